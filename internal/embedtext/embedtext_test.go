@@ -1,0 +1,145 @@
+package embedtext
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/roms-dev/roms/internal/parser"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// TestFixtureMessages converts each sample Discord message and parses the text: both the
+// text and what the parser makes of it are golden.
+func TestFixtureMessages(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*-message.json")
+	if len(files) == 0 {
+		t.Fatal("no fixtures")
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			msg := readMessage(t, file)
+			texts := Message(msg.Content, msg.Embeds)
+			if len(texts) != 1 {
+				t.Fatalf("got %d texts, want 1", len(texts))
+			}
+			base := strings.TrimSuffix(file, ".json")
+			compare(t, base+".golden.txt", []byte(texts[0]))
+			parsed, err := parser.Parse(texts[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, _ := json.MarshalIndent(parsed, "", "  ")
+			compare(t, base+".parsed.golden.json", append(out, '\n'))
+		})
+	}
+}
+
+func TestOtherBotEmbed(t *testing.T) {
+	msg := readMessage(t, "testdata/other-bot-embed-message.json")
+	parsed, err := parser.Parse(Message(msg.Content, msg.Embeds)[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := parsed.Fields
+	checks := map[string][2]string{
+		"product":      {f.Product, "Pokemon TCG: Scarlet & Violet Elite Trainer Box"},
+		"store":        {f.Store, "Target"},
+		"profile":      {f.Profile, "Main Visa"},
+		"order number": {f.OrderNumber, "912004455667"},
+		"email":        {f.Email, "buyer.one@example.com"},
+		"proxy":        {f.ProxyList, "203.0.113.7:8080"},
+		"tracking url": {f.TrackingURL, "https://www.target.com/orders/912004455667"},
+		"image":        {f.ImageURL, "https://target.scene7.com/is/image/Target/GUEST_0001"},
+		"status":       {f.Status, "verified"},
+		"mode":         {f.Extra["Mode"], "Fast"},
+	}
+	for name, c := range checks {
+		if c[0] != c[1] {
+			t.Errorf("%s = %q, want %q", name, c[0], c[1])
+		}
+	}
+	if f.Quantity == nil || *f.Quantity != 2 {
+		t.Errorf("quantity = %v, want 2", f.Quantity)
+	}
+	out, _ := json.Marshal(parsed)
+	if bytes.Contains(out, []byte("pass456")) || bytes.Contains(out, []byte("user123")) {
+		t.Errorf("proxy credentials reached the parsed message: %s", out)
+	}
+}
+
+func TestRefractEmbedKeepsShareLinkURL(t *testing.T) {
+	msg := readMessage(t, "testdata/refract-success-message.json")
+	parsed, err := parser.Parse(Message(msg.Content, msg.Embeds)[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "https://www.bestbuy.com/site/6579424.p?skuId=6579424"; parsed.Fields.ShareLink != want {
+		t.Errorf("share link %q, want %q", parsed.Fields.ShareLink, want)
+	}
+	if want := time.Date(2026, 11, 20, 18, 4, 4, 0, time.UTC); !Timestamp(msg.Embeds[0]).Equal(want) {
+		t.Errorf("timestamp %v, want %v", Timestamp(msg.Embeds[0]), want)
+	}
+}
+
+func TestMessageTexts(t *testing.T) {
+	embed := &discordgo.MessageEmbed{Title: "Successful Checkout | A"}
+	tests := []struct {
+		name    string
+		content string
+		embeds  []*discordgo.MessageEmbed
+		want    []string
+	}{
+		{"content only", "Order Number: 1", nil, []string{"Order Number: 1"}},
+		{"embed wins over content", "new checkout!", []*discordgo.MessageEmbed{embed}, []string{"Successful Checkout | A\n"}},
+		{"each embed", "", []*discordgo.MessageEmbed{embed, embed}, []string{"Successful Checkout | A\n", "Successful Checkout | A\n"}},
+		{"nothing", "  ", []*discordgo.MessageEmbed{{}}, nil},
+		{"author as header", "", []*discordgo.MessageEmbed{{Author: &discordgo.MessageEmbedAuthor{Name: "Checkout | B"}}}, []string{"Checkout | B\n"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Message(tt.content, tt.embeds)
+			if strings.Join(got, "|") != strings.Join(tt.want, "|") || len(got) != len(tt.want) {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func readMessage(t *testing.T, file string) discordgo.Message {
+	t.Helper()
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msg discordgo.Message
+	if err := json.Unmarshal(raw, &msg); err != nil {
+		t.Fatal(err)
+	}
+	return msg
+}
+
+func compare(t *testing.T, golden string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("read golden file (run with -update to create it): %v", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs:\n--- got\n%s\n--- want\n%s", golden, got, want)
+	}
+}

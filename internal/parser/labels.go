@@ -1,0 +1,100 @@
+package parser
+
+import "strings"
+
+// Canonical field names. They match the JSON names of order.Fields.
+const (
+	fProduct         = "product"
+	fPrice           = "price"
+	fQuantity        = "quantity"
+	fTotal           = "total"
+	fCommission      = "commission"
+	fProfile         = "profile"
+	fProxyList       = "proxy_list"
+	fOrderNumber     = "order_number"
+	fEmail           = "email"
+	fCustomerName    = "customer_name"
+	fReferenceNumber = "reference_number"
+	fStatus          = "status"
+	fTrackingNumber  = "tracking_number"
+	fTrackingURL     = "tracking_url"
+	fQtyReceived     = "qty_received"
+	fPaymentMethod   = "payment_method"
+	fShippingAddress = "shipping_address"
+	fShippingMethod  = "shipping_method"
+	fNotes           = "notes"
+	fStore           = "store"
+	fShareLink       = "share_link"
+	fImageURL        = "image_url"
+)
+
+// aliases maps every label spelling we accept, normalised by labelKey, to its field.
+var aliases = map[string]string{
+	"product": fProduct, "item": fProduct, "product (1)": fProduct, "product name": fProduct,
+	"item name": fProduct,
+	"price": fPrice, "unit price": fPrice,
+	"quantity": fQuantity, "qty": fQuantity,
+	"total": fTotal, "order total": fTotal, "total price": fTotal,
+	"commission": fCommission,
+	"profile":    fProfile, "profile name": fProfile,
+	"proxy details": fProxyList, "proxy list": fProxyList, "proxy": fProxyList,
+	"proxies": fProxyList, "proxy group": fProxyList,
+	"order number": fOrderNumber, "order": fOrderNumber, "order #": fOrderNumber,
+	"order id": fOrderNumber, "order no": fOrderNumber, "order no.": fOrderNumber,
+	"email": fEmail, "account": fEmail, "e-mail": fEmail, "account email": fEmail,
+	"customer name": fCustomerName, "customer": fCustomerName, "name": fCustomerName,
+	"reference #": fReferenceNumber, "reference": fReferenceNumber,
+	"reference number": fReferenceNumber, "ref #": fReferenceNumber,
+	"status": fStatus, "order status": fStatus,
+	"tracking number": fTrackingNumber, "tracking": fTrackingNumber, "tracking #": fTrackingNumber,
+	"tracking link": fTrackingURL, "tracking url": fTrackingURL, "track order": fTrackingURL,
+	"quantity received": fQtyReceived, "qty received": fQtyReceived,
+	"payment method": fPaymentMethod, "payment": fPaymentMethod,
+	"shipping address": fShippingAddress, "address": fShippingAddress, "ship to": fShippingAddress,
+	"shipping method": fShippingMethod, "shipping": fShippingMethod,
+	"notes": fNotes, "note": fNotes,
+	"store": fStore, "site": fStore, "retailer": fStore,
+	"share link": fShareLink, "product link": fShareLink,
+	"image": fImageURL, "image url": fImageURL, "thumbnail": fImageURL,
+}
+
+// multiLine fields take every value line up to the next known label. The others take one
+// line; a further line before the next known label starts an unrecognised field.
+var multiLine = map[string]bool{fShippingAddress: true, fNotes: true}
+
+// linkFields keep the URL of a masked link instead of its text.
+var linkFields = map[string]bool{fShareLink: true, fTrackingURL: true, fImageURL: true}
+
+// labelKey normalises a label line for lookup: markdown and a trailing colon removed, case
+// folded, runs of spaces folded to one.
+func labelKey(line string) string {
+	s := stripMarkup(line)
+	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), ":"))
+	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+}
+
+// labelText is how an unrecognised label is kept as an extra key: as written, minus markup.
+func labelText(line string) string {
+	s := strings.TrimSuffix(strings.TrimSpace(stripMarkup(line)), ":")
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// knownLabel recognises a label line: "Label", "Label: value" or, for a link field, a
+// masked link whose text is the label ("[Track Order](https://...)", as other bots post
+// in a field with a blank name). It returns the field and any value on the same line.
+func knownLabel(line string) (field, inline string, ok bool) {
+	if f, ok := aliases[labelKey(line)]; ok {
+		return f, "", true
+	}
+	if m := maskedLink.FindStringSubmatch(strings.TrimSpace(line)); m != nil && m[0] == strings.TrimSpace(line) {
+		if f, ok := aliases[labelKey(m[1])]; ok && linkFields[f] {
+			return f, m[2], true
+		}
+	}
+	if name, value, found := strings.Cut(line, ":"); found {
+		if f, ok := aliases[labelKey(name)]; ok {
+			return f, strings.TrimSpace(value), true
+		}
+	}
+	return "", "", false
+}

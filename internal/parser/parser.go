@@ -1,0 +1,310 @@
+// Package parser reads the shared label/value text format that every source produces (a
+// header line such as "Successful Checkout | Best Buy US", then label lines each followed
+// by value lines) into order fields. It is the only place that knows that format.
+package parser
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/roms-dev/roms/internal/order"
+)
+
+// Kinds of message, from what the header says happened.
+const (
+	KindCheckout   = "checkout"
+	KindDeclined   = "declined"
+	KindCancelled  = "cancelled"
+	KindReviewHold = "review_hold"
+	KindUnknown    = "unknown"
+)
+
+// Errors for input that is not a message at all. Anything readable parses, possibly to a
+// message without an order number.
+var (
+	ErrEmpty   = errors.New("message is empty")
+	ErrNotUTF8 = errors.New("message is not valid UTF-8 text")
+	ErrBinary  = errors.New("message contains binary data")
+)
+
+// Message is what the parser makes of one message.
+type Message struct {
+	Kind     string       `json:"kind"`
+	Fields   order.Fields `json:"fields"`
+	Warnings []string     `json:"warnings,omitempty"`
+}
+
+// field is one label and its value lines as they appear in the text.
+type field struct {
+	name  string // canonical name; empty for an unrecognised label
+	label string
+	lines []string
+}
+
+// Parse reads one message. Credentials in the text are redacted before anything else
+// looks at it.
+func Parse(text string) (Message, error) {
+	lines, err := splitLines(text)
+	if err != nil {
+		return Message{}, err
+	}
+	var msg Message
+	if _, _, isLabel := knownLabel(lines[0]); !isLabel {
+		msg.Fields.RawHeader = lines[0]
+		lines = lines[1:]
+	}
+	fields, loose := group(lines)
+	msg.Kind, msg.Fields.Status, msg.Fields.Store = readHeader(msg.Fields.RawHeader)
+	for _, f := range fields {
+		msg.set(f)
+	}
+	msg.placeLoose(loose)
+	return msg, nil
+}
+
+// splitLines normalises the text (BOM, CRLF, zero-width characters, trailing spaces,
+// blank lines) and returns its non-blank lines.
+func splitLines(text string) ([]string, error) {
+	if !utf8.ValidString(text) {
+		return nil, ErrNotUTF8
+	}
+	if strings.ContainsFunc(text, isBinary) {
+		return nil, ErrBinary
+	}
+	text = Redact(strings.Map(dropInvisible, text))
+	var lines []string
+	for line := range strings.Lines(text) {
+		if line = strings.TrimSpace(line); line != "" {
+			lines = append(lines, line)
+		}
+	}
+	if len(lines) == 0 {
+		return nil, ErrEmpty
+	}
+	return lines, nil
+}
+
+func isBinary(r rune) bool {
+	return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t'
+}
+
+// dropInvisible removes the BOM and zero-width characters Discord uses as spacers.
+func dropInvisible(r rune) rune {
+	switch r {
+	case '\uFEFF', '\u200B', '\u200C', '\u200D', '\u2060':
+		return -1
+	}
+	return r
+}
+
+// group splits the lines after the header into fields. Lines before the first label are
+// returned as loose lines (an embed's description).
+func group(lines []string) (fields []*field, loose []string) {
+	var cur *field
+	for _, line := range lines {
+		if name, inline, ok := knownLabel(line); ok {
+			cur = &field{name: name, label: line}
+			if inline != "" {
+				cur.lines = append(cur.lines, inline)
+			}
+			fields = append(fields, cur)
+			continue
+		}
+		switch {
+		case cur == nil:
+			loose = append(loose, line)
+		case len(cur.lines) == 0 || multiLine[cur.name]:
+			cur.lines = append(cur.lines, line)
+		default:
+			// The current field has its one value: this line labels a field we do not know.
+			cur = &field{label: line}
+			fields = append(fields, cur)
+		}
+	}
+	return fields, loose
+}
+
+// readHeader finds what happened and where from a header like "Successful Checkout | Best
+// Buy US". An unrecognised header gives no status.
+func readHeader(header string) (kind, status, store string) {
+	what, where, _ := strings.Cut(stripMarkup(header), " | ")
+	kind = headerKind(strings.ToLower(what))
+	return kind, kindStatus[kind], strings.TrimSpace(where)
+}
+
+var kindStatus = map[string]string{
+	KindCheckout:   order.StatusVerified,
+	KindDeclined:   order.StatusDeclined,
+	KindCancelled:  order.StatusCancelled,
+	KindReviewHold: order.StatusReviewHold,
+}
+
+func headerKind(h string) string {
+	// Failures first: "Checkout Declined" also contains "checkout".
+	switch {
+	case strings.Contains(h, "declined"):
+		return KindDeclined
+	case strings.Contains(h, "cancel"):
+		return KindCancelled
+	case strings.Contains(h, "review"):
+		return KindReviewHold
+	case strings.Contains(h, "successful checkout"), strings.Contains(h, "successfully checked out"),
+		strings.Contains(h, "checkout success"), strings.Contains(h, "checkout successful"):
+		return KindCheckout
+	}
+	return KindUnknown
+}
+
+// NormaliseStatus turns a status as people write it into the stored slug.
+func NormaliseStatus(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if k := headerKind(s); k != KindUnknown {
+		return kindStatus[k]
+	}
+	if s == "success" || s == "successful" {
+		return order.StatusVerified
+	}
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}), "_")
+}
+
+// set stores one field of the text into the message.
+func (m *Message) set(f *field) {
+	if f.name == "" {
+		m.addExtra(labelText(f.label), cleanValue("", strings.Join(f.lines, "\n")))
+		return
+	}
+	if len(f.lines) == 0 {
+		return
+	}
+	sep := " "
+	if multiLine[f.name] {
+		sep = "\n"
+	}
+	var parts []string
+	for _, line := range f.lines {
+		if v := cleanValue(f.name, line); v != "" {
+			parts = append(parts, v)
+		}
+	}
+	value := strings.Join(parts, sep)
+	if value == "" {
+		return
+	}
+	if !m.setKnown(f.name, value) {
+		// A repeated label or an unreadable number: kept as text, never dropped.
+		m.addExtra(labelText(f.label), value)
+	}
+}
+
+// setKnown sets a recognised field unless the message already has it.
+func (m *Message) setKnown(name, value string) bool {
+	fs := &m.Fields
+	switch name {
+	case fPrice, fTotal, fCommission:
+		return m.setMoney(name, value)
+	case fQuantity:
+		return m.setCount(&fs.Quantity, name, value)
+	case fQtyReceived:
+		return m.setCount(&fs.QtyReceived, name, value)
+	case fOrderNumber:
+		value = order.CleanNumber(value)
+	case fStatus:
+		value = NormaliseStatus(value)
+	}
+	dst := m.stringField(name)
+	if *dst != "" && !m.overridesHeader(name) {
+		return false
+	}
+	*dst = value
+	return true
+}
+
+// overridesHeader: an explicit Status or Store field wins over what the header implied.
+func (m *Message) overridesHeader(name string) bool {
+	return name == fStatus || name == fStore
+}
+
+func (m *Message) stringField(name string) *string {
+	fs := &m.Fields
+	return map[string]*string{
+		fProduct: &fs.Product, fProfile: &fs.Profile, fProxyList: &fs.ProxyList,
+		fOrderNumber: &fs.OrderNumber, fEmail: &fs.Email, fCustomerName: &fs.CustomerName,
+		fReferenceNumber: &fs.ReferenceNumber, fStatus: &fs.Status,
+		fTrackingNumber: &fs.TrackingNumber, fTrackingURL: &fs.TrackingURL,
+		fPaymentMethod: &fs.PaymentMethod, fShippingAddress: &fs.ShippingAddress,
+		fShippingMethod: &fs.ShippingMethod, fNotes: &fs.Notes, fStore: &fs.Store,
+		fShareLink: &fs.ShareLink, fImageURL: &fs.ImageURL,
+	}[name]
+}
+
+func (m *Message) setMoney(name, value string) bool {
+	dst := map[string]**float64{fPrice: &m.Fields.Price, fTotal: &m.Fields.Total, fCommission: &m.Fields.Commission}[name]
+	if *dst != nil {
+		return false
+	}
+	amount, currency, err := parseMoney(value)
+	if err != nil {
+		m.warn("%s: %v; kept as text", name, err)
+		return false
+	}
+	*dst = &amount
+	if m.Fields.Currency == "" {
+		m.Fields.Currency = currency
+	}
+	return true
+}
+
+func (m *Message) setCount(dst **int, name, value string) bool {
+	if *dst != nil {
+		return false
+	}
+	n, err := parseCount(value)
+	if err != nil {
+		m.warn("%s: %v; kept as text", name, err)
+		return false
+	}
+	*dst = &n
+	return true
+}
+
+// placeLoose handles lines before the first label. Bots that put the product in the
+// embed description produce exactly one: it is the product when no label named one.
+func (m *Message) placeLoose(loose []string) {
+	if len(loose) == 0 {
+		return
+	}
+	if m.Fields.Product == "" {
+		m.Fields.Product = cleanValue(fProduct, loose[0])
+		loose = loose[1:]
+	}
+	if len(loose) > 0 {
+		m.addExtra("description", cleanValue("", strings.Join(loose, "\n")))
+	}
+}
+
+// addExtra keeps an unrecognised field; a repeated label gets a numbered key.
+func (m *Message) addExtra(label, value string) {
+	if label == "" {
+		label = "field"
+	}
+	if m.Fields.Extra == nil {
+		m.Fields.Extra = map[string]string{}
+	}
+	key := label
+	for n := 2; ; n++ {
+		if _, taken := m.Fields.Extra[key]; !taken {
+			break
+		}
+		key = fmt.Sprintf("%s (%d)", label, n)
+	}
+	m.Fields.Extra[key] = value
+}
+
+func (m *Message) warn(format string, args ...any) {
+	m.Warnings = append(m.Warnings, fmt.Sprintf(format, args...))
+}

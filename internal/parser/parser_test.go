@@ -1,0 +1,363 @@
+package parser
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/roms-dev/roms/internal/order"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// TestGolden parses every sample message and compares the result with its golden file.
+func TestGolden(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.txt")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no fixtures: %v", err)
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			raw, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			msg, err := Parse(string(raw))
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			compareGolden(t, strings.TrimSuffix(file, ".txt")+".golden.json", msg)
+		})
+	}
+}
+
+// compareGolden marshals v and compares it with the golden file, or rewrites the file
+// when the test runs with -update.
+func compareGolden(t *testing.T, golden string, v any) {
+	t.Helper()
+	got, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("read golden file (run with -update to create it): %v", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the parser's output:\n--- got\n%s\n--- want\n%s", golden, got, want)
+	}
+}
+
+func TestHeaderGivesStatusAndStore(t *testing.T) {
+	tests := []struct {
+		header, kind, status, store string
+	}{
+		{"Successful Checkout | Best Buy US", KindCheckout, "verified", "Best Buy US"},
+		{"Successfully checked out!", KindCheckout, "verified", ""},
+		{"Checkout Success | Target", KindCheckout, "verified", "Target"},
+		{"Checkout Declined | Walmart US", KindDeclined, "declined", "Walmart US"},
+		{"Your card was declined | Walmart US", KindDeclined, "declined", "Walmart US"},
+		{"Order Canceled | Target", KindCancelled, "cancelled", "Target"},
+		{"Order cancelled", KindCancelled, "cancelled", ""},
+		{"Review Hold | Best Buy US", KindReviewHold, "review_hold", "Best Buy US"},
+		{"**Successful Checkout** | Amazon", KindCheckout, "verified", "Amazon"},
+		{"Something else entirely", KindUnknown, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.header, func(t *testing.T) {
+			msg := mustParse(t, tt.header+"\nOrder Number\nA-1\n")
+			if msg.Kind != tt.kind || msg.Fields.Status != tt.status || msg.Fields.Store != tt.store {
+				t.Errorf("got kind %q status %q store %q, want %q %q %q",
+					msg.Kind, msg.Fields.Status, msg.Fields.Store, tt.kind, tt.status, tt.store)
+			}
+			if msg.Fields.RawHeader != tt.header {
+				t.Errorf("raw header %q, want %q", msg.Fields.RawHeader, tt.header)
+			}
+		})
+	}
+}
+
+func TestExplicitFieldsWinOverHeader(t *testing.T) {
+	msg := mustParse(t, "Successful Checkout | Store\nStatus\nShipped\nStore\nBest Buy\nOrder Number\nX\n")
+	if msg.Fields.Status != "shipped" || msg.Fields.Store != "Best Buy" {
+		t.Errorf("status %q store %q, want shipped and Best Buy", msg.Fields.Status, msg.Fields.Store)
+	}
+}
+
+func TestLabelSpellings(t *testing.T) {
+	tests := []struct {
+		name, text string
+		check      func(order.Fields) bool
+	}{
+		{"lower case", "order number\nA-1", func(f order.Fields) bool { return f.OrderNumber == "A-1" }},
+		{"upper case with colon", "ORDER NUMBER:\nA-1", func(f order.Fields) bool { return f.OrderNumber == "A-1" }},
+		{"extra spaces", "  Order    Number  \nA-1", func(f order.Fields) bool { return f.OrderNumber == "A-1" }},
+		{"same line", "Order Number: #A-1", func(f order.Fields) bool { return f.OrderNumber == "A-1" }},
+		{"bold label", "**Order #**\nA-1", func(f order.Fields) bool { return f.OrderNumber == "A-1" }},
+		{"order id", "Order ID\nA-1", func(f order.Fields) bool { return f.OrderNumber == "A-1" }},
+		{"order", "Order\nA-1", func(f order.Fields) bool { return f.OrderNumber == "A-1" }},
+		{"item", "Item\nWidget", func(f order.Fields) bool { return f.Product == "Widget" }},
+		{"product (1)", "Product (1)\nWidget", func(f order.Fields) bool { return f.Product == "Widget" }},
+		{"account", "Account\na@b.co", func(f order.Fields) bool { return f.Email == "a@b.co" }},
+		{"profile name", "Profile Name\nMain", func(f order.Fields) bool { return f.Profile == "Main" }},
+		{"proxy group", "Proxy Group\nResi", func(f order.Fields) bool { return f.ProxyList == "Resi" }},
+		{"proxies", "Proxies\nResi", func(f order.Fields) bool { return f.ProxyList == "Resi" }},
+		{"site", "Site\nTarget", func(f order.Fields) bool { return f.Store == "Target" }},
+		{"qty", "Qty\n3", func(f order.Fields) bool { return f.Quantity != nil && *f.Quantity == 3 }},
+		{"reference", "Reference\nR1", func(f order.Fields) bool { return f.ReferenceNumber == "R1" }},
+		{"tracking", "Tracking\n1Z", func(f order.Fields) bool { return f.TrackingNumber == "1Z" }},
+		{"payment method", "Payment Method\nVisa", func(f order.Fields) bool { return f.PaymentMethod == "Visa" }},
+		{"shipping method", "Shipping Method\nExpress", func(f order.Fields) bool { return f.ShippingMethod == "Express" }},
+		{"commission", "Commission\n$5", func(f order.Fields) bool { return f.Commission != nil && *f.Commission == 5 }},
+		{"qty received", "Qty Received\n1", func(f order.Fields) bool { return f.QtyReceived != nil && *f.QtyReceived == 1 }},
+		{"customer name", "Customer Name\nAl B", func(f order.Fields) bool { return f.CustomerName == "Al B" }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			msg := mustParse(t, "Successful Checkout | Store\n"+tt.text+"\n")
+			if !tt.check(msg.Fields) {
+				t.Errorf("fields not as expected: %+v", msg.Fields)
+			}
+		})
+	}
+}
+
+func TestValueCleaning(t *testing.T) {
+	tests := []struct {
+		name, label, value, want string
+	}{
+		{"spoiler", "Email", "||a_b@example.com||", "a_b@example.com"},
+		{"bold", "Profile", "**Main**", "Main"},
+		{"italic keeps inner underscores", "Email", "_a_b@example.com_", "a_b@example.com"},
+		{"code", "Order Number", "`A-1`", "A-1"},
+		{"spoiler and hash", "Order Number", "||#BBY01-1||", "BBY01-1"},
+		{"zero width", "Product", "Wid\u200bget", "Widget"},
+		{"masked link on share link", "Share Link", "[Click Here](https://x.test/p?a=1)", "https://x.test/p?a=1"},
+		{"copied link text is absent", "Share Link", "Click Here", ""},
+		{"masked link elsewhere keeps text", "Product", "[Widget](https://x.test)", "Widget"},
+		{"unknown is absent", "Profile", "Unknown", ""},
+		{"n/a is absent", "Profile", "N/A", ""},
+		{"dash is absent", "Profile", "-", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			msg := mustParse(t, "Successful Checkout | Store\n"+tt.label+"\n"+tt.value+"\nOrder Number\nZ\n")
+			raw, _ := json.Marshal(msg.Fields)
+			var got map[string]any
+			_ = json.Unmarshal(raw, &got)
+			key := aliases[labelKey(tt.label)]
+			if tt.want == "" {
+				if v, ok := got[key]; ok && key != fOrderNumber {
+					t.Errorf("%s = %v, want absent", key, v)
+				}
+				return
+			}
+			if got[key] != tt.want {
+				t.Errorf("%s = %v, want %q", key, got[key], tt.want)
+			}
+		})
+	}
+}
+
+func TestMoney(t *testing.T) {
+	tests := []struct {
+		in       string
+		amount   float64
+		currency string
+	}{
+		{"$299.99", 299.99, "USD"},
+		{"$1,299.99", 1299.99, "USD"},
+		{"1299.99 USD", 1299.99, "USD"},
+		{"EUR 12.50", 12.5, "EUR"},
+		{"12,50 €", 12.5, "EUR"},
+		{"€1.299,00", 1299, "EUR"},
+		{"£5", 5, "GBP"},
+		{"CA$20.00", 20, "CAD"},
+		{"42", 42, ""},
+		{"1,299", 1299, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			amount, currency, err := parseMoney(tt.in)
+			if err != nil || amount != tt.amount || currency != tt.currency {
+				t.Errorf("parseMoney(%q) = %v %q %v, want %v %q", tt.in, amount, currency, err, tt.amount, tt.currency)
+			}
+		})
+	}
+	for _, bad := range []string{"free", "$", "-5", "1.2.3"} {
+		if _, _, err := parseMoney(bad); err == nil {
+			t.Errorf("parseMoney(%q) gave no error", bad)
+		}
+	}
+}
+
+func TestUnreadableNumberIsKeptWithWarning(t *testing.T) {
+	msg := mustParse(t, "Successful Checkout | Store\nPrice\nfree\nQuantity\nlots\nOrder Number\nA\n")
+	if msg.Fields.Price != nil || msg.Fields.Quantity != nil {
+		t.Fatalf("price %v quantity %v, want none", msg.Fields.Price, msg.Fields.Quantity)
+	}
+	if msg.Fields.Extra["Price"] != "free" || msg.Fields.Extra["Quantity"] != "lots" {
+		t.Errorf("extra = %v, want the unreadable values kept", msg.Fields.Extra)
+	}
+	if len(msg.Warnings) != 2 {
+		t.Errorf("warnings = %q, want two", msg.Warnings)
+	}
+}
+
+func TestMultiLineValuesRunToNextLabel(t *testing.T) {
+	msg := mustParse(t, "Successful Checkout | Store\nShipping Address\n123 Main St\nApt 4\nSpringfield, IL\nNotes\nleave at door\nring twice\nOrder Number\nA\n")
+	if want := "123 Main St\nApt 4\nSpringfield, IL"; msg.Fields.ShippingAddress != want {
+		t.Errorf("address %q, want %q", msg.Fields.ShippingAddress, want)
+	}
+	if want := "leave at door\nring twice"; msg.Fields.Notes != want {
+		t.Errorf("notes %q, want %q", msg.Fields.Notes, want)
+	}
+	if msg.Fields.OrderNumber != "A" {
+		t.Errorf("order number %q", msg.Fields.OrderNumber)
+	}
+}
+
+func TestUnknownLabelsAreKept(t *testing.T) {
+	msg := mustParse(t, "Successful Checkout | Store\nProduct\nWidget\nMode\nFast\nCheckout Time\n1.2s\nOrder Number\nA\nRetries\n")
+	want := map[string]string{"Mode": "Fast", "Checkout Time": "1.2s", "Retries": ""}
+	for k, v := range want {
+		if got, ok := msg.Fields.Extra[k]; !ok || got != v {
+			t.Errorf("extra[%q] = %q (present %v), want %q", k, got, ok, v)
+		}
+	}
+	if msg.Fields.Product != "Widget" || msg.Fields.OrderNumber != "A" {
+		t.Errorf("known fields disturbed: %+v", msg.Fields)
+	}
+}
+
+func TestFormattingChangesNothing(t *testing.T) {
+	base := "Successful Checkout | Best Buy US\nProduct\nWidget\nPrice\n$10.00\nOrder Number\n#A-1\nEmail\na@b.co\n"
+	want := mustParse(t, base)
+	variants := map[string]string{
+		"crlf":            strings.ReplaceAll(base, "\n", "\r\n"),
+		"bom":             "\uFEFF" + base,
+		"trailing spaces": strings.ReplaceAll(base, "\n", "   \n"),
+		"blank lines":     strings.ReplaceAll(base, "\n", "\n\n"),
+		"tabs and spaces": strings.ReplaceAll(base, "\n", " \t\n"),
+	}
+	for name, text := range variants {
+		t.Run(name, func(t *testing.T) {
+			got := mustParse(t, text)
+			g, _ := json.Marshal(got)
+			w, _ := json.Marshal(want)
+			if !bytes.Equal(g, w) {
+				t.Errorf("got %s\nwant %s", g, w)
+			}
+		})
+	}
+}
+
+func TestProxyCredentialsAreRemoved(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"203.0.113.7:8080:user123:pass456", "203.0.113.7:8080"},
+		{"proxy.example.com:3128:u:p@ss", "proxy.example.com:3128"},
+		{"http://user:secret@proxy.example.com:8000", "http://proxy.example.com:8000"},
+		{"socks5://user:secret@10.1.2.3:1080/", "socks5://10.1.2.3:1080/"},
+		{"user:secret@proxy.example.com:8000", "proxy.example.com:8000"},
+		{"user:secret:203.0.113.7:8080", "203.0.113.7:8080"},
+		{"Wealth Resi | http://resi-edge-pool.wealthproxies.com:5959/", "Wealth Resi | http://resi-edge-pool.wealthproxies.com:5959/"},
+		{"Resi | 203.0.113.7:8080:user:pass", "Resi | 203.0.113.7:8080"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			msg := mustParse(t, "Successful Checkout | Store\nProxy Details\n"+tt.in+"\nOrder Number\nA\n")
+			if msg.Fields.ProxyList != tt.want {
+				t.Errorf("proxy %q, want %q", msg.Fields.ProxyList, tt.want)
+			}
+		})
+	}
+}
+
+func TestRedactLeavesOtherTextAlone(t *testing.T) {
+	for _, s := range []string{
+		"woozy_byes28@icloud.com",
+		"2026-11-20T18:04:05.123000+00:00",
+		"Lennar #8-$48-@07",
+		`{"content":"a:b","time":"18:04:05"}`,
+		"mailto:someone@example.com",
+	} {
+		if got := Redact(s); got != s {
+			t.Errorf("Redact(%q) = %q, want unchanged", s, got)
+		}
+	}
+	in := `{"name":"Proxy","value":"||203.0.113.7:8080:user123:pass456||"}`
+	if got, want := Redact(in), `{"name":"Proxy","value":"||203.0.113.7:8080||"}`; got != want {
+		t.Errorf("Redact in JSON = %s, want %s", got, want)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want error
+	}{
+		{"empty", "", ErrEmpty},
+		{"only blank lines", "\r\n  \n\t\n", ErrEmpty},
+		{"only a BOM", "\uFEFF", ErrEmpty},
+		{"latin-1", "Order Number\n\xe9\xe8", ErrNotUTF8},
+		{"binary", "PNG\x00\x01\x02", ErrBinary},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := Parse(tt.in); !errors.Is(err, tt.want) {
+				t.Errorf("Parse error = %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestMessageWithoutOrderNumberParses(t *testing.T) {
+	msg := mustParse(t, "Webhook test from Refract\n")
+	if msg.Fields.OrderNumber != "" || msg.Kind != KindUnknown {
+		t.Errorf("got %+v", msg)
+	}
+}
+
+func TestDescriptionLineIsProductWhenNoLabelNamesOne(t *testing.T) {
+	msg := mustParse(t, "Successfully checked out!\nPokemon ETB\nStore\nTarget\nOrder #\n9\n")
+	if msg.Fields.Product != "Pokemon ETB" {
+		t.Errorf("product %q", msg.Fields.Product)
+	}
+	msg = mustParse(t, "Successfully checked out!\nSome words\nMore words\nProduct\nWidget\nOrder #\n9\n")
+	if msg.Fields.Product != "Widget" || msg.Fields.Extra["description"] != "Some words\nMore words" {
+		t.Errorf("product %q extra %v", msg.Fields.Product, msg.Fields.Extra)
+	}
+}
+
+func TestNormaliseStatus(t *testing.T) {
+	for in, want := range map[string]string{
+		"Shipped": "shipped", "SUCCESSFUL CHECKOUT": "verified", "canceled": "cancelled",
+		"Review Hold": "review_hold", "Out for delivery": "out_for_delivery", "declined": "declined",
+	} {
+		if got := NormaliseStatus(in); got != want {
+			t.Errorf("NormaliseStatus(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func mustParse(t *testing.T, text string) Message {
+	t.Helper()
+	msg, err := Parse(text)
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	return msg
+}

@@ -1,0 +1,123 @@
+package parser
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+var (
+	spoiler    = regexp.MustCompile(`\|\|(.*?)\|\|`)
+	maskedLink = regexp.MustCompile(`\[([^\]]*)\]\(<?(https?://[^)\s>]+)>?\)`)
+	bareURL    = regexp.MustCompile(`https?://[^\s<>()|]+`)
+)
+
+// wrappers are markdown markers that may enclose a whole value. Longest first, so "**"
+// is tried before "*".
+var wrappers = []string{"```", "**", "__", "~~", "*", "_", "`"}
+
+// absent are values that mean "no value".
+var absent = map[string]bool{"unknown": true, "n/a": true, "-": true, "none": true, "null": true}
+
+// stripMarkup removes spoiler bars anywhere and markdown markers that wrap the whole text.
+// Markers inside a value stay: an email like woozy_byes28@icloud.com keeps its underscore.
+func stripMarkup(s string) string {
+	s = strings.TrimSpace(spoiler.ReplaceAllString(s, "$1"))
+	for changed := true; changed; {
+		changed = false
+		for _, w := range wrappers {
+			if len(s) > 2*len(w) && strings.HasPrefix(s, w) && strings.HasSuffix(s, w) {
+				s = strings.TrimSpace(s[len(w) : len(s)-len(w)])
+				changed = true
+			}
+		}
+	}
+	return s
+}
+
+// cleanValue turns the raw value of a field into what is stored: markup removed, masked
+// links resolved (to the URL for link fields, to the text elsewhere), absent values empty.
+func cleanValue(field, raw string) string {
+	s := stripMarkup(raw)
+	if linkFields[field] {
+		if m := maskedLink.FindStringSubmatch(s); m != nil {
+			return m[2]
+		}
+		// A masked link copied as text loses its URL ("Click Here"): nothing to keep.
+		return bareURL.FindString(s)
+	}
+	s = maskedLink.ReplaceAllString(s, "$1")
+	s = strings.TrimSpace(strings.Trim(s, "<>"))
+	if absent[strings.ToLower(s)] {
+		return ""
+	}
+	return s
+}
+
+// currencySymbols are tried in order, so "US$" wins over "$".
+var currencySymbols = []struct{ symbol, code string }{
+	{"US$", "USD"}, {"CA$", "CAD"}, {"C$", "CAD"}, {"AU$", "AUD"}, {"A$", "AUD"},
+	{"$", "USD"}, {"€", "EUR"}, {"£", "GBP"}, {"¥", "JPY"},
+}
+
+var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
+
+var errNoAmount = errors.New("no amount")
+
+// parseMoney reads prices such as "$1,299.99", "1299.99 USD", "EUR 12.50" and "12,50 €".
+// The currency is empty when the text does not say it.
+func parseMoney(s string) (amount float64, currency string, err error) {
+	s = strings.TrimSpace(s)
+	for _, word := range strings.Fields(s) {
+		if currencyCode.MatchString(word) {
+			currency = word
+			s = strings.Replace(s, word, "", 1)
+			break
+		}
+	}
+	for _, c := range currencySymbols {
+		if strings.Contains(s, c.symbol) {
+			if currency == "" {
+				currency = c.code
+			}
+			s = strings.Replace(s, c.symbol, "", 1)
+			break
+		}
+	}
+	s = strings.ReplaceAll(strings.TrimSpace(s), " ", "")
+	if s == "" {
+		return 0, "", errNoAmount
+	}
+	amount, err = strconv.ParseFloat(normaliseDecimal(s), 64)
+	if err != nil || amount < 0 {
+		return 0, "", fmt.Errorf("%q is not an amount", s)
+	}
+	return amount, currency, nil
+}
+
+// normaliseDecimal turns the digits of an amount into Go's float syntax. With both ',' and
+// '.', the last one is the decimal separator; a lone ',' is decimal only before exactly two
+// digits ("12,50"), since "1,299" is a thousands separator.
+func normaliseDecimal(s string) string {
+	comma, dot := strings.LastIndex(s, ","), strings.LastIndex(s, ".")
+	switch {
+	case comma >= 0 && dot >= 0 && comma > dot:
+		return strings.Replace(strings.ReplaceAll(s, ".", ""), ",", ".", 1)
+	case comma >= 0 && dot < 0 && strings.Count(s, ",") == 1 && len(s)-comma == 3:
+		return strings.Replace(s, ",", ".", 1)
+	default:
+		return strings.ReplaceAll(s, ",", "")
+	}
+}
+
+// parseCount reads a quantity such as "2", "x2" or "2x".
+func parseCount(s string) (int, error) {
+	t := strings.Trim(strings.ToLower(strings.TrimSpace(s)), "x ")
+	n, err := strconv.Atoi(t)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%q is not a whole number", s)
+	}
+	return n, nil
+}
