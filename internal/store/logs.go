@@ -1,0 +1,122 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/roms-dev/roms/internal/order"
+)
+
+// LogEntry records one input, whatever became of it, so that nothing sent is ever lost.
+type LogEntry struct {
+	ID          uint64       `json:"id"`
+	ReceivedAt  time.Time    `json:"received_at"`
+	Origin      order.Origin `json:"origin"`
+	ContentType string       `json:"content_type,omitempty"`
+	Body        string       `json:"body"`       // as received, with proxy credentials removed
+	BodyBytes   int          `json:"body_bytes"` // size as received; larger than Body when cut
+	Outcome     string       `json:"outcome"`
+	Error       string       `json:"error,omitempty"`
+	Warnings    []string     `json:"warnings,omitempty"`
+	OrderNumber string       `json:"order_number,omitempty"`
+	OrderID     uint64       `json:"order_id,omitempty"`
+}
+
+// AppendLog records an input that stored no order (ignored or rejected).
+func (s *Store) AppendLog(ctx context.Context, e LogEntry) (uint64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	var id uint64
+	err := s.db.Batch(func(tx *bolt.Tx) error {
+		var err error
+		id, err = appendLog(tx, e)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("append webhook log: %w", err)
+	}
+	return id, nil
+}
+
+func appendLog(tx *bolt.Tx, e LogEntry) (uint64, error) {
+	b := tx.Bucket(bucketLogs)
+	id, err := b.NextSequence()
+	if err != nil {
+		return 0, err
+	}
+	e.ID = id
+	raw, err := json.Marshal(e)
+	if err != nil {
+		return 0, err
+	}
+	return id, b.Put(be64(id), raw)
+}
+
+// Logs returns up to limit entries, newest first.
+func (s *Store) Logs(ctx context.Context, limit int) ([]LogEntry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	entries := []LogEntry{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketLogs).Cursor()
+		for k, v := c.Last(); k != nil && len(entries) < limit; k, v = c.Prev() {
+			var e LogEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return fmt.Errorf("decode log %d: %w", binary.BigEndian.Uint64(k), err)
+			}
+			entries = append(entries, e)
+		}
+		return nil
+	})
+	return entries, err
+}
+
+// PruneLogs deletes the oldest entries beyond keep (0: no count limit) and those received
+// before now-maxAge (0: no age limit). It returns how many it deleted.
+func (s *Store) PruneLogs(ctx context.Context, keep int, maxAge time.Duration, now time.Time) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	var deleted int
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketLogs)
+		count := b.Stats().KeyN
+		// Collect first: deleting under a moving cursor can skip keys in bbolt.
+		var doomed [][]byte
+		c := b.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			overCount := keep > 0 && count-len(doomed) > keep
+			if !overCount && !(maxAge > 0 && tooOld(v, now.Add(-maxAge))) {
+				break
+			}
+			doomed = append(doomed, clone(k))
+		}
+		for _, k := range doomed {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+		deleted = len(doomed)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("prune webhook log: %w", err)
+	}
+	return deleted, nil
+}
+
+// tooOld reports whether an entry was received before cutoff. Entries are appended in
+// time order, so pruning stops at the first entry that is young enough.
+func tooOld(raw []byte, cutoff time.Time) bool {
+	var e struct {
+		ReceivedAt time.Time `json:"received_at"`
+	}
+	return json.Unmarshal(raw, &e) == nil && e.ReceivedAt.Before(cutoff)
+}
