@@ -1,0 +1,204 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/roms-dev/roms/internal/live"
+	"github.com/roms-dev/roms/internal/order"
+	"github.com/roms-dev/roms/internal/parser"
+	"github.com/roms-dev/roms/internal/store"
+)
+
+func newPipeline(t *testing.T) (*Pipeline, *store.Store, *live.Hub) {
+	t.Helper()
+	st, err := store.Open(filepath.Join(t.TempDir(), "roms.db"), time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := st.Check(); err != nil {
+			t.Errorf("database check: %v", err)
+		}
+		st.Close()
+	})
+	hub := live.NewHub()
+	return New(st, hub, slog.New(slog.NewTextHandler(io.Discard, nil))), st, hub
+}
+
+func fixture(t *testing.T, name string) string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "parser", "testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(raw)
+}
+
+func httpInput(text string) Input {
+	return Input{Origin: order.Origin{Source: order.SourceHTTP}, Text: text, ContentType: "text/plain"}
+}
+
+// TestGuideAdvancedTesting runs the three messages of the guide's "Advanced Testing":
+// minimal and complete orders are created, the update changes TEST-001 in place.
+func TestGuideAdvancedTesting(t *testing.T) {
+	p, st, _ := newPipeline(t)
+	ctx := context.Background()
+	steps := []struct {
+		file, outcome, number string
+	}{
+		{"minimal.txt", store.OutcomeCreated, "TEST-001"},
+		{"complete.txt", store.OutcomeCreated, "TEST-002"},
+		{"update.txt", store.OutcomeUpdated, "TEST-001"},
+		{"update.txt", store.OutcomeUnchanged, "TEST-001"},
+	}
+	for _, s := range steps {
+		res, err := p.Ingest(ctx, httpInput(fixture(t, s.file)))
+		if err != nil {
+			t.Fatalf("%s: %v", s.file, err)
+		}
+		if res.Outcome != s.outcome || res.Order.OrderNumber != s.number {
+			t.Fatalf("%s: %s %s, want %s %s", s.file, res.Outcome, res.Order.OrderNumber, s.outcome, s.number)
+		}
+	}
+	o, err := st.Get(ctx, "TEST-001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Status != "shipped" || o.TrackingNumber != "1Z999AA10123456784" || o.Product != "Test Product" || *o.Price != 99.99 || o.Email != "test@example.com" {
+		t.Errorf("TEST-001 after update: %+v", o)
+	}
+	c, _ := st.Get(ctx, "TEST-002")
+	if c.Quantity != 2 || *c.Total != 199.98 || *c.Commission != 20 || c.ReferenceNumber != "REF123" || c.PaymentMethod != "Credit Card" || c.Status != "shipped" {
+		t.Errorf("TEST-002: %+v", c)
+	}
+	page, _ := st.List(ctx, store.Filter{})
+	if len(page.Orders) != 2 {
+		t.Errorf("%d orders, want 2", len(page.Orders))
+	}
+	logs, _ := st.Logs(ctx, 10)
+	if len(logs) != 4 || logs[0].Outcome != store.OutcomeUnchanged || logs[3].Outcome != store.OutcomeCreated {
+		t.Errorf("log outcomes wrong: %+v", logs)
+	}
+}
+
+func TestEveryFixtureBecomesAnOrder(t *testing.T) {
+	p, _, _ := newPipeline(t)
+	want := map[string]string{
+		"refract-success.txt": "verified", "declined.txt": "declined",
+		"minimal.txt": "verified", "complete.txt": "shipped",
+	}
+	for file, status := range want {
+		res, err := p.Ingest(context.Background(), httpInput(fixture(t, file)))
+		if err != nil || res.Outcome != store.OutcomeCreated || res.Order.Status != status {
+			t.Errorf("%s: %s status %q err %v, want created %q", file, res.Outcome, res.Order.Status, err, status)
+		}
+	}
+}
+
+func TestPingWithoutOrderNumberIsIgnoredAndLogged(t *testing.T) {
+	p, st, _ := newPipeline(t)
+	res, err := p.Ingest(context.Background(), httpInput("Refract webhook test\nThis is a test message"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != store.OutcomeIgnored || !strings.Contains(res.Reason, "no order number") {
+		t.Errorf("got %+v", res)
+	}
+	logs, _ := st.Logs(context.Background(), 1)
+	if len(logs) != 1 || logs[0].Outcome != store.OutcomeIgnored || !strings.Contains(logs[0].Body, "This is a test message") {
+		t.Errorf("log = %+v", logs)
+	}
+}
+
+func TestUnreadableInputIsRejectedAndLogged(t *testing.T) {
+	p, st, _ := newPipeline(t)
+	tests := []struct {
+		text string
+		want error
+	}{
+		{"", parser.ErrEmpty},
+		{"Order Number\n\xff\xfe", parser.ErrNotUTF8},
+		{"\x00\x01binary", parser.ErrBinary},
+	}
+	for _, tt := range tests {
+		if _, err := p.Ingest(context.Background(), httpInput(tt.text)); !errors.Is(err, tt.want) {
+			t.Errorf("Ingest(%q) = %v, want %v", tt.text, err, tt.want)
+		}
+	}
+	logs, _ := st.Logs(context.Background(), 10)
+	if len(logs) != 3 {
+		t.Fatalf("%d log entries, want 3", len(logs))
+	}
+	for _, l := range logs {
+		if l.Outcome != store.OutcomeRejected || l.Error == "" {
+			t.Errorf("log entry %+v", l)
+		}
+	}
+	if logs[1].BodyBytes != 15 || !strings.HasPrefix(logs[1].Body, "Order Number\n") {
+		t.Errorf("non-UTF-8 body not kept: %+v", logs[1])
+	}
+}
+
+func TestCredentialsNeverReachTheLogOrTheOrder(t *testing.T) {
+	p, st, _ := newPipeline(t)
+	text := "Successful Checkout | Target\nOrder Number\nP-1\nProxy\nresi.example.com:8000:bob:hunter22\n"
+	res, err := p.Ingest(context.Background(), httpInput(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Order.ProxyList != "resi.example.com:8000" {
+		t.Errorf("proxy %q", res.Order.ProxyList)
+	}
+	logs, _ := st.Logs(context.Background(), 1)
+	if strings.Contains(logs[0].Body, "hunter22") || strings.Contains(logs[0].Body, "bob") {
+		t.Errorf("log body keeps credentials: %q", logs[0].Body)
+	}
+}
+
+func TestChangesArePublished(t *testing.T) {
+	p, _, hub := newPipeline(t)
+	events, stop := hub.Subscribe(8)
+	defer stop()
+	ctx := context.Background()
+	for _, f := range []string{"minimal.txt", "update.txt", "update.txt"} {
+		if _, err := p.Ingest(ctx, httpInput(fixture(t, f))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, want := range []string{store.OutcomeCreated, store.OutcomeUpdated} {
+		select {
+		case e := <-events:
+			if e.Type != want || e.Order.OrderNumber != "TEST-001" {
+				t.Errorf("event %s %s, want %s", e.Type, e.Order.OrderNumber, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("no event")
+		}
+	}
+	select {
+	case e := <-events:
+		t.Errorf("unchanged repeat published %+v", e)
+	default:
+	}
+}
+
+func TestOccurredAtIsTheOrderDate(t *testing.T) {
+	p, _, _ := newPipeline(t)
+	in := httpInput(fixture(t, "minimal.txt"))
+	in.OccurredAt = time.Date(2026, 11, 20, 18, 4, 4, 0, time.UTC)
+	res, err := p.Ingest(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Order.OrderDate.Equal(in.OccurredAt) || res.Order.OrderTime != "18:04:04" {
+		t.Errorf("order date %v %s", res.Order.OrderDate, res.Order.OrderTime)
+	}
+}

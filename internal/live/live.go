@@ -1,0 +1,70 @@
+// Package live fans order changes out to whoever is watching (the live stream of the HTTP
+// API, later the dashboard) without ever slowing down ingest.
+package live
+
+import (
+	"sync"
+	"time"
+
+	"github.com/roms-dev/roms/internal/order"
+)
+
+// Event is one change to an order.
+type Event struct {
+	Type    string         `json:"type"` // the outcome: created or updated
+	At      time.Time      `json:"at"`
+	Order   order.Order    `json:"order"`
+	Changes []order.Change `json:"changes,omitempty"`
+}
+
+// Hub delivers every published event to every subscriber.
+type Hub struct {
+	mu   sync.Mutex
+	subs map[chan Event]struct{}
+}
+
+// NewHub returns a hub with no subscribers.
+func NewHub() *Hub {
+	return &Hub{subs: map[chan Event]struct{}{}}
+}
+
+// Subscribe returns a channel of events and a function that ends the subscription. A
+// subscriber that falls more than buffer events behind has its channel closed: it missed
+// events, and must reload what it shows before subscribing again.
+func (h *Hub) Subscribe(buffer int) (<-chan Event, func()) {
+	ch := make(chan Event, buffer)
+	h.mu.Lock()
+	h.subs[ch] = struct{}{}
+	h.mu.Unlock()
+	return ch, func() { h.drop(ch) }
+}
+
+// Publish sends e to every subscriber without blocking.
+func (h *Hub) Publish(e Event) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for ch := range h.subs {
+		select {
+		case ch <- e:
+		default:
+			delete(h.subs, ch)
+			close(ch)
+		}
+	}
+}
+
+// Subscribers counts the current subscribers.
+func (h *Hub) Subscribers() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.subs)
+}
+
+func (h *Hub) drop(ch chan Event) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.subs[ch]; ok {
+		delete(h.subs, ch)
+		close(ch)
+	}
+}

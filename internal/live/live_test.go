@@ -1,0 +1,43 @@
+package live
+
+import (
+	"testing"
+
+	"github.com/roms-dev/roms/internal/order"
+)
+
+func TestEverySubscriberGetsEveryEvent(t *testing.T) {
+	h := NewHub()
+	a, stopA := h.Subscribe(4)
+	b, stopB := h.Subscribe(4)
+	defer stopA()
+	defer stopB()
+	h.Publish(Event{Type: "created", Order: order.Order{OrderNumber: "1"}})
+	h.Publish(Event{Type: "updated", Order: order.Order{OrderNumber: "1"}})
+	for _, ch := range []<-chan Event{a, b} {
+		if e := <-ch; e.Type != "created" {
+			t.Errorf("first event %q", e.Type)
+		}
+		if e := <-ch; e.Type != "updated" {
+			t.Errorf("second event %q", e.Type)
+		}
+	}
+}
+
+func TestSlowSubscriberIsCutOffNotWaitedFor(t *testing.T) {
+	h := NewHub()
+	slow, stop := h.Subscribe(1)
+	defer stop()
+	h.Publish(Event{Type: "1"})
+	h.Publish(Event{Type: "2"}) // would block: the hub closes the channel instead
+	if e, ok := <-slow; !ok || e.Type != "1" {
+		t.Fatalf("buffered event lost: %v %v", e, ok)
+	}
+	if _, ok := <-slow; ok {
+		t.Fatal("channel of a lagging subscriber still open")
+	}
+	if h.Subscribers() != 0 {
+		t.Errorf("subscribers = %d, want 0", h.Subscribers())
+	}
+	stop() // a second end is harmless
+}
