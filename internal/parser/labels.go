@@ -32,7 +32,7 @@ const (
 var aliases = map[string]string{
 	"product": fProduct, "item": fProduct, "product (1)": fProduct, "product name": fProduct,
 	"item name": fProduct,
-	"price": fPrice, "unit price": fPrice,
+	"price":     fPrice, "unit price": fPrice,
 	"quantity": fQuantity, "qty": fQuantity,
 	"total": fTotal, "order total": fTotal, "total price": fTotal,
 	"commission": fCommission,

@@ -1,0 +1,256 @@
+// Package config loads the settings of ROMS: defaults, then a YAML file, then ROMS_*
+// environment variables, and checks them before anything starts.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-viper/mapstructure/v2"
+	"github.com/spf13/viper"
+)
+
+// DefaultFile is read when present and no file is named.
+const DefaultFile = "config.yaml"
+
+// EnvPrefix starts every environment override: http.addr is ROMS_HTTP_ADDR.
+const EnvPrefix = "ROMS_"
+
+// Config is every setting. config.example.yaml documents each key.
+type Config struct {
+	HTTP    HTTP    `mapstructure:"http"`
+	Storage Storage `mapstructure:"storage"`
+	Discord Discord `mapstructure:"discord"`
+	Log     Log     `mapstructure:"log"`
+}
+
+// HTTP is the webhook and API server.
+type HTTP struct {
+	Addr                    string `mapstructure:"addr"`
+	Token                   string `mapstructure:"token"`
+	AllowPublicWithoutToken bool   `mapstructure:"allow_public_without_token"`
+}
+
+// Storage is the database.
+type Storage struct {
+	Path         string    `mapstructure:"path"`
+	LogRetention Retention `mapstructure:"log_retention"`
+}
+
+// Retention bounds the webhook log. Zero means no bound.
+type Retention struct {
+	MaxEntries int           `mapstructure:"max_entries"`
+	MaxAge     time.Duration `mapstructure:"max_age"`
+}
+
+// Discord is the gateway listener. Without a token the bot runs HTTP only.
+type Discord struct {
+	Token          string   `mapstructure:"token"`
+	Channels       []string `mapstructure:"channels"`
+	AllowedAuthors []string `mapstructure:"allowed_authors"`
+	APIURL         string   `mapstructure:"api_url"`
+	Reactions      bool     `mapstructure:"reactions"`
+	Backfill       Backfill `mapstructure:"backfill"`
+}
+
+// Backfill chooses how much history the first start imports.
+type Backfill struct {
+	Initial string `mapstructure:"initial"` // none, all, or a duration such as 720h
+}
+
+// Log is the process log on stderr.
+type Log struct {
+	Level  string `mapstructure:"level"`
+	Format string `mapstructure:"format"`
+}
+
+var defaults = map[string]any{
+	"http.addr":                         "127.0.0.1:8001",
+	"http.token":                        "",
+	"http.allow_public_without_token":   false,
+	"storage.path":                      "roms.db",
+	"storage.log_retention.max_entries": 10000,
+	"storage.log_retention.max_age":     "720h",
+	"discord.token":                     "",
+	"discord.channels":                  []string{},
+	"discord.allowed_authors":           []string{},
+	"discord.api_url":                   "https://discord.com",
+	"discord.reactions":                 true,
+	"discord.backfill.initial":          "none",
+	"log.level":                         "info",
+	"log.format":                        "text",
+}
+
+// Load reads the settings. file may be empty: then DefaultFile is read if it exists. It
+// returns the file it read ("" for none).
+func Load(file string, getenv func(string) string) (Config, string, error) {
+	v := viper.New()
+	for k, d := range defaults {
+		v.SetDefault(k, d)
+	}
+	used, err := readFile(v, file)
+	if err != nil {
+		return Config{}, "", err
+	}
+	if err := unknownKeys(v, used); err != nil {
+		return Config{}, "", err
+	}
+	for _, key := range v.AllKeys() {
+		if val := getenv(EnvName(key)); val != "" {
+			v.Set(key, val)
+		}
+	}
+	var c Config
+	hooks := mapstructure.ComposeDecodeHookFunc(
+		mapstructure.StringToTimeDurationHookFunc(),
+		mapstructure.StringToSliceHookFunc(","),
+	)
+	if err := v.Unmarshal(&c, viper.DecodeHook(hooks)); err != nil {
+		return Config{}, "", fmt.Errorf("config: %w", err)
+	}
+	c.Discord.Channels = trimAll(c.Discord.Channels)
+	c.Discord.AllowedAuthors = trimAll(c.Discord.AllowedAuthors)
+	if err := c.Validate(); err != nil {
+		return Config{}, "", err
+	}
+	return c, used, nil
+}
+
+// EnvName is the environment variable that overrides a key.
+func EnvName(key string) string {
+	return EnvPrefix + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+}
+
+func readFile(v *viper.Viper, file string) (string, error) {
+	if file == "" {
+		if _, err := os.Stat(DefaultFile); err != nil {
+			return "", nil
+		}
+		file = DefaultFile
+	}
+	v.SetConfigFile(file)
+	v.SetConfigType("yaml")
+	if err := v.ReadInConfig(); err != nil {
+		return "", fmt.Errorf("read config file %s: %w", file, err)
+	}
+	return file, nil
+}
+
+// unknownKeys catches typos: a misspelt key would otherwise be silently ignored.
+func unknownKeys(v *viper.Viper, file string) error {
+	var unknown []string
+	for _, k := range v.AllKeys() {
+		if _, ok := defaults[k]; !ok {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	slices.Sort(unknown)
+	return fmt.Errorf("config file %s: unknown key %s (config.example.yaml lists every key)", file, strings.Join(unknown, ", "))
+}
+
+func trimAll(items []string) []string {
+	out := []string{}
+	for _, s := range items {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Validate checks every setting and names the key of the first problem.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("config %s (env %s): %s", key, EnvName(key), fmt.Sprintf(format, args...)))
+	}
+	host, port, err := net.SplitHostPort(c.HTTP.Addr)
+	if err != nil || port == "" {
+		bad("http.addr", "%q is not host:port, for example 127.0.0.1:8001", c.HTTP.Addr)
+	} else if c.HTTP.Token == "" && !IsLoopback(host) && !c.HTTP.AllowPublicWithoutToken {
+		bad("http.addr", "%q accepts connections from other machines, but http.token is not set: set http.token "+
+			"(anyone who can reach the port could read your orders), or set http.allow_public_without_token: true", c.HTTP.Addr)
+	}
+	if c.HTTP.Token != "" && len(c.HTTP.Token) < 16 {
+		bad("http.token", "is %d characters; use at least 16, for example the output of: openssl rand -hex 24", len(c.HTTP.Token))
+	}
+	if strings.TrimSpace(c.Storage.Path) == "" {
+		bad("storage.path", "is empty")
+	}
+	if c.Storage.LogRetention.MaxEntries < 0 {
+		bad("storage.log_retention.max_entries", "is negative; 0 keeps every entry")
+	}
+	if c.Storage.LogRetention.MaxAge < 0 {
+		bad("storage.log_retention.max_age", "is negative; 0 keeps entries of any age")
+	}
+	if u, err := url.Parse(c.Discord.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("discord.api_url", "%q is not an http(s) URL", c.Discord.APIURL)
+	}
+	for _, list := range []struct {
+		key string
+		ids []string
+	}{{"discord.channels", c.Discord.Channels}, {"discord.allowed_authors", c.Discord.AllowedAuthors}} {
+		for _, id := range list.ids {
+			if !isSnowflake(id) {
+				bad(list.key, "%q is not a Discord id (a long number: enable Developer Mode, right-click, Copy ID)", id)
+			}
+		}
+	}
+	if _, err := c.Discord.Backfill.Since(time.Now()); err != nil {
+		bad("discord.backfill.initial", "%v", err)
+	}
+	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level) {
+		bad("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+	}
+	if !slices.Contains([]string{"text", "json"}, c.Log.Format) {
+		bad("log.format", "%q is not text or json", c.Log.Format)
+	}
+	return errors.Join(errs...)
+}
+
+// Since is the oldest message time the first start imports: now for "none" (nothing
+// older), the zero time for "all".
+func (b Backfill) Since(now time.Time) (time.Time, error) {
+	switch s := strings.ToLower(strings.TrimSpace(b.Initial)); s {
+	case "none", "":
+		return now, nil
+	case "all":
+		return time.Time{}, nil
+	default:
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			return now, fmt.Errorf("%q is not none, all, or a duration such as 720h", b.Initial)
+		}
+		return now.Add(-d), nil
+	}
+}
+
+// IsLoopback reports whether a listen host only accepts connections from this machine.
+func IsLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func isSnowflake(s string) bool {
+	if len(s) < 5 || len(s) > 20 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,137 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func writeConfig(t *testing.T, body string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestDefaultsWithoutAFile(t *testing.T) {
+	t.Chdir(t.TempDir())
+	c, used, err := Load("", env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if used != "" || c.HTTP.Addr != "127.0.0.1:8001" || c.Storage.Path != "roms.db" || !c.Discord.Reactions ||
+		c.Storage.LogRetention.MaxAge != 720*time.Hour || c.Discord.APIURL != "https://discord.com" {
+		t.Errorf("defaults: %+v (file %q)", c, used)
+	}
+}
+
+func TestFileThenEnv(t *testing.T) {
+	path := writeConfig(t, `
+http:
+  addr: 127.0.0.1:9000
+storage:
+  path: /tmp/x.db
+  log_retention:
+    max_age: 48h
+discord:
+  channels: ["1290000000000000001", "1290000000000000002"]
+`)
+	c, used, err := Load(path, env(map[string]string{
+		"ROMS_STORAGE_PATH":            "/data/roms.db",
+		"ROMS_DISCORD_TOKEN":           "abc.def",
+		"ROMS_DISCORD_ALLOWED_AUTHORS": "1300000000000000042, 1300000000000000043",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if used != path || c.HTTP.Addr != "127.0.0.1:9000" || c.Storage.Path != "/data/roms.db" ||
+		c.Storage.LogRetention.MaxAge != 48*time.Hour || c.Discord.Token != "abc.def" {
+		t.Errorf("got %+v", c)
+	}
+	if len(c.Discord.Channels) != 2 || strings.Join(c.Discord.AllowedAuthors, ",") != "1300000000000000042,1300000000000000043" {
+		t.Errorf("lists: %q %q", c.Discord.Channels, c.Discord.AllowedAuthors)
+	}
+}
+
+func TestConfigYamlInWorkingDirectoryIsRead(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.WriteFile(DefaultFile, []byte("log:\n  level: debug\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, used, err := Load("", env(nil))
+	if err != nil || used != DefaultFile || c.Log.Level != "debug" {
+		t.Errorf("got %q %+v %v", used, c.Log, err)
+	}
+}
+
+func TestInvalidConfigNamesTheKey(t *testing.T) {
+	tests := []struct {
+		name, file string
+		env        map[string]string
+		wantKey    string
+	}{
+		{"typo in file", "htp:\n  addr: x\n", nil, "htp.addr"},
+		{"bad duration", "storage:\n  log_retention:\n    max_age: soon\n", nil, "max_age"},
+		{"bad addr", "", map[string]string{"ROMS_HTTP_ADDR": "8001"}, "http.addr"},
+		{"public without token", "", map[string]string{"ROMS_HTTP_ADDR": "0.0.0.0:8001"}, "http.token"},
+		{"short token", "", map[string]string{"ROMS_HTTP_TOKEN": "abc"}, "http.token"},
+		{"bad channel", "", map[string]string{"ROMS_DISCORD_CHANNELS": "general"}, "discord.channels"},
+		{"bad backfill", "", map[string]string{"ROMS_DISCORD_BACKFILL_INITIAL": "yesterday"}, "discord.backfill.initial"},
+		{"bad api url", "", map[string]string{"ROMS_DISCORD_API_URL": "discord.com"}, "discord.api_url"},
+		{"bad log level", "", map[string]string{"ROMS_LOG_LEVEL": "loud"}, "log.level"},
+		{"negative retention", "", map[string]string{"ROMS_STORAGE_LOG_RETENTION_MAX_ENTRIES": "-1"}, "max_entries"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := ""
+			if tt.file != "" {
+				path = writeConfig(t, tt.file)
+			} else {
+				t.Chdir(t.TempDir())
+			}
+			_, _, err := Load(path, env(tt.env))
+			if err == nil || !strings.Contains(err.Error(), tt.wantKey) {
+				t.Errorf("err = %v, want one naming %s", err, tt.wantKey)
+			}
+		})
+	}
+}
+
+func TestPublicListenerNeedsTokenOrOptIn(t *testing.T) {
+	t.Chdir(t.TempDir())
+	for _, e := range []map[string]string{
+		{"ROMS_HTTP_ADDR": "0.0.0.0:8001", "ROMS_HTTP_TOKEN": "0123456789abcdef0123"},
+		{"ROMS_HTTP_ADDR": ":8001", "ROMS_HTTP_ALLOW_PUBLIC_WITHOUT_TOKEN": "true"},
+		{"ROMS_HTTP_ADDR": "localhost:8001"},
+		{"ROMS_HTTP_ADDR": "[::1]:8001"},
+	} {
+		if _, _, err := Load("", env(e)); err != nil {
+			t.Errorf("%v: %v", e, err)
+		}
+	}
+}
+
+func TestMissingNamedFileFails(t *testing.T) {
+	if _, _, err := Load(filepath.Join(t.TempDir(), "nope.yaml"), env(nil)); err == nil {
+		t.Error("no error for a missing config file")
+	}
+}
+
+func TestBackfillSince(t *testing.T) {
+	now := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+	for in, want := range map[string]time.Time{"none": now, "all": {}, "720h": now.Add(-720 * time.Hour)} {
+		got, err := Backfill{Initial: in}.Since(now)
+		if err != nil || !got.Equal(want) {
+			t.Errorf("%s: %v %v, want %v", in, got, err, want)
+		}
+	}
+}
