@@ -85,7 +85,7 @@ func (p *Pipeline) Ingest(ctx context.Context, in Input) (Result, error) {
 	p.logger.Info("order stored", "outcome", res.Outcome, "order_number", res.Order.OrderNumber,
 		"source", in.Origin.Source, "changes", len(res.Changes))
 	if res.Outcome != store.OutcomeUnchanged {
-		p.hub.Publish(live.Event{Type: res.Outcome, At: in.ReceivedAt, Order: res.Order, Changes: res.Changes})
+		p.hub.Publish(live.OrderChange{Type: res.Outcome, At: in.ReceivedAt, Order: res.Order, Changes: res.Changes})
 	}
 	return Result{Outcome: res.Outcome, Order: res.Order, Changes: res.Changes, Warnings: msg.Warnings, LogID: res.LogID}, nil
 }

@@ -9,8 +9,8 @@ import (
 	"github.com/roms-dev/roms/internal/order"
 )
 
-// Event is one change to an order.
-type Event struct {
+// OrderChange is one change to an order, as subscribers receive it.
+type OrderChange struct {
 	Type    string         `json:"type"` // the outcome: created or updated
 	At      time.Time      `json:"at"`
 	Order   order.Order    `json:"order"`
@@ -20,19 +20,19 @@ type Event struct {
 // Hub delivers every published event to every subscriber.
 type Hub struct {
 	mu   sync.Mutex
-	subs map[chan Event]struct{}
+	subs map[chan OrderChange]struct{}
 }
 
 // NewHub returns a hub with no subscribers.
 func NewHub() *Hub {
-	return &Hub{subs: map[chan Event]struct{}{}}
+	return &Hub{subs: map[chan OrderChange]struct{}{}}
 }
 
 // Subscribe returns a channel of events and a function that ends the subscription. A
 // subscriber that falls more than buffer events behind has its channel closed: it missed
 // events, and must reload what it shows before subscribing again.
-func (h *Hub) Subscribe(buffer int) (<-chan Event, func()) {
-	ch := make(chan Event, buffer)
+func (h *Hub) Subscribe(buffer int) (<-chan OrderChange, func()) {
+	ch := make(chan OrderChange, buffer)
 	h.mu.Lock()
 	h.subs[ch] = struct{}{}
 	h.mu.Unlock()
@@ -40,7 +40,7 @@ func (h *Hub) Subscribe(buffer int) (<-chan Event, func()) {
 }
 
 // Publish sends e to every subscriber without blocking.
-func (h *Hub) Publish(e Event) {
+func (h *Hub) Publish(e OrderChange) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for ch := range h.subs {
@@ -60,7 +60,7 @@ func (h *Hub) Subscribers() int {
 	return len(h.subs)
 }
 
-func (h *Hub) drop(ch chan Event) {
+func (h *Hub) drop(ch chan OrderChange) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if _, ok := h.subs[ch]; ok {

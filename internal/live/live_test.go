@@ -12,9 +12,9 @@ func TestEverySubscriberGetsEveryEvent(t *testing.T) {
 	b, stopB := h.Subscribe(4)
 	defer stopA()
 	defer stopB()
-	h.Publish(Event{Type: "created", Order: order.Order{OrderNumber: "1"}})
-	h.Publish(Event{Type: "updated", Order: order.Order{OrderNumber: "1"}})
-	for _, ch := range []<-chan Event{a, b} {
+	h.Publish(OrderChange{Type: "created", Order: order.Order{OrderNumber: "1"}})
+	h.Publish(OrderChange{Type: "updated", Order: order.Order{OrderNumber: "1"}})
+	for _, ch := range []<-chan OrderChange{a, b} {
 		if e := <-ch; e.Type != "created" {
 			t.Errorf("first event %q", e.Type)
 		}
@@ -28,8 +28,8 @@ func TestSlowSubscriberIsCutOffNotWaitedFor(t *testing.T) {
 	h := NewHub()
 	slow, stop := h.Subscribe(1)
 	defer stop()
-	h.Publish(Event{Type: "1"})
-	h.Publish(Event{Type: "2"}) // would block: the hub closes the channel instead
+	h.Publish(OrderChange{Type: "1"})
+	h.Publish(OrderChange{Type: "2"}) // would block: the hub closes the channel instead
 	if e, ok := <-slow; !ok || e.Type != "1" {
 		t.Fatalf("buffered event lost: %v %v", e, ok)
 	}

@@ -1,6 +1,9 @@
 package parser
 
-import "regexp"
+import (
+	"regexp"
+	"strings"
+)
 
 // host matches an IPv4 address or a dotted host name.
 const host = `(?:(?:\d{1,3}\.){3}\d{1,3}|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)`
@@ -30,8 +33,26 @@ var credentialPatterns = []struct {
 // Redact removes proxy credentials from text, leaving host and port. Everything that is
 // stored or logged goes through it first, so a password never reaches the disk.
 func Redact(text string) string {
-	for _, p := range credentialPatterns {
-		text = p.re.ReplaceAllString(text, p.with)
+	if !mayHoldCredentials(text) {
+		return text
 	}
-	return text
+	var b strings.Builder
+	b.Grow(len(text))
+	for line := range strings.Lines(text) {
+		if mayHoldCredentials(line) {
+			for _, p := range credentialPatterns {
+				line = p.re.ReplaceAllString(line, p.with)
+			}
+		}
+		b.WriteString(line)
+	}
+	return b.String()
+}
+
+// mayHoldCredentials is a cheap test that spares the regular expressions, which are slow
+// per byte, on lines that cannot match: every pattern needs a colon and an '@', or three
+// colons. No pattern crosses a line.
+func mayHoldCredentials(s string) bool {
+	colons := strings.Count(s, ":")
+	return colons >= 3 || (colons >= 1 && strings.Contains(s, "@"))
 }

@@ -1,0 +1,53 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/roms-dev/roms/internal/store"
+)
+
+// DatabaseHealth describes the database.
+type DatabaseHealth struct {
+	State string `json:"state" enum:"ok,error"`
+	Path  string `json:"path"`
+	store.Stats
+	Error string `json:"error,omitempty"`
+}
+
+// Health is the answer of /health.
+type Health struct {
+	Status          string         `json:"status" enum:"ok,error"`
+	Version         string         `json:"version"`
+	StartedAt       time.Time      `json:"started_at"`
+	UptimeSeconds   int64          `json:"uptime_seconds"`
+	Database        DatabaseHealth `json:"database"`
+	Discord         DiscordStatus  `json:"discord"`
+	LiveSubscribers int            `json:"live_subscribers"`
+}
+
+type healthOutput struct {
+	Status int
+	Body   Health
+}
+
+func (s *server) health(ctx context.Context, _ *struct{}) (*healthOutput, error) {
+	h := Health{
+		Status: "ok", Version: s.Version, StartedAt: s.Started.UTC(),
+		UptimeSeconds:   int64(time.Since(s.Started).Seconds()),
+		Database:        DatabaseHealth{State: "ok", Path: s.Store.Path()},
+		Discord:         DiscordStatus{State: "disabled", Message: "no discord.token set: running as an HTTP webhook only"},
+		LiveSubscribers: s.Hub.Subscribers(),
+	}
+	if s.Discord != nil {
+		h.Discord = s.Discord()
+	}
+	stats, err := s.Store.Stats(ctx)
+	if err != nil {
+		h.Status, h.Database.State, h.Database.Error = "error", "error", err.Error()
+		return &healthOutput{Status: http.StatusServiceUnavailable, Body: h}, nil
+	}
+	h.Database.Stats = stats
+	return &healthOutput{Status: http.StatusOK, Body: h}, nil
+}

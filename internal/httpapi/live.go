@@ -1,0 +1,81 @@
+package httpapi
+
+import (
+	"context"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/sse"
+
+	"github.com/roms-dev/roms/internal/live"
+	"github.com/roms-dev/roms/internal/store"
+)
+
+// pingEvery keeps idle streams open through proxies that drop silent connections.
+const pingEvery = 25 * time.Second
+
+// liveBuffer is how far a stream may fall behind before it is told to resync.
+const liveBuffer = 256
+
+type ping struct {
+	At time.Time `json:"at"`
+}
+
+// resync tells a client it missed events: reload the orders, then reconnect.
+type resync struct {
+	Reason string `json:"reason"`
+}
+
+func (s *server) streamLive(ctx context.Context, _ *struct{}, send sse.Sender) {
+	events, stop := s.Hub.Subscribe(liveBuffer)
+	defer stop()
+	tick := time.NewTicker(pingEvery)
+	defer tick.Stop()
+	if send.Data(ping{At: time.Now().UTC()}) != nil {
+		return
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if send.Data(ping{At: time.Now().UTC()}) != nil {
+				return
+			}
+		case e, ok := <-events:
+			if !ok {
+				_ = send.Data(resync{Reason: "stream fell behind or the server is stopping; reload and reconnect"})
+				return
+			}
+			if send.Data(e) != nil {
+				return
+			}
+		}
+	}
+}
+
+// publish announces a change made through the API itself.
+func (s *server) publish(res store.Result) {
+	s.Hub.Publish(live.OrderChange{Type: res.Outcome, At: time.Now().UTC(), Order: res.Order, Changes: res.Changes})
+}
+
+type backupOutput struct {
+	ContentType        string `header:"Content-Type"`
+	ContentDisposition string `header:"Content-Disposition"`
+	Body               func(ctx huma.Context)
+}
+
+// backup streams a consistent copy of the database, so `bot backup` works while the bot
+// runs and holds the database lock.
+func (s *server) backup(ctx context.Context, _ *struct{}) (*backupOutput, error) {
+	name := "roms-" + time.Now().UTC().Format("20060102-150405") + ".db"
+	return &backupOutput{
+		ContentType:        "application/octet-stream",
+		ContentDisposition: `attachment; filename="` + name + `"`,
+		Body: func(hc huma.Context) {
+			if _, err := s.Store.Backup(ctx, hc.BodyWriter()); err != nil {
+				s.Logger.Error("backup failed", "error", err)
+			}
+		},
+	}, nil
+}

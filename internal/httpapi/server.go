@@ -1,0 +1,158 @@
+// Package httpapi is the HTTP face of ROMS: the order webhook, the orders API, the webhook
+// log, health, live updates and the interactive API docs, all described by an OpenAPI
+// document generated from the code.
+package httpapi
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humachi"
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/roms-dev/roms/internal/ingest"
+	"github.com/roms-dev/roms/internal/live"
+	"github.com/roms-dev/roms/internal/store"
+)
+
+// requestTimeout bounds every request but the long-lived ones (live stream, backup).
+const requestTimeout = 30 * time.Second
+
+// DiscordStatus is what /health says about the Discord connection.
+type DiscordStatus struct {
+	State   string `json:"state" enum:"disabled,connecting,connected,reconnecting,refused" doc:"Gateway connection state"`
+	Message string `json:"message,omitempty" doc:"What to do about the state, in plain words"`
+}
+
+// Deps are what the server needs. Discord may be nil: Discord is then reported disabled.
+type Deps struct {
+	Store    *store.Store
+	Pipeline *ingest.Pipeline
+	Hub      *live.Hub
+	Logger   *slog.Logger
+	Token    string // when set, every /api route needs it
+	Version  string
+	Started  time.Time
+	Discord  func() DiscordStatus
+}
+
+type server struct {
+	Deps
+}
+
+// NewServer returns the handler of the whole HTTP API.
+func NewServer(deps Deps) http.Handler {
+	s := &server{Deps: deps}
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID, middleware.ClientIPFromRemoteAddr, s.logRequests, s.recoverPanics,
+		timeoutExcept(requestTimeout, pathLive, pathBackup), s.authenticate)
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, http.StatusNotFound, "no such route: "+r.Method+" "+r.URL.Path+" (see /docs)")
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, http.StatusMethodNotAllowed, r.Method+" is not allowed on "+r.URL.Path+" (see /docs)")
+	})
+	s.routes(humachi.New(r, s.apiConfig()))
+	return r
+}
+
+func (s *server) apiConfig() huma.Config {
+	cfg := huma.DefaultConfig("ROMS API", s.Version)
+	// The default hooks add "$schema" links to every reply: noise for our users.
+	cfg.CreateHooks = nil
+	cfg.Info.Description = "Reseller order management: Refract checkouts in, orders out."
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"bearer": {Type: "http", Scheme: "bearer", Description: "The http.token setting. Needed on every /api route when it is set."},
+	}
+	return cfg
+}
+
+// authenticate checks the token on /api routes when one is configured. The webhook also
+// takes it as ?token=, since some bots can only be given a URL.
+func (s *server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.Token == "" || !strings.HasPrefix(r.URL.Path, "/api/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		given, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok && r.URL.Path == pathWebhook {
+			given = r.URL.Query().Get("token")
+		}
+		if subtle.ConstantTimeCompare([]byte(strings.TrimSpace(given)), []byte(s.Token)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="roms"`)
+			writeProblem(w, http.StatusUnauthorized, "missing or wrong token: send Authorization: Bearer <http.token>"+
+				" (the webhook also accepts ?token=<http.token>)")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// logRequests logs each request at debug level, and failures louder. Only the path is
+// logged: the query may hold the token.
+func (s *server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		start := time.Now()
+		next.ServeHTTP(ww, r)
+		level := slog.LevelDebug
+		if ww.Status() >= 500 {
+			level = slog.LevelError
+		}
+		s.Logger.Log(r.Context(), level, "http request", "method", r.Method, "path", r.URL.Path,
+			"status", ww.Status(), "duration", time.Since(start), "client", middleware.GetClientIP(r.Context()),
+			"request_id", middleware.GetReqID(r.Context()))
+	})
+}
+
+func (s *server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			rec := recover()
+			if rec == nil {
+				return
+			}
+			if rec == http.ErrAbortHandler {
+				panic(rec)
+			}
+			s.Logger.Error("panic in HTTP handler", "path", r.URL.Path, "panic", fmt.Sprint(rec), "stack", string(debug.Stack()))
+			writeProblem(w, http.StatusInternalServerError, "internal error; the server log has the details")
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// timeoutExcept bounds the request context, except on long-lived paths.
+func timeoutExcept(d time.Duration, paths ...string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			for _, p := range paths {
+				if r.URL.Path == p {
+					next.ServeHTTP(w, r)
+					return
+				}
+			}
+			ctx, cancel := context.WithTimeout(r.Context(), d)
+			defer cancel()
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
+}
+
+// writeProblem answers in the same RFC 9457 shape huma uses for its own errors, so every
+// error of the API looks alike.
+func writeProblem(w http.ResponseWriter, status int, detail string) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(huma.ErrorModel{Title: http.StatusText(status), Status: status, Detail: detail})
+}

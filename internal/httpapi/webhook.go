@@ -1,0 +1,282 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/roms-dev/roms/internal/embedtext"
+	"github.com/roms-dev/roms/internal/ingest"
+	"github.com/roms-dev/roms/internal/order"
+	"github.com/roms-dev/roms/internal/parser"
+	"github.com/roms-dev/roms/internal/store"
+)
+
+// MaxBody is the largest webhook body accepted. A checkout message is about 1 KiB.
+const MaxBody = 1 << 20
+
+const webhookDoc = "Send one checkout message in the shared label/value text format (`text/plain`), " +
+	"as JSON `{\"content\": \"...\"}`, or as a Discord webhook payload `{\"content\": ..., \"embeds\": [...]}` " +
+	"(so Refract can be given this URL instead of a Discord webhook URL; each embed is one checkout). " +
+	"A message for a known order number updates that order. A readable message without an order number " +
+	"(a test ping) is answered 200 with action `ignored`. Every input is kept in the webhook log."
+
+// Errors of a body that is not a message at all.
+var (
+	errTooLarge   = fmt.Errorf("body is larger than %d bytes", MaxBody)
+	errBinaryType = errors.New("body is binary; send the checkout message as text/plain or JSON")
+	errBadJSON    = errors.New("body is not valid JSON")
+	errNoContent  = errors.New(`JSON body has neither "content" nor "embeds"`)
+	errBadForm    = errors.New("form body could not be read")
+)
+
+type webhookInput struct {
+	ContentType string `header:"Content-Type"`
+	Token       string `query:"token" doc:"The http.token, for bots that can only be given a URL"`
+	body        []byte
+	readErr     error
+}
+
+// Resolve reads the body itself, so an oversize body is logged and answered by us rather
+// than cut off by the framework before anything is kept.
+func (in *webhookInput) Resolve(ctx huma.Context) []error {
+	in.body, in.readErr = io.ReadAll(io.LimitReader(ctx.BodyReader(), MaxBody+1))
+	return nil
+}
+
+// WebhookResult is what became of one checkout of a webhook call.
+type WebhookResult struct {
+	Action      string       `json:"action" enum:"created,updated,unchanged,ignored"`
+	OrderID     uint64       `json:"order_id,omitempty"`
+	OrderNumber string       `json:"order_number,omitempty"`
+	Message     string       `json:"message"`
+	Warnings    []string     `json:"warnings,omitempty" doc:"Values that could not be read; they are kept as extra fields"`
+	Order       *order.Order `json:"order,omitempty" doc:"The order as stored"`
+}
+
+// WebhookReply answers a webhook call. Its top-level fields describe the first checkout;
+// results lists every checkout when a payload carried several embeds.
+type WebhookReply struct {
+	Success     bool            `json:"success"`
+	Action      string          `json:"action" enum:"created,updated,unchanged,ignored"`
+	OrderID     uint64          `json:"order_id,omitempty"`
+	OrderNumber string          `json:"order_number,omitempty"`
+	Message     string          `json:"message"`
+	Warnings    []string        `json:"warnings,omitempty"`
+	Order       *order.Order    `json:"order,omitempty"`
+	Results     []WebhookResult `json:"results,omitempty"`
+}
+
+func (s *server) receiveWebhook(ctx context.Context, in *webhookInput) (*struct{ Body WebhookReply }, error) {
+	base := ingest.Input{Origin: order.Origin{Source: order.SourceHTTP}, Raw: string(in.body), ContentType: in.ContentType, ReceivedAt: time.Now()}
+	if in.readErr != nil {
+		return nil, huma.Error400BadRequest("could not read the body: " + in.readErr.Error())
+	}
+	checkouts, err := decodeWebhook(in.ContentType, in.body)
+	if err != nil {
+		return nil, webhookError(s.Pipeline.Reject(ctx, base, err))
+	}
+	var reply WebhookReply
+	for _, c := range checkouts {
+		input := base
+		input.Text, input.OccurredAt = c.text, c.at
+		res, err := s.Pipeline.Ingest(ctx, input)
+		if err != nil {
+			return nil, webhookError(err)
+		}
+		reply.Results = append(reply.Results, webhookResult(res))
+	}
+	first := reply.Results[0]
+	reply.Success, reply.Action, reply.OrderID, reply.OrderNumber = true, first.Action, first.OrderID, first.OrderNumber
+	reply.Message, reply.Warnings, reply.Order = first.Message, first.Warnings, first.Order
+	if len(reply.Results) == 1 {
+		reply.Results = nil
+	}
+	return &struct{ Body WebhookReply }{reply}, nil
+}
+
+func webhookResult(res ingest.Result) WebhookResult {
+	r := WebhookResult{Action: res.Outcome, Warnings: res.Warnings}
+	if res.Outcome == store.OutcomeIgnored {
+		r.Message = "Ignored: " + res.Reason
+		return r
+	}
+	o := res.Order
+	r.OrderID, r.OrderNumber, r.Order = o.ID, o.OrderNumber, &o
+	r.Message = map[string]string{
+		store.OutcomeCreated:   "Order received and processed successfully",
+		store.OutcomeUpdated:   fmt.Sprintf("Order updated (%d fields changed)", len(res.Changes)),
+		store.OutcomeUnchanged: "Order already stored; nothing changed",
+	}[res.Outcome]
+	return r
+}
+
+// webhookError turns a pipeline error into the HTTP error that says what is wrong.
+func webhookError(err error) error {
+	switch {
+	case errors.Is(err, errTooLarge):
+		return huma.Error413RequestEntityTooLarge(err.Error())
+	case errors.Is(err, errBinaryType), errors.Is(err, parser.ErrBinary):
+		return huma.Error415UnsupportedMediaType(err.Error())
+	case errors.Is(err, parser.ErrEmpty):
+		return huma.Error400BadRequest("body is empty: send the checkout message")
+	case errors.Is(err, parser.ErrNotUTF8), errors.Is(err, errBadJSON), errors.Is(err, errNoContent), errors.Is(err, errBadForm):
+		return huma.Error400BadRequest(err.Error())
+	}
+	return huma.Error500InternalServerError("could not store the order; the input is in the webhook log", err)
+}
+
+// checkout is one message of a webhook body.
+type checkout struct {
+	text string
+	at   time.Time // when the source says it happened; zero when it does not say
+}
+
+// decodeWebhook finds the checkout messages in a body, by its declared type and, for
+// bots that label JSON as text, by its look.
+func decodeWebhook(contentType string, body []byte) ([]checkout, error) {
+	if len(body) > MaxBody {
+		return nil, errTooLarge
+	}
+	media, params, _ := mime.ParseMediaType(contentType)
+	switch {
+	case isBinaryMedia(media):
+		return nil, errBinaryType
+	case media == "multipart/form-data":
+		fields, err := multipartFields(body, params["boundary"])
+		if err != nil {
+			return nil, err
+		}
+		return decodeForm(fields)
+	case media == "application/x-www-form-urlencoded":
+		values, err := url.ParseQuery(string(body))
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", errBadForm, err)
+		}
+		return decodeForm(map[string]string{"payload_json": values.Get("payload_json"), "content": values.Get("content")})
+	case media == "application/json" || strings.HasSuffix(media, "+json"):
+		return decodeJSON(body)
+	case looksLikeJSON(body):
+		return decodeJSON(body)
+	}
+	return []checkout{{text: string(body)}}, nil
+}
+
+func isBinaryMedia(media string) bool {
+	for _, p := range []string{"image/", "audio/", "video/", "font/"} {
+		if strings.HasPrefix(media, p) {
+			return true
+		}
+	}
+	switch media {
+	case "application/octet-stream", "application/pdf", "application/zip", "application/gzip":
+		return true
+	}
+	return false
+}
+
+func looksLikeJSON(body []byte) bool {
+	b := bytes.TrimSpace(body)
+	return len(b) > 0 && b[0] == '{' && json.Valid(b)
+}
+
+// discordPayload is the body of Discord's "execute webhook" call.
+type discordPayload struct {
+	Content string                    `json:"content"`
+	Embeds  []*discordgo.MessageEmbed `json:"embeds"`
+}
+
+func decodeJSON(body []byte) ([]checkout, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, parser.ErrEmpty
+	}
+	var p discordPayload
+	if err := json.Unmarshal(body, &p); err != nil {
+		return nil, fmt.Errorf("%w: %v", errBadJSON, err)
+	}
+	var out []checkout
+	for _, e := range p.Embeds {
+		if e == nil {
+			continue
+		}
+		if text := embedtext.Embed(e); strings.TrimSpace(text) != "" {
+			out = append(out, checkout{text: text, at: embedtext.Timestamp(e)})
+		}
+	}
+	if len(out) == 0 && strings.TrimSpace(p.Content) != "" {
+		out = append(out, checkout{text: p.Content})
+	}
+	if len(out) == 0 {
+		return nil, errNoContent
+	}
+	return out, nil
+}
+
+// decodeForm reads a form body as Discord takes it: payload_json, or a content field.
+func decodeForm(fields map[string]string) ([]checkout, error) {
+	if p := fields["payload_json"]; p != "" {
+		return decodeJSON([]byte(p))
+	}
+	if c := fields["content"]; strings.TrimSpace(c) != "" {
+		return []checkout{{text: c}}, nil
+	}
+	return nil, errNoContent
+}
+
+// multipartFields reads the text fields of a multipart body; attached files are skipped.
+func multipartFields(body []byte, boundary string) (map[string]string, error) {
+	if boundary == "" {
+		return nil, errBadForm
+	}
+	r := multipart.NewReader(bytes.NewReader(body), boundary)
+	fields := map[string]string{}
+	for {
+		part, err := r.NextPart()
+		if err == io.EOF {
+			return fields, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", errBadForm, err)
+		}
+		if part.FileName() == "" {
+			value, err := io.ReadAll(part)
+			if err != nil {
+				return nil, fmt.Errorf("%w: %v", errBadForm, err)
+			}
+			fields[part.FormName()] = string(value)
+		}
+	}
+}
+
+func webhookRequestBody() *huma.RequestBody {
+	return &huma.RequestBody{
+		Description: "One checkout message (at most 1 MiB).",
+		Required:    true,
+		Content: map[string]*huma.MediaType{
+			"text/plain": {
+				Schema:  &huma.Schema{Type: "string"},
+				Example: "Successful Checkout | Best Buy US\nProduct\nSTARLINK - Mini Kit\nPrice\n$299.99\nOrder Number\n#BBY01-807102506907\nEmail\nyou@example.com\n",
+			},
+			"application/json": {
+				Schema: &huma.Schema{
+					Type: "object",
+					Properties: map[string]*huma.Schema{
+						"content": {Type: "string", Description: "A message in the text format"},
+						"embeds":  {Type: "array", Description: "Discord embeds; each is one checkout", Items: &huma.Schema{Type: "object"}},
+					},
+				},
+			},
+		},
+	}
+}

@@ -1,0 +1,39 @@
+package parser
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+func BenchmarkParseRefractMessage(b *testing.B) {
+	raw, err := os.ReadFile("testdata/refract-success.txt")
+	if err != nil {
+		b.Fatal(err)
+	}
+	text := string(raw)
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse(text); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRedact measures the worst inputs the webhook accepts: 1 MiB of prose without
+// proxy notation, and 1 MiB of proxy lines that all need redacting.
+func BenchmarkRedact(b *testing.B) {
+	inputs := map[string]string{
+		"1MiB-prose":   strings.Repeat("Checkout note: all good, nothing to see here.\n", 1<<20/46),
+		"1MiB-proxies": strings.Repeat("203.0.113.7:8080:someuser:somepass\n", 1<<20/35),
+	}
+	for name, text := range inputs {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			for b.Loop() {
+				Redact(text)
+			}
+		})
+	}
+}
