@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/spf13/viper"
 )
 
 func env(m map[string]string) func(string) string {
@@ -132,6 +134,29 @@ func TestBackfillSince(t *testing.T) {
 		got, err := Backfill{Initial: in}.Since(now)
 		if err != nil || !got.Equal(want) {
 			t.Errorf("%s: %v %v, want %v", in, got, err, want)
+		}
+	}
+}
+
+// TestExampleFileIsCompleteAndValid keeps config.example.yaml in step with the code: it
+// holds exactly the keys ROMS knows, and loads as it is.
+func TestExampleFileIsCompleteAndValid(t *testing.T) {
+	const example = "../../config.example.yaml"
+	if _, _, err := Load(example, env(nil)); err != nil {
+		t.Fatalf("%s: %v", example, err)
+	}
+	v := viper.New()
+	v.SetConfigFile(example)
+	if err := v.ReadInConfig(); err != nil {
+		t.Fatal(err)
+	}
+	inFile := map[string]bool{}
+	for _, k := range v.AllKeys() {
+		inFile[k] = true
+	}
+	for k := range defaults {
+		if !inFile[k] {
+			t.Errorf("%s does not document %s", example, k)
 		}
 	}
 }

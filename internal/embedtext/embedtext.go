@@ -4,12 +4,56 @@
 package embedtext
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"strings"
 	"time"
 	"unicode"
 
 	"github.com/bwmarrin/discordgo"
 )
+
+// Errors of a JSON body that holds no message.
+var (
+	ErrBadJSON   = errors.New("body is not valid JSON")
+	ErrNoContent = errors.New(`JSON body has neither "content" nor "embeds"`)
+)
+
+// Checkout is one message to parse and when its source says it happened (zero when it
+// does not say).
+type Checkout struct {
+	Text string
+	At   time.Time
+}
+
+// payload is what Discord's "execute webhook" call and a message object have in common.
+type payload struct {
+	Content string                    `json:"content"`
+	Embeds  []*discordgo.MessageEmbed `json:"embeds"`
+}
+
+// Payload reads a Discord webhook payload or message object: one checkout per embed, or
+// the content when there is no embed.
+func Payload(body []byte) ([]Checkout, error) {
+	var p payload
+	if err := json.Unmarshal(body, &p); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadJSON, err)
+	}
+	out := Checkouts(p.Content, p.Embeds)
+	if len(out) == 0 {
+		return nil, ErrNoContent
+	}
+	return out, nil
+}
+
+// LooksLikeJSON tells a JSON object from a text message, for senders that label JSON as
+// text.
+func LooksLikeJSON(body []byte) bool {
+	b := bytes.TrimSpace(body)
+	return len(b) > 0 && b[0] == '{' && json.Valid(b)
+}
 
 // Embed writes one embed as text: the title (or the author's name) as the header, the
 // description lines, each field as its name and value lines, and the image or thumbnail
@@ -37,22 +81,22 @@ func Embed(e *discordgo.MessageEmbed) string {
 	return b.String()
 }
 
-// Message gives the texts of one Discord message: one per embed, each a checkout of its
-// own, or the plain content when the message has no embed.
-func Message(content string, embeds []*discordgo.MessageEmbed) []string {
-	var texts []string
+// Checkouts gives the messages of one Discord message: one per embed, each a checkout
+// of its own, or the plain content when the message has no embed.
+func Checkouts(content string, embeds []*discordgo.MessageEmbed) []Checkout {
+	var out []Checkout
 	for _, e := range embeds {
 		if e == nil {
 			continue
 		}
-		if t := Embed(e); strings.TrimSpace(t) != "" {
-			texts = append(texts, t)
+		if text := Embed(e); text != "" {
+			out = append(out, Checkout{Text: text, At: Timestamp(e)})
 		}
 	}
-	if len(texts) == 0 && strings.TrimSpace(content) != "" {
-		texts = append(texts, content)
+	if len(out) == 0 && strings.TrimSpace(content) != "" {
+		out = append(out, Checkout{Text: content})
 	}
-	return texts
+	return out
 }
 
 // Timestamp is when an embed says its event happened, or the zero time.

@@ -3,6 +3,7 @@ package embedtext
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -27,13 +28,13 @@ func TestFixtureMessages(t *testing.T) {
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			msg := readMessage(t, file)
-			texts := Message(msg.Content, msg.Embeds)
-			if len(texts) != 1 {
-				t.Fatalf("got %d texts, want 1", len(texts))
+			checkouts := Checkouts(msg.Content, msg.Embeds)
+			if len(checkouts) != 1 {
+				t.Fatalf("got %d checkouts, want 1", len(checkouts))
 			}
 			base := strings.TrimSuffix(file, ".json")
-			compare(t, base+".golden.txt", []byte(texts[0]))
-			parsed, err := parser.Parse(texts[0])
+			compare(t, base+".golden.txt", []byte(checkouts[0].Text))
+			parsed, err := parser.Parse(checkouts[0].Text)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -45,7 +46,7 @@ func TestFixtureMessages(t *testing.T) {
 
 func TestOtherBotEmbed(t *testing.T) {
 	msg := readMessage(t, "testdata/other-bot-embed-message.json")
-	parsed, err := parser.Parse(Message(msg.Content, msg.Embeds)[0])
+	parsed, err := parser.Parse(Checkouts(msg.Content, msg.Embeds)[0].Text)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +79,7 @@ func TestOtherBotEmbed(t *testing.T) {
 
 func TestRefractEmbedKeepsShareLinkURL(t *testing.T) {
 	msg := readMessage(t, "testdata/refract-success-message.json")
-	parsed, err := parser.Parse(Message(msg.Content, msg.Embeds)[0])
+	parsed, err := parser.Parse(Checkouts(msg.Content, msg.Embeds)[0].Text)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +91,7 @@ func TestRefractEmbedKeepsShareLinkURL(t *testing.T) {
 	}
 }
 
-func TestMessageTexts(t *testing.T) {
+func TestCheckoutsOfAMessage(t *testing.T) {
 	embed := &discordgo.MessageEmbed{Title: "Successful Checkout | A"}
 	tests := []struct {
 		name    string
@@ -106,7 +107,10 @@ func TestMessageTexts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Message(tt.content, tt.embeds)
+			var got []string
+			for _, c := range Checkouts(tt.content, tt.embeds) {
+				got = append(got, c.Text)
+			}
 			if strings.Join(got, "|") != strings.Join(tt.want, "|") || len(got) != len(tt.want) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
@@ -141,5 +145,26 @@ func compare(t *testing.T, golden string, got []byte) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs:\n--- got\n%s\n--- want\n%s", golden, got, want)
+	}
+}
+
+func TestPayload(t *testing.T) {
+	tests := []struct {
+		name, body string
+		want       int
+		err        error
+	}{
+		{"content", `{"content":"Order Number: 1"}`, 1, nil},
+		{"embeds", `{"embeds":[{"title":"A"},{"title":"B"}]}`, 2, nil},
+		{"neither", `{"username":"Refract"}`, 0, ErrNoContent},
+		{"broken", `{"content":`, 0, ErrBadJSON},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Payload([]byte(tt.body))
+			if !errors.Is(err, tt.err) || len(got) != tt.want {
+				t.Errorf("got %d checkouts, err %v; want %d, %v", len(got), err, tt.want, tt.err)
+			}
+		})
 	}
 }

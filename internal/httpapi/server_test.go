@@ -191,6 +191,19 @@ func TestWebhookTakesMultipartPayloadJSON(t *testing.T) {
 	}
 }
 
+func TestTextSentAsAFormIsText(t *testing.T) {
+	ts := startServer(t, "", "")
+	// What curl -d @message.txt sends.
+	status, reply := ts.post("application/x-www-form-urlencoded", []byte("Successful Checkout | Target\nOrder Number: F-1\n"))
+	if status != 200 || reply.OrderNumber != "F-1" {
+		t.Fatalf("%d %+v", status, reply)
+	}
+	status, reply = ts.post("application/x-www-form-urlencoded", []byte("content=Order+Number%3A+F-2"))
+	if status != 200 || reply.OrderNumber != "F-2" {
+		t.Fatalf("form content: %d %+v", status, reply)
+	}
+}
+
 func TestSeveralEmbedsAreSeveralOrders(t *testing.T) {
 	ts := startServer(t, "", "")
 	body := `{"embeds":[{"title":"Successful Checkout | A","fields":[{"name":"Order Number","value":"E-1"}]},` +
@@ -221,6 +234,7 @@ func TestBadInputGetsAClearErrorAndIsLogged(t *testing.T) {
 	}{
 		{"empty", "text/plain", nil, 400, "empty"},
 		{"blank", "text/plain", []byte("\r\n  \n"), 400, "empty"},
+		{"empty form", "application/x-www-form-urlencoded", nil, 400, "empty"},
 		{"malformed JSON", "application/json", []byte(`{"content": "abc`), 400, "not valid JSON"},
 		{"JSON without content", "application/json", []byte(`{"username": "Refract"}`), 400, "neither"},
 		{"not UTF-8", "text/plain", []byte("Order Number\n\xff\xfe\xfd"), 400, "UTF-8"},

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bwmarrin/discordgo"
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/roms-dev/roms/internal/embedtext"
@@ -90,7 +88,7 @@ func (s *server) receiveWebhook(ctx context.Context, in *webhookInput) (*struct{
 	var reply WebhookReply
 	for _, c := range checkouts {
 		input := base
-		input.Text, input.OccurredAt = c.text, c.at
+		input.Text, input.OccurredAt = c.Text, c.At
 		res, err := s.Pipeline.Ingest(ctx, input)
 		if err != nil {
 			return nil, webhookError(err)
@@ -131,23 +129,22 @@ func webhookError(err error) error {
 		return huma.Error415UnsupportedMediaType(err.Error())
 	case errors.Is(err, parser.ErrEmpty):
 		return huma.Error400BadRequest("body is empty: send the checkout message")
-	case errors.Is(err, parser.ErrNotUTF8), errors.Is(err, errBadJSON), errors.Is(err, errNoContent), errors.Is(err, errBadForm):
+	case errors.Is(err, parser.ErrNotUTF8), errors.Is(err, embedtext.ErrBadJSON), errors.Is(err, embedtext.ErrNoContent), errors.Is(err, errBadForm):
 		return huma.Error400BadRequest(err.Error())
 	}
 	return huma.Error500InternalServerError("could not store the order; the input is in the webhook log", err)
 }
 
-// checkout is one message of a webhook body.
-type checkout struct {
-	text string
-	at   time.Time // when the source says it happened; zero when it does not say
-}
+type checkout = embedtext.Checkout
 
 // decodeWebhook finds the checkout messages in a body, by its declared type and, for
 // bots that label JSON as text, by its look.
 func decodeWebhook(contentType string, body []byte) ([]checkout, error) {
 	if len(body) > MaxBody {
 		return nil, errTooLarge
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, parser.ErrEmpty
 	}
 	media, params, _ := mime.ParseMediaType(contentType)
 	switch {
@@ -160,17 +157,19 @@ func decodeWebhook(contentType string, body []byte) ([]checkout, error) {
 		}
 		return decodeForm(fields)
 	case media == "application/x-www-form-urlencoded":
+		// curl -d @message.txt labels plain text as a form: a form without the fields
+		// Discord takes is that text.
 		values, err := url.ParseQuery(string(body))
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", errBadForm, err)
+		if err != nil || (!values.Has("payload_json") && !values.Has("content")) {
+			return []checkout{{Text: string(body)}}, nil
 		}
 		return decodeForm(map[string]string{"payload_json": values.Get("payload_json"), "content": values.Get("content")})
 	case media == "application/json" || strings.HasSuffix(media, "+json"):
-		return decodeJSON(body)
-	case looksLikeJSON(body):
-		return decodeJSON(body)
+		return embedtext.Payload(body)
+	case embedtext.LooksLikeJSON(body):
+		return embedtext.Payload(body)
 	}
-	return []checkout{{text: string(body)}}, nil
+	return []checkout{{Text: string(body)}}, nil
 }
 
 func isBinaryMedia(media string) bool {
@@ -186,52 +185,15 @@ func isBinaryMedia(media string) bool {
 	return false
 }
 
-func looksLikeJSON(body []byte) bool {
-	b := bytes.TrimSpace(body)
-	return len(b) > 0 && b[0] == '{' && json.Valid(b)
-}
-
-// discordPayload is the body of Discord's "execute webhook" call.
-type discordPayload struct {
-	Content string                    `json:"content"`
-	Embeds  []*discordgo.MessageEmbed `json:"embeds"`
-}
-
-func decodeJSON(body []byte) ([]checkout, error) {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, parser.ErrEmpty
-	}
-	var p discordPayload
-	if err := json.Unmarshal(body, &p); err != nil {
-		return nil, fmt.Errorf("%w: %v", errBadJSON, err)
-	}
-	var out []checkout
-	for _, e := range p.Embeds {
-		if e == nil {
-			continue
-		}
-		if text := embedtext.Embed(e); strings.TrimSpace(text) != "" {
-			out = append(out, checkout{text: text, at: embedtext.Timestamp(e)})
-		}
-	}
-	if len(out) == 0 && strings.TrimSpace(p.Content) != "" {
-		out = append(out, checkout{text: p.Content})
-	}
-	if len(out) == 0 {
-		return nil, errNoContent
-	}
-	return out, nil
-}
-
 // decodeForm reads a form body as Discord takes it: payload_json, or a content field.
 func decodeForm(fields map[string]string) ([]checkout, error) {
 	if p := fields["payload_json"]; p != "" {
-		return decodeJSON([]byte(p))
+		return embedtext.Payload([]byte(p))
 	}
 	if c := fields["content"]; strings.TrimSpace(c) != "" {
-		return []checkout{{text: c}}, nil
+		return []checkout{{Text: c}}, nil
 	}
-	return nil, errNoContent
+	return nil, embedtext.ErrNoContent
 }
 
 // multipartFields reads the text fields of a multipart body; attached files are skipped.

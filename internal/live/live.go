@@ -19,8 +19,9 @@ type OrderChange struct {
 
 // Hub delivers every published event to every subscriber.
 type Hub struct {
-	mu   sync.Mutex
-	subs map[chan OrderChange]struct{}
+	mu     sync.Mutex
+	subs   map[chan OrderChange]struct{}
+	closed bool
 }
 
 // NewHub returns a hub with no subscribers.
@@ -34,9 +35,25 @@ func NewHub() *Hub {
 func (h *Hub) Subscribe(buffer int) (<-chan OrderChange, func()) {
 	ch := make(chan OrderChange, buffer)
 	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		close(ch)
+		return ch, func() {}
+	}
 	h.subs[ch] = struct{}{}
-	h.mu.Unlock()
 	return ch, func() { h.drop(ch) }
+}
+
+// Close ends every subscription, so long-lived streams finish and a server can shut down.
+// Later subscriptions end at once.
+func (h *Hub) Close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.closed = true
+	for ch := range h.subs {
+		delete(h.subs, ch)
+		close(ch)
+	}
 }
 
 // Publish sends e to every subscriber without blocking.

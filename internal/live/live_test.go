@@ -41,3 +41,18 @@ func TestSlowSubscriberIsCutOffNotWaitedFor(t *testing.T) {
 	}
 	stop() // a second end is harmless
 }
+
+func TestCloseEndsEverySubscription(t *testing.T) {
+	h := NewHub()
+	a, stop := h.Subscribe(1)
+	defer stop()
+	h.Close()
+	if _, ok := <-a; ok {
+		t.Error("subscription still open after Close")
+	}
+	b, _ := h.Subscribe(1)
+	if _, ok := <-b; ok {
+		t.Error("subscription after Close is open")
+	}
+	h.Publish(OrderChange{Type: "created"}) // no panic on closed channels
+}

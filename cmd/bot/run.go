@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+
+	"github.com/roms-dev/roms/internal/config"
+)
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3".
+var version = "dev"
+
+const usage = `ROMS: reseller order management for Refract checkouts.
+
+Usage:
+  bot [serve] [-config FILE]        run the bot (the default)
+  bot parse [FILE]                  show what the parser makes of a message (stdin without FILE)
+  bot send-test [-config FILE] [URL] post the sample Refract message to a running bot
+  bot backup [-config FILE] FILE    copy the database, whether the bot runs or not
+  bot version                       print the version
+
+Settings come from config.yaml (or -config FILE) and ROMS_* environment variables;
+config.example.yaml lists every one.
+`
+
+// run is the whole program. args excludes the program name.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cmd, rest := "serve", args
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, rest = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, rest, getenv, stdout, stderr)
+	case "parse":
+		return parseCommand(rest, stdin, stdout)
+	case "send-test":
+		return sendTest(ctx, rest, getenv, stdout)
+	case "backup":
+		return backup(ctx, rest, getenv, stdout)
+	case "version":
+		fmt.Fprintln(stdout, "roms", buildVersion())
+		return nil
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
+}
+
+// loadConfig parses the -config flag of a subcommand and loads the settings.
+func loadConfig(name string, args []string, getenv func(string) string) (config.Config, string, []string, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	file := fs.String("config", "", "settings file (default: config.yaml when present)")
+	if err := fs.Parse(args); err != nil {
+		return config.Config{}, "", nil, fmt.Errorf("%s: %w\n\n%s", name, err, usage)
+	}
+	cfg, used, err := config.Load(*file, getenv)
+	return cfg, used, fs.Args(), err
+}
+
+func newLogger(cfg config.Log, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func buildVersion() string {
+	if version != "dev" {
+		return version
+	}
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return info.Main.Version
+	}
+	return version
+}

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/roms-dev/roms/internal/config"
+	"github.com/roms-dev/roms/internal/httpapi"
+	"github.com/roms-dev/roms/internal/ingest"
+	"github.com/roms-dev/roms/internal/live"
+	"github.com/roms-dev/roms/internal/store"
+)
+
+const (
+	// lockWait is how long start-up waits for a database another process holds.
+	lockWait = 3 * time.Second
+	// shutdownGrace lets requests in flight finish after SIGINT/SIGTERM.
+	shutdownGrace = 10 * time.Second
+	// pruneEvery is how often the webhook log is trimmed to its retention.
+	pruneEvery = 10 * time.Minute
+)
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, cfgFile, rest, err := loadConfig("serve", args, getenv)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("serve: unexpected arguments %q\n\n%s", rest, usage)
+	}
+	logger := newLogger(cfg.Log, stderr)
+
+	st, err := store.Open(cfg.Storage.Path, lockWait)
+	if errors.Is(err, store.ErrLocked) {
+		return fmt.Errorf("%w: is ROMS already running? (stop it, or set storage.path to another file)", err)
+	}
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	hub := live.NewHub()
+	started := time.Now()
+	handler := httpapi.NewServer(httpapi.Deps{
+		Store: st, Pipeline: ingest.New(st, hub, logger), Hub: hub, Logger: logger,
+		Token: cfg.HTTP.Token, Version: buildVersion(), Started: started,
+	})
+
+	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (http.addr): %w", cfg.HTTP.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	printBanner(stdout, cfg, cfgFile, ln.Addr().String())
+
+	go keepLogsTrimmed(ctx, st, cfg.Storage.LogRetention, logger)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	hub.Close()
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("http shutdown: %w", err)
+	}
+	return nil
+}
+
+// keepLogsTrimmed applies the webhook log retention now and every pruneEvery.
+func keepLogsTrimmed(ctx context.Context, st *store.Store, r config.Retention, logger *slog.Logger) {
+	if r.MaxEntries == 0 && r.MaxAge == 0 {
+		return
+	}
+	tick := time.NewTicker(pruneEvery)
+	defer tick.Stop()
+	for {
+		n, err := st.PruneLogs(ctx, r.MaxEntries, r.MaxAge, time.Now())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			logger.Error("trim webhook log", "error", err)
+		case n > 0:
+			logger.Info("webhook log trimmed", "deleted", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+func printBanner(w io.Writer, cfg config.Config, cfgFile, addr string) {
+	base := localURL(addr)
+	dbPath, _ := filepath.Abs(cfg.Storage.Path)
+	if cfgFile == "" {
+		cfgFile = "none, using defaults (copy config.example.yaml to config.yaml to change them)"
+	}
+	security := "token required on /api (http.token)"
+	if cfg.HTTP.Token == "" {
+		security = "no token; other machines cannot reach this port (set http.token to accept them)"
+		if h, _, _ := net.SplitHostPort(cfg.HTTP.Addr); !config.IsLoopback(h) {
+			security = "NO TOKEN and reachable from other machines (http.allow_public_without_token is on)"
+		}
+	}
+	fmt.Fprintf(w, `ROMS %s: Refract checkouts into your own order database
+  Webhook:   %s/api/v2/webhooks/orders   (POST, text/plain)
+  API docs:  %s/docs
+  Health:    %s/health
+  Database:  %s (bbolt)
+  Config:    %s
+  Security:  %s
+  Discord:   %s
+Ready. Press Ctrl+C to stop.
+`, buildVersion(), base, base, base, dbPath, cfgFile, security, discordLine(cfg.Discord))
+}
+
+func discordLine(d config.Discord) string {
+	if d.Token == "" {
+		return "not connected. To read checkouts straight from your Discord server, set discord.token " +
+			"(or ROMS_DISCORD_TOKEN) and discord.channels; README.md \"Connect to Discord\" shows how"
+	}
+	return fmt.Sprintf("token set, watching %d channel(s)", len(d.Channels))
+}

@@ -1,0 +1,224 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/roms-dev/roms/internal/config"
+	"github.com/roms-dev/roms/internal/embedtext"
+	"github.com/roms-dev/roms/internal/httpapi"
+	"github.com/roms-dev/roms/internal/parser"
+	"github.com/roms-dev/roms/internal/store"
+)
+
+// sample is the Refract message of the webhook guide, as send-test posts it.
+//
+//go:embed sample.txt
+var sample []byte
+
+// parseCommand prints what the parser makes of a message: text, or a Discord message or
+// webhook payload as JSON. Nothing is stored.
+func parseCommand(args []string, stdin io.Reader, stdout io.Writer) error {
+	if len(args) > 1 {
+		return fmt.Errorf("parse takes at most one file\n\n%s", usage)
+	}
+	in := stdin
+	if len(args) == 1 {
+		f, err := os.Open(args[0])
+		if err != nil {
+			return fmt.Errorf("parse: %w", err)
+		}
+		defer f.Close()
+		in = f
+	}
+	body, err := io.ReadAll(io.LimitReader(in, httpapi.MaxBody+1))
+	if err != nil {
+		return fmt.Errorf("parse: read input: %w", err)
+	}
+	checkouts := []embedtext.Checkout{{Text: string(body)}}
+	if embedtext.LooksLikeJSON(body) {
+		if checkouts, err = embedtext.Payload(body); err != nil {
+			return fmt.Errorf("parse: %w", err)
+		}
+	}
+	var messages []parser.Message
+	for _, c := range checkouts {
+		msg, err := parser.Parse(c.Text)
+		if err != nil {
+			return fmt.Errorf("parse: %w", err)
+		}
+		messages = append(messages, msg)
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if len(messages) == 1 {
+		return enc.Encode(messages[0])
+	}
+	return enc.Encode(messages)
+}
+
+// sendTest posts the guide's sample message to a running bot and shows what it stored,
+// like the original service's test script.
+func sendTest(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	cfg, _, rest, err := loadConfig("send-test", args, getenv)
+	if err != nil {
+		return err
+	}
+	url := localURL(cfg.HTTP.Addr) + "/api/v2/webhooks/orders"
+	if len(rest) > 0 {
+		url = rest[0]
+	}
+	fmt.Fprintf(stdout, "Testing the Refract webhook format\n%s\nSending the sample message to %s\n", strings.Repeat("=", 60), url)
+	resp, err := call(ctx, http.MethodPost, url, cfg.HTTP.Token, "text/plain", bytes.NewReader(sample))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	fmt.Fprintf(stdout, "Response status: %d\n\n", resp.StatusCode)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("the webhook refused the sample: %s", strings.TrimSpace(string(body)))
+	}
+	var reply httpapi.WebhookReply
+	if err := json.Unmarshal(body, &reply); err != nil || reply.Order == nil {
+		return fmt.Errorf("unexpected answer (is %s a ROMS webhook?): %s", url, body)
+	}
+	o := reply.Order
+	fmt.Fprintf(stdout, "Webhook processed successfully!\n\nOrder details:\n   Order ID: %d\n   Order Number: %s\n   Message: %s\n\n",
+		reply.OrderID, reply.OrderNumber, reply.Message)
+	fmt.Fprintf(stdout, "What got parsed:\n   - Product: %s\n   - Price: %s\n   - Order Number: %s\n   - Email: %s\n"+
+		"   - Profile: %s\n   - Proxy List: %s\n   - Store: %s\n   - Status: %s (auto-detected)\n\nSUCCESS! Your webhook is working.\n",
+		o.Product, money(o.Price, o.Currency), o.OrderNumber, o.Email, o.Profile, o.ProxyList, o.Store, o.Status)
+	return nil
+}
+
+func money(v *float64, currency string) string {
+	if v == nil {
+		return "-"
+	}
+	return strings.TrimSpace(fmt.Sprintf("%.2f %s", *v, currency))
+}
+
+// backup copies the database to file. A running bot holds the database lock, so then the
+// copy comes from its backup endpoint instead.
+func backup(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	cfg, _, rest, err := loadConfig("backup", args, getenv)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return fmt.Errorf("backup needs the file to write, for example: bot backup roms-backup.db")
+	}
+	target := rest[0]
+	if _, err := os.Stat(target); err == nil {
+		return fmt.Errorf("backup: %s exists already; choose a new file name", target)
+	}
+	n, source, err := copyDatabase(ctx, cfg, target)
+	if err != nil {
+		os.Remove(target + ".partial")
+		return err
+	}
+	fmt.Fprintf(stdout, "Backed up %d bytes from %s to %s\n", n, source, target)
+	return nil
+}
+
+func copyDatabase(ctx context.Context, cfg config.Config, target string) (int64, string, error) {
+	tmp := target + ".partial"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return 0, "", fmt.Errorf("backup: %w", err)
+	}
+	defer f.Close()
+	n, source, err := writeBackup(ctx, cfg, f)
+	if err != nil {
+		return 0, "", err
+	}
+	if err := f.Sync(); err != nil {
+		return 0, "", fmt.Errorf("backup: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return 0, "", fmt.Errorf("backup: %w", err)
+	}
+	return n, source, os.Rename(tmp, target)
+}
+
+func writeBackup(ctx context.Context, cfg config.Config, w io.Writer) (int64, string, error) {
+	st, err := store.Open(cfg.Storage.Path, 500*time.Millisecond)
+	if err == nil {
+		defer st.Close()
+		n, err := st.Backup(ctx, w)
+		return n, cfg.Storage.Path, err
+	}
+	if !errors.Is(err, store.ErrLocked) {
+		return 0, "", err
+	}
+	url := localURL(cfg.HTTP.Addr) + "/api/v2/backup"
+	resp, err := call(ctx, http.MethodGet, url, cfg.HTTP.Token, "", nil)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(resp.Body)
+		return 0, "", fmt.Errorf("backup from the running bot at %s: %s %s", url, resp.Status, body)
+	}
+	n, err := io.Copy(w, resp.Body)
+	return n, "the running bot at " + url, err
+}
+
+// localURL is the address to reach the bot on this machine.
+func localURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// call sends one request to a running bot, with the token when one is set.
+func call(ctx context.Context, method, url, token, contentType string, body io.Reader) (*http.Response, error) {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	req, err := http.NewRequestWithContext(ctx, method, url, body)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("could not reach ROMS at %s: %w (is it running? start it with: go run ./cmd/bot)", url, err)
+	}
+	resp.Body = cancelOnClose{resp.Body, cancel}
+	return resp, nil
+}
+
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
+}
