@@ -22,6 +22,7 @@ Usage:
   bot parse [FILE]                  show what the parser makes of a message (stdin without FILE)
   bot send-test [-config FILE] [URL] post the sample Refract message to a running bot
   bot backup [-config FILE] FILE    copy the database, whether the bot runs or not
+  bot healthcheck [-config FILE]    exit 0 when the running bot is healthy (for Docker)
   bot version                       print the version
 
 Settings come from config.yaml (or -config FILE) and ROMS_* environment variables;
@@ -43,6 +44,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return sendTest(ctx, rest, getenv, stdout)
 	case "backup":
 		return backup(ctx, rest, getenv, stdout)
+	case "healthcheck":
+		return healthcheck(ctx, rest, getenv, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "roms", buildVersion())
 		return nil

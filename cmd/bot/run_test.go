@@ -158,6 +158,22 @@ func TestSendTestAgainstARunningBot(t *testing.T) {
 	}
 }
 
+func TestHealthcheck(t *testing.T) {
+	t.Chdir(t.TempDir())
+	bot := startBot(t, nil)
+	addr := strings.TrimPrefix(bot.base, "http://")
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"healthcheck"}, envOf(map[string]string{"ROMS_HTTP_ADDR": addr}), nil, &out, io.Discard); err != nil || out.String() != "healthy\n" {
+		t.Errorf("healthcheck: %q %v", out.String(), err)
+	}
+	if err := bot.stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(context.Background(), []string{"healthcheck"}, envOf(map[string]string{"ROMS_HTTP_ADDR": addr}), nil, io.Discard, io.Discard); err == nil {
+		t.Error("healthcheck passed with the bot stopped")
+	}
+}
+
 func TestSendTestWithNothingRunning(t *testing.T) {
 	err := run(context.Background(), []string{"send-test", "http://127.0.0.1:1/api/v2/webhooks/orders"}, envOf(nil), nil, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "is it running?") {

@@ -222,3 +222,25 @@ func (c cancelOnClose) Close() error {
 	c.cancel()
 	return err
 }
+
+// healthcheck asks the running bot for /health; Docker's HEALTHCHECK runs it, since the
+// image has no curl.
+func healthcheck(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	cfg, _, _, err := loadConfig("healthcheck", args, getenv)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	resp, err := call(ctx, http.MethodGet, localURL(cfg.HTTP.Addr)+"/health", "", "", nil)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("unhealthy: %s %s", resp.Status, body)
+	}
+	fmt.Fprintln(stdout, "healthy")
+	return nil
+}
