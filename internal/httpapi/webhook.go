@@ -34,8 +34,6 @@ const webhookDoc = "Send one checkout message in the shared label/value text for
 var (
 	errTooLarge   = fmt.Errorf("body is larger than %d bytes", MaxBody)
 	errBinaryType = errors.New("body is binary; send the checkout message as text/plain or JSON")
-	errBadJSON    = errors.New("body is not valid JSON")
-	errNoContent  = errors.New(`JSON body has neither "content" nor "embeds"`)
 	errBadForm    = errors.New("form body could not be read")
 )
 
