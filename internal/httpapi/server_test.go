@@ -21,6 +21,7 @@ import (
 	"github.com/roms-dev/roms/internal/live"
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/store"
+	"github.com/roms-dev/roms/internal/store/storetest"
 )
 
 const testToken = "0123456789abcdef0123456789abcdef"
@@ -503,15 +504,7 @@ func TestBackupEndpointGivesAWorkingCopy(t *testing.T) {
 	if status != 200 {
 		t.Fatal(status)
 	}
-	path := filepath.Join(t.TempDir(), "copy.db")
-	if err := os.WriteFile(path, raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	copyStore, err := store.Open(path, time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer copyStore.Close()
+	copyStore := storetest.FromBytes(t, raw)
 	if o, err := copyStore.Get(context.Background(), "TEST-001"); err != nil || o.Product != "Test Product" {
 		t.Errorf("copy: %+v %v", o, err)
 	}

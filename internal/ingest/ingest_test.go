@@ -15,20 +15,12 @@ import (
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/parser"
 	"github.com/roms-dev/roms/internal/store"
+	"github.com/roms-dev/roms/internal/store/storetest"
 )
 
 func newPipeline(t *testing.T) (*Pipeline, *store.Store, *live.Hub) {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "roms.db"), time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := st.Check(); err != nil {
-			t.Errorf("database check: %v", err)
-		}
-		st.Close()
-	})
+	st := storetest.New(t)
 	hub := live.NewHub()
 	return New(st, hub, slog.New(slog.NewTextHandler(io.Discard, nil))), st, hub
 }
