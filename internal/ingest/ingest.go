@@ -34,11 +34,13 @@ type Input struct {
 	ContentType string    // as the source declared it
 	ReceivedAt  time.Time // zero: now
 	OccurredAt  time.Time // when the checkout happened, when the source knows it
+	// Mark, for sources that can deliver an input twice, makes a repeat change nothing.
+	Mark *store.Mark
 }
 
 // Result is what became of one input.
 type Result struct {
-	Outcome  string // store.OutcomeCreated, Updated, Unchanged or Ignored
+	Outcome  string // store.OutcomeCreated, Updated, Unchanged, Ignored or Duplicate
 	Order    order.Order
 	Changes  []order.Change
 	Reason   string // why an input was ignored
@@ -66,6 +68,11 @@ func (p *Pipeline) Ingest(ctx context.Context, in Input) (Result, error) {
 	if in.ReceivedAt.IsZero() {
 		in.ReceivedAt = p.now()
 	}
+	if in.Mark != nil {
+		if dup, err := p.store.Seen(ctx, *in.Mark); err != nil || dup {
+			return Result{Outcome: store.OutcomeDuplicate}, err
+		}
+	}
 	entry := logEntry(in)
 	msg, err := parser.Parse(in.Text)
 	if err != nil {
@@ -73,14 +80,17 @@ func (p *Pipeline) Ingest(ctx context.Context, in Input) (Result, error) {
 	}
 	entry.Warnings = msg.Warnings
 	if reason := validate(msg); reason != "" {
-		return p.ignore(ctx, entry, reason)
+		return p.ignore(ctx, entry, in.Mark, reason)
 	}
 	res, err := p.store.Upsert(ctx, store.Write{
-		Fields: msg.Fields, Origin: in.Origin, OccurredAt: in.OccurredAt, At: in.ReceivedAt, Log: &entry,
+		Fields: msg.Fields, Origin: in.Origin, OccurredAt: in.OccurredAt, At: in.ReceivedAt, Log: &entry, Mark: in.Mark,
 	})
 	if err != nil {
 		p.keepFailed(ctx, entry, err)
 		return Result{}, err
+	}
+	if res.Outcome == store.OutcomeDuplicate {
+		return Result{Outcome: res.Outcome}, nil
 	}
 	p.logger.Info("order stored", "outcome", res.Outcome, "order_number", res.Order.OrderNumber,
 		"source", in.Origin.Source, "changes", len(res.Changes))
@@ -98,16 +108,16 @@ func (p *Pipeline) Reject(ctx context.Context, in Input, cause error) error {
 	}
 	entry := logEntry(in)
 	entry.Outcome, entry.Error = store.OutcomeRejected, cause.Error()
-	if _, err := p.store.AppendLog(ctx, entry); err != nil {
+	if _, err := p.store.AppendLog(ctx, entry, in.Mark); err != nil {
 		return errors.Join(cause, err)
 	}
 	p.logger.Warn("input rejected", "source", in.Origin.Source, "error", cause, "bytes", entry.BodyBytes)
 	return cause
 }
 
-func (p *Pipeline) ignore(ctx context.Context, entry store.LogEntry, reason string) (Result, error) {
+func (p *Pipeline) ignore(ctx context.Context, entry store.LogEntry, mark *store.Mark, reason string) (Result, error) {
 	entry.Outcome, entry.Error = store.OutcomeIgnored, reason
-	id, err := p.store.AppendLog(ctx, entry)
+	id, err := p.store.AppendLog(ctx, entry, mark)
 	if err != nil {
 		return Result{}, err
 	}
@@ -118,7 +128,7 @@ func (p *Pipeline) ignore(ctx context.Context, entry store.LogEntry, reason stri
 // keepFailed logs an input whose order could not be stored, so it can be replayed.
 func (p *Pipeline) keepFailed(ctx context.Context, entry store.LogEntry, cause error) {
 	entry.Outcome, entry.Error = store.OutcomeRejected, "could not store: "+cause.Error()
-	if _, err := p.store.AppendLog(ctx, entry); err != nil {
+	if _, err := p.store.AppendLog(ctx, entry, nil); err != nil {
 		p.logger.Error("input lost: neither order nor log entry stored", "source", entry.Origin.Source, "error", err)
 	}
 }

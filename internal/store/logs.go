@@ -27,13 +27,21 @@ type LogEntry struct {
 	OrderID     uint64       `json:"order_id,omitempty"`
 }
 
-// AppendLog records an input that stored no order (ignored or rejected).
-func (s *Store) AppendLog(ctx context.Context, e LogEntry) (uint64, error) {
+// AppendLog records an input that stored no order (ignored or rejected). With a mark, an
+// input already taken is not logged again: the id is then 0.
+func (s *Store) AppendLog(ctx context.Context, e LogEntry, mark *Mark) (uint64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
 	var id uint64
 	err := s.db.Batch(func(tx *bolt.Tx) error {
+		id = 0
+		if mark != nil && seen(tx, *mark) {
+			return nil
+		}
+		if err := remember(tx, mark); err != nil {
+			return err
+		}
 		var err error
 		id, err = appendLog(tx, e)
 		return err

@@ -34,6 +34,8 @@ type Write struct {
 	Log *LogEntry
 	// MustExist makes a missing order ErrNotFound instead of creating it (API edits).
 	MustExist bool
+	// Mark, when set, makes the write idempotent (see Mark).
+	Mark *Mark
 }
 
 // Result is what one write did.
@@ -69,6 +71,12 @@ func (s *Store) Upsert(ctx context.Context, w Write) (Result, error) {
 }
 
 func upsert(tx *bolt.Tx, key string, w Write) (Result, error) {
+	if w.Mark != nil && seen(tx, *w.Mark) {
+		return Result{Outcome: OutcomeDuplicate}, nil
+	}
+	if err := remember(tx, w.Mark); err != nil {
+		return Result{}, err
+	}
 	o, found, err := orderByKey(tx, key)
 	if err != nil {
 		return Result{}, err

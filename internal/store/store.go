@@ -23,23 +23,25 @@ const schemaVersion = 1
 
 // Bucket names, all in one place.
 var (
-	bucketMeta    = []byte("meta")
-	bucketOrders  = []byte("orders")        // be64(id) -> order JSON
-	bucketNumbers = []byte("order_numbers") // order.Key(number) -> be64(id)
-	bucketEvents  = []byte("events")        // be64(order id) be64(event id) -> event JSON
-	bucketLogs    = []byte("webhook_logs")  // be64(log id) -> log entry JSON
-	bucketByEmail = []byte("idx_email")     // lower(email) 0x00 be64(id) -> nothing
-	bucketByState = []byte("idx_status")
-	bucketByStore = []byte("idx_store")
-	bucketByProf  = []byte("idx_profile")
-	bucketByDate  = []byte("idx_order_date") // be64(unix nanos) be64(id) -> nothing
+	bucketMeta      = []byte("meta")
+	bucketOrders    = []byte("orders")        // be64(id) -> order JSON
+	bucketNumbers   = []byte("order_numbers") // order.Key(number) -> be64(id)
+	bucketEvents    = []byte("events")        // be64(order id) be64(event id) -> event JSON
+	bucketLogs      = []byte("webhook_logs")  // be64(log id) -> log entry JSON
+	bucketByEmail   = []byte("idx_email")     // lower(email) 0x00 be64(id) -> nothing
+	bucketByState   = []byte("idx_status")
+	bucketByStore   = []byte("idx_store")
+	bucketByProf    = []byte("idx_profile")
+	bucketByDate    = []byte("idx_order_date") // be64(unix nanos) be64(id) -> nothing
+	bucketSeen      = []byte("inputs_seen")    // mark key -> be64(version) hash
+	bucketPositions = []byte("positions")      // name -> decimal position
 
 	keySchemaVersion = []byte("schema_version")
 )
 
 var allBuckets = [][]byte{
 	bucketMeta, bucketOrders, bucketNumbers, bucketEvents, bucketLogs,
-	bucketByEmail, bucketByState, bucketByStore, bucketByProf, bucketByDate,
+	bucketByEmail, bucketByState, bucketByStore, bucketByProf, bucketByDate, bucketSeen, bucketPositions,
 }
 
 // ErrNotFound is returned for an order number the store does not hold.

@@ -370,7 +370,7 @@ func TestPruneLogs(t *testing.T) {
 	s := openTest(t)
 	ctx := context.Background()
 	for i := range 10 {
-		if _, err := s.AppendLog(ctx, LogEntry{ReceivedAt: t0.Add(time.Duration(i) * time.Hour), Body: fmt.Sprint(i)}); err != nil {
+		if _, err := s.AppendLog(ctx, LogEntry{ReceivedAt: t0.Add(time.Duration(i) * time.Hour), Body: fmt.Sprint(i)}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -398,4 +398,68 @@ func numbers(orders []order.Order) string {
 		out = append(out, o.OrderNumber)
 	}
 	return strings.Join(out, ",")
+}
+
+func TestMarkMakesAnInputIdempotent(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	w := write("M-1", order.Fields{Product: "X"}, t0)
+	w.Mark = &Mark{Key: "discord:1:0", Hash: "aaa", Version: 100}
+	w.Log = &LogEntry{Body: "first"}
+	if res := mustUpsert(t, s, w); res.Outcome != OutcomeCreated {
+		t.Fatalf("first: %s", res.Outcome)
+	}
+	if res := mustUpsert(t, s, w); res.Outcome != OutcomeDuplicate {
+		t.Errorf("same mark again: %s, want duplicate", res.Outcome)
+	}
+	if dup, _ := s.Seen(ctx, *w.Mark); !dup {
+		t.Error("Seen says no")
+	}
+
+	edit := write("M-1", order.Fields{Product: "Y"}, t0)
+	edit.Mark = &Mark{Key: "discord:1:0", Hash: "bbb", Version: 200}
+	if res := mustUpsert(t, s, edit); res.Outcome != OutcomeUpdated {
+		t.Errorf("edit: %s, want updated", res.Outcome)
+	}
+	stale := write("M-1", order.Fields{Product: "X"}, t0)
+	stale.Mark = &Mark{Key: "discord:1:0", Hash: "aaa", Version: 100}
+	if res := mustUpsert(t, s, stale); res.Outcome != OutcomeDuplicate {
+		t.Errorf("late delivery of the original: %s, want duplicate", res.Outcome)
+	}
+	if o, _ := s.Get(ctx, "M-1"); o.Product != "Y" {
+		t.Errorf("product %q, want the edit to stand", o.Product)
+	}
+	logs, _ := s.Logs(ctx, 10)
+	if len(logs) != 1 {
+		t.Errorf("%d log entries, want only the first delivery's", len(logs))
+	}
+
+	mark := &Mark{Key: "discord:2:0", Hash: "ccc"}
+	if id, err := s.AppendLog(ctx, LogEntry{Body: "ping"}, mark); err != nil || id == 0 {
+		t.Fatalf("first ignored input: %d %v", id, err)
+	}
+	if id, err := s.AppendLog(ctx, LogEntry{Body: "ping"}, mark); err != nil || id != 0 {
+		t.Errorf("repeated ignored input logged again: %d %v", id, err)
+	}
+}
+
+func TestPositionsOnlyMoveForward(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	if p, _ := s.Position(ctx, "c"); p != "" {
+		t.Fatalf("fresh position %q", p)
+	}
+	for _, step := range []struct{ pos, want string }{
+		{"1310012345678901234", "1310012345678901234"},
+		{"999", "1310012345678901234"},
+		{"1310012345678901233", "1310012345678901234"},
+		{"1310012345678905555", "1310012345678905555"},
+	} {
+		if err := s.Advance(ctx, "c", step.pos); err != nil {
+			t.Fatal(err)
+		}
+		if p, _ := s.Position(ctx, "c"); p != step.want {
+			t.Errorf("after %s: %s, want %s", step.pos, p, step.want)
+		}
+	}
 }

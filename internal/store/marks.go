@@ -1,0 +1,95 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Mark makes an input idempotent. A source that can deliver the same input more than once
+// (a Discord message seen live, on resume and in history) gives it a key; the store keeps
+// the key, with the content's hash and version, in the same transaction as the input's
+// order or log entry. The same key with the same hash, or with an older version, is a
+// duplicate and changes nothing; a newer version with another hash is an edit.
+type Mark struct {
+	Key     string
+	Hash    string
+	Version int64 // larger is newer, such as the edit time in unix nanoseconds
+}
+
+// OutcomeDuplicate is an input the store has already taken, as it was.
+const OutcomeDuplicate = "duplicate"
+
+// Seen reports whether an input with this mark would be a duplicate. It only reads, so
+// sources can skip parsing inputs they delivered before; the write re-checks.
+func (s *Store) Seen(ctx context.Context, m Mark) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	var dup bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		dup = seen(tx, m)
+		return nil
+	})
+	return dup, err
+}
+
+func seen(tx *bolt.Tx, m Mark) bool {
+	v := tx.Bucket(bucketSeen).Get([]byte(m.Key))
+	if len(v) < 8 {
+		return false
+	}
+	stored := int64(binary.BigEndian.Uint64(v[:8]))
+	return m.Version < stored || bytes.Equal(v[8:], []byte(m.Hash))
+}
+
+func remember(tx *bolt.Tx, m *Mark) error {
+	if m == nil {
+		return nil
+	}
+	return tx.Bucket(bucketSeen).Put([]byte(m.Key), append(be64(uint64(m.Version)), m.Hash...))
+}
+
+// Position returns a named position, such as the last message id read from a channel,
+// or "" when none was saved.
+func (s *Store) Position(ctx context.Context, name string) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	var pos string
+	err := s.db.View(func(tx *bolt.Tx) error {
+		pos = string(tx.Bucket(bucketPositions).Get([]byte(name)))
+		return nil
+	})
+	return pos, err
+}
+
+// Advance saves a named position. Positions are decimal numbers (Discord ids) and only
+// move forward: an older one is ignored.
+func (s *Store) Advance(ctx context.Context, name, pos string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	err := s.db.Batch(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketPositions)
+		if !numberLess(string(b.Get([]byte(name))), pos) {
+			return nil
+		}
+		return b.Put([]byte(name), []byte(pos))
+	})
+	if err != nil {
+		return fmt.Errorf("save position %s: %w", name, err)
+	}
+	return nil
+}
+
+// numberLess compares decimal numbers without leading zeros; "" is less than any.
+func numberLess(a, b string) bool {
+	if len(a) != len(b) {
+		return len(a) < len(b)
+	}
+	return a < b
+}
