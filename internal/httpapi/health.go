@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/roms-dev/roms/internal/discord"
 	"github.com/roms-dev/roms/internal/store"
 )
 
@@ -23,7 +24,7 @@ type Health struct {
 	StartedAt       time.Time      `json:"started_at"`
 	UptimeSeconds   int64          `json:"uptime_seconds"`
 	Database        DatabaseHealth `json:"database"`
-	Discord         DiscordStatus  `json:"discord"`
+	Discord         discord.Status `json:"discord"`
 	LiveSubscribers int            `json:"live_subscribers"`
 }
 
@@ -37,11 +38,11 @@ func (s *server) health(ctx context.Context, _ *struct{}) (*healthOutput, error)
 		Status: "ok", Version: s.Version, StartedAt: s.Started.UTC(),
 		UptimeSeconds:   int64(time.Since(s.Started).Seconds()),
 		Database:        DatabaseHealth{State: "ok", Path: s.Store.Path()},
-		Discord:         DiscordStatus{State: "disabled", Message: "no discord.token set: running as an HTTP webhook only"},
+		Discord:         discord.Disabled(),
 		LiveSubscribers: s.Hub.Subscribers(),
 	}
 	if s.Discord != nil {
-		h.Discord = s.Discord()
+		h.Discord = s.Discord(ctx)
 	}
 	stats, err := s.Store.Stats(ctx)
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
+	"github.com/roms-dev/roms/internal/discord"
 	"github.com/roms-dev/roms/internal/ingest"
 	"github.com/roms-dev/roms/internal/live"
 	"github.com/roms-dev/roms/internal/store"
@@ -26,12 +27,6 @@ import (
 
 // requestTimeout bounds every request but the long-lived ones (live stream, backup).
 const requestTimeout = 30 * time.Second
-
-// DiscordStatus is what /health says about the Discord connection.
-type DiscordStatus struct {
-	State   string `json:"state" enum:"disabled,connecting,connected,reconnecting,refused" doc:"Gateway connection state"`
-	Message string `json:"message,omitempty" doc:"What to do about the state, in plain words"`
-}
 
 // Deps are what the server needs. Discord may be nil: Discord is then reported disabled.
 type Deps struct {
@@ -42,7 +37,7 @@ type Deps struct {
 	Token    string // when set, every /api route needs it
 	Version  string
 	Started  time.Time
-	Discord  func() DiscordStatus
+	Discord  func(context.Context) discord.Status
 }
 
 type server struct {

@@ -1,0 +1,200 @@
+package discord
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/roms-dev/roms/internal/ingest"
+	"github.com/roms-dev/roms/internal/order"
+	"github.com/roms-dev/roms/internal/store"
+)
+
+// pageSize is the most messages Discord returns per history request.
+const pageSize = 100
+
+// discordEpoch is where Discord ids start counting milliseconds.
+const discordEpoch = 1420070400000
+
+// historyAttempts bounds retries of a failing history request (429s are waited out by
+// discordgo itself and do not count).
+const historyAttempts = 4
+
+func cursorName(channelID string) string { return "discord:channel:" + channelID }
+
+// requestSync asks the sync loop to read history now; requests while it runs coalesce.
+func (l *Listener) requestSync() {
+	select {
+	case l.syncNow <- struct{}{}:
+	default:
+	}
+}
+
+// syncLoop reads each channel's history after its cursor on every (re)connect and every
+// syncEvery, one channel at a time, so cursors only ever pass stored messages.
+func (l *Listener) syncLoop(ctx context.Context) {
+	tick := time.NewTicker(syncEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-l.syncNow:
+		case <-tick.C:
+		}
+		for _, ch := range l.cfg.Channels {
+			if err := l.catchUp(ctx, ch); err != nil && ctx.Err() == nil {
+				l.logger.Error("discord catch-up failed; trying again later", "channel_id", ch, "error", err)
+			}
+		}
+	}
+}
+
+// catchUp ingests what was posted in a channel after its cursor, oldest first, and moves
+// the cursor past each stored page. A channel without a cursor starts at the configured
+// initial backfill.
+func (l *Listener) catchUp(ctx context.Context, channelID string) error {
+	name := cursorName(channelID)
+	pos, err := l.positions.Position(ctx, name)
+	if err != nil {
+		return err
+	}
+	if pos == "" {
+		pos = idAt(l.cfg.InitialSince)
+		if err := l.positions.Advance(ctx, name, pos); err != nil {
+			return err
+		}
+	}
+	return l.readHistory(ctx, channelID, pos, order.SourceDiscord, func(page []*discordgo.Message, _ [][]ingest.Result) error {
+		return l.positions.Advance(ctx, name, page[len(page)-1].ID)
+	})
+}
+
+// Summary counts what a backfill did.
+type Summary struct {
+	Messages  int `json:"messages"`
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	Ignored   int `json:"ignored"`
+	Duplicate int `json:"duplicate"`
+}
+
+// Progress is reported after each page of a backfill.
+type Progress struct {
+	Summary
+	Through time.Time // the newest message time read so far
+}
+
+// Backfill imports a channel's history since a time, on demand, whether or not the
+// channel is watched. It needs no gateway connection.
+func (l *Listener) Backfill(ctx context.Context, channelID string, since time.Time, progress func(Progress)) (Summary, error) {
+	var p Progress
+	err := l.readHistory(ctx, channelID, idAt(since), order.SourceBackfill, func(page []*discordgo.Message, results [][]ingest.Result) error {
+		p.Messages += len(page)
+		for _, rs := range results {
+			for _, r := range rs {
+				p.count(r.Outcome)
+			}
+		}
+		p.Through = page[len(page)-1].Timestamp
+		if progress != nil {
+			progress(p)
+		}
+		return nil
+	})
+	return p.Summary, err
+}
+
+func (s *Summary) count(outcome string) {
+	switch outcome {
+	case store.OutcomeCreated:
+		s.Created++
+	case store.OutcomeUpdated:
+		s.Updated++
+	case store.OutcomeUnchanged:
+		s.Unchanged++
+	case store.OutcomeIgnored:
+		s.Ignored++
+	case store.OutcomeDuplicate:
+		s.Duplicate++
+	}
+}
+
+// readHistory ingests the messages after an id, oldest first, page by page, and calls
+// stored with each page and its results once the page is stored. It stops at the first
+// message that could not be stored, so no cursor passes it.
+func (l *Listener) readHistory(ctx context.Context, channelID, after, source string,
+	stored func([]*discordgo.Message, [][]ingest.Result) error) error {
+	for {
+		page, err := l.historyPage(ctx, channelID, after)
+		if err != nil {
+			return err
+		}
+		results := make([][]ingest.Result, 0, len(page))
+		for _, m := range page {
+			rs, err := l.handle(ctx, m, source)
+			if err != nil {
+				return fmt.Errorf("message %s: %w", m.ID, err)
+			}
+			results = append(results, rs)
+			after = m.ID
+		}
+		if len(page) > 0 {
+			if err := stored(page, results); err != nil {
+				return err
+			}
+		}
+		if len(page) < pageSize {
+			return nil
+		}
+	}
+}
+
+// historyPage fetches up to pageSize messages after an id, oldest first, retrying
+// failures with backoff.
+func (l *Listener) historyPage(ctx context.Context, channelID, after string) ([]*discordgo.Message, error) {
+	wait := retryMin
+	for attempt := 1; ; attempt++ {
+		page, err := l.session.ChannelMessages(channelID, pageSize, "", after, "", discordgo.WithContext(ctx))
+		if err == nil {
+			slices.SortFunc(page, func(a, b *discordgo.Message) int { return compareIDs(a.ID, b.ID) })
+			return page, nil
+		}
+		if attempt == historyAttempts || ctx.Err() != nil {
+			return nil, fmt.Errorf("read history of channel %s: %w", channelID, err)
+		}
+		l.logger.Warn("discord history request failed; retrying", "channel_id", channelID, "error", err, "retry_in", wait)
+		if !sleep(ctx, wait) {
+			return nil, ctx.Err()
+		}
+		wait *= 2
+	}
+}
+
+// idAt is the position just before every message posted at or after t ("after" in a
+// history request is exclusive): "0" for the zero time.
+func idAt(t time.Time) string {
+	ms := t.UnixMilli() - discordEpoch
+	if t.IsZero() || ms <= 0 {
+		return "0"
+	}
+	return strconv.FormatUint(uint64(ms)<<22-1, 10)
+}
+
+func compareIDs(a, b string) int {
+	if len(a) != len(b) {
+		return len(a) - len(b)
+	}
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
