@@ -22,6 +22,9 @@ Usage:
   bot parse [FILE]                  show what the parser makes of a message (stdin without FILE)
   bot send-test [-config FILE] [URL] post the sample Refract message to a running bot
   bot backup [-config FILE] FILE    copy the database, whether the bot runs or not
+  bot backfill -channel ID -since WHEN [-config FILE]
+                                    import a Discord channel's history; WHEN is a date
+                                    (2026-11-01), a duration back (720h) or all
   bot healthcheck [-config FILE]    exit 0 when the running bot is healthy (for Docker)
   bot version                       print the version
 
@@ -44,6 +47,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return sendTest(ctx, rest, getenv, stdout)
 	case "backup":
 		return backup(ctx, rest, getenv, stdout)
+	case "backfill":
+		return backfillCommand(ctx, rest, getenv, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, rest, getenv, stdout)
 	case "version":
@@ -56,16 +61,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
 }
 
-// loadConfig parses the -config flag of a subcommand and loads the settings.
-func loadConfig(name string, args []string, getenv func(string) string) (config.Config, string, []string, error) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+// loadConfig parses a subcommand's flags, which fs may extend, adds -config, and loads
+// the settings. It returns the arguments left after the flags.
+func loadConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (config.Config, string, []string, error) {
 	fs.SetOutput(io.Discard)
 	file := fs.String("config", "", "settings file (default: config.yaml when present)")
 	if err := fs.Parse(args); err != nil {
-		return config.Config{}, "", nil, fmt.Errorf("%s: %w\n\n%s", name, err, usage)
+		return config.Config{}, "", nil, fmt.Errorf("%s: %w\n\n%s", fs.Name(), err, usage)
 	}
 	cfg, used, err := config.Load(*file, getenv)
 	return cfg, used, fs.Args(), err
+}
+
+func flags(name string) *flag.FlagSet {
+	return flag.NewFlagSet(name, flag.ContinueOnError)
 }
 
 func newLogger(cfg config.Log, w io.Writer) *slog.Logger {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/roms-dev/roms/internal/config"
+	"github.com/roms-dev/roms/internal/discord"
 	"github.com/roms-dev/roms/internal/httpapi"
 	"github.com/roms-dev/roms/internal/ingest"
 	"github.com/roms-dev/roms/internal/live"
@@ -28,7 +29,7 @@ const (
 )
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, cfgFile, rest, err := loadConfig("serve", args, getenv)
+	cfg, cfgFile, rest, err := loadConfig(flags("serve"), args, getenv)
 	if err != nil {
 		return err
 	}
@@ -47,11 +48,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer st.Close()
 
 	hub := live.NewHub()
-	started := time.Now()
-	handler := httpapi.NewServer(httpapi.Deps{
-		Store: st, Pipeline: ingest.New(st, hub, logger), Hub: hub, Logger: logger,
-		Token: cfg.HTTP.Token, Version: buildVersion(), Started: started,
-	})
+	pipeline := ingest.New(st, hub, logger)
+	deps := httpapi.Deps{
+		Store: st, Pipeline: pipeline, Hub: hub, Logger: logger,
+		Token: cfg.HTTP.Token, Version: buildVersion(), Started: time.Now(),
+	}
+	var listener *discord.Listener
+	if cfg.Discord.Token != "" {
+		if listener, err = discord.New(discordConfig(cfg.Discord, time.Now()), pipeline, st, logger); err != nil {
+			return err
+		}
+		deps.Discord, deps.Backfill = listener.Status, listener.Backfill
+	}
+	handler := httpapi.NewServer(deps)
 
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
@@ -69,6 +78,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	go keepLogsTrimmed(ctx, st, cfg.Storage.LogRetention, logger)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	// The listener stores through the database: it must be done before the deferred
+	// Close runs.
+	listenCtx, stopListening := context.WithCancel(ctx)
+	listened := make(chan struct{})
+	go func() {
+		defer close(listened)
+		if listener != nil {
+			_ = listener.Run(listenCtx)
+		}
+	}()
+	defer func() { stopListening(); <-listened }()
 
 	select {
 	case err := <-served:
@@ -134,9 +154,21 @@ Ready. Press Ctrl+C to stop.
 }
 
 func discordLine(d config.Discord) string {
-	if d.Token == "" {
+	switch {
+	case d.Token == "":
 		return "not connected. To read checkouts straight from your Discord server, set discord.token " +
 			"(or ROMS_DISCORD_TOKEN) and discord.channels; README.md \"Connect to Discord\" shows how"
+	case len(d.Channels) == 0:
+		return "connecting, but discord.channels is empty: no channel is watched. Add the ids of the channels Refract posts in"
 	}
-	return fmt.Sprintf("token set, watching %d channel(s)", len(d.Channels))
+	return fmt.Sprintf("connecting; watching %d channel(s). /health shows the connection and each channel's cursor", len(d.Channels))
+}
+
+// discordConfig turns the settings into the listener's.
+func discordConfig(d config.Discord, now time.Time) discord.Config {
+	since, _ := d.Backfill.Since(now) // checked when the settings loaded
+	return discord.Config{
+		Token: d.Token, Channels: d.Channels, AllowedAuthors: d.AllowedAuthors, APIURL: d.APIURL,
+		Reactions: d.Reactions, InitialSince: since,
+	}
 }

@@ -71,7 +71,7 @@ func parseCommand(args []string, stdin io.Reader, stdout io.Writer) error {
 // sendTest posts the guide's sample message to a running bot and shows what it stored,
 // like the original service's test script.
 func sendTest(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	cfg, _, rest, err := loadConfig("send-test", args, getenv)
+	cfg, _, rest, err := loadConfig(flags("send-test"), args, getenv)
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func money(v *float64, currency string) string {
 // backup copies the database to file. A running bot holds the database lock, so then the
 // copy comes from its backup endpoint instead.
 func backup(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	cfg, _, rest, err := loadConfig("backup", args, getenv)
+	cfg, _, rest, err := loadConfig(flags("backup"), args, getenv)
 	if err != nil {
 		return err
 	}
@@ -226,7 +226,7 @@ func (c cancelOnClose) Close() error {
 // healthcheck asks the running bot for /health; Docker's HEALTHCHECK runs it, since the
 // image has no curl.
 func healthcheck(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	cfg, _, _, err := loadConfig("healthcheck", args, getenv)
+	cfg, _, _, err := loadConfig(flags("healthcheck"), args, getenv)
 	if err != nil {
 		return err
 	}

@@ -122,7 +122,9 @@ func (l *Listener) handle(ctx context.Context, m *discordgo.Message, source stri
 			return results, err
 		}
 		results = append(results, res)
-		l.react(m, res)
+		if source != order.SourceBackfill { // old history gets no reactions
+			l.react(m, res)
+		}
 	}
 	return results, nil
 }

@@ -14,6 +14,8 @@ const (
 	pathWebhook = "/api/v2/webhooks/orders"
 	pathLive    = "/api/v2/live"
 	pathBackup  = "/api/v2/backup"
+	// PathBackfill is where `bot backfill` asks a running bot to import history.
+	PathBackfill = "/api/v2/discord/backfill"
 )
 
 // routes lists the whole API in one place.
@@ -46,6 +48,10 @@ func (s *server) routes(api huma.API) {
 
 	backup := op("backup-database", http.MethodGet, pathBackup, "Download a consistent copy of the database", "Admin")
 	huma.Register(api, backup, s.backup)
+
+	backfill := op("discord-backfill", http.MethodPost, PathBackfill, "Import a Discord channel's history (NDJSON progress stream)", "Discord")
+	backfill.Errors = []int{409}
+	huma.Register(api, backfill, s.backfill)
 
 	health := op("health", http.MethodGet, "/health", "Database, Discord, version and uptime", "Health")
 	health.Security = nil

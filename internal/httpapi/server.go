@@ -38,6 +38,7 @@ type Deps struct {
 	Version  string
 	Started  time.Time
 	Discord  func(context.Context) discord.Status
+	Backfill BackfillFunc // nil without Discord
 }
 
 type server struct {
@@ -49,7 +50,7 @@ func NewServer(deps Deps) http.Handler {
 	s := &server{Deps: deps}
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, middleware.ClientIPFromRemoteAddr, s.logRequests, s.recoverPanics,
-		timeoutExcept(requestTimeout, pathLive, pathBackup), s.authenticate)
+		timeoutExcept(requestTimeout, pathLive, pathBackup, PathBackfill), s.authenticate)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "no such route: "+r.Method+" "+r.URL.Path+" (see /docs)")
 	})

@@ -517,3 +517,11 @@ func TestUnknownRouteIsAJSONProblem(t *testing.T) {
 		t.Errorf("%d %s", status, raw)
 	}
 }
+
+func TestBackfillNeedsDiscord(t *testing.T) {
+	ts := startServer(t, "", "")
+	status, raw := ts.request(http.MethodPost, PathBackfill, "application/json", []byte(`{"channel_id":"1290000000000000001","since":"2026-11-01T00:00:00Z"}`))
+	if status != http.StatusConflict || !strings.Contains(string(raw), "discord.token") {
+		t.Errorf("%d %s", status, raw)
+	}
+}

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/roms-dev/roms/internal/config"
+	"github.com/roms-dev/roms/internal/discord"
+	"github.com/roms-dev/roms/internal/httpapi"
+	"github.com/roms-dev/roms/internal/ingest"
+	"github.com/roms-dev/roms/internal/live"
+	"github.com/roms-dev/roms/internal/store"
+)
+
+// backfillCommand imports a Discord channel's history. With the bot stopped it reads
+// history itself; while the bot runs (and holds the database) it asks the bot to.
+func backfillCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flags("backfill")
+	channel := fs.String("channel", "", "id of the channel to import")
+	sinceText := fs.String("since", "", "2026-11-01, 720h (that long ago) or all")
+	cfg, _, _, err := loadConfig(fs, args, getenv)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	since, err := parseSince(*sinceText, now)
+	if err != nil {
+		return err
+	}
+	switch {
+	case *channel == "":
+		return errors.New("backfill needs -channel ID (Developer Mode > right-click the channel > Copy Channel ID)")
+	case cfg.Discord.Token == "":
+		return errors.New("backfill reads Discord: set discord.token (or ROMS_DISCORD_TOKEN) first")
+	}
+	bar := progressBar{w: stdout, since: since, now: now}
+	fmt.Fprintf(stdout, "Importing channel %s since %s\n", *channel, describeSince(since))
+	sum, err := runBackfill(ctx, cfg, *channel, since, bar.show, stderr)
+	if err == nil {
+		bar.show(discord.Progress{Summary: sum, Through: now}) // the history ends now, not at its last message
+	}
+	fmt.Fprintln(stdout)
+	if err != nil {
+		return fmt.Errorf("backfill stopped: %w (what was imported stays; run it again to go on)", err)
+	}
+	fmt.Fprintf(stdout, "Done: %d messages: %d created, %d updated, %d unchanged, %d ignored (no order number), %d already stored.\n",
+		sum.Messages, sum.Created, sum.Updated, sum.Unchanged, sum.Ignored, sum.Duplicate)
+	return nil
+}
+
+func runBackfill(ctx context.Context, cfg config.Config, channel string, since time.Time, progress func(discord.Progress), stderr io.Writer) (discord.Summary, error) {
+	st, err := store.Open(cfg.Storage.Path, 500*time.Millisecond)
+	if errors.Is(err, store.ErrLocked) {
+		return remoteBackfill(ctx, cfg, channel, since, progress)
+	}
+	if err != nil {
+		return discord.Summary{}, err
+	}
+	defer st.Close()
+	// Per-order log lines would tear through the progress bar: warnings only.
+	logger := newLogger(config.Log{Level: "warn", Format: cfg.Log.Format}, stderr)
+	dc := discordConfig(cfg.Discord, time.Now())
+	l, err := discord.New(dc, ingest.New(st, live.NewHub(), logger), st, logger)
+	if err != nil {
+		return discord.Summary{}, err
+	}
+	return l.Backfill(ctx, channel, since, progress)
+}
+
+// remoteBackfill asks the running bot to import and follows its progress stream.
+func remoteBackfill(ctx context.Context, cfg config.Config, channel string, since time.Time, progress func(discord.Progress)) (discord.Summary, error) {
+	body, _ := json.Marshal(map[string]any{"channel_id": channel, "since": since})
+	url := localURL(cfg.HTTP.Addr) + httpapi.PathBackfill
+	resp, err := call(ctx, http.MethodPost, url, cfg.HTTP.Token, "application/json", bytes.NewReader(body))
+	if err != nil {
+		return discord.Summary{}, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(resp.Body)
+		return discord.Summary{}, fmt.Errorf("the running bot at %s answered %s: %s", url, resp.Status, strings.TrimSpace(string(msg)))
+	}
+	lines := bufio.NewScanner(resp.Body)
+	for lines.Scan() {
+		var line httpapi.BackfillLine
+		if err := json.Unmarshal(lines.Bytes(), &line); err != nil {
+			return discord.Summary{}, fmt.Errorf("unexpected answer from the bot: %s", lines.Bytes())
+		}
+		switch line.Type {
+		case "progress":
+			progress(discord.Progress{Summary: line.Summary, Through: *line.Through})
+		case "done":
+			return line.Summary, nil
+		case "error":
+			return line.Summary, errors.New(line.Error)
+		}
+	}
+	return discord.Summary{}, fmt.Errorf("the bot ended the import without a summary: %v", lines.Err())
+}
+
+// parseSince reads how far back to import: a date, a time, a duration back, or all.
+func parseSince(s string, now time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if strings.EqualFold(s, "all") {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	if d, err := time.ParseDuration(s); err == nil && d > 0 {
+		return now.Add(-d), nil
+	}
+	return time.Time{}, fmt.Errorf("backfill needs -since: a date like 2026-11-01, a duration back like 720h, or all (got %q)", s)
+}
+
+func describeSince(t time.Time) string {
+	if t.IsZero() {
+		return "the beginning"
+	}
+	return t.UTC().Format("2006-01-02 15:04 MST")
+}
+
+// progressBar shows how far through the time span an import is.
+type progressBar struct {
+	w          io.Writer
+	since, now time.Time
+}
+
+const barWidth = 30
+
+func (b progressBar) show(p discord.Progress) {
+	through := p.Through.UTC().Format("2006-01-02 15:04")
+	if b.since.IsZero() || !b.now.After(b.since) {
+		fmt.Fprintf(b.w, "\r%d messages, through %s", p.Messages, through)
+		return
+	}
+	frac := min(max(float64(p.Through.Sub(b.since))/float64(b.now.Sub(b.since)), 0), 1)
+	filled := int(frac * barWidth)
+	fmt.Fprintf(b.w, "\r[%s%s] %3.0f%%  %d messages, through %s",
+		strings.Repeat("#", filled), strings.Repeat("-", barWidth-filled), frac*100, p.Messages, through)
+}

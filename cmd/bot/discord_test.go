@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/roms-dev/roms/internal/fakediscord"
+)
+
+const channel = "1290000000000000001"
+
+func discordEnv(fake *fakediscord.Server) map[string]string {
+	return map[string]string{
+		"ROMS_DISCORD_TOKEN": fake.Token, "ROMS_DISCORD_API_URL": fake.URL, "ROMS_DISCORD_CHANNELS": channel,
+	}
+}
+
+func checkoutMessage(number string, at time.Time) discordgo.Message {
+	return discordgo.Message{
+		WebhookID: "1300000000000000042", Author: &discordgo.User{ID: "1300000000000000042", Bot: true}, Timestamp: at,
+		Embeds: []*discordgo.MessageEmbed{{Title: "Successful Checkout | Target", Fields: []*discordgo.MessageEmbedField{
+			{Name: "Product", Value: "Elite Trainer Box"}, {Name: "Order Number", Value: number},
+		}}},
+	}
+}
+
+func getJSON(t *testing.T, url string, v any) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if v != nil {
+		_ = json.NewDecoder(resp.Body).Decode(v)
+	}
+	return resp.StatusCode
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+type health struct {
+	Discord struct {
+		State    string `json:"state"`
+		Channels []struct {
+			ID     string `json:"id"`
+			Cursor string `json:"cursor"`
+		} `json:"channels"`
+	} `json:"discord"`
+}
+
+// TestBotReadsDiscordAndCatchesUpAfterARestart runs the whole program against the fake
+// Discord: a checkout posted in the channel is an order in the API; one posted while the
+// bot is stopped is there after it starts again.
+func TestBotReadsDiscordAndCatchesUpAfterARestart(t *testing.T) {
+	t.Chdir(t.TempDir())
+	fake := fakediscord.Start(t)
+	bot := startBot(t, discordEnv(fake))
+	if !strings.Contains(bot.stdout.String(), "watching 1 channel") {
+		t.Errorf("banner: %s", bot.stdout.String())
+	}
+	var h health
+	waitFor(t, "discord to connect", func() bool {
+		getJSON(t, bot.base+"/health", &h)
+		return h.Discord.State == "connected"
+	})
+	fake.Post(channel, checkoutMessage("DC-1", time.Now()))
+	waitFor(t, "the order in the API", func() bool { return getJSON(t, bot.base+"/api/v2/orders/DC-1", nil) == 200 })
+	waitFor(t, "the channel cursor", func() bool {
+		getJSON(t, bot.base+"/health", &h)
+		return len(h.Discord.Channels) == 1 && h.Discord.Channels[0].Cursor != ""
+	})
+	if err := bot.stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	fake.Post(channel, checkoutMessage("DC-2", time.Now()))
+	again := startBot(t, discordEnv(fake))
+	waitFor(t, "the order posted while stopped", func() bool { return getJSON(t, again.base+"/api/v2/orders/DC-2", nil) == 200 })
+	var events []json.RawMessage
+	getJSON(t, again.base+"/api/v2/orders/DC-1/events", &events)
+	if len(events) != 1 {
+		t.Errorf("DC-1 has %d events after the restart, want 1", len(events))
+	}
+}
+
+func TestBackfillCommandWithTheBotStoppedAndRunning(t *testing.T) {
+	t.Chdir(t.TempDir())
+	fake := fakediscord.Start(t)
+	start := time.Now().Add(-48 * time.Hour)
+	for i := range 3 {
+		fake.Post(channel, checkoutMessage(fmt.Sprint("BF-", i), start.Add(time.Duration(i)*time.Hour)))
+	}
+	env := discordEnv(fake)
+	env["ROMS_DISCORD_CHANNELS"] = "" // backfill reads any channel, watched or not
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"backfill", "-channel", channel, "-since", "72h"}, envOf(env), nil, &out, io.Discard)
+	if err != nil {
+		t.Fatalf("backfill: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "Done: 3 messages: 3 created") || !strings.Contains(out.String(), "100%") {
+		t.Errorf("output:\n%s", out.String())
+	}
+
+	bot := startBot(t, env)
+	env["ROMS_HTTP_ADDR"] = strings.TrimPrefix(bot.base, "http://")
+	out.Reset()
+	err = run(context.Background(), []string{"backfill", "-channel", channel, "-since", "all"}, envOf(env), nil, &out, io.Discard)
+	if err != nil {
+		t.Fatalf("backfill through the running bot: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "3 already stored") {
+		t.Errorf("output:\n%s", out.String())
+	}
+}
+
+func TestBackfillArguments(t *testing.T) {
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	for in, want := range map[string]time.Time{
+		"all": {}, "2026-11-01": time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), "48h": now.Add(-48 * time.Hour),
+		"2026-11-20T18:04:05Z": time.Date(2026, 11, 20, 18, 4, 5, 0, time.UTC),
+	} {
+		if got, err := parseSince(in, now); err != nil || !got.Equal(want) {
+			t.Errorf("parseSince(%q) = %v %v, want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "yesterday", "-5h"} {
+		if _, err := parseSince(bad, now); err == nil {
+			t.Errorf("parseSince(%q) accepted", bad)
+		}
+	}
+	t.Chdir(t.TempDir())
+	for _, c := range []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"backfill", "-since", "all"}, map[string]string{"ROMS_DISCORD_TOKEN": "x"}, "-channel"},
+		{[]string{"backfill", "-channel", channel, "-since", "all"}, nil, "discord.token"},
+		{[]string{"backfill", "-channel", channel}, nil, "-since"},
+	} {
+		if err := run(context.Background(), c.args, envOf(c.env), nil, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %v, want an error about %s", c.args, err, c.want)
+		}
+	}
+}

@@ -1,0 +1,65 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/roms-dev/roms/internal/discord"
+)
+
+// BackfillFunc imports a Discord channel's history since a time, reporting progress.
+type BackfillFunc func(ctx context.Context, channelID string, since time.Time, progress func(discord.Progress)) (discord.Summary, error)
+
+type backfillInput struct {
+	Body struct {
+		ChannelID string    `json:"channel_id" pattern:"^[0-9]{5,20}$" doc:"The channel to import"`
+		Since     time.Time `json:"since" doc:"Import messages posted at or after this time; 0001-01-01T00:00:00Z for all"`
+	}
+}
+
+// BackfillLine is one line of the NDJSON stream a backfill answers with: progress after
+// each page, then done or error.
+type BackfillLine struct {
+	Type    string          `json:"type" enum:"progress,done,error"`
+	Summary discord.Summary `json:"summary"`
+	Through *time.Time      `json:"through,omitempty" doc:"Newest message time read so far"`
+	Error   string          `json:"error,omitempty"`
+}
+
+type backfillOutput struct {
+	ContentType string `header:"Content-Type"`
+	Body        func(ctx huma.Context)
+}
+
+// backfill runs in the bot that holds the database, so `bot backfill` works while the bot
+// runs. The answer streams, one JSON line per page, so a long import shows progress.
+func (s *server) backfill(ctx context.Context, in *backfillInput) (*backfillOutput, error) {
+	if s.Backfill == nil {
+		return nil, huma.NewError(http.StatusConflict, "Discord is not configured: set discord.token first")
+	}
+	return &backfillOutput{
+		ContentType: "application/x-ndjson",
+		Body: func(hc huma.Context) {
+			enc := json.NewEncoder(hc.BodyWriter())
+			flush := func() {
+				if f, ok := hc.BodyWriter().(http.Flusher); ok {
+					f.Flush()
+				}
+			}
+			sum, err := s.Backfill(ctx, in.Body.ChannelID, in.Body.Since, func(p discord.Progress) {
+				through := p.Through
+				_ = enc.Encode(BackfillLine{Type: "progress", Summary: p.Summary, Through: &through})
+				flush()
+			})
+			last := BackfillLine{Type: "done", Summary: sum}
+			if err != nil {
+				last.Type, last.Error = "error", err.Error()
+			}
+			_ = enc.Encode(last)
+		},
+	}, nil
+}
