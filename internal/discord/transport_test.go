@@ -1,6 +1,8 @@
 package discord
 
 import (
+	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"testing"
@@ -49,4 +51,10 @@ func TestIDsAndTimes(t *testing.T) {
 	if compareIDs("999", "1000") >= 0 || compareIDs("1000", "1000") != 0 {
 		t.Error("compareIDs is not numeric")
 	}
+}
+
+func TestHandlerPanicIsRecovered(t *testing.T) {
+	l := &Listener{logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	l.guard("test", func() { panic("boom") })
+	l.inflight.Wait() // the panic did not leave the handler counted as running
 }

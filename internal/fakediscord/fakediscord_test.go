@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 )
@@ -80,3 +81,47 @@ func TestHistoryPagesAndAuth(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestGatewayDeliversEventsToARealClient opens a real discordgo session on the fake's
+// gateway: READY, then a message and an interaction arrive as events.
+func TestGatewayDeliversEventsToARealClient(t *testing.T) {
+	s := Start(t)
+	dg := client(t, s, s.Token)
+	dg.ShouldReconnectOnError = false
+	dg.Identify.Intents = discordgo.IntentsGuildMessages | discordgo.IntentsMessageContent
+	ready := make(chan *discordgo.Ready, 1)
+	messages := make(chan *discordgo.MessageCreate, 1)
+	interactions := make(chan *discordgo.InteractionCreate, 1)
+	dg.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) { ready <- r })
+	dg.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) { messages <- m })
+	dg.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) { interactions <- i })
+	if err := dg.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer dg.Close()
+	within(t, "READY", ready)
+	s.Post("42", discordgo.Message{Content: "hello"})
+	if m := within(t, "MESSAGE_CREATE", messages); m.Content != "hello" {
+		t.Errorf("message %+v", m.Message)
+	}
+	s.DispatchInteraction(&discordgo.Interaction{ID: "7", Type: discordgo.InteractionApplicationCommand, Token: "t",
+		Data: discordgo.ApplicationCommandInteractionData{Name: "order"}})
+	if i := within(t, "INTERACTION_CREATE", interactions); i.ApplicationCommandData().Name != "order" {
+		t.Errorf("interaction %+v", i.Interaction)
+	}
+	if ids := s.Identifies(); len(ids) != 1 || ids[0] != int(dg.Identify.Intents) {
+		t.Errorf("identifies %v", ids)
+	}
+}
+
+// within waits for one value from ch.
+func within[T any](t *testing.T, what string, ch <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(5 * time.Second):
+		t.Fatalf("no %s within 5s", what)
+		panic("unreachable")
+	}
+}
