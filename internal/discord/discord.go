@@ -180,12 +180,19 @@ func (l *Listener) open(ctx context.Context) error {
 	case err := <-done:
 		return err
 	case <-ctx.Done():
+	}
+	// Open may dial again after a close, so close until it gives up.
+	for {
 		l.mu.Lock()
 		if l.dialed != nil {
 			l.dialed.Close()
 		}
 		l.mu.Unlock()
-		return <-done
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 }
 
