@@ -17,6 +17,12 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 )
 
+// batchDelay is how long db.Batch waits for other writers to share a commit. bbolt's
+// default of 10 ms made every lone write (a catch-up or backfill stores one message at a
+// time) wait 10 ms; measured with cmd/bench, 1 ms cut one writer from 26x to 5x a bare
+// commit and 8 concurrent writers from 1.5 ms to 0.4 ms per checkout.
+const batchDelay = time.Millisecond
+
 // schemaVersion is the layout this code reads and writes. A later version that changes
 // the layout migrates older files in Open.
 const schemaVersion = 1
@@ -75,6 +81,7 @@ func Open(path string, lockWait time.Duration) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
+	db.MaxBatchDelay = batchDelay
 	return &Store{db: db, path: path}, nil
 }
 

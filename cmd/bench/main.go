@@ -1,0 +1,170 @@
+// Command bench measures the hot paths of ROMS against baselines measured in the same
+// run: machines here are shared and noisy, so the figures that mean something are the
+// ratios, not the nanoseconds.
+//
+//	go run ./cmd/bench [-test.benchtime=2s]
+package main
+
+import (
+	_ "embed"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/roms-dev/roms/internal/ingest"
+	"github.com/roms-dev/roms/internal/live"
+	"github.com/roms-dev/roms/internal/order"
+	"github.com/roms-dev/roms/internal/parser"
+	"github.com/roms-dev/roms/internal/store"
+)
+
+// message is the Refract sample of the webhook guide.
+//
+//go:embed message.txt
+var message string
+
+type bench struct {
+	name, baseline string
+	fn             func(b *testing.B)
+}
+
+func main() {
+	testing.Init()
+	flag.Parse()
+	dir, err := os.MkdirTemp("", "roms-bench-")
+	if err != nil {
+		fail(err)
+	}
+	defer os.RemoveAll(dir)
+
+	benches := []bench{
+		{name: "bbolt commit (fsync)", fn: boltCommit(dir)},
+		{name: "parse a checkout", baseline: "bbolt commit (fsync)", fn: parse},
+		{name: "ingest, one writer", baseline: "bbolt commit (fsync)", fn: ingestNew(dir, "serial", 1)},
+		{name: "ingest, 8 writers", baseline: "ingest, one writer", fn: ingestNew(dir, "parallel", 8)},
+		{name: "ingest an update", baseline: "ingest, one writer", fn: ingestUpdate(dir)},
+	}
+	results := map[string]testing.BenchmarkResult{}
+	fmt.Printf("%-24s %12s %10s %12s  %s\n", "", "per op", "allocs/op", "bytes/op", "ratio")
+	for _, bc := range benches {
+		r := testing.Benchmark(bc.fn)
+		results[bc.name] = r
+		ratio := "baseline"
+		if base, ok := results[bc.baseline]; ok && base.NsPerOp() > 0 {
+			ratio = fmt.Sprintf("%.2fx %s", float64(r.NsPerOp())/float64(base.NsPerOp()), bc.baseline)
+		}
+		fmt.Printf("%-24s %12s %10d %12d  %s\n", bc.name, time.Duration(r.NsPerOp()), r.AllocsPerOp(), r.AllocedBytesPerOp(), ratio)
+	}
+}
+
+// boltCommit is the floor every stored checkout pays: one durable bbolt transaction.
+func boltCommit(dir string) func(*testing.B) {
+	return func(b *testing.B) {
+		db, err := bolt.Open(filepath.Join(dir, fmt.Sprintf("bolt-%d.db", b.N)), 0o600, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer db.Close()
+		value := []byte(strings.Repeat("x", 1500)) // about the size of a stored order and log entry
+		i := 0
+		for b.Loop() {
+			i++
+			err := db.Update(func(tx *bolt.Tx) error {
+				bk, err := tx.CreateBucketIfNotExists([]byte("b"))
+				if err != nil {
+					return err
+				}
+				return bk.Put([]byte(fmt.Sprint(i)), value)
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+func parse(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := parser.Parse(message); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func pipeline(b *testing.B, dir, name string) *ingest.Pipeline {
+	st, err := store.Open(filepath.Join(dir, fmt.Sprintf("%s-%d.db", name, b.N)), time.Second)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	return ingest.New(st, live.NewHub(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+// withNumber gives the sample message a fresh order number, so every op creates an order.
+func withNumber(n int64) string {
+	return strings.Replace(message, "#BBY01-807102506907", fmt.Sprintf("#BENCH-%d", n), 1)
+}
+
+// ingestNew stores new checkouts through the whole pipeline from writers goroutines;
+// bbolt's batching lets concurrent writers share commits.
+func ingestNew(dir, name string, writers int) func(*testing.B) {
+	return func(b *testing.B) {
+		p := pipeline(b, dir, name)
+		var n atomic.Int64
+		store := func() error {
+			_, err := p.Ingest(b.Context(), ingest.Input{Origin: order.Origin{Source: order.SourceHTTP}, Text: withNumber(n.Add(1))})
+			return err
+		}
+		b.ReportAllocs()
+		if writers == 1 {
+			for b.Loop() {
+				if err := store(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			return
+		}
+		// RunParallel starts parallelism x GOMAXPROCS goroutines.
+		b.SetParallelism((writers + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if err := store(); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+}
+
+// ingestUpdate changes one known order again and again: merge, event and log entry.
+func ingestUpdate(dir string) func(*testing.B) {
+	return func(b *testing.B) {
+		p := pipeline(b, dir, "update")
+		i := 0
+		b.ReportAllocs()
+		for b.Loop() {
+			i++
+			text := message + fmt.Sprintf("Notes\nupdate %d\n", i)
+			if _, err := p.Ingest(b.Context(), ingest.Input{Origin: order.Origin{Source: order.SourceHTTP}, Text: text}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "bench:", err)
+	os.Exit(1)
+}
