@@ -52,10 +52,12 @@ func TestApply(t *testing.T) {
 			changed: []string{"status", "delivered_date"},
 		},
 		{
-			name:    "extra fields merge key by key",
-			before:  func(o *Order) { o.Extra = map[string]string{"Mode": "Fast", "Keep": "me"} },
-			fields:  Fields{Extra: map[string]string{"Mode": "Safe", "New": "x"}},
-			check:   func(o *Order) bool { return o.Extra["Mode"] == "Safe" && o.Extra["Keep"] == "me" && o.Extra["New"] == "x" },
+			name:   "extra fields merge key by key",
+			before: func(o *Order) { o.Extra = map[string]string{"Mode": "Fast", "Keep": "me"} },
+			fields: Fields{Extra: map[string]string{"Mode": "Safe", "New": "x"}},
+			check: func(o *Order) bool {
+				return o.Extra["Mode"] == "Safe" && o.Extra["Keep"] == "me" && o.Extra["New"] == "x"
+			},
 			changed: []string{"extra.Mode", "extra.New"},
 		},
 	}
