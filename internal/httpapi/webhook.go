@@ -35,6 +35,7 @@ var (
 	errTooLarge   = fmt.Errorf("body is larger than %d bytes", MaxBody)
 	errBinaryType = errors.New("body is binary; send the checkout message as text/plain or JSON")
 	errBadForm    = errors.New("form body could not be read")
+	errReadBody   = errors.New("could not read the body")
 )
 
 type webhookInput struct {
@@ -64,26 +65,18 @@ type WebhookResult struct {
 // WebhookReply answers a webhook call. Its top-level fields describe the first checkout;
 // results lists every checkout when a payload carried several embeds.
 type WebhookReply struct {
-	Success     bool            `json:"success"`
-	Action      string          `json:"action" enum:"created,updated,unchanged,ignored"`
-	OrderID     uint64          `json:"order_id,omitempty"`
-	OrderNumber string          `json:"order_number,omitempty"`
-	Message     string          `json:"message"`
-	Warnings    []string        `json:"warnings,omitempty"`
-	Order       *order.Order    `json:"order,omitempty"`
-	Results     []WebhookResult `json:"results,omitempty"`
+	Success bool `json:"success"`
+	WebhookResult
+	Results []WebhookResult `json:"results,omitempty"`
 }
 
 func (s *server) receiveWebhook(ctx context.Context, in *webhookInput) (*struct{ Body WebhookReply }, error) {
 	base := ingest.Input{Origin: order.Origin{Source: order.SourceHTTP}, Raw: string(in.body), ContentType: in.ContentType, ReceivedAt: time.Now()}
-	if in.readErr != nil {
-		return nil, huma.Error400BadRequest("could not read the body: " + in.readErr.Error())
-	}
-	checkouts, err := decodeWebhook(in.ContentType, in.body)
+	checkouts, err := decodeWebhook(in.ContentType, in.body, in.readErr)
 	if err != nil {
 		return nil, webhookError(s.Pipeline.Reject(ctx, base, err))
 	}
-	var reply WebhookReply
+	var results []WebhookResult
 	for _, c := range checkouts {
 		input := base
 		input.Text, input.OccurredAt = c.Text, c.At
@@ -91,13 +84,11 @@ func (s *server) receiveWebhook(ctx context.Context, in *webhookInput) (*struct{
 		if err != nil {
 			return nil, webhookError(err)
 		}
-		reply.Results = append(reply.Results, webhookResult(res))
+		results = append(results, webhookResult(res))
 	}
-	first := reply.Results[0]
-	reply.Success, reply.Action, reply.OrderID, reply.OrderNumber = true, first.Action, first.OrderID, first.OrderNumber
-	reply.Message, reply.Warnings, reply.Order = first.Message, first.Warnings, first.Order
-	if len(reply.Results) == 1 {
-		reply.Results = nil
+	reply := WebhookReply{Success: true, WebhookResult: results[0]}
+	if len(results) > 1 {
+		reply.Results = results
 	}
 	return &struct{ Body WebhookReply }{reply}, nil
 }
@@ -127,17 +118,19 @@ func webhookError(err error) error {
 		return huma.Error415UnsupportedMediaType(err.Error())
 	case errors.Is(err, parser.ErrEmpty):
 		return huma.Error400BadRequest("body is empty: send the checkout message")
-	case errors.Is(err, parser.ErrNotUTF8), errors.Is(err, embedtext.ErrBadJSON), errors.Is(err, embedtext.ErrNoContent), errors.Is(err, errBadForm):
+	case errors.Is(err, parser.ErrNotUTF8), errors.Is(err, embedtext.ErrBadJSON), errors.Is(err, embedtext.ErrNoContent),
+		errors.Is(err, errBadForm), errors.Is(err, errReadBody):
 		return huma.Error400BadRequest(err.Error())
 	}
 	return huma.Error500InternalServerError("could not store the order; the input is in the webhook log", err)
 }
 
-type checkout = embedtext.Checkout
-
 // decodeWebhook finds the checkout messages in a body, by its declared type and, for
-// bots that label JSON as text, by its look.
-func decodeWebhook(contentType string, body []byte) ([]checkout, error) {
+// bots that label JSON as text, by its look. readErr is how reading the body ended.
+func decodeWebhook(contentType string, body []byte, readErr error) ([]embedtext.Checkout, error) {
+	if readErr != nil {
+		return nil, fmt.Errorf("%w: %v", errReadBody, readErr)
+	}
 	if len(body) > MaxBody {
 		return nil, errTooLarge
 	}
@@ -159,7 +152,7 @@ func decodeWebhook(contentType string, body []byte) ([]checkout, error) {
 		// Discord takes is that text.
 		values, err := url.ParseQuery(string(body))
 		if err != nil || (!values.Has("payload_json") && !values.Has("content")) {
-			return []checkout{{Text: string(body)}}, nil
+			return []embedtext.Checkout{{Text: string(body)}}, nil
 		}
 		return decodeForm(map[string]string{"payload_json": values.Get("payload_json"), "content": values.Get("content")})
 	case media == "application/json" || strings.HasSuffix(media, "+json"):
@@ -167,7 +160,7 @@ func decodeWebhook(contentType string, body []byte) ([]checkout, error) {
 	case embedtext.LooksLikeJSON(body):
 		return embedtext.Payload(body)
 	}
-	return []checkout{{Text: string(body)}}, nil
+	return []embedtext.Checkout{{Text: string(body)}}, nil
 }
 
 func isBinaryMedia(media string) bool {
@@ -184,12 +177,12 @@ func isBinaryMedia(media string) bool {
 }
 
 // decodeForm reads a form body as Discord takes it: payload_json, or a content field.
-func decodeForm(fields map[string]string) ([]checkout, error) {
+func decodeForm(fields map[string]string) ([]embedtext.Checkout, error) {
 	if p := fields["payload_json"]; p != "" {
 		return embedtext.Payload([]byte(p))
 	}
 	if c := fields["content"]; strings.TrimSpace(c) != "" {
-		return []checkout{{Text: c}}, nil
+		return []embedtext.Checkout{{Text: c}}, nil
 	}
 	return nil, embedtext.ErrNoContent
 }
