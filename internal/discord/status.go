@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// Status is what /health says about the Discord connection.
-type Status struct {
+// GatewayStatus is what /health says about the Discord connection.
+type GatewayStatus struct {
 	State       string          `json:"state" enum:"disabled,connecting,connected,reconnecting,refused" doc:"Gateway connection state"`
 	Message     string          `json:"message,omitempty" doc:"What the state means or what to do about it, in plain words"`
 	LastEventAt *time.Time      `json:"last_event_at,omitempty" doc:"When the last message event arrived from a watched channel"`
@@ -22,14 +22,14 @@ type ChannelStatus struct {
 }
 
 // Disabled is the status of a bot without a Discord token.
-func Disabled() Status {
-	return Status{State: StateDisabled, Message: "no discord.token set: running as an HTTP webhook only"}
+func Disabled() GatewayStatus {
+	return GatewayStatus{State: StateDisabled, Message: "no discord.token set: running as an HTTP webhook only"}
 }
 
 // Status reports the connection and each channel's cursor.
-func (l *Listener) Status(ctx context.Context) Status {
+func (l *Listener) Status(ctx context.Context) GatewayStatus {
 	l.mu.Lock()
-	st := Status{State: l.state, Message: l.detail}
+	st := GatewayStatus{State: l.state, Message: l.detail}
 	if !l.lastEvent.IsZero() {
 		t := l.lastEvent.UTC()
 		st.LastEventAt = &t

@@ -19,13 +19,13 @@ type DatabaseHealth struct {
 
 // Health is the answer of /health.
 type Health struct {
-	Status          string         `json:"status" enum:"ok,error"`
-	Version         string         `json:"version"`
-	StartedAt       time.Time      `json:"started_at"`
-	UptimeSeconds   int64          `json:"uptime_seconds"`
-	Database        DatabaseHealth `json:"database"`
-	Discord         discord.Status `json:"discord"`
-	LiveSubscribers int            `json:"live_subscribers"`
+	Status          string                `json:"status" enum:"ok,error"`
+	Version         string                `json:"version"`
+	StartedAt       time.Time             `json:"started_at"`
+	UptimeSeconds   int64                 `json:"uptime_seconds"`
+	Database        DatabaseHealth        `json:"database"`
+	Discord         discord.GatewayStatus `json:"discord"`
+	LiveSubscribers int                   `json:"live_subscribers"`
 }
 
 type healthOutput struct {

@@ -37,7 +37,7 @@ type Deps struct {
 	Token    string // when set, every /api route needs it
 	Version  string
 	Started  time.Time
-	Discord  func(context.Context) discord.Status
+	Discord  func(context.Context) discord.GatewayStatus
 	Backfill BackfillFunc // nil without Discord
 }
 
