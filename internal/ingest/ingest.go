@@ -73,11 +73,11 @@ func (p *Pipeline) Ingest(ctx context.Context, in Input) (Result, error) {
 			return Result{Outcome: store.OutcomeDuplicate}, err
 		}
 	}
-	entry := logEntry(in)
 	msg, err := parser.Parse(in.Text)
 	if err != nil {
 		return Result{}, p.Reject(ctx, in, err)
 	}
+	entry := logEntry(in)
 	entry.Warnings = msg.Warnings
 	if reason := validate(msg); reason != "" {
 		return p.ignore(ctx, entry, in.Mark, reason)
@@ -120,6 +120,9 @@ func (p *Pipeline) ignore(ctx context.Context, entry store.LogEntry, mark *store
 	id, err := p.store.AppendLog(ctx, entry, mark)
 	if err != nil {
 		return Result{}, err
+	}
+	if id == 0 { // a redelivery raced past the Seen check
+		return Result{Outcome: store.OutcomeDuplicate}, nil
 	}
 	p.logger.Info("input ignored", "source", entry.Origin.Source, "reason", reason)
 	return Result{Outcome: store.OutcomeIgnored, Reason: reason, Warnings: entry.Warnings, LogID: id}, nil
