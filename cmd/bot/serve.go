@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/roms-dev/roms/internal/config"
@@ -60,12 +61,26 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		deps.Discord, deps.Backfill = listener.Status, listener.Backfill
 	}
-	handler := httpapi.NewServer(deps)
 
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (http.addr): %w", cfg.HTTP.Addr, err)
 	}
+	printBanner(stdout, cfg, cfgFile, ln.Addr().String())
+
+	// Background work stores through the database, so it ends before the deferred Close.
+	ctx, stop := context.WithCancel(ctx)
+	var background sync.WaitGroup
+	defer func() { stop(); background.Wait() }()
+	background.Go(func() { keepLogsTrimmed(ctx, st, cfg.Storage.LogRetention, logger) })
+	if listener != nil {
+		background.Go(func() { _ = listener.Run(ctx) })
+	}
+	return serveHTTP(ctx, ln, httpapi.NewServer(deps), hub, logger)
+}
+
+// serveHTTP answers on ln until ctx ends, then lets requests in flight finish.
+func serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler, hub *live.Hub, logger *slog.Logger) error {
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -73,30 +88,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	printBanner(stdout, cfg, cfgFile, ln.Addr().String())
-
-	go keepLogsTrimmed(ctx, st, cfg.Storage.LogRetention, logger)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	// The listener stores through the database: it must be done before the deferred
-	// Close runs.
-	listenCtx, stopListening := context.WithCancel(ctx)
-	listened := make(chan struct{})
-	go func() {
-		defer close(listened)
-		if listener != nil {
-			_ = listener.Run(listenCtx)
-		}
-	}()
-	defer func() { stopListening(); <-listened }()
-
 	select {
 	case err := <-served:
 		return fmt.Errorf("http server: %w", err)
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
-	hub.Close()
+	hub.Close() // ends live streams, which would otherwise hold Shutdown open
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {

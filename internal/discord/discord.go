@@ -134,9 +134,8 @@ func set(ids []string) map[string]bool {
 func (l *Listener) Run(ctx context.Context) error {
 	l.ctx = ctx
 	var background sync.WaitGroup
-	background.Add(2)
-	go func() { defer background.Done(); l.reactLoop(ctx) }()
-	go func() { defer background.Done(); l.syncLoop(ctx) }()
+	background.Go(func() { l.reactLoop(ctx) })
+	background.Go(func() { l.syncLoop(ctx) })
 	defer func() {
 		l.session.Close()
 		l.inflight.Wait()
