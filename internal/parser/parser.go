@@ -205,8 +205,12 @@ func (m *Message) set(f *field) {
 func (m *Message) setKnown(name, value string) bool {
 	fs := &m.Fields
 	switch name {
-	case fPrice, fTotal, fCommission:
-		return m.setMoney(name, value)
+	case fPrice:
+		return m.setMoney(&fs.Price, name, value)
+	case fTotal:
+		return m.setMoney(&fs.Total, name, value)
+	case fCommission:
+		return m.setMoney(&fs.Commission, name, value)
 	case fQuantity:
 		return m.setCount(&fs.Quantity, name, value)
 	case fQtyReceived:
@@ -231,19 +235,46 @@ func (m *Message) overridesHeader(name string) bool {
 
 func (m *Message) stringField(name string) *string {
 	fs := &m.Fields
-	return map[string]*string{
-		fProduct: &fs.Product, fProfile: &fs.Profile, fProxyList: &fs.ProxyList,
-		fOrderNumber: &fs.OrderNumber, fEmail: &fs.Email, fCustomerName: &fs.CustomerName,
-		fReferenceNumber: &fs.ReferenceNumber, fStatus: &fs.Status,
-		fTrackingNumber: &fs.TrackingNumber, fTrackingURL: &fs.TrackingURL,
-		fPaymentMethod: &fs.PaymentMethod, fShippingAddress: &fs.ShippingAddress,
-		fShippingMethod: &fs.ShippingMethod, fNotes: &fs.Notes, fStore: &fs.Store,
-		fShareLink: &fs.ShareLink, fImageURL: &fs.ImageURL,
-	}[name]
+	switch name {
+	case fProduct:
+		return &fs.Product
+	case fProfile:
+		return &fs.Profile
+	case fProxyList:
+		return &fs.ProxyList
+	case fOrderNumber:
+		return &fs.OrderNumber
+	case fEmail:
+		return &fs.Email
+	case fCustomerName:
+		return &fs.CustomerName
+	case fReferenceNumber:
+		return &fs.ReferenceNumber
+	case fStatus:
+		return &fs.Status
+	case fTrackingNumber:
+		return &fs.TrackingNumber
+	case fTrackingURL:
+		return &fs.TrackingURL
+	case fPaymentMethod:
+		return &fs.PaymentMethod
+	case fShippingAddress:
+		return &fs.ShippingAddress
+	case fShippingMethod:
+		return &fs.ShippingMethod
+	case fNotes:
+		return &fs.Notes
+	case fStore:
+		return &fs.Store
+	case fShareLink:
+		return &fs.ShareLink
+	case fImageURL:
+		return &fs.ImageURL
+	}
+	panic("parser: no field " + name) // every alias maps to a field above
 }
 
-func (m *Message) setMoney(name, value string) bool {
-	dst := map[string]**float64{fPrice: &m.Fields.Price, fTotal: &m.Fields.Total, fCommission: &m.Fields.Commission}[name]
+func (m *Message) setMoney(dst **float64, name, value string) bool {
 	if *dst != nil {
 		return false
 	}
