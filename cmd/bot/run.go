@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -34,6 +35,15 @@ config.example.yaml lists every one.
 
 // run is the whole program. args excludes the program name.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	err := dispatch(ctx, args, getenv, stdin, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) { // asking for help is not an error
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return err
+}
+
+func dispatch(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmd, rest := "serve", args
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, rest = args[0], args[1:]
@@ -55,8 +65,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		fmt.Fprintln(stdout, "roms", buildVersion())
 		return nil
 	case "help":
-		fmt.Fprint(stdout, usage)
-		return nil
+		return flag.ErrHelp
 	}
 	return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
 }
@@ -66,7 +75,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 func loadConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (config.Config, string, []string, error) {
 	fs.SetOutput(io.Discard)
 	file := fs.String("config", "", "settings file (default: config.yaml when present)")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return config.Config{}, "", nil, err
+	} else if err != nil {
 		return config.Config{}, "", nil, fmt.Errorf("%s: %w\n\n%s", fs.Name(), err, usage)
 	}
 	cfg, used, err := config.Load(*file, getenv)

@@ -270,3 +270,12 @@ func TestBadConfigAndCommands(t *testing.T) {
 		t.Errorf("version: %q %v", out.String(), err)
 	}
 }
+
+func TestHelpIsNotAnError(t *testing.T) {
+	for _, args := range [][]string{{"-h"}, {"--help"}, {"help"}, {"serve", "-h"}, {"backup", "-help"}} {
+		var out bytes.Buffer
+		if err := run(context.Background(), args, envOf(nil), nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), "Usage:") {
+			t.Errorf("run %v: %v, printed %q", args, err, out.String())
+		}
+	}
+}

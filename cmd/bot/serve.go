@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -38,6 +39,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("serve: unexpected arguments %q\n\n%s", rest, usage)
 	}
 	logger := newLogger(cfg.Log, stderr)
+	for _, w := range config.MistypedEnv(os.Environ()) {
+		logger.Warn(w)
+	}
 
 	st, err := store.Open(cfg.Storage.Path, lockWait)
 	if errors.Is(err, store.ErrLocked) {

@@ -189,12 +189,18 @@ func localURL(addr string) string {
 	return "http://" + net.JoinHostPort(host, port)
 }
 
+// client talks to a running bot. It bounds connecting and waiting for the answer to
+// start, but not the answer itself: a backfill or an export streams for as long as it
+// takes, and Ctrl+C (ctx) still ends it.
+var client = &http.Client{Transport: &http.Transport{
+	DialContext:           (&net.Dialer{Timeout: 10 * time.Second}).DialContext,
+	ResponseHeaderTimeout: time.Minute,
+}}
+
 // call sends one request to a running bot, with the token when one is set.
 func call(ctx context.Context, method, url, token, contentType string, body io.Reader) (*http.Response, error) {
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	req, err := http.NewRequestWithContext(ctx, method, url, body)
 	if err != nil {
-		cancel()
 		return nil, err
 	}
 	if contentType != "" {
@@ -203,24 +209,11 @@ func call(ctx context.Context, method, url, token, contentType string, body io.R
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
-		cancel()
 		return nil, fmt.Errorf("could not reach ROMS at %s: %w (is it running? start it with: go run ./cmd/bot)", url, err)
 	}
-	resp.Body = cancelOnClose{resp.Body, cancel}
 	return resp, nil
-}
-
-type cancelOnClose struct {
-	io.ReadCloser
-	cancel context.CancelFunc
-}
-
-func (c cancelOnClose) Close() error {
-	err := c.ReadCloser.Close()
-	c.cancel()
-	return err
 }
 
 // healthcheck asks the running bot for /health; Docker's HEALTHCHECK runs it, since the

@@ -8,7 +8,9 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -108,11 +110,11 @@ func Load(file string, getenv func(string) string) (Config, string, error) {
 	}
 	var c Config
 	hooks := mapstructure.ComposeDecodeHookFunc(
-		mapstructure.StringToTimeDurationHookFunc(),
+		readableValues,
 		mapstructure.StringToSliceHookFunc(","),
 	)
 	if err := v.Unmarshal(&c, viper.DecodeHook(hooks)); err != nil {
-		return Config{}, "", fmt.Errorf("config: %w", err)
+		return Config{}, "", namedDecodeErrors(err)
 	}
 	c.Discord.Channels = trimAll(c.Discord.Channels)
 	c.Discord.AllowedAuthors = trimAll(c.Discord.AllowedAuthors)
@@ -125,6 +127,123 @@ func Load(file string, getenv func(string) string) (Config, string, error) {
 // EnvName is the environment variable that overrides a key.
 func EnvName(key string) string {
 	return EnvPrefix + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+}
+
+// readableValues reads the values people write in a settings file or variable, and says
+// what is expected instead of a Go parse error when a value cannot be read.
+func readableValues(from, to reflect.Type, data any) (any, error) {
+	text, ok := data.(string)
+	if !ok || from.Kind() != reflect.String {
+		return data, nil
+	}
+	text = strings.TrimSpace(text)
+	switch {
+	case to == reflect.TypeFor[time.Duration]():
+		return parseDuration(text)
+	case to.Kind() == reflect.Bool:
+		switch strings.ToLower(text) {
+		case "true", "yes", "on", "1":
+			return true, nil
+		case "false", "no", "off", "0":
+			return false, nil
+		}
+		return nil, fmt.Errorf("%q is not true or false", text)
+	case to.Kind() == reflect.Int:
+		n, err := strconv.Atoi(text)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a whole number", text)
+		}
+		return n, nil
+	}
+	return data, nil
+}
+
+// parseDuration takes Go durations (720h, 90m) and whole days (30d), which is how people
+// write retention periods.
+func parseDuration(text string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(text, "d"); ok {
+		if n, err := strconv.Atoi(days); err == nil && n >= 0 {
+			return time.Duration(n) * 24 * time.Hour, nil
+		}
+	}
+	d, err := time.ParseDuration(text)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration: write it like 720h (30 days), 30d, 90m or 45s", text)
+	}
+	return d, nil
+}
+
+// namedDecodeErrors rewrites decoding errors as "config KEY (env VAR): what is wrong".
+func namedDecodeErrors(err error) error {
+	var named []error
+	var walk func(error)
+	walk = func(e error) {
+		var de *mapstructure.DecodeError
+		if errors.As(e, &de) {
+			named = append(named, fmt.Errorf("config %s (env %s): %w", de.Name(), EnvName(de.Name()), de.Unwrap()))
+			return
+		}
+		if joined, ok := e.(interface{ Unwrap() []error }); ok {
+			for _, inner := range joined.Unwrap() {
+				walk(inner)
+			}
+			return
+		}
+		if inner := errors.Unwrap(e); inner != nil {
+			walk(inner)
+			return
+		}
+		named = append(named, fmt.Errorf("config: %w", e))
+	}
+	walk(err)
+	return errors.Join(named...)
+}
+
+// MistypedEnv returns a warning for each ROMS_ variable in environ (as os.Environ gives
+// it) that names no setting, with the nearest real one: a mistyped variable would
+// otherwise be silently ignored.
+func MistypedEnv(environ []string) []string {
+	known := map[string]string{}
+	for key := range defaults {
+		known[EnvName(key)] = key
+	}
+	var warnings []string
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, EnvPrefix) || known[name] != "" {
+			continue
+		}
+		best, bestDist := "", -1
+		for envName := range known {
+			if d := editDistance(name, envName); bestDist < 0 || d < bestDist || (d == bestDist && envName < best) {
+				best, bestDist = envName, d
+			}
+		}
+		warnings = append(warnings, fmt.Sprintf("environment variable %s is not a ROMS setting and is ignored; did you mean %s (%s)?", name, best, known[best]))
+	}
+	slices.Sort(warnings)
+	return warnings
+}
+
+// editDistance is the Levenshtein distance of a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 func readFile(v *viper.Viper, file string) (string, error) {

@@ -160,3 +160,51 @@ func TestExampleFileIsCompleteAndValid(t *testing.T) {
 		}
 	}
 }
+
+func TestValuesThatCannotBeReadSayWhatIsExpected(t *testing.T) {
+	tests := []struct {
+		name, file string
+		want       []string
+	}{
+		{"yes is a bool", "discord:\n  reactions: maybe\n", []string{"config discord.reactions (env ROMS_DISCORD_REACTIONS)", `"maybe" is not true or false`}},
+		{"days", "storage:\n  log_retention:\n    max_age: 30 days\n", []string{"storage.log_retention.max_age", "720h (30 days)"}},
+		{"count", "storage:\n  log_retention:\n    max_entries: lots\n", []string{"max_entries", `"lots" is not a whole number`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := Load(writeConfig(t, tt.file), env(nil))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("err = %v, want it to say %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "strconv") || strings.Contains(err.Error(), "unknown unit") {
+				t.Errorf("Go jargon in %v", err)
+			}
+		})
+	}
+}
+
+func TestHumanValuesAreRead(t *testing.T) {
+	c, _, err := Load(writeConfig(t, "discord:\n  reactions: no\nstorage:\n  log_retention:\n    max_age: 30d\n"), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Discord.Reactions || c.Storage.LogRetention.MaxAge != 720*time.Hour {
+		t.Errorf("reactions %v max_age %v", c.Discord.Reactions, c.Storage.LogRetention.MaxAge)
+	}
+}
+
+func TestMistypedEnvNamesTheNearestSetting(t *testing.T) {
+	got := MistypedEnv([]string{"PATH=/bin", "ROMS_HTTP_ADDR=x", "ROMS_HTTP_ADRESS=0.0.0.0:8001", "ROMS_DISCORD_TOKN=abc"})
+	want := []string{
+		"environment variable ROMS_DISCORD_TOKN is not a ROMS setting and is ignored; did you mean ROMS_DISCORD_TOKEN (discord.token)?",
+		"environment variable ROMS_HTTP_ADRESS is not a ROMS setting and is ignored; did you mean ROMS_HTTP_ADDR (http.addr)?",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s", strings.Join(got, "\n"))
+	}
+}

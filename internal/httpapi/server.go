@@ -150,5 +150,7 @@ func timeoutExcept(d time.Duration, paths ...string) func(http.Handler) http.Han
 func writeProblem(w http.ResponseWriter, status int, detail string) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(huma.ErrorModel{Title: http.StatusText(status), Status: status, Detail: detail})
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false) // a detail such as "<http.token>" must read as written
+	_ = enc.Encode(huma.ErrorModel{Title: http.StatusText(status), Status: status, Detail: detail})
 }

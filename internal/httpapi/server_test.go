@@ -313,6 +313,15 @@ func TestTokenGuardsTheAPI(t *testing.T) {
 	if len(logs) != 1 {
 		t.Errorf("%d log entries; unauthenticated posts must not be stored", len(logs))
 	}
+	resp, err := http.Get(ts.URL + "/api/v2/orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !bytes.Contains(raw, []byte("Bearer <http.token>")) {
+		t.Errorf("401 detail is not readable as sent: %s", raw)
+	}
 }
 
 func TestOpenAPIDescribesEveryRoute(t *testing.T) {
