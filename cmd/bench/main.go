@@ -21,9 +21,9 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/roms-dev/roms/internal/ingest"
 	"github.com/roms-dev/roms/internal/live"
 	"github.com/roms-dev/roms/internal/order"
+	"github.com/roms-dev/roms/internal/orders"
 	"github.com/roms-dev/roms/internal/parser"
 	"github.com/roms-dev/roms/internal/store"
 )
@@ -102,13 +102,13 @@ func parse(b *testing.B) {
 	}
 }
 
-func pipeline(b *testing.B, dir, name string) *ingest.Pipeline {
+func pipeline(b *testing.B, dir, name string) *orders.Service {
 	st, err := store.Open(filepath.Join(dir, fmt.Sprintf("%s-%d.db", name, b.N)), time.Second)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	return ingest.New(st, live.NewHub(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return orders.New(st, live.NewHub(), slog.New(slog.NewTextHandler(io.Discard, nil)), time.UTC)
 }
 
 // withNumber gives the sample message a fresh order number, so every op creates an order.
@@ -123,7 +123,7 @@ func ingestNew(dir, name string, writers int) func(*testing.B) {
 		p := pipeline(b, dir, name)
 		var n atomic.Int64
 		store := func() error {
-			_, err := p.Ingest(b.Context(), ingest.Input{Origin: order.Origin{Source: order.SourceHTTP}, Text: withNumber(n.Add(1))})
+			_, err := p.Ingest(b.Context(), orders.Input{Origin: order.Origin{Source: order.SourceHTTP}, Text: withNumber(n.Add(1))})
 			return err
 		}
 		b.ReportAllocs()
@@ -157,7 +157,7 @@ func ingestUpdate(dir string) func(*testing.B) {
 		for b.Loop() {
 			i++
 			text := message + fmt.Sprintf("Notes\nupdate %d\n", i)
-			if _, err := p.Ingest(b.Context(), ingest.Input{Origin: order.Origin{Source: order.SourceHTTP}, Text: text}); err != nil {
+			if _, err := p.Ingest(b.Context(), orders.Input{Origin: order.Origin{Source: order.SourceHTTP}, Text: text}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -15,8 +15,8 @@ import (
 	"github.com/roms-dev/roms/internal/config"
 	"github.com/roms-dev/roms/internal/discord"
 	"github.com/roms-dev/roms/internal/httpapi"
-	"github.com/roms-dev/roms/internal/ingest"
 	"github.com/roms-dev/roms/internal/live"
+	"github.com/roms-dev/roms/internal/orders"
 	"github.com/roms-dev/roms/internal/store"
 )
 
@@ -45,7 +45,7 @@ func backfillCommand(ctx context.Context, args []string, getenv func(string) str
 	fmt.Fprintf(stdout, "Importing channel %s since %s\n", *channel, describeSince(since))
 	sum, err := runBackfill(ctx, cfg, *channel, since, bar.show, stderr)
 	if err == nil {
-		bar.show(discord.Progress{Summary: sum, Through: now}) // the history ends now, not at its last message
+		bar.show(orders.Progress{Summary: sum, Through: now}) // the history ends now, not at its last message
 	}
 	fmt.Fprintln(stdout)
 	if err != nil {
@@ -56,54 +56,55 @@ func backfillCommand(ctx context.Context, args []string, getenv func(string) str
 	return nil
 }
 
-func runBackfill(ctx context.Context, cfg config.Config, channel string, since time.Time, progress func(discord.Progress), stderr io.Writer) (discord.Summary, error) {
+func runBackfill(ctx context.Context, cfg config.Config, channel string, since time.Time, progress func(orders.Progress), stderr io.Writer) (orders.Summary, error) {
 	st, err := store.Open(cfg.Storage.Path, 500*time.Millisecond)
 	if errors.Is(err, store.ErrLocked) {
 		return remoteBackfill(ctx, cfg, channel, since, progress)
 	}
 	if err != nil {
-		return discord.Summary{}, err
+		return orders.Summary{}, err
 	}
 	defer st.Close()
 	// Per-order log lines would tear through the progress bar: warnings only.
 	logger := newLogger(config.Log{Level: "warn", Format: cfg.Log.Format}, stderr)
 	dc := discordConfig(cfg.Discord, time.Now())
-	l, err := discord.New(dc, ingest.New(st, live.NewHub(), logger), st, logger)
+	loc, _ := cfg.Location()
+	l, err := discord.New(dc, orders.New(st, live.NewHub(), logger, loc), logger)
 	if err != nil {
-		return discord.Summary{}, err
+		return orders.Summary{}, err
 	}
 	return l.Backfill(ctx, channel, since, progress)
 }
 
 // remoteBackfill asks the running bot to import and follows its progress stream.
-func remoteBackfill(ctx context.Context, cfg config.Config, channel string, since time.Time, progress func(discord.Progress)) (discord.Summary, error) {
+func remoteBackfill(ctx context.Context, cfg config.Config, channel string, since time.Time, progress func(orders.Progress)) (orders.Summary, error) {
 	body, _ := json.Marshal(map[string]any{"channel_id": channel, "since": since})
 	url := localURL(cfg.HTTP.Addr) + httpapi.PathBackfill
 	resp, err := call(ctx, http.MethodPost, url, cfg.HTTP.Token, "application/json", bytes.NewReader(body))
 	if err != nil {
-		return discord.Summary{}, err
+		return orders.Summary{}, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		msg, _ := io.ReadAll(resp.Body)
-		return discord.Summary{}, fmt.Errorf("the running bot at %s answered %s: %s", url, resp.Status, strings.TrimSpace(string(msg)))
+		return orders.Summary{}, fmt.Errorf("the running bot at %s answered %s: %s", url, resp.Status, strings.TrimSpace(string(msg)))
 	}
 	lines := bufio.NewScanner(resp.Body)
 	for lines.Scan() {
 		var line httpapi.BackfillLine
 		if err := json.Unmarshal(lines.Bytes(), &line); err != nil {
-			return discord.Summary{}, fmt.Errorf("unexpected answer from the bot: %s", lines.Bytes())
+			return orders.Summary{}, fmt.Errorf("unexpected answer from the bot: %s", lines.Bytes())
 		}
 		switch line.Type {
 		case "progress":
-			progress(discord.Progress{Summary: line.Summary, Through: *line.Through})
+			progress(orders.Progress{Summary: line.Summary, Through: *line.Through})
 		case "done":
 			return line.Summary, nil
 		case "error":
 			return line.Summary, errors.New(line.Error)
 		}
 	}
-	return discord.Summary{}, fmt.Errorf("the bot ended the import without a summary: %v", lines.Err())
+	return orders.Summary{}, fmt.Errorf("the bot ended the import without a summary: %v", lines.Err())
 }
 
 // parseSince reads how far back to import: a date, a time, a duration back, or all.
@@ -139,7 +140,7 @@ type progressBar struct {
 
 const barWidth = 30
 
-func (b progressBar) show(p discord.Progress) {
+func (b progressBar) show(p orders.Progress) {
 	through := p.Through.UTC().Format("2006-01-02 15:04")
 	if b.since.IsZero() || !b.now.After(b.since) {
 		fmt.Fprintf(b.w, "\r%d messages, through %s", p.Messages, through)

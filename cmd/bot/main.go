@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // time zone names work on machines and images without a zone database
 )
 
 func main() {

@@ -16,8 +16,8 @@ import (
 	"github.com/roms-dev/roms/internal/config"
 	"github.com/roms-dev/roms/internal/discord"
 	"github.com/roms-dev/roms/internal/httpapi"
-	"github.com/roms-dev/roms/internal/ingest"
 	"github.com/roms-dev/roms/internal/live"
+	"github.com/roms-dev/roms/internal/orders"
 	"github.com/roms-dev/roms/internal/store"
 )
 
@@ -53,17 +53,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer st.Close()
 
 	hub := live.NewHub()
-	pipeline := ingest.New(st, hub, logger)
+	loc, _ := cfg.Location() // checked when the settings loaded
+	svc := orders.New(st, hub, logger, loc)
 	deps := httpapi.Deps{
-		Store: st, Pipeline: pipeline, Hub: hub, Logger: logger,
-		Token: cfg.HTTP.Token, Version: buildVersion(), Started: time.Now(),
+		Messages: svc, Orders: svc, Database: httpapi.Database{Path: st.Path(), Counts: st.Counts, Backup: st.Backup},
+		Hub: hub, Logger: logger, Token: cfg.HTTP.Token, Version: buildVersion(), Started: time.Now(),
 	}
 	var listener *discord.Listener
 	if cfg.Discord.Token != "" {
-		if listener, err = discord.New(discordConfig(cfg.Discord, time.Now()), pipeline, st, logger); err != nil {
+		if listener, err = discord.New(discordConfig(cfg.Discord, time.Now()), svc, logger); err != nil {
 			return err
 		}
-		deps.Discord, deps.Backfill = listener.Status, listener.Backfill
+		deps.Gateway, deps.Backfill = listener.Status, listener.Backfill
 	}
 
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
@@ -76,7 +77,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	ctx, stop := context.WithCancel(ctx)
 	var background sync.WaitGroup
 	defer func() { stop(); background.Wait() }()
-	background.Go(func() { keepLogsTrimmed(ctx, st, cfg.Storage.LogRetention, logger) })
+	background.Go(func() { keepLogsTrimmed(ctx, svc, cfg.Storage.LogRetention, logger) })
 	if listener != nil {
 		background.Go(func() { _ = listener.Run(ctx) })
 	}
@@ -110,14 +111,14 @@ func serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler, hub *
 }
 
 // keepLogsTrimmed applies the webhook log retention now and every pruneEvery.
-func keepLogsTrimmed(ctx context.Context, st *store.Store, r config.Retention, logger *slog.Logger) {
+func keepLogsTrimmed(ctx context.Context, svc *orders.Service, r config.Retention, logger *slog.Logger) {
 	if r.MaxEntries == 0 && r.MaxAge == 0 {
 		return
 	}
 	tick := time.NewTicker(pruneEvery)
 	defer tick.Stop()
 	for {
-		n, err := st.PruneLogs(ctx, r.MaxEntries, r.MaxAge, time.Now())
+		n, err := svc.PruneLogs(ctx, r.MaxEntries, r.MaxAge)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			logger.Error("trim webhook log", "error", err)
@@ -150,11 +151,20 @@ func printBanner(w io.Writer, cfg config.Config, cfgFile, addr string) {
   API docs:  %s/docs
   Health:    %s/health
   Database:  %s (bbolt)
+  Time zone: %s
   Config:    %s
   Security:  %s
   Discord:   %s
 Ready. Press Ctrl+C to stop.
-`, buildVersion(), base, base, base, dbPath, cfgFile, security, discordLine(cfg.Discord))
+`, buildVersion(), base, base, base, dbPath, zoneLine(cfg), cfgFile, security, discordLine(cfg.Discord))
+}
+
+func zoneLine(cfg config.Config) string {
+	loc, _ := cfg.Location()
+	if cfg.TimeZone == "" {
+		return loc.String() + " (this machine's; set timezone to change what \"today\" means)"
+	}
+	return loc.String()
 }
 
 func discordLine(d config.Discord) string {

@@ -17,6 +17,7 @@ import (
 	"github.com/roms-dev/roms/internal/config"
 	"github.com/roms-dev/roms/internal/embedtext"
 	"github.com/roms-dev/roms/internal/httpapi"
+	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/parser"
 	"github.com/roms-dev/roms/internal/store"
 )
@@ -103,11 +104,11 @@ func sendTest(ctx context.Context, args []string, getenv func(string) string, st
 	return nil
 }
 
-func money(v *float64, currency string) string {
+func money(v *order.Money, currency string) string {
 	if v == nil {
 		return "-"
 	}
-	return strings.TrimSpace(fmt.Sprintf("%.2f %s", *v, currency))
+	return strings.TrimSpace(v.String() + " " + currency)
 }
 
 // backup copies the database to file. A running bot holds the database lock, so then the

@@ -26,10 +26,12 @@ const EnvPrefix = "ROMS_"
 
 // Config is every setting. config.example.yaml documents each key.
 type Config struct {
-	HTTP    HTTP    `mapstructure:"http"`
-	Storage Storage `mapstructure:"storage"`
-	Discord Discord `mapstructure:"discord"`
-	Log     Log     `mapstructure:"log"`
+	// TimeZone is an IANA name such as America/New_York; empty is the machine's zone.
+	TimeZone string  `mapstructure:"timezone"`
+	HTTP     HTTP    `mapstructure:"http"`
+	Storage  Storage `mapstructure:"storage"`
+	Discord  Discord `mapstructure:"discord"`
+	Log      Log     `mapstructure:"log"`
 }
 
 // HTTP is the webhook and API server.
@@ -73,6 +75,7 @@ type Log struct {
 }
 
 var defaults = map[string]any{
+	"timezone":                          "",
 	"http.addr":                         "127.0.0.1:8001",
 	"http.token":                        "",
 	"http.allow_public_without_token":   false,
@@ -292,6 +295,9 @@ func (c Config) Validate() error {
 	bad := func(key, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("config %s (env %s): %s", key, EnvName(key), fmt.Sprintf(format, args...)))
 	}
+	if _, err := c.Location(); err != nil {
+		bad("timezone", "%q is not a time zone: use a name such as America/New_York, Europe/London or UTC", c.TimeZone)
+	}
 	host, port, err := net.SplitHostPort(c.HTTP.Addr)
 	if err != nil || port == "" {
 		bad("http.addr", "%q is not host:port, for example 127.0.0.1:8001", c.HTTP.Addr)
@@ -334,6 +340,14 @@ func (c Config) Validate() error {
 		bad("log.format", "%q is not text or json", c.Log.Format)
 	}
 	return errors.Join(errs...)
+}
+
+// Location is the time zone days are counted in: the timezone setting, or the machine's.
+func (c Config) Location() (*time.Location, error) {
+	if strings.TrimSpace(c.TimeZone) == "" {
+		return time.Local, nil
+	}
+	return time.LoadLocation(strings.TrimSpace(c.TimeZone))
 }
 
 // Since is the oldest message time the first start imports: now for "none" (nothing

@@ -90,6 +90,7 @@ func TestInvalidConfigNamesTheKey(t *testing.T) {
 		{"bad backfill", "", map[string]string{"ROMS_DISCORD_BACKFILL_INITIAL": "yesterday"}, "discord.backfill.initial"},
 		{"bad api url", "", map[string]string{"ROMS_DISCORD_API_URL": "discord.com"}, "discord.api_url"},
 		{"bad log level", "", map[string]string{"ROMS_LOG_LEVEL": "loud"}, "log.level"},
+		{"bad time zone", "", map[string]string{"ROMS_TIMEZONE": "Mars/Olympus"}, "timezone"},
 		{"negative retention", "", map[string]string{"ROMS_STORAGE_LOG_RETENTION_MAX_ENTRIES": "-1"}, "max_entries"},
 	}
 	for _, tt := range tests {
@@ -206,5 +207,20 @@ func TestMistypedEnvNamesTheNearestSetting(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s", strings.Join(got, "\n"))
+	}
+}
+
+func TestTimeZone(t *testing.T) {
+	t.Chdir(t.TempDir())
+	c, _, err := Load("", env(map[string]string{"ROMS_TIMEZONE": "America/New_York"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loc, _ := c.Location(); loc.String() != "America/New_York" {
+		t.Errorf("location %v", loc)
+	}
+	c.TimeZone = ""
+	if loc, _ := c.Location(); loc != time.Local {
+		t.Errorf("default location %v, want the machine's", loc)
 	}
 }

@@ -17,16 +17,15 @@ import (
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
 
-	"github.com/roms-dev/roms/internal/ingest"
+	"github.com/roms-dev/roms/internal/orders"
 )
 
 // Gateway states, as /health reports them.
 const (
-	StateDisabled     = "disabled"
-	StateConnecting   = "connecting"
-	StateConnected    = "connected"
-	StateReconnecting = "reconnecting"
-	StateRefused      = "refused"
+	StateConnecting   = orders.StateConnecting
+	StateConnected    = orders.StateConnected
+	StateReconnecting = orders.StateReconnecting
+	StateRefused      = orders.StateRefused
 )
 
 const (
@@ -62,21 +61,22 @@ type Config struct {
 	IdleTimeout time.Duration
 }
 
-// Positions keeps how far history has been read in each channel.
-type Positions interface {
+// Orders is what the listener needs of the orders service: somewhere to send checkout
+// messages, and to keep how far history has been read in each channel.
+type Orders interface {
+	Ingest(ctx context.Context, in orders.Input) (orders.Result, error)
 	Position(ctx context.Context, name string) (string, error)
 	Advance(ctx context.Context, name, pos string) error
 }
 
 // Listener is one bot connection to Discord.
 type Listener struct {
-	cfg       Config
-	session   *discordgo.Session
-	pipeline  *ingest.Pipeline
-	positions Positions
-	logger    *slog.Logger
-	channels  map[string]bool
-	authors   map[string]bool
+	cfg      Config
+	session  *discordgo.Session
+	orders   Orders
+	logger   *slog.Logger
+	channels map[string]bool
+	authors  map[string]bool
 
 	ctx          context.Context // Run's; handlers run on discordgo's goroutines
 	disconnected chan struct{}
@@ -93,7 +93,7 @@ type Listener struct {
 }
 
 // New prepares a listener; Run connects it.
-func New(cfg Config, pipeline *ingest.Pipeline, positions Positions, logger *slog.Logger) (*Listener, error) {
+func New(cfg Config, svc Orders, logger *slog.Logger) (*Listener, error) {
 	base, err := url.Parse(cfg.APIURL)
 	if err != nil || base.Host == "" {
 		return nil, fmt.Errorf("discord api url %q: not a URL", cfg.APIURL)
@@ -106,7 +106,7 @@ func New(cfg Config, pipeline *ingest.Pipeline, positions Positions, logger *slo
 		return nil, fmt.Errorf("discord session: %w", err)
 	}
 	l := &Listener{
-		cfg: cfg, session: s, pipeline: pipeline, positions: positions, logger: logger,
+		cfg: cfg, session: s, orders: svc, logger: logger,
 		channels: set(cfg.Channels), authors: set(cfg.AllowedAuthors),
 		disconnected: make(chan struct{}, 1), syncNow: make(chan struct{}, 1),
 		reactions: make(chan reaction, 1000), state: StateConnecting, ctx: context.Background(),

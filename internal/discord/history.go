@@ -9,9 +9,8 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
-	"github.com/roms-dev/roms/internal/ingest"
 	"github.com/roms-dev/roms/internal/order"
-	"github.com/roms-dev/roms/internal/store"
+	"github.com/roms-dev/roms/internal/orders"
 )
 
 // pageSize is the most messages Discord returns per history request.
@@ -59,46 +58,30 @@ func (l *Listener) syncLoop(ctx context.Context) {
 // initial backfill.
 func (l *Listener) catchUp(ctx context.Context, channelID string) error {
 	name := cursorName(channelID)
-	pos, err := l.positions.Position(ctx, name)
+	pos, err := l.orders.Position(ctx, name)
 	if err != nil {
 		return err
 	}
 	if pos == "" {
 		pos = idAt(l.cfg.InitialSince)
-		if err := l.positions.Advance(ctx, name, pos); err != nil {
+		if err := l.orders.Advance(ctx, name, pos); err != nil {
 			return err
 		}
 	}
-	return l.readHistory(ctx, channelID, pos, order.SourceDiscord, func(page []*discordgo.Message, _ [][]ingest.Result) error {
-		return l.positions.Advance(ctx, name, page[len(page)-1].ID)
+	return l.readHistory(ctx, channelID, pos, order.SourceDiscord, func(page []*discordgo.Message, _ [][]orders.Result) error {
+		return l.orders.Advance(ctx, name, page[len(page)-1].ID)
 	})
-}
-
-// Summary counts what a backfill did.
-type Summary struct {
-	Messages  int `json:"messages"`
-	Created   int `json:"created"`
-	Updated   int `json:"updated"`
-	Unchanged int `json:"unchanged"`
-	Ignored   int `json:"ignored"`
-	Duplicate int `json:"duplicate"`
-}
-
-// Progress is reported after each page of a backfill.
-type Progress struct {
-	Summary
-	Through time.Time // the newest message time read so far
 }
 
 // Backfill imports a channel's history since a time, on demand, whether or not the
 // channel is watched. It needs no gateway connection.
-func (l *Listener) Backfill(ctx context.Context, channelID string, since time.Time, progress func(Progress)) (Summary, error) {
-	var p Progress
-	err := l.readHistory(ctx, channelID, idAt(since), order.SourceBackfill, func(page []*discordgo.Message, results [][]ingest.Result) error {
+func (l *Listener) Backfill(ctx context.Context, channelID string, since time.Time, progress func(orders.Progress)) (orders.Summary, error) {
+	var p orders.Progress
+	err := l.readHistory(ctx, channelID, idAt(since), order.SourceBackfill, func(page []*discordgo.Message, results [][]orders.Result) error {
 		p.Messages += len(page)
 		for _, rs := range results {
 			for _, r := range rs {
-				p.count(r.Outcome)
+				p.Count(r.Outcome)
 			}
 		}
 		p.Through = page[len(page)-1].Timestamp
@@ -110,32 +93,17 @@ func (l *Listener) Backfill(ctx context.Context, channelID string, since time.Ti
 	return p.Summary, err
 }
 
-func (s *Summary) count(outcome string) {
-	switch outcome {
-	case store.OutcomeCreated:
-		s.Created++
-	case store.OutcomeUpdated:
-		s.Updated++
-	case store.OutcomeUnchanged:
-		s.Unchanged++
-	case store.OutcomeIgnored:
-		s.Ignored++
-	case store.OutcomeDuplicate:
-		s.Duplicate++
-	}
-}
-
 // readHistory ingests the messages after an id, oldest first, page by page, and calls
 // stored with each page and its results once the page is stored. It stops at the first
 // message that could not be stored, so no cursor passes it.
 func (l *Listener) readHistory(ctx context.Context, channelID, after, source string,
-	stored func([]*discordgo.Message, [][]ingest.Result) error) error {
+	stored func([]*discordgo.Message, [][]orders.Result) error) error {
 	for {
 		page, err := l.historyPage(ctx, channelID, after)
 		if err != nil {
 			return err
 		}
-		results := make([][]ingest.Result, 0, len(page))
+		results := make([][]orders.Result, 0, len(page))
 		for _, m := range page {
 			rs, err := l.handle(ctx, m, source)
 			if err != nil {

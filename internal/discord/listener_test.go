@@ -15,8 +15,9 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/roms-dev/roms/internal/fakediscord"
-	"github.com/roms-dev/roms/internal/ingest"
 	"github.com/roms-dev/roms/internal/live"
+	"github.com/roms-dev/roms/internal/order"
+	"github.com/roms-dev/roms/internal/orders"
 	"github.com/roms-dev/roms/internal/store"
 	"github.com/roms-dev/roms/internal/store/storetest"
 )
@@ -74,7 +75,7 @@ func newListener(t *testing.T, fake *fakediscord.Server, st *store.Store, change
 	if testing.Verbose() {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	l, err := New(cfg, ingest.New(st, live.NewHub(), logger), st, logger)
+	l, err := New(cfg, orders.New(st, live.NewHub(), logger, time.UTC), logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +111,7 @@ func (b *bot) waitCaughtUp(messageID string) {
 }
 
 func (b *bot) orderCount() int {
-	page, err := b.store.List(context.Background(), store.Filter{Limit: 500})
+	page, err := b.store.List(context.Background(), order.Filter{Limit: 500})
 	if err != nil {
 		b.t.Fatal(err)
 	}
@@ -166,7 +167,7 @@ func TestFixtureEmbedsBecomeOrders(t *testing.T) {
 	if !o.OrderDate.Equal(refract.Timestamp) {
 		t.Errorf("order date %v, want the message time %v", o.OrderDate, refract.Timestamp)
 	}
-	if o.ShareLink != "https://www.bestbuy.com/site/6579424.p?skuId=6579424" || o.Profile != "Lennar #8-$48-@07" || *o.Price != 299.99 {
+	if o.ShareLink != "https://www.bestbuy.com/site/6579424.p?skuId=6579424" || o.Profile != "Lennar #8-$48-@07" || *o.Price != 29999 {
 		t.Errorf("order %+v", o)
 	}
 	o2, err := b.store.Get(ctx, "912004455667")
@@ -235,7 +236,7 @@ func TestEditUpdatesTheOrder(t *testing.T) {
 	})
 	eventually(t, "the edit", func() bool {
 		o, _ := b.store.Get(ctx, "EDIT-1")
-		return o.Price != nil && *o.Price == 12.5 && o.Status == "shipped"
+		return o.Price != nil && *o.Price == 1250 && o.Status == "shipped"
 	})
 	b.listener.requestSync()
 	b.waitCaughtUp(m.ID)
@@ -433,12 +434,12 @@ func TestBackfillImportsHistoryWithASummary(t *testing.T) {
 
 	st := storetest.New(t)
 	l := newListener(t, fake, st, func(c *Config) { c.Reactions = false })
-	var pages []Progress
-	sum, err := l.Backfill(context.Background(), unwatched, start, func(p Progress) { pages = append(pages, p) })
+	var pages []orders.Progress
+	sum, err := l.Backfill(context.Background(), unwatched, start, func(p orders.Progress) { pages = append(pages, p) })
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Summary{Messages: 121, Created: 120, Ignored: 1}
+	want := orders.Summary{Messages: 121, Created: 120, Ignored: 1}
 	if sum != want {
 		t.Errorf("summary %+v, want %+v", sum, want)
 	}

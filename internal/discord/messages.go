@@ -12,9 +12,8 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/roms-dev/roms/internal/embedtext"
-	"github.com/roms-dev/roms/internal/ingest"
 	"github.com/roms-dev/roms/internal/order"
-	"github.com/roms-dev/roms/internal/store"
+	"github.com/roms-dev/roms/internal/orders"
 )
 
 // Reactions the bot adds to what it read.
@@ -96,7 +95,7 @@ func (l *Listener) live(m *discordgo.Message) {
 // message id and position, so a message delivered again (live, on resume, from history)
 // changes nothing, and an edit updates the order. An error means a checkout could not be
 // stored.
-func (l *Listener) handle(ctx context.Context, m *discordgo.Message, source string) ([]ingest.Result, error) {
+func (l *Listener) handle(ctx context.Context, m *discordgo.Message, source string) ([]orders.Result, error) {
 	if !l.wanted(m) {
 		return nil, nil
 	}
@@ -108,15 +107,15 @@ func (l *Listener) handle(ctx context.Context, m *discordgo.Message, source stri
 	if m.EditedTimestamp != nil {
 		version = *m.EditedTimestamp
 	}
-	var results []ingest.Result
+	var results []orders.Result
 	for i, c := range embedtext.Checkouts(m.Content, m.Embeds) {
-		res, err := l.pipeline.Ingest(ctx, ingest.Input{
+		res, err := l.orders.Ingest(ctx, orders.Input{
 			Origin:      order.Origin{Source: source, GuildID: m.GuildID, ChannelID: m.ChannelID, MessageID: m.ID},
 			Text:        c.Text,
 			Raw:         string(raw),
 			ContentType: "application/json (discord message)",
 			OccurredAt:  m.Timestamp,
-			Mark:        &store.Mark{Key: fmt.Sprintf("discord:%s:%d", m.ID, i), Hash: hash(c.Text), Version: version.UnixNano()},
+			Mark:        &order.Mark{Key: fmt.Sprintf("discord:%s:%d", m.ID, i), Hash: hash(c.Text), Version: version.UnixNano()},
 		})
 		if err != nil {
 			return results, err
@@ -157,15 +156,15 @@ type reaction struct {
 // react queues the bot's verdict on a message: stored, or unreadable. Plain chat without
 // an order number gets nothing; an embed without one (a bot's failed checkout post) gets
 // the warning. Repeats get nothing, they were answered the first time.
-func (l *Listener) react(m *discordgo.Message, res ingest.Result) {
+func (l *Listener) react(m *discordgo.Message, res orders.Result) {
 	if !l.cfg.Reactions {
 		return
 	}
 	emoji := ""
 	switch res.Outcome {
-	case store.OutcomeCreated, store.OutcomeUpdated, store.OutcomeUnchanged:
+	case order.OutcomeCreated, order.OutcomeUpdated, order.OutcomeUnchanged:
 		emoji = emojiStored
-	case store.OutcomeIgnored:
+	case order.OutcomeIgnored:
 		if len(m.Embeds) > 0 {
 			emoji = emojiUnreadable
 		}

@@ -8,11 +8,11 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/roms-dev/roms/internal/discord"
+	"github.com/roms-dev/roms/internal/orders"
 )
 
 // BackfillFunc imports a Discord channel's history since a time, reporting progress.
-type BackfillFunc func(ctx context.Context, channelID string, since time.Time, progress func(discord.Progress)) (discord.Summary, error)
+type BackfillFunc func(ctx context.Context, channelID string, since time.Time, progress func(orders.Progress)) (orders.Summary, error)
 
 type backfillInput struct {
 	Body struct {
@@ -24,10 +24,10 @@ type backfillInput struct {
 // BackfillLine is one line of the NDJSON stream a backfill answers with: progress after
 // each page, then done or error.
 type BackfillLine struct {
-	Type    string          `json:"type" enum:"progress,done,error"`
-	Summary discord.Summary `json:"summary"`
-	Through *time.Time      `json:"through,omitempty" doc:"Newest message time read so far"`
-	Error   string          `json:"error,omitempty"`
+	Type    string         `json:"type" enum:"progress,done,error"`
+	Summary orders.Summary `json:"summary"`
+	Through *time.Time     `json:"through,omitempty" doc:"Newest message time read so far"`
+	Error   string         `json:"error,omitempty"`
 }
 
 type backfillOutput struct {
@@ -50,7 +50,7 @@ func (s *server) backfill(ctx context.Context, in *backfillInput) (*backfillOutp
 					f.Flush()
 				}
 			}
-			sum, err := s.Backfill(ctx, in.Body.ChannelID, in.Body.Since, func(p discord.Progress) {
+			sum, err := s.Backfill(ctx, in.Body.ChannelID, in.Body.Since, func(p orders.Progress) {
 				through := p.Through
 				_ = enc.Encode(BackfillLine{Type: "progress", Summary: p.Summary, Through: &through})
 				flush()

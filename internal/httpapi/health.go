@@ -5,27 +5,27 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/roms-dev/roms/internal/discord"
-	"github.com/roms-dev/roms/internal/store"
+	"github.com/roms-dev/roms/internal/order"
+	"github.com/roms-dev/roms/internal/orders"
 )
 
 // DatabaseHealth describes the database.
 type DatabaseHealth struct {
 	State string `json:"state" enum:"ok,error"`
 	Path  string `json:"path"`
-	store.Stats
+	order.Counts
 	Error string `json:"error,omitempty"`
 }
 
 // Health is the answer of /health.
 type Health struct {
-	Status          string                `json:"status" enum:"ok,error"`
-	Version         string                `json:"version"`
-	StartedAt       time.Time             `json:"started_at"`
-	UptimeSeconds   int64                 `json:"uptime_seconds"`
-	Database        DatabaseHealth        `json:"database"`
-	Discord         discord.GatewayStatus `json:"discord"`
-	LiveSubscribers int                   `json:"live_subscribers"`
+	Status          string               `json:"status" enum:"ok,error"`
+	Version         string               `json:"version"`
+	StartedAt       time.Time            `json:"started_at"`
+	UptimeSeconds   int64                `json:"uptime_seconds"`
+	Database        DatabaseHealth       `json:"database"`
+	Discord         orders.GatewayStatus `json:"discord"`
+	LiveSubscribers int                  `json:"live_subscribers"`
 }
 
 type healthOutput struct {
@@ -37,18 +37,18 @@ func (s *server) health(ctx context.Context, _ *struct{}) (*healthOutput, error)
 	h := Health{
 		Status: "ok", Version: s.Version, StartedAt: s.Started.UTC(),
 		UptimeSeconds:   int64(time.Since(s.Started).Seconds()),
-		Database:        DatabaseHealth{State: "ok", Path: s.Store.Path()},
-		Discord:         discord.Disabled(),
+		Database:        DatabaseHealth{State: "ok", Path: s.Database.Path},
+		Discord:         orders.Disabled(),
 		LiveSubscribers: s.Hub.Subscribers(),
 	}
-	if s.Discord != nil {
-		h.Discord = s.Discord(ctx)
+	if s.Gateway != nil {
+		h.Discord = s.Gateway(ctx)
 	}
-	stats, err := s.Store.Stats(ctx)
+	counts, err := s.Database.Counts(ctx)
 	if err != nil {
 		h.Status, h.Database.State, h.Database.Error = "error", "error", err.Error()
 		return &healthOutput{Status: http.StatusServiceUnavailable, Body: h}, nil
 	}
-	h.Database.Stats = stats
+	h.Database.Counts = counts
 	return &healthOutput{Status: http.StatusOK, Body: h}, nil
 }

@@ -2,13 +2,11 @@ package httpapi
 
 import (
 	"context"
+	"net/http"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/sse"
-
-	"github.com/roms-dev/roms/internal/live"
-	"github.com/roms-dev/roms/internal/store"
 )
 
 // pingEvery keeps idle streams open through proxies that drop silent connections.
@@ -54,11 +52,6 @@ func (s *server) streamLive(ctx context.Context, _ *struct{}, send sse.Sender) {
 	}
 }
 
-// publish announces a change made through the API itself.
-func (s *server) publish(res store.Result) {
-	s.Hub.Publish(live.OrderChange{Type: res.Outcome, At: time.Now().UTC(), Order: res.Order, Changes: res.Changes})
-}
-
 type backupOutput struct {
 	ContentType        string `header:"Content-Type"`
 	ContentDisposition string `header:"Content-Disposition"`
@@ -68,12 +61,15 @@ type backupOutput struct {
 // backup streams a consistent copy of the database, so `bot backup` works while the bot
 // runs and holds the database lock.
 func (s *server) backup(ctx context.Context, _ *struct{}) (*backupOutput, error) {
+	if s.Database.Backup == nil {
+		return nil, huma.NewError(http.StatusNotImplemented, "this database is backed up with its own tools")
+	}
 	name := "roms-" + time.Now().UTC().Format("20060102-150405") + ".db"
 	return &backupOutput{
 		ContentType:        "application/octet-stream",
 		ContentDisposition: `attachment; filename="` + name + `"`,
 		Body: func(hc huma.Context) {
-			if _, err := s.Store.Backup(ctx, hc.BodyWriter()); err != nil {
+			if _, err := s.Database.Backup(ctx, hc.BodyWriter()); err != nil {
 				s.Logger.Error("backup failed", "error", err)
 			}
 		},

@@ -3,77 +3,132 @@ package httpapi
 import (
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/roms-dev/roms/internal/order"
-	"github.com/roms-dev/roms/internal/parser"
-	"github.com/roms-dev/roms/internal/store"
+	"github.com/roms-dev/roms/internal/orders"
 )
 
+// FilterParams is the filter every orders route shares: list, totals and export.
+type FilterParams struct {
+	Status        string `query:"status" doc:"One status or several, comma-separated: shipped,delivered"`
+	Store         string `query:"store" doc:"Part of the store name, any case: 'best buy' finds 'Best Buy US'"`
+	Profile       string `query:"profile" doc:"Part of the profile name, any case"`
+	Email         string `query:"email" doc:"Part of the email, any case"`
+	Q             string `query:"q" doc:"Text found in the order number, product, email, profile, store or tracking numbers"`
+	HasTracking   string `query:"has_tracking" enum:"true,false" doc:"Only orders with (true) or without (false) a tracking number"`
+	FullyReceived string `query:"fully_received" enum:"true,false" doc:"Only orders whose quantity received has (true) or has not (false) reached the quantity"`
+	From          string `query:"from" doc:"Orders dated at or after this: 2026-11-20 (midnight in the configured time zone), an RFC 3339 time, or today, yesterday, week, month"`
+	To            string `query:"to" doc:"Orders dated before this; a plain date includes that whole day"`
+	Deleted       bool   `query:"deleted" doc:"List deleted orders instead of live ones"`
+}
+
+// filter turns the query into the service's filter; dates are read in the configured
+// time zone.
+func (s *server) filter(in FilterParams) (order.Filter, error) {
+	f := order.Filter{Store: in.Store, Profile: in.Profile, Email: in.Email, Query: in.Q, Deleted: in.Deleted,
+		HasTracking: boolParam(in.HasTracking), FullyReceived: boolParam(in.FullyReceived)}
+	for _, st := range strings.Split(in.Status, ",") {
+		if st = strings.TrimSpace(st); st != "" {
+			if !order.ValidStatus(st) {
+				return f, huma.Error422UnprocessableEntity("status: " + st + " is not a status; use one of " + strings.Join(order.Statuses, ", "))
+			}
+			f.Statuses = append(f.Statuses, st)
+		}
+	}
+	var err error
+	if f.From, err = s.Orders.Day(in.From, false); err != nil {
+		return f, huma.Error400BadRequest("from: " + err.Error())
+	}
+	if f.To, err = s.Orders.Day(in.To, true); err != nil {
+		return f, huma.Error400BadRequest("to: " + err.Error())
+	}
+	return f, nil
+}
+
+func boolParam(s string) *bool {
+	if s == "" {
+		return nil
+	}
+	b := s == "true"
+	return &b
+}
+
 type listOrdersInput struct {
-	Status  string `query:"status" doc:"Exact status, any case (verified, declined, shipped...)"`
-	Store   string `query:"store" doc:"Exact store name, any case"`
-	Profile string `query:"profile" doc:"Exact profile name, any case"`
-	Email   string `query:"email" doc:"Exact email, any case"`
-	Q       string `query:"q" doc:"Text to find in the product name"`
-	From    string `query:"from" doc:"Orders dated at or after this: 2026-11-20 or an RFC 3339 time"`
-	To      string `query:"to" doc:"Orders dated before this; a plain date includes that whole day"`
-	Cursor  string `query:"cursor" doc:"next_cursor of the previous page"`
-	Limit   int    `query:"limit" minimum:"1" maximum:"500" default:"50"`
+	FilterParams
+	Sort   string `query:"sort" enum:"date_desc,date_asc,price_desc,price_asc" default:"date_desc" doc:"Order date or price, either way; orders without a price come last"`
+	Cursor string `query:"cursor" doc:"next_cursor of the previous page"`
+	Limit  int    `query:"limit" minimum:"1" maximum:"500" default:"50"`
 }
 
 // OrderPage is one page of orders.
 type OrderPage struct {
 	Orders     []order.Order `json:"orders"`
+	Total      int           `json:"total" doc:"How many orders match the filter, on all pages"`
 	NextCursor string        `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
 }
 
 func (s *server) listOrders(ctx context.Context, in *listOrdersInput) (*struct{ Body OrderPage }, error) {
-	f := store.Filter{Status: in.Status, Store: in.Store, Profile: in.Profile, Email: in.Email, Query: in.Q, Limit: in.Limit}
-	var err error
-	if f.From, err = parseDay(in.From, false); err != nil {
-		return nil, huma.Error400BadRequest("from: " + err.Error())
-	}
-	if f.To, err = parseDay(in.To, true); err != nil {
-		return nil, huma.Error400BadRequest("to: " + err.Error())
-	}
-	if in.Cursor != "" {
-		if f.Before, err = strconv.ParseUint(in.Cursor, 10, 64); err != nil {
-			return nil, huma.Error400BadRequest("cursor is not one this API gave out")
-		}
-	}
-	page, err := s.Store.List(ctx, f)
+	f, err := s.filter(in.FilterParams)
 	if err != nil {
 		return nil, err
 	}
-	out := OrderPage{Orders: page.Orders}
-	if page.Next != 0 {
-		out.NextCursor = strconv.FormatUint(page.Next, 10)
+	f.Sort, f.After, f.Limit = in.Sort, in.Cursor, in.Limit
+	page, err := s.Orders.List(ctx, f)
+	if err != nil {
+		return nil, orderError(err, "")
 	}
-	return &struct{ Body OrderPage }{out}, nil
+	return &struct{ Body OrderPage }{OrderPage{Orders: page.Orders, Total: page.Total, NextCursor: page.Next}}, nil
 }
 
-// parseDay reads a date or a time. A plain date as an upper bound means the end of that
-// day, which is what people mean by "to 2026-11-20".
-func parseDay(s string, upper bool) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	t, err := time.Parse(time.DateOnly, s)
+type statsInput struct {
+	FilterParams
+	GroupBy string `query:"group_by" enum:"store,profile,status,product,day,week,month" doc:"Totals per group as well as overall"`
+}
+
+func (s *server) stats(ctx context.Context, in *statsInput) (*struct{ Body orders.Stats }, error) {
+	f, err := s.filter(in.FilterParams)
 	if err != nil {
-		return time.Time{}, errors.New("use a date like 2026-11-20 or a time like 2026-11-20T18:04:05Z")
+		return nil, err
 	}
-	if upper {
-		t = t.AddDate(0, 0, 1)
+	st, err := s.Orders.Stats(ctx, f, in.GroupBy)
+	if err != nil {
+		return nil, err
 	}
-	return t, nil
+	return &struct{ Body orders.Stats }{st}, nil
+}
+
+type exportInput struct {
+	FilterParams
+	Sort string `query:"sort" enum:"date_desc,date_asc,price_desc,price_asc" default:"date_desc"`
+}
+
+type exportOutput struct {
+	ContentType        string `header:"Content-Type"`
+	ContentDisposition string `header:"Content-Disposition"`
+	Body               func(ctx huma.Context)
+}
+
+// exportCSV streams the orders a filter selects as CSV, one row at a time.
+func (s *server) exportCSV(ctx context.Context, in *exportInput) (*exportOutput, error) {
+	f, err := s.filter(in.FilterParams)
+	if err != nil {
+		return nil, err
+	}
+	f.Sort = in.Sort
+	name := "roms-orders-" + time.Now().In(s.Orders.Location()).Format("20060102-1504") + ".csv"
+	return &exportOutput{
+		ContentType:        "text/csv; charset=utf-8",
+		ContentDisposition: `attachment; filename="` + name + `"`,
+		Body: func(hc huma.Context) {
+			if _, err := s.Orders.Export(ctx, f, hc.BodyWriter()); err != nil {
+				s.Logger.Error("export stopped", "error", err)
+			}
+		},
+	}, nil
 }
 
 type orderNumberInput struct {
@@ -81,70 +136,111 @@ type orderNumberInput struct {
 }
 
 func (s *server) getOrder(ctx context.Context, in *orderNumberInput) (*struct{ Body order.Order }, error) {
-	o, err := s.Store.Get(ctx, in.OrderNumber)
+	o, err := s.Orders.Get(ctx, in.OrderNumber)
 	if err != nil {
-		return nil, notFound(err, in.OrderNumber)
+		return nil, orderError(err, in.OrderNumber)
 	}
 	return &struct{ Body order.Order }{o}, nil
 }
 
 func (s *server) listEvents(ctx context.Context, in *orderNumberInput) (*struct{ Body []order.Event }, error) {
-	events, err := s.Store.Events(ctx, in.OrderNumber)
+	events, err := s.Orders.Events(ctx, in.OrderNumber)
 	if err != nil {
-		return nil, notFound(err, in.OrderNumber)
+		return nil, orderError(err, in.OrderNumber)
 	}
 	return &struct{ Body []order.Event }{events}, nil
 }
 
-type updateOrderInput struct {
-	OrderNumber string `path:"order_number"`
-	Body        struct {
-		Status         *string `json:"status,omitempty" doc:"For example shipped, delivered, cancelled" minLength:"1" maxLength:"50"`
-		TrackingNumber *string `json:"tracking_number,omitempty" minLength:"1" maxLength:"100"`
-		QtyReceived    *int    `json:"qty_received,omitempty" minimum:"0"`
-		Notes          *string `json:"notes,omitempty" minLength:"1" maxLength:"5000"`
-	}
+// ChangeReply is the order after a change and what the change did.
+type ChangeReply struct {
+	Action   string         `json:"action" enum:"created,updated,unchanged,deleted,restored"`
+	Order    order.Order    `json:"order"`
+	Changes  []order.Change `json:"changes"`
+	Warnings []string       `json:"warnings,omitempty"`
 }
 
-// UpdateReply is the order after an update and what the update changed.
-type UpdateReply struct {
-	Action  string         `json:"action" enum:"updated,unchanged"`
-	Order   order.Order    `json:"order"`
-	Changes []order.Change `json:"changes"`
-}
-
-func (s *server) updateOrder(ctx context.Context, in *updateOrderInput) (*struct{ Body UpdateReply }, error) {
-	b := in.Body
-	f := order.Fields{OrderNumber: in.OrderNumber, QtyReceived: b.QtyReceived}
-	if b.Status != nil {
-		f.Status = parser.NormaliseStatus(*b.Status)
-	}
-	if b.TrackingNumber != nil {
-		f.TrackingNumber = strings.TrimSpace(*b.TrackingNumber)
-	}
-	if b.Notes != nil {
-		f.Notes = *b.Notes
-	}
-	if f.Status == "" && f.TrackingNumber == "" && f.Notes == "" && f.QtyReceived == nil {
-		return nil, huma.Error422UnprocessableEntity("nothing to change: give status, tracking_number, qty_received or notes")
-	}
-	res, err := s.Store.Upsert(ctx, store.Write{Fields: f, Origin: order.Origin{Source: order.SourceAPI}, At: time.Now(), MustExist: true})
-	if err != nil {
-		return nil, notFound(err, in.OrderNumber)
-	}
-	if res.Outcome != store.OutcomeUnchanged {
-		s.publish(res)
-	}
+func changeReply(res order.Result, warnings []string) *struct{ Body ChangeReply } {
 	changes := res.Changes
 	if changes == nil {
 		changes = []order.Change{}
 	}
-	return &struct{ Body UpdateReply }{UpdateReply{Action: res.Outcome, Order: res.Order, Changes: changes}}, nil
+	return &struct{ Body ChangeReply }{ChangeReply{Action: res.Outcome, Order: res.Order, Changes: changes, Warnings: warnings}}
 }
 
-func notFound(err error, number string) error {
-	if errors.Is(err, store.ErrNotFound) {
+type updateOrderInput struct {
+	OrderNumber string `path:"order_number" doc:"The order number, with or without '#', any case"`
+	Body        OrderFields
+}
+
+func (s *server) updateOrder(ctx context.Context, in *updateOrderInput) (*struct{ Body ChangeReply }, error) {
+	if in.Body.OrderNumber.Set {
+		return nil, huma.Error422UnprocessableEntity("order_number cannot be changed: create the order under its right number and delete this one")
+	}
+	res, err := s.Orders.Correct(ctx, in.OrderNumber, in.Body.edit(), order.ActorAPI)
+	if err != nil {
+		return nil, orderError(err, in.OrderNumber)
+	}
+	return changeReply(res, nil), nil
+}
+
+type createOrderInput struct {
+	Body struct {
+		OrderFields
+		Text string `json:"text,omitempty" maxLength:"1048576" doc:"A whole message in the text format, instead of the fields"`
+	}
+}
+
+func (s *server) createOrder(ctx context.Context, in *createOrderInput) (*struct{ Body ChangeReply }, error) {
+	if in.Body.Text != "" {
+		res, warnings, err := s.Orders.CreateFromText(ctx, in.Body.Text, order.ActorAPI)
+		if err != nil {
+			return nil, orderError(err, "")
+		}
+		return changeReply(res, warnings), nil
+	}
+	e := in.Body.edit()
+	e.OrderNumber = in.Body.OrderNumber.Value
+	res, err := s.Orders.Create(ctx, e.Fields, order.ActorAPI)
+	if err != nil {
+		return nil, orderError(err, e.OrderNumber)
+	}
+	return changeReply(res, nil), nil
+}
+
+func (s *server) deleteOrder(ctx context.Context, in *orderNumberInput) (*struct{ Body ChangeReply }, error) {
+	res, err := s.Orders.Delete(ctx, in.OrderNumber, order.ActorAPI)
+	if err != nil {
+		return nil, orderError(err, in.OrderNumber)
+	}
+	return changeReply(res, nil), nil
+}
+
+func (s *server) restoreOrder(ctx context.Context, in *orderNumberInput) (*struct{ Body ChangeReply }, error) {
+	res, err := s.Orders.Restore(ctx, in.OrderNumber, order.ActorAPI)
+	if err != nil {
+		return nil, orderError(err, in.OrderNumber)
+	}
+	return changeReply(res, nil), nil
+}
+
+// orderError turns a service error into the HTTP error that says what is wrong.
+func orderError(err error, number string) error {
+	var inv *orders.InvalidError
+	switch {
+	case errors.As(err, &inv):
+		details := make([]error, len(inv.Problems))
+		for i, p := range inv.Problems {
+			details[i] = &huma.ErrorDetail{Location: "body." + p.Field, Message: p.Message}
+		}
+		return huma.Error422UnprocessableEntity("nothing was changed: "+inv.Error(), details...)
+	case errors.Is(err, orders.ErrNothingToChange):
+		return huma.Error422UnprocessableEntity(err.Error())
+	case errors.Is(err, order.ErrNotFound):
 		return huma.Error404NotFound("no order with number " + number)
+	case errors.Is(err, order.ErrExists):
+		return huma.Error409Conflict("an order with number " + number + " exists already: change it with PATCH")
+	case errors.Is(err, order.ErrBadCursor):
+		return huma.Error400BadRequest(err.Error())
 	}
 	return err
 }
@@ -153,10 +249,10 @@ type listLogsInput struct {
 	Limit int `query:"limit" minimum:"1" maximum:"1000" default:"50"`
 }
 
-func (s *server) listLogs(ctx context.Context, in *listLogsInput) (*struct{ Body []store.LogEntry }, error) {
-	logs, err := s.Store.Logs(ctx, in.Limit)
+func (s *server) listLogs(ctx context.Context, in *listLogsInput) (*struct{ Body []order.LogEntry }, error) {
+	logs, err := s.Messages.Logs(ctx, in.Limit)
 	if err != nil {
 		return nil, err
 	}
-	return &struct{ Body []store.LogEntry }{logs}, nil
+	return &struct{ Body []order.LogEntry }{logs}, nil
 }

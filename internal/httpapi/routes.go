@@ -14,6 +14,7 @@ const (
 	pathWebhook = "/api/v2/webhooks/orders"
 	pathLive    = "/api/v2/live"
 	pathBackup  = "/api/v2/backup"
+	pathExport  = "/api/v2/orders/export.csv"
 	// PathBackfill is where `bot backfill` asks a running bot to import history.
 	PathBackfill = "/api/v2/discord/backfill"
 )
@@ -38,10 +39,25 @@ func (s *server) routes(api huma.API) {
 
 	huma.Register(api, op("list-webhook-logs", http.MethodGet, "/api/v2/webhooks/logs", "Recent webhook inputs, newest first", "Webhook"), s.listLogs)
 
-	huma.Register(api, op("list-orders", http.MethodGet, "/api/v2/orders", "List orders, newest first", "Orders"), s.listOrders)
+	huma.Register(api, op("list-orders", http.MethodGet, "/api/v2/orders", "Find orders: filters, search, sort, paging and the count of matches", "Orders"), s.listOrders)
+	create := op("create-order", http.MethodPost, "/api/v2/orders", "Add an order by hand (fields, or a message in the text format)", "Orders")
+	create.DefaultStatus, create.Errors = http.StatusCreated, []int{409, 422}
+	huma.Register(api, create, s.createOrder)
+	export := op("export-orders", http.MethodGet, pathExport, "Download the orders a filter selects as CSV (spreadsheet columns first)", "Orders")
+	export.Responses = map[string]*huma.Response{"200": {Description: "CSV, UTF-8 with a byte order mark", Content: map[string]*huma.MediaType{"text/csv": {Schema: &huma.Schema{Type: "string"}}}}}
+	huma.Register(api, export, s.exportCSV)
+	huma.Register(api, op("order-stats", http.MethodGet, "/api/v2/stats", "Totals of the orders a filter selects, overall and per group", "Orders"), s.stats)
 	huma.Register(api, op("get-order", http.MethodGet, "/api/v2/orders/{order_number}", "Get one order", "Orders"), s.getOrder)
-	huma.Register(api, op("list-order-events", http.MethodGet, "/api/v2/orders/{order_number}/events", "History of one order, oldest first", "Orders"), s.listEvents)
-	huma.Register(api, op("update-order", http.MethodPatch, "/api/v2/orders/{order_number}", "Set status, tracking number, quantity received or notes", "Orders"), s.updateOrder)
+	huma.Register(api, op("list-order-events", http.MethodGet, "/api/v2/orders/{order_number}/events", "History of one order, oldest first, with who made each change", "Orders"), s.listEvents)
+	update := op("update-order", http.MethodPatch, "/api/v2/orders/{order_number}", "Correct an order: set fields, or clear them with null", "Orders")
+	update.Errors = []int{404, 422}
+	huma.Register(api, update, s.updateOrder)
+	remove := op("delete-order", http.MethodDelete, "/api/v2/orders/{order_number}", "Delete an order from lists and totals; its history stays and it can be restored", "Orders")
+	remove.Errors = []int{404}
+	huma.Register(api, remove, s.deleteOrder)
+	restore := op("restore-order", http.MethodPost, "/api/v2/orders/{order_number}/restore", "Undo the delete of an order", "Orders")
+	restore.Errors = []int{404}
+	huma.Register(api, restore, s.restoreOrder)
 
 	sse.Register(api, op("live-updates", http.MethodGet, pathLive, "Stream of order changes (server-sent events)", "Live"),
 		map[string]any{"order": live.OrderChange{}, "ping": ping{}, "resync": resync{}}, s.streamLive)

@@ -8,8 +8,10 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -19,25 +21,56 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
-	"github.com/roms-dev/roms/internal/discord"
-	"github.com/roms-dev/roms/internal/ingest"
 	"github.com/roms-dev/roms/internal/live"
-	"github.com/roms-dev/roms/internal/store"
+	"github.com/roms-dev/roms/internal/order"
+	"github.com/roms-dev/roms/internal/orders"
 )
 
 // requestTimeout bounds every request but the long-lived ones (live stream, backup).
 const requestTimeout = 30 * time.Second
 
-// Deps are what the server needs. Discord may be nil: Discord is then reported disabled.
+// Messages is what the webhook needs of the orders service.
+type Messages interface {
+	Ingest(ctx context.Context, in orders.Input) (orders.Result, error)
+	Reject(ctx context.Context, in orders.Input, cause error) error
+	Logs(ctx context.Context, limit int) ([]order.LogEntry, error)
+}
+
+// Orders is what the orders routes need of the orders service.
+type Orders interface {
+	Get(ctx context.Context, number string) (order.Order, error)
+	Events(ctx context.Context, number string) ([]order.Event, error)
+	List(ctx context.Context, f order.Filter) (order.Page, error)
+	Stats(ctx context.Context, f order.Filter, by string) (orders.Stats, error)
+	Export(ctx context.Context, f order.Filter, w io.Writer) (int, error)
+	Correct(ctx context.Context, number string, e order.Edit, actor string) (order.Result, error)
+	Create(ctx context.Context, f order.Fields, actor string) (order.Result, error)
+	CreateFromText(ctx context.Context, text, actor string) (order.Result, []string, error)
+	Delete(ctx context.Context, number, actor string) (order.Result, error)
+	Restore(ctx context.Context, number, actor string) (order.Result, error)
+	Day(text string, end bool) (time.Time, error)
+	Location() *time.Location
+}
+
+// Database is what health and backup need of the storage.
+type Database struct {
+	Path   string
+	Counts func(context.Context) (order.Counts, error)
+	// Backup writes a consistent copy of the database; nil when the store has none.
+	Backup func(context.Context, io.Writer) (int64, error)
+}
+
+// Deps are what the server needs. Gateway may be nil: Discord is then reported disabled.
 type Deps struct {
-	Store    *store.Store
-	Pipeline *ingest.Pipeline
+	Messages Messages
+	Orders   Orders
+	Database Database
 	Hub      *live.Hub
 	Logger   *slog.Logger
 	Token    string // when set, every /api route needs it
 	Version  string
 	Started  time.Time
-	Discord  func(context.Context) discord.GatewayStatus
+	Gateway  func(context.Context) orders.GatewayStatus
 	Backfill BackfillFunc // nil without Discord
 }
 
@@ -50,7 +83,7 @@ func NewServer(deps Deps) http.Handler {
 	s := &server{Deps: deps}
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, middleware.ClientIPFromRemoteAddr, s.logRequests, s.recoverPanics,
-		timeoutExcept(requestTimeout, pathLive, pathBackup, PathBackfill), s.authenticate)
+		timeoutExcept(requestTimeout, pathLive, pathBackup, PathBackfill, pathExport), s.authenticate)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "no such route: "+r.Method+" "+r.URL.Path+" (see /docs)")
 	})
@@ -63,6 +96,8 @@ func NewServer(deps Deps) http.Handler {
 
 func (s *server) apiConfig() huma.Config {
 	cfg := huma.DefaultConfig("ROMS API", s.Version)
+	// Money is exact cents inside and a decimal number such as 299.99 on the wire.
+	cfg.Components.Schemas.RegisterTypeAlias(reflect.TypeFor[order.Money](), reflect.TypeFor[float64]())
 	// The default hooks add "$schema" links to every reply: noise for our users.
 	cfg.CreateHooks = nil
 	cfg.Info.Description = "Reseller order management: Refract checkouts in, orders out."

@@ -17,9 +17,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/roms-dev/roms/internal/ingest"
 	"github.com/roms-dev/roms/internal/live"
 	"github.com/roms-dev/roms/internal/order"
+	"github.com/roms-dev/roms/internal/orders"
 	"github.com/roms-dev/roms/internal/store"
 	"github.com/roms-dev/roms/internal/store/storetest"
 )
@@ -47,9 +47,10 @@ func startServer(t *testing.T, path, token string) *testServer {
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	hub := live.NewHub()
+	svc := orders.New(st, hub, logger, time.UTC)
 	srv := httptest.NewServer(NewServer(Deps{
-		Store: st, Pipeline: ingest.New(st, hub, logger), Hub: hub, Logger: logger,
-		Token: token, Version: "test", Started: time.Now(),
+		Messages: svc, Orders: svc, Database: Database{Path: st.Path(), Counts: st.Counts, Backup: st.Backup},
+		Hub: hub, Logger: logger, Token: token, Version: "test", Started: time.Now(),
 	}))
 	ts := &testServer{Server: srv, t: t, store: st, token: token}
 	t.Cleanup(ts.stop)
@@ -129,7 +130,7 @@ func TestWebhookStoresTheRefractMessage(t *testing.T) {
 	status, raw := ts.request(http.MethodGet, "/api/v2/orders/%23bby01-807102506907", "", nil)
 	var o order.Order
 	decode(t, raw, &o)
-	if status != 200 || o.Product != "STARLINK - Mini Kit AC Dual Band Wi-Fi System - White" || *o.Price != 299.99 || o.Profile != "Lennar #8-$48-@07" {
+	if status != 200 || o.Product != "STARLINK - Mini Kit AC Dual Band Wi-Fi System - White" || *o.Price != 29999 || o.Profile != "Lennar #8-$48-@07" {
 		t.Errorf("GET order: %d %+v", status, o)
 	}
 }
@@ -262,7 +263,7 @@ func TestBadInputGetsAClearErrorAndIsLogged(t *testing.T) {
 				t.Fatalf("logs: %v %v", logs, err)
 			}
 			l := logs[0]
-			if l.Outcome != store.OutcomeRejected || l.Error == "" || l.BodyBytes < len(tt.body) && len(tt.body) <= MaxBody {
+			if l.Outcome != order.OutcomeRejected || l.Error == "" || l.BodyBytes < len(tt.body) && len(tt.body) <= MaxBody {
 				t.Errorf("log entry %+v", l)
 			}
 		})
@@ -394,7 +395,7 @@ func TestListOrdersOverHTTP(t *testing.T) {
 	if _, next := list("?limit=2&cursor=" + page.NextCursor); len(next.Orders) != 1 || next.NextCursor != "" || next.Orders[0].OrderNumber != "L-1" {
 		t.Errorf("second page: %+v", next)
 	}
-	for _, bad := range []string{"?from=yesterday", "?cursor=abc", "?limit=0", "?limit=9999"} {
+	for _, bad := range []string{"?from=last+tuesday", "?cursor=abc", "?status=delivred", "?limit=0", "?limit=9999"} {
 		if status, _ := list(bad); status != 400 && status != 422 {
 			t.Errorf("%s: status %d, want 400 or 422", bad, status)
 		}
@@ -406,7 +407,7 @@ func TestPatchOrder(t *testing.T) {
 	ts.post("text/plain", fixture(t, "parser", "minimal.txt"))
 	status, raw := ts.request(http.MethodPatch, "/api/v2/orders/test-001", "application/json",
 		[]byte(`{"status":"Delivered","tracking_number":"1Z1","qty_received":1,"notes":"box dented"}`))
-	var reply UpdateReply
+	var reply ChangeReply
 	decode(t, raw, &reply)
 	if status != 200 || reply.Action != "updated" || reply.Order.Status != "delivered" || reply.Order.DeliveredDate == nil ||
 		reply.Order.QtyReceived != 1 || reply.Order.Notes != "box dented" {
@@ -435,7 +436,7 @@ func TestWebhookLogsNewestFirst(t *testing.T) {
 	ts.post("text/plain", []byte("ping"))
 	ts.post("text/plain", nil)
 	_, raw := ts.request(http.MethodGet, "/api/v2/webhooks/logs?limit=2", "", nil)
-	var logs []store.LogEntry
+	var logs []order.LogEntry
 	decode(t, raw, &logs)
 	if len(logs) != 2 || logs[0].Outcome != "rejected" || logs[1].Outcome != "ignored" {
 		t.Errorf("logs %s", raw)

@@ -15,10 +15,9 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/roms-dev/roms/internal/embedtext"
-	"github.com/roms-dev/roms/internal/ingest"
 	"github.com/roms-dev/roms/internal/order"
+	"github.com/roms-dev/roms/internal/orders"
 	"github.com/roms-dev/roms/internal/parser"
-	"github.com/roms-dev/roms/internal/store"
 )
 
 // MaxBody is the largest webhook body accepted. A checkout message is about 1 KiB.
@@ -71,16 +70,16 @@ type WebhookReply struct {
 }
 
 func (s *server) receiveWebhook(ctx context.Context, in *webhookInput) (*struct{ Body WebhookReply }, error) {
-	base := ingest.Input{Origin: order.Origin{Source: order.SourceHTTP}, Raw: string(in.body), ContentType: in.ContentType, ReceivedAt: time.Now()}
+	base := orders.Input{Origin: order.Origin{Source: order.SourceHTTP}, Raw: string(in.body), ContentType: in.ContentType, ReceivedAt: time.Now()}
 	checkouts, err := decodeWebhook(in.ContentType, in.body, in.readErr)
 	if err != nil {
-		return nil, webhookError(s.Pipeline.Reject(ctx, base, err))
+		return nil, webhookError(s.Messages.Reject(ctx, base, err))
 	}
 	var results []WebhookResult
 	for _, c := range checkouts {
 		input := base
 		input.Text, input.OccurredAt = c.Text, c.At
-		res, err := s.Pipeline.Ingest(ctx, input)
+		res, err := s.Messages.Ingest(ctx, input)
 		if err != nil {
 			return nil, webhookError(err)
 		}
@@ -93,18 +92,18 @@ func (s *server) receiveWebhook(ctx context.Context, in *webhookInput) (*struct{
 	return &struct{ Body WebhookReply }{reply}, nil
 }
 
-func webhookResult(res ingest.Result) WebhookResult {
+func webhookResult(res orders.Result) WebhookResult {
 	r := WebhookResult{Action: res.Outcome, Warnings: res.Warnings}
-	if res.Outcome == store.OutcomeIgnored {
+	if res.Outcome == order.OutcomeIgnored {
 		r.Message = "Ignored: " + res.Reason
 		return r
 	}
 	o := res.Order
 	r.OrderID, r.OrderNumber, r.Order = o.ID, o.OrderNumber, &o
 	r.Message = map[string]string{
-		store.OutcomeCreated:   "Order received and processed successfully",
-		store.OutcomeUpdated:   fmt.Sprintf("Order updated (%d fields changed)", len(res.Changes)),
-		store.OutcomeUnchanged: "Order already stored; nothing changed",
+		order.OutcomeCreated:   "Order received and processed successfully",
+		order.OutcomeUpdated:   fmt.Sprintf("Order updated (%d fields changed)", len(res.Changes)),
+		order.OutcomeUnchanged: "Order already stored; nothing changed",
 	}[res.Outcome]
 	return r
 }

@@ -11,8 +11,9 @@ import (
 
 // OrderChange is one change to an order, as subscribers receive it.
 type OrderChange struct {
-	Type    string         `json:"type"` // the outcome: created or updated
+	Type    string         `json:"type" enum:"created,updated,deleted,restored"`
 	At      time.Time      `json:"at"`
+	Actor   string         `json:"actor,omitempty"`
 	Order   order.Order    `json:"order"`
 	Changes []order.Change `json:"changes,omitempty"`
 }

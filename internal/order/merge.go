@@ -1,33 +1,59 @@
 package order
 
 import (
-	"math"
+	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
-// Apply merges the fields of one message into o and returns what changed. Fields the
-// message does not carry are left alone. at is the time of the change: it stamps the
-// shipped and delivered dates when the status first reaches them.
-func Apply(o *Order, f Fields, at time.Time) []Change {
-	var ch changes
-	oldPrice, oldQty := o.Price, o.Quantity
+// Edit is one change to an order, whoever makes it: the fields a message or a person
+// sets, the fields to blank, and whether it deletes or restores the order.
+type Edit struct {
+	Fields
+	// Clear names fields to blank, by their JSON names (see Clearable). Clearing happens
+	// before setting, so an edit can replace a list.
+	Clear []string
+	// Delete leaves the order out of lists and totals, keeping it and its history;
+	// Restore undoes that.
+	Delete, Restore bool
+}
 
+// Clearable are the fields an edit may blank. Clearing quantity sets it back to 1.
+var Clearable = []string{
+	"product", "price", "quantity", "total", "commission", "currency", "email", "customer_name", "profile",
+	"proxy_list", "reference_number", "status", "tracking_numbers", "tracking_url", "qty_received",
+	"posted_date", "payment_method", "shipping_address", "shipping_method", "notes", "store", "share_link", "image_url",
+}
+
+// Apply merges the edit into o and returns what changed. Fields the edit neither sets nor
+// clears are left alone. at is the time of the change: it stamps the shipped, delivered
+// and deleted dates.
+func (e Edit) Apply(o *Order, at time.Time) []Change {
+	var ch changes
+	at = at.UTC()
+	oldPrice, oldQty := o.Price, o.Quantity
+	for _, name := range e.Clear {
+		clearField(&ch, o, name)
+	}
+	f := e.Fields
 	setString(&ch, "product", &o.Product, f.Product)
-	setFloat(&ch, "price", &o.Price, f.Price)
+	setMoney(&ch, "price", &o.Price, f.Price)
 	setString(&ch, "currency", &o.Currency, f.Currency)
 	setInt(&ch, "quantity", &o.Quantity, f.Quantity)
-	setFloat(&ch, "total", &o.Total, f.Total)
-	setFloat(&ch, "commission", &o.Commission, f.Commission)
+	setMoney(&ch, "total", &o.Total, f.Total)
+	setMoney(&ch, "commission", &o.Commission, f.Commission)
 	setString(&ch, "email", &o.Email, f.Email)
 	setString(&ch, "customer_name", &o.CustomerName, f.CustomerName)
 	setString(&ch, "profile", &o.Profile, f.Profile)
 	setString(&ch, "proxy_list", &o.ProxyList, f.ProxyList)
 	setString(&ch, "reference_number", &o.ReferenceNumber, f.ReferenceNumber)
 	setString(&ch, "status", &o.Status, f.Status)
-	setString(&ch, "tracking_number", &o.TrackingNumber, f.TrackingNumber)
+	addTracking(&ch, o, f.TrackingNumbers)
 	setString(&ch, "tracking_url", &o.TrackingURL, f.TrackingURL)
 	setInt(&ch, "qty_received", &o.QtyReceived, f.QtyReceived)
+	setTime(&ch, "posted_date", &o.PostedDate, f.PostedDate)
 	setString(&ch, "payment_method", &o.PaymentMethod, f.PaymentMethod)
 	setString(&ch, "shipping_address", &o.ShippingAddress, f.ShippingAddress)
 	setString(&ch, "shipping_method", &o.ShippingMethod, f.ShippingMethod)
@@ -38,11 +64,32 @@ func Apply(o *Order, f Fields, at time.Time) []Change {
 	setString(&ch, "raw_header", &o.RawHeader, f.RawHeader)
 	mergeExtra(&ch, o, f.Extra)
 
-	if f.Total == nil && totalIsDerived(o.Total, oldPrice, oldQty) {
-		setFloat(&ch, "total", &o.Total, derivedTotal(o.Price, o.Quantity))
+	if f.Total == nil && !slices.Contains(e.Clear, "total") && totalIsDerived(o.Total, oldPrice, oldQty) {
+		setMoney(&ch, "total", &o.Total, derivedTotal(o.Price, o.Quantity))
 	}
 	stampStatusDate(&ch, o, at)
+	switch {
+	case e.Delete && o.DeletedAt == nil:
+		ch.add("deleted_at", nil, at)
+		o.DeletedAt = &at
+	case e.Restore && o.DeletedAt != nil:
+		ch.add("deleted_at", *o.DeletedAt, nil)
+		o.DeletedAt = nil
+	}
 	return ch
+}
+
+// EventType names what a set of changes did to an order that existed.
+func EventType(changes []Change) string {
+	for _, c := range changes {
+		if c.Field == "deleted_at" {
+			if c.New == nil {
+				return EventRestored
+			}
+			return EventDeleted
+		}
+	}
+	return EventUpdated
 }
 
 type changes []Change
@@ -67,7 +114,7 @@ func setInt(c *changes, field string, dst *int, v *int) {
 	*dst = *v
 }
 
-func setFloat(c *changes, field string, dst **float64, v *float64) {
+func setMoney(c *changes, field string, dst **Money, v *Money) {
 	if v == nil || (*dst != nil && **dst == *v) {
 		return
 	}
@@ -79,6 +126,124 @@ func setFloat(c *changes, field string, dst **float64, v *float64) {
 	n := *v
 	*dst = &n
 }
+
+func setTime(c *changes, field string, dst **time.Time, v *time.Time) {
+	if v == nil || (*dst != nil && (*dst).Equal(*v)) {
+		return
+	}
+	var old any
+	if *dst != nil {
+		old = **dst
+	}
+	t := v.UTC()
+	c.add(field, old, t)
+	*dst = &t
+}
+
+// addTracking adds tracking numbers the order does not have yet, in the order given.
+func addTracking(c *changes, o *Order, numbers []string) {
+	list := slices.Clone(o.TrackingNumbers)
+	for _, n := range numbers {
+		if n = strings.TrimSpace(n); n != "" && !slices.Contains(list, n) {
+			list = append(list, n)
+		}
+	}
+	if len(list) == len(o.TrackingNumbers) {
+		return
+	}
+	c.add("tracking_numbers", trackingValue(o.TrackingNumbers), list)
+	o.SetTracking(list)
+}
+
+func trackingValue(list []string) any {
+	if len(list) == 0 {
+		return nil
+	}
+	return list
+}
+
+// SetTracking replaces the tracking list and the joined column shown beside it.
+func (o *Order) SetTracking(list []string) {
+	o.TrackingNumbers = list
+	o.TrackingNumber = strings.Join(list, ", ")
+}
+
+// clearField blanks one field, recording the change when it had a value.
+func clearField(c *changes, o *Order, name string) {
+	clearString := func(dst *string) {
+		if *dst != "" {
+			c.add(name, *dst, nil)
+			*dst = ""
+		}
+	}
+	clearMoney := func(dst **Money) {
+		if *dst != nil {
+			c.add(name, **dst, nil)
+			*dst = nil
+		}
+	}
+	clearTime := func(dst **time.Time) {
+		if *dst != nil {
+			c.add(name, **dst, nil)
+			*dst = nil
+		}
+	}
+	switch name {
+	case "product":
+		clearString(&o.Product)
+	case "price":
+		clearMoney(&o.Price)
+	case "quantity":
+		setInt(c, name, &o.Quantity, ptrTo(1))
+	case "total":
+		clearMoney(&o.Total)
+	case "commission":
+		clearMoney(&o.Commission)
+	case "currency":
+		clearString(&o.Currency)
+	case "email":
+		clearString(&o.Email)
+	case "customer_name":
+		clearString(&o.CustomerName)
+	case "profile":
+		clearString(&o.Profile)
+	case "proxy_list":
+		clearString(&o.ProxyList)
+	case "reference_number":
+		clearString(&o.ReferenceNumber)
+	case "status":
+		clearString(&o.Status)
+	case "tracking_numbers", "tracking_number":
+		if len(o.TrackingNumbers) > 0 {
+			c.add("tracking_numbers", o.TrackingNumbers, nil)
+			o.SetTracking(nil)
+		}
+	case "tracking_url":
+		clearString(&o.TrackingURL)
+	case "qty_received":
+		setInt(c, name, &o.QtyReceived, ptrTo(0))
+	case "posted_date":
+		clearTime(&o.PostedDate)
+	case "payment_method":
+		clearString(&o.PaymentMethod)
+	case "shipping_address":
+		clearString(&o.ShippingAddress)
+	case "shipping_method":
+		clearString(&o.ShippingMethod)
+	case "notes":
+		clearString(&o.Notes)
+	case "store":
+		clearString(&o.Store)
+	case "share_link":
+		clearString(&o.ShareLink)
+	case "image_url":
+		clearString(&o.ImageURL)
+	default:
+		panic(fmt.Sprintf("order: %q is not clearable", name)) // callers check against Clearable
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }
 
 func nilIfZero(s string) any {
 	if s == "" {
@@ -114,28 +279,29 @@ func mergeExtra(c *changes, o *Order, extra map[string]string) {
 // totalIsDerived reports whether the stored total is the one ROMS computed rather than one
 // a message gave: unset, or exactly the old price times the old quantity. Only then does a
 // new price or quantity recompute it, so an explicit total (with shipping or tax) survives.
-func totalIsDerived(total, oldPrice *float64, oldQty int) bool {
+func totalIsDerived(total, oldPrice *Money, oldQty int) bool {
 	if total == nil {
 		return true
 	}
-	return oldPrice != nil && *total == roundCents(*oldPrice*float64(oldQty))
+	if oldPrice == nil {
+		return false
+	}
+	derived, ok := oldPrice.Times(oldQty)
+	return ok && *total == derived
 }
 
-func derivedTotal(price *float64, qty int) *float64 {
+func derivedTotal(price *Money, qty int) *Money {
 	if price == nil {
 		return nil
 	}
-	t := roundCents(*price * float64(qty))
+	t, ok := price.Times(qty)
+	if !ok {
+		return nil
+	}
 	return &t
 }
 
-// roundCents keeps float noise (99.99*3 = 299.96999...) out of stored totals.
-func roundCents(v float64) float64 {
-	return math.Round(v*100) / 100
-}
-
 func stampStatusDate(c *changes, o *Order, at time.Time) {
-	at = at.UTC()
 	switch {
 	case o.Status == StatusShipped && o.ShippedDate == nil:
 		c.add("shipped_date", nil, at)

@@ -7,58 +7,99 @@ import (
 
 func ptr[T any](v T) *T { return &v }
 
+func cents(v int64) *Money { m := Money(v); return &m }
+
 var at = time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
 
 func TestApply(t *testing.T) {
 	tests := []struct {
 		name    string
 		before  func(*Order)
-		fields  Fields
+		edit    Edit
 		check   func(*Order) bool
 		changed []string
 	}{
 		{
 			name:    "absent fields never blank stored ones",
 			before:  func(o *Order) { o.Product, o.Email = "Widget", "a@b.co" },
-			fields:  Fields{Status: "shipped"},
+			edit:    Edit{Fields: Fields{Status: "shipped"}},
 			check:   func(o *Order) bool { return o.Product == "Widget" && o.Email == "a@b.co" && o.Status == "shipped" },
 			changed: []string{"status", "shipped_date"},
 		},
 		{
 			name:    "same values change nothing",
-			before:  func(o *Order) { o.Product, o.Price, o.Total = "Widget", ptr(5.0), ptr(5.0) },
-			fields:  Fields{Product: "Widget", Price: ptr(5.0)},
+			before:  func(o *Order) { o.Product, o.Price, o.Total = "Widget", cents(500), cents(500) },
+			edit:    Edit{Fields: Fields{Product: "Widget", Price: cents(500)}},
 			check:   func(o *Order) bool { return true },
 			changed: nil,
 		},
 		{
 			name:    "total follows price and quantity",
-			fields:  Fields{Price: ptr(99.99), Quantity: ptr(3)},
-			check:   func(o *Order) bool { return *o.Total == 299.97 },
+			edit:    Edit{Fields: Fields{Price: cents(9999), Quantity: ptr(3)}},
+			check:   func(o *Order) bool { return *o.Total == 29997 },
 			changed: []string{"price", "quantity", "total"},
 		},
 		{
 			name:    "an explicit total is kept when the price changes",
-			before:  func(o *Order) { o.Price, o.Total = ptr(10.0), ptr(12.5) },
-			fields:  Fields{Price: ptr(11.0)},
-			check:   func(o *Order) bool { return *o.Total == 12.5 },
+			before:  func(o *Order) { o.Price, o.Total = cents(1000), cents(1250) },
+			edit:    Edit{Fields: Fields{Price: cents(1100)}},
+			check:   func(o *Order) bool { return *o.Total == 1250 },
 			changed: []string{"price"},
 		},
 		{
 			name:    "delivered is stamped once",
 			before:  func(o *Order) { o.Status = "shipped" },
-			fields:  Fields{Status: "delivered"},
+			edit:    Edit{Fields: Fields{Status: "delivered"}},
 			check:   func(o *Order) bool { return o.DeliveredDate != nil && o.DeliveredDate.Equal(at) },
 			changed: []string{"status", "delivered_date"},
 		},
 		{
 			name:   "extra fields merge key by key",
 			before: func(o *Order) { o.Extra = map[string]string{"Mode": "Fast", "Keep": "me"} },
-			fields: Fields{Extra: map[string]string{"Mode": "Safe", "New": "x"}},
+			edit:   Edit{Fields: Fields{Extra: map[string]string{"Mode": "Safe", "New": "x"}}},
 			check: func(o *Order) bool {
 				return o.Extra["Mode"] == "Safe" && o.Extra["Keep"] == "me" && o.Extra["New"] == "x"
 			},
 			changed: []string{"extra.Mode", "extra.New"},
+		},
+		{
+			name:    "tracking numbers add to the list without duplicates",
+			before:  func(o *Order) { o.SetTracking([]string{"1Z999"}) },
+			edit:    Edit{Fields: Fields{TrackingNumbers: []string{"1Z888", "1Z999", "1Z777"}}},
+			check:   func(o *Order) bool { return o.TrackingNumber == "1Z999, 1Z888, 1Z777" && len(o.TrackingNumbers) == 3 },
+			changed: []string{"tracking_numbers"},
+		},
+		{
+			name:    "clearing then setting replaces a list",
+			before:  func(o *Order) { o.SetTracking([]string{"1Z999", "1Z888"}) },
+			edit:    Edit{Clear: []string{"tracking_numbers"}, Fields: Fields{TrackingNumbers: []string{"1Z777"}}},
+			check:   func(o *Order) bool { return o.TrackingNumber == "1Z777" },
+			changed: []string{"tracking_numbers", "tracking_numbers"},
+		},
+		{
+			name:    "clearing blanks fields; quantity returns to one and the total is not re-derived",
+			before:  func(o *Order) { o.Email, o.Price, o.Quantity, o.Total = "a@b.co", cents(1000), 2, cents(2000) },
+			edit:    Edit{Clear: []string{"email", "quantity", "total", "notes"}},
+			check:   func(o *Order) bool { return o.Email == "" && o.Quantity == 1 && o.Total == nil },
+			changed: []string{"email", "quantity", "total"},
+		},
+		{
+			name:    "delete stamps deleted_at once; restore removes it",
+			edit:    Edit{Delete: true},
+			check:   func(o *Order) bool { return o.DeletedAt != nil && o.DeletedAt.Equal(at) },
+			changed: []string{"deleted_at"},
+		},
+		{
+			name:    "restore of a live order changes nothing",
+			edit:    Edit{Restore: true},
+			check:   func(o *Order) bool { return o.DeletedAt == nil },
+			changed: nil,
+		},
+		{
+			name:    "a price times a quantity that overflows leaves no derived total",
+			edit:    Edit{Fields: Fields{Price: cents(int64(maxMoney)), Quantity: ptr(1000)}},
+			check:   func(o *Order) bool { return o.Total == nil },
+			changed: []string{"price", "quantity"},
 		},
 	}
 	for _, tt := range tests {
@@ -67,7 +108,7 @@ func TestApply(t *testing.T) {
 			if tt.before != nil {
 				tt.before(&o)
 			}
-			changes := Apply(&o, tt.fields, at)
+			changes := tt.edit.Apply(&o, at)
 			if !tt.check(&o) {
 				t.Errorf("order after Apply: %+v", o)
 			}
@@ -84,6 +125,32 @@ func TestApply(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestEventTypeOfDeleteAndRestore(t *testing.T) {
+	o := New("A-1", Origin{Source: SourceHTTP}, at)
+	if got := EventType(Edit{Delete: true}.Apply(&o, at)); got != EventDeleted {
+		t.Errorf("delete: %s", got)
+	}
+	if got := EventType(Edit{Restore: true}.Apply(&o, at)); got != EventRestored || o.DeletedAt != nil {
+		t.Errorf("restore: %s %v", got, o.DeletedAt)
+	}
+	if got := EventType(Edit{Fields: Fields{Notes: "x"}}.Apply(&o, at)); got != EventUpdated {
+		t.Errorf("update: %s", got)
+	}
+}
+
+func TestEveryClearableFieldClears(t *testing.T) {
+	for _, name := range Clearable {
+		o := New("A-1", Origin{Source: SourceHTTP}, at)
+		Edit{Clear: []string{name}}.Apply(&o, at) // panics on a name clearField lacks
+	}
+}
+
+func TestSplitTracking(t *testing.T) {
+	if got := SplitTracking(" 1Z999, 1Z888;1Z999\n 1Z777 "); len(got) != 3 || got[0] != "1Z999" || got[2] != "1Z777" {
+		t.Errorf("got %q", got)
 	}
 }
 

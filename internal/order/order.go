@@ -5,20 +5,44 @@
 package order
 
 import (
+	"slices"
 	"strings"
 	"time"
+	"unicode"
 )
 
-// Statuses the parser derives from a message header. Any other status a message or a
-// user gives (shipped, delivered, ...) is kept as its normalised slug.
+// Statuses an order can have. The parser derives the first four from a message header;
+// the rest come from later messages and from people.
 const (
 	StatusVerified   = "verified"
 	StatusDeclined   = "declined"
 	StatusCancelled  = "cancelled"
 	StatusReviewHold = "review_hold"
+	StatusPending    = "pending"
+	StatusProcessing = "processing"
+	StatusUnverified = "unverified"
 	StatusShipped    = "shipped"
 	StatusDelivered  = "delivered"
+	StatusReceived   = "received"
+	StatusReturned   = "returned"
+	StatusRefunded   = "refunded"
 )
+
+// Statuses is the documented set, in the order a checkout usually moves through them.
+// Only these are stored, so that every order shows up under some status filter.
+var Statuses = []string{
+	StatusVerified, StatusPending, StatusProcessing, StatusUnverified, StatusReviewHold, StatusDeclined,
+	StatusCancelled, StatusShipped, StatusDelivered, StatusReceived, StatusReturned, StatusRefunded,
+}
+
+// ValidStatus reports whether s is one of Statuses.
+func ValidStatus(s string) bool {
+	return slices.Contains(Statuses, s)
+}
+
+// NoSpend are the statuses whose money was never spent or came back: totals leave them out
+// of spend.
+var NoSpend = []string{StatusDeclined, StatusCancelled, StatusRefunded}
 
 // Sources of an order or an event.
 const (
@@ -26,6 +50,7 @@ const (
 	SourceDiscord  = "discord"
 	SourceBackfill = "backfill"
 	SourceAPI      = "api"
+	SourceImport   = "import"
 )
 
 // Fields are the values one message carries. An empty string or a nil pointer means the
@@ -33,20 +58,21 @@ const (
 type Fields struct {
 	OrderNumber     string            `json:"order_number,omitempty"`
 	Product         string            `json:"product,omitempty"`
-	Price           *float64          `json:"price,omitempty"`
+	Price           *Money            `json:"price,omitempty"`
 	Currency        string            `json:"currency,omitempty"`
 	Quantity        *int              `json:"quantity,omitempty"`
-	Total           *float64          `json:"total,omitempty"`
-	Commission      *float64          `json:"commission,omitempty"`
+	Total           *Money            `json:"total,omitempty"`
+	Commission      *Money            `json:"commission,omitempty"`
 	Email           string            `json:"email,omitempty"`
 	CustomerName    string            `json:"customer_name,omitempty"`
 	Profile         string            `json:"profile,omitempty"`
 	ProxyList       string            `json:"proxy_list,omitempty"`
 	ReferenceNumber string            `json:"reference_number,omitempty"`
 	Status          string            `json:"status,omitempty"`
-	TrackingNumber  string            `json:"tracking_number,omitempty"`
+	TrackingNumbers []string          `json:"tracking_numbers,omitempty"` // added to the order's list
 	TrackingURL     string            `json:"tracking_url,omitempty"`
 	QtyReceived     *int              `json:"qty_received,omitempty"`
+	PostedDate      *time.Time        `json:"posted_date,omitempty"`
 	PaymentMethod   string            `json:"payment_method,omitempty"`
 	ShippingAddress string            `json:"shipping_address,omitempty"`
 	ShippingMethod  string            `json:"shipping_method,omitempty"`
@@ -73,9 +99,9 @@ type Order struct {
 	ID              uint64            `json:"id"`
 	OrderNumber     string            `json:"order_number"`
 	Product         string            `json:"product"`
-	Price           *float64          `json:"price"`
-	Total           *float64          `json:"total"`
-	Commission      *float64          `json:"commission"`
+	Price           *Money            `json:"price"`
+	Total           *Money            `json:"total"`
+	Commission      *Money            `json:"commission"`
 	Currency        string            `json:"currency"`
 	Quantity        int               `json:"quantity"`
 	Email           string            `json:"email"`
@@ -84,7 +110,8 @@ type Order struct {
 	ProxyList       string            `json:"proxy_list"`
 	ReferenceNumber string            `json:"reference_number"`
 	Status          string            `json:"status"`
-	TrackingNumber  string            `json:"tracking_number"`
+	TrackingNumbers []string          `json:"tracking_numbers"`
+	TrackingNumber  string            `json:"tracking_number" doc:"tracking_numbers joined by \", \" (the original service's column)"`
 	TrackingURL     string            `json:"tracking_url"`
 	QtyReceived     int               `json:"qty_received"`
 	PaymentMethod   string            `json:"payment_method"`
@@ -106,6 +133,7 @@ type Order struct {
 	Origin          Origin            `json:"origin"`
 	CreatedAt       time.Time         `json:"created_at"`
 	UpdatedAt       time.Time         `json:"updated_at"`
+	DeletedAt       *time.Time        `json:"deleted_at,omitempty" doc:"Set while the order is deleted: it is then left out of lists and totals"`
 }
 
 // Change is one field an event changed. Old is nil when the field was unset.
@@ -119,17 +147,37 @@ type Change struct {
 type Event struct {
 	ID      uint64    `json:"id"`
 	OrderID uint64    `json:"order_id"`
-	Type    string    `json:"type"` // "created" or "updated"
+	Type    string    `json:"type" enum:"created,updated,deleted,restored"`
 	At      time.Time `json:"at"`
+	Actor   string    `json:"actor,omitempty" doc:"Who made the change: api, discord-user:ID, import:BATCH, or message:SOURCE for a checkout message"`
 	Origin  Origin    `json:"origin"`
 	Changes []Change  `json:"changes"`
 }
 
 // Event types.
 const (
-	EventCreated = "created"
-	EventUpdated = "updated"
+	EventCreated  = "created"
+	EventUpdated  = "updated"
+	EventDeleted  = "deleted"
+	EventRestored = "restored"
 )
+
+// Actors of changes, as events record them.
+const ActorAPI = "api"
+
+// ActorDiscordUser is a change made by a Discord user through a slash command.
+func ActorDiscordUser(id string) string { return "discord-user:" + id }
+
+// ActorImport is a change made by one row of an import batch.
+func ActorImport(batch string) string { return "import:" + batch }
+
+// ActorMessage is a change made by a checkout message from a source.
+func ActorMessage(o Origin) string {
+	if o.MessageID != "" {
+		return "message:" + o.Source + ":" + o.ChannelID + "/" + o.MessageID
+	}
+	return "message:" + o.Source
+}
 
 // CleanNumber is how an order number is shown: trimmed, without a leading '#'.
 func CleanNumber(number string) string {
@@ -155,4 +203,16 @@ func New(number string, origin Origin, at time.Time) Order {
 		Origin:      origin,
 		Extra:       map[string]string{},
 	}
+}
+
+// SplitTracking reads tracking numbers as people paste them: "1Z999, 1Z888", one per line,
+// or separated by semicolons or spaces. Duplicates are dropped, order is kept.
+func SplitTracking(s string) []string {
+	var out []string
+	for _, t := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || unicode.IsSpace(r) }) {
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
 }

@@ -142,6 +142,11 @@ var kindStatus = map[string]string{
 	KindReviewHold: order.StatusReviewHold,
 }
 
+// HeaderStatus is the status a header of this kind implies, or "".
+func HeaderStatus(kind string) string {
+	return kindStatus[kind]
+}
+
 func headerKind(h string) string {
 	// Failures first: "Checkout Declined" also contains "checkout".
 	switch {
@@ -215,6 +220,12 @@ func (m *Message) setKnown(name, value string) bool {
 		return m.setCount(&fs.Quantity, name, value)
 	case fQtyReceived:
 		return m.setCount(&fs.QtyReceived, name, value)
+	case fTrackingNumber:
+		if fs.TrackingNumbers != nil {
+			return false
+		}
+		fs.TrackingNumbers = order.SplitTracking(value)
+		return true
 	case fOrderNumber:
 		value = order.CleanNumber(value)
 	case fStatus:
@@ -252,8 +263,6 @@ func (m *Message) stringField(name string) *string {
 		return &fs.ReferenceNumber
 	case fStatus:
 		return &fs.Status
-	case fTrackingNumber:
-		return &fs.TrackingNumber
 	case fTrackingURL:
 		return &fs.TrackingURL
 	case fPaymentMethod:
@@ -274,7 +283,7 @@ func (m *Message) stringField(name string) *string {
 	panic("parser: no field " + name) // every alias maps to a field above
 }
 
-func (m *Message) setMoney(dst **float64, name, value string) bool {
+func (m *Message) setMoney(dst **order.Money, name, value string) bool {
 	if *dst != nil {
 		return false
 	}

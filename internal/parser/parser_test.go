@@ -117,10 +117,11 @@ func TestLabelSpellings(t *testing.T) {
 		{"site", "Site\nTarget", func(f order.Fields) bool { return f.Store == "Target" }},
 		{"qty", "Qty\n3", func(f order.Fields) bool { return f.Quantity != nil && *f.Quantity == 3 }},
 		{"reference", "Reference\nR1", func(f order.Fields) bool { return f.ReferenceNumber == "R1" }},
-		{"tracking", "Tracking\n1Z", func(f order.Fields) bool { return f.TrackingNumber == "1Z" }},
+		{"tracking", "Tracking\n1Z", func(f order.Fields) bool { return len(f.TrackingNumbers) == 1 && f.TrackingNumbers[0] == "1Z" }},
+		{"two tracking numbers", "Tracking Number\n1Z999, 1Z888", func(f order.Fields) bool { return len(f.TrackingNumbers) == 2 && f.TrackingNumbers[1] == "1Z888" }},
 		{"payment method", "Payment Method\nVisa", func(f order.Fields) bool { return f.PaymentMethod == "Visa" }},
 		{"shipping method", "Shipping Method\nExpress", func(f order.Fields) bool { return f.ShippingMethod == "Express" }},
-		{"commission", "Commission\n$5", func(f order.Fields) bool { return f.Commission != nil && *f.Commission == 5 }},
+		{"commission", "Commission\n$5", func(f order.Fields) bool { return f.Commission != nil && *f.Commission == 500 }},
 		{"qty received", "Qty Received\n1", func(f order.Fields) bool { return f.QtyReceived != nil && *f.QtyReceived == 1 }},
 		{"customer name", "Customer Name\nAl B", func(f order.Fields) bool { return f.CustomerName == "Al B" }},
 	}
@@ -174,19 +175,20 @@ func TestValueCleaning(t *testing.T) {
 func TestMoney(t *testing.T) {
 	tests := []struct {
 		in       string
-		amount   float64
+		amount   order.Money
 		currency string
 	}{
-		{"$299.99", 299.99, "USD"},
-		{"$1,299.99", 1299.99, "USD"},
-		{"1299.99 USD", 1299.99, "USD"},
-		{"EUR 12.50", 12.5, "EUR"},
-		{"12,50 €", 12.5, "EUR"},
-		{"€1.299,00", 1299, "EUR"},
-		{"£5", 5, "GBP"},
-		{"CA$20.00", 20, "CAD"},
-		{"42", 42, ""},
-		{"1,299", 1299, ""},
+		{"$299.99", 29999, "USD"},
+		{"$1,299.99", 129999, "USD"},
+		{"1299.99 USD", 129999, "USD"},
+		{"EUR 12.50", 1250, "EUR"},
+		{"12,50 €", 1250, "EUR"},
+		{"€1.299,00", 129900, "EUR"},
+		{"£5", 500, "GBP"},
+		{"CA$20.00", 2000, "CAD"},
+		{"42", 4200, ""},
+		{"1,299", 129900, ""},
+		{"$0.10", 10, "USD"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -196,7 +198,7 @@ func TestMoney(t *testing.T) {
 			}
 		})
 	}
-	for _, bad := range []string{"free", "$", "-5", "1.2.3"} {
+	for _, bad := range []string{"free", "$", "-5", "1.2.3", "NaN", "Inf", "1e300"} {
 		if _, _, err := parseMoney(bad); err == nil {
 			t.Errorf("parseMoney(%q) gave no error", bad)
 		}

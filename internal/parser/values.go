@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/roms-dev/roms/internal/order"
 )
 
 var (
@@ -68,7 +70,7 @@ var errNoAmount = errors.New("no amount")
 
 // parseMoney reads prices such as "$1,299.99", "1299.99 USD", "EUR 12.50" and "12,50 €".
 // The currency is empty when the text does not say it.
-func parseMoney(s string) (amount float64, currency string, err error) {
+func parseMoney(s string) (amount order.Money, currency string, err error) {
 	s = strings.TrimSpace(s)
 	for _, word := range strings.Fields(s) {
 		if currencyCode.MatchString(word) {
@@ -90,7 +92,7 @@ func parseMoney(s string) (amount float64, currency string, err error) {
 	if s == "" {
 		return 0, "", errNoAmount
 	}
-	amount, err = strconv.ParseFloat(normaliseDecimal(s), 64)
+	amount, err = order.ParseMoney(normaliseDecimal(s))
 	if err != nil || amount < 0 {
 		return 0, "", fmt.Errorf("%q is not an amount", s)
 	}

@@ -12,24 +12,9 @@ import (
 	"github.com/roms-dev/roms/internal/order"
 )
 
-// LogEntry records one input, whatever became of it, so that nothing sent is ever lost.
-type LogEntry struct {
-	ID          uint64       `json:"id"`
-	ReceivedAt  time.Time    `json:"received_at"`
-	Origin      order.Origin `json:"origin"`
-	ContentType string       `json:"content_type,omitempty"`
-	Body        string       `json:"body"`       // as received, with proxy credentials removed
-	BodyBytes   int          `json:"body_bytes"` // size as received; larger than Body when cut
-	Outcome     string       `json:"outcome"`
-	Error       string       `json:"error,omitempty"`
-	Warnings    []string     `json:"warnings,omitempty"`
-	OrderNumber string       `json:"order_number,omitempty"`
-	OrderID     uint64       `json:"order_id,omitempty"`
-}
-
 // AppendLog records an input that stored no order (ignored or rejected). With a mark, an
 // input already taken is not logged again: the id is then 0.
-func (s *Store) AppendLog(ctx context.Context, e LogEntry, mark *Mark) (uint64, error) {
+func (s *Store) AppendLog(ctx context.Context, e order.LogEntry, mark *order.Mark) (uint64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
@@ -52,7 +37,7 @@ func (s *Store) AppendLog(ctx context.Context, e LogEntry, mark *Mark) (uint64, 
 	return id, nil
 }
 
-func appendLog(tx *bolt.Tx, e LogEntry) (uint64, error) {
+func appendLog(tx *bolt.Tx, e order.LogEntry) (uint64, error) {
 	b := tx.Bucket(bucketLogs)
 	id, err := b.NextSequence()
 	if err != nil {
@@ -63,19 +48,22 @@ func appendLog(tx *bolt.Tx, e LogEntry) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return id, b.Put(be64(id), raw)
+	if err := b.Put(be64(id), raw); err != nil {
+		return 0, err
+	}
+	return id, addCount(tx, keyLogCount, 1)
 }
 
 // Logs returns up to limit entries, newest first.
-func (s *Store) Logs(ctx context.Context, limit int) ([]LogEntry, error) {
+func (s *Store) Logs(ctx context.Context, limit int) ([]order.LogEntry, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	entries := []LogEntry{}
+	entries := []order.LogEntry{}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketLogs).Cursor()
 		for k, v := c.Last(); k != nil && len(entries) < limit; k, v = c.Prev() {
-			var e LogEntry
+			var e order.LogEntry
 			if err := json.Unmarshal(v, &e); err != nil {
 				return fmt.Errorf("decode log %d: %w", binary.BigEndian.Uint64(k), err)
 			}
@@ -95,12 +83,12 @@ func (s *Store) PruneLogs(ctx context.Context, keep int, maxAge time.Duration, n
 	var deleted int
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketLogs)
-		count := b.Stats().KeyN
+		total := count(tx, keyLogCount)
 		// Collect first: deleting under a moving cursor can skip keys in bbolt.
 		var doomed [][]byte
 		c := b.Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
-			overCount := keep > 0 && count-len(doomed) > keep
+			overCount := keep > 0 && total-len(doomed) > keep
 			if !overCount && !(maxAge > 0 && tooOld(v, now.Add(-maxAge))) {
 				break
 			}
@@ -112,7 +100,7 @@ func (s *Store) PruneLogs(ctx context.Context, keep int, maxAge time.Duration, n
 			}
 		}
 		deleted = len(doomed)
-		return nil
+		return addCount(tx, keyLogCount, -deleted)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("prune webhook log: %w", err)

@@ -7,25 +7,13 @@ import (
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/roms-dev/roms/internal/order"
 )
-
-// Mark makes an input idempotent. A source that can deliver the same input more than once
-// (a Discord message seen live, on resume and in history) gives it a key; the store keeps
-// the key, with the content's hash and version, in the same transaction as the input's
-// order or log entry. The same key with the same hash, or with an older version, is a
-// duplicate and changes nothing; a newer version with another hash is an edit.
-type Mark struct {
-	Key     string
-	Hash    string
-	Version int64 // larger is newer, such as the edit time in unix nanoseconds
-}
-
-// OutcomeDuplicate is an input the store has already taken, as it was.
-const OutcomeDuplicate = "duplicate"
 
 // Seen reports whether an input with this mark would be a duplicate. It only reads, so
 // sources can skip parsing inputs they delivered before; the write re-checks.
-func (s *Store) Seen(ctx context.Context, m Mark) (bool, error) {
+func (s *Store) Seen(ctx context.Context, m order.Mark) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
@@ -37,7 +25,7 @@ func (s *Store) Seen(ctx context.Context, m Mark) (bool, error) {
 	return dup, err
 }
 
-func seen(tx *bolt.Tx, m Mark) bool {
+func seen(tx *bolt.Tx, m order.Mark) bool {
 	v := tx.Bucket(bucketSeen).Get([]byte(m.Key))
 	if len(v) < 8 {
 		return false
@@ -46,7 +34,7 @@ func seen(tx *bolt.Tx, m Mark) bool {
 	return m.Version < stored || bytes.Equal(v[8:], []byte(m.Hash))
 }
 
-func remember(tx *bolt.Tx, m *Mark) error {
+func remember(tx *bolt.Tx, m *order.Mark) error {
 	if m == nil {
 		return nil
 	}

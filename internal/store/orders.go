@@ -7,111 +7,77 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/roms-dev/roms/internal/order"
 )
 
-// Outcomes of one input, as replies and the webhook log report them.
-const (
-	OutcomeCreated   = "created"
-	OutcomeUpdated   = "updated"
-	OutcomeUnchanged = "unchanged"
-	OutcomeIgnored   = "ignored"
-	OutcomeRejected  = "rejected"
-)
-
-// Write is one message to merge into the store.
-type Write struct {
-	Fields     order.Fields
-	Origin     order.Origin
-	OccurredAt time.Time // when the checkout happened: the order date of a new order
-	At         time.Time // when ROMS received it
-	// Log, when set, is written in the same transaction with the outcome filled in, so
-	// an order and the record of the input that made it cannot disagree.
-	Log *LogEntry
-	// MustExist makes a missing order ErrNotFound instead of creating it (API edits).
-	MustExist bool
-	// Mark, when set, makes the write idempotent (see Mark).
-	Mark *Mark
-}
-
-// Result is what one write did.
-type Result struct {
-	Outcome string
-	Order   order.Order
-	Changes []order.Change
-	LogID   uint64
-}
-
-// Upsert creates the order of a new number, or merges the fields into the known order and
-// records the changes as an event. A message that changes nothing is OutcomeUnchanged and
-// leaves no event. It returns once the write is on disk.
-func (s *Store) Upsert(ctx context.Context, w Write) (Result, error) {
+// Write applies one edit to the order with the write's number, creating the order when it
+// is new, and records the changes as an event. An edit that changes nothing is
+// OutcomeUnchanged and leaves no event. It returns once the write is on disk.
+func (s *Store) Write(ctx context.Context, w order.Write) (order.Result, error) {
 	if err := ctx.Err(); err != nil {
-		return Result{}, err
+		return order.Result{}, err
 	}
-	key := order.Key(w.Fields.OrderNumber)
+	key := order.Key(w.Number)
 	if key == "" {
-		return Result{}, errors.New("upsert: order number is empty")
+		return order.Result{}, errors.New("store order: order number is empty")
 	}
-	var res Result
+	var res order.Result
 	// Batch may run this function twice; it recomputes everything each time.
 	err := s.db.Batch(func(tx *bolt.Tx) error {
 		var err error
-		res, err = upsert(tx, key, w)
+		res, err = write(tx, key, w)
 		return err
 	})
 	if err != nil {
-		return Result{}, fmt.Errorf("store order %s: %w", w.Fields.OrderNumber, err)
+		return order.Result{}, fmt.Errorf("store order %s: %w", w.Number, err)
 	}
 	return res, nil
 }
 
-func upsert(tx *bolt.Tx, key string, w Write) (Result, error) {
+func write(tx *bolt.Tx, key string, w order.Write) (order.Result, error) {
 	if w.Mark != nil && seen(tx, *w.Mark) {
-		return Result{Outcome: OutcomeDuplicate}, nil
+		return order.Result{Outcome: order.OutcomeDuplicate}, nil
 	}
 	if err := remember(tx, w.Mark); err != nil {
-		return Result{}, err
+		return order.Result{}, err
 	}
 	o, found, err := orderByKey(tx, key)
-	if err != nil {
-		return Result{}, err
-	}
-	if !found && w.MustExist {
-		return Result{}, ErrNotFound
-	}
-	if !found {
-		at := w.OccurredAt
-		if at.IsZero() {
-			at = w.At
+	switch {
+	case err != nil:
+		return order.Result{}, err
+	case !found && w.MustExist:
+		return order.Result{}, order.ErrNotFound
+	case found && w.MustBeNew:
+		return order.Result{}, order.ErrExists
+	case !found:
+		if o, err = newOrder(tx, w); err != nil {
+			return order.Result{}, err
 		}
-		o = order.New(w.Fields.OrderNumber, w.Origin, at)
-		if o.ID, err = tx.Bucket(bucketOrders).NextSequence(); err != nil {
-			return Result{}, err
-		}
-		o.CreatedAt = w.At.UTC()
 	}
-	before := o
-	res := Result{Changes: order.Apply(&o, w.Fields, w.At)}
+	res := order.Result{Changes: w.Edit.Apply(&o, w.At)}
+	if w.Check != nil {
+		if err := w.Check(&o); err != nil {
+			return order.Result{}, err
+		}
+	}
 	switch {
 	case !found:
-		res.Outcome = OutcomeCreated
+		res.Outcome = order.OutcomeCreated
 	case len(res.Changes) == 0:
-		res.Outcome = OutcomeUnchanged
+		res.Outcome = order.OutcomeUnchanged
 	default:
-		res.Outcome = OutcomeUpdated
+		res.Outcome = outcomeOf(order.EventType(res.Changes))
 	}
-	if res.Outcome != OutcomeUnchanged {
+	if res.Outcome != order.OutcomeUnchanged {
 		o.UpdatedAt = w.At.UTC()
-		if err := putOrder(tx, key, found, &before, &o); err != nil {
-			return Result{}, err
+		if err := putOrder(tx, key, found, &o); err != nil {
+			return order.Result{}, err
 		}
 		if err := addEvent(tx, &o, res, w); err != nil {
-			return Result{}, err
+			return order.Result{}, err
 		}
 	}
 	res.Order = o
@@ -119,13 +85,39 @@ func upsert(tx *bolt.Tx, key string, w Write) (Result, error) {
 		entry := *w.Log
 		entry.Outcome, entry.OrderID, entry.OrderNumber = res.Outcome, o.ID, o.OrderNumber
 		if res.LogID, err = appendLog(tx, entry); err != nil {
-			return Result{}, err
+			return order.Result{}, err
 		}
 	}
 	return res, nil
 }
 
-func putOrder(tx *bolt.Tx, key string, found bool, before, o *order.Order) error {
+func newOrder(tx *bolt.Tx, w order.Write) (order.Order, error) {
+	at := w.OccurredAt
+	if at.IsZero() {
+		at = w.At
+	}
+	o := order.New(w.Number, w.Origin, at)
+	var err error
+	if o.ID, err = tx.Bucket(bucketOrders).NextSequence(); err != nil {
+		return order.Order{}, err
+	}
+	o.CreatedAt = w.At.UTC()
+	return o, nil
+}
+
+func outcomeOf(eventType string) string {
+	switch eventType {
+	case order.EventDeleted:
+		return order.OutcomeDeleted
+	case order.EventRestored:
+		return order.OutcomeRestored
+	}
+	return order.OutcomeUpdated
+}
+
+// putOrder stores o; a new order also gets its number and date index entries (the order
+// date never changes after that) and is counted.
+func putOrder(tx *bolt.Tx, key string, found bool, o *order.Order) error {
 	raw, err := json.Marshal(o)
 	if err != nil {
 		return err
@@ -134,30 +126,32 @@ func putOrder(tx *bolt.Tx, key string, found bool, before, o *order.Order) error
 		return err
 	}
 	if found {
-		if err := removeIndexes(tx, before); err != nil {
-			return err
-		}
-	} else if err := tx.Bucket(bucketNumbers).Put([]byte(key), be64(o.ID)); err != nil {
+		return nil
+	}
+	if err := tx.Bucket(bucketNumbers).Put([]byte(key), be64(o.ID)); err != nil {
 		return err
 	}
-	return addIndexes(tx, o)
+	if err := tx.Bucket(bucketByDate).Put(dateKey(o.OrderDate, o.ID), nil); err != nil {
+		return err
+	}
+	return addCount(tx, keyOrderCount, 1)
 }
 
-func addEvent(tx *bolt.Tx, o *order.Order, res Result, w Write) error {
+func addEvent(tx *bolt.Tx, o *order.Order, res order.Result, w order.Write) error {
 	events := tx.Bucket(bucketEvents)
 	id, err := events.NextSequence()
 	if err != nil {
 		return err
 	}
-	typ := order.EventUpdated
-	if res.Outcome == OutcomeCreated {
+	typ := order.EventType(res.Changes)
+	if res.Outcome == order.OutcomeCreated {
 		typ = order.EventCreated
 	}
 	changes := res.Changes
 	if changes == nil {
 		changes = []order.Change{}
 	}
-	raw, err := json.Marshal(order.Event{ID: id, OrderID: o.ID, Type: typ, At: w.At.UTC(), Origin: w.Origin, Changes: changes})
+	raw, err := json.Marshal(order.Event{ID: id, OrderID: o.ID, Type: typ, At: w.At.UTC(), Actor: w.Actor, Origin: w.Origin, Changes: changes})
 	if err != nil {
 		return err
 	}
@@ -176,7 +170,7 @@ func orderByKey(tx *bolt.Tx, key string) (order.Order, bool, error) {
 func orderByID(tx *bolt.Tx, id []byte) (order.Order, error) {
 	raw := tx.Bucket(bucketOrders).Get(id)
 	if raw == nil {
-		return order.Order{}, fmt.Errorf("order id %d: %w", binary.BigEndian.Uint64(id), ErrNotFound)
+		return order.Order{}, fmt.Errorf("order id %d: %w", binary.BigEndian.Uint64(id), order.ErrNotFound)
 	}
 	var o order.Order
 	if err := json.Unmarshal(raw, &o); err != nil {
@@ -196,7 +190,7 @@ func (s *Store) Get(ctx context.Context, number string) (order.Order, error) {
 		var err error
 		o, found, err = orderByKey(tx, order.Key(number))
 		if err == nil && !found {
-			err = ErrNotFound
+			err = order.ErrNotFound
 		}
 		return err
 	})
@@ -212,7 +206,7 @@ func (s *Store) Events(ctx context.Context, number string) ([]order.Event, error
 	err := s.db.View(func(tx *bolt.Tx) error {
 		id := tx.Bucket(bucketNumbers).Get([]byte(order.Key(number)))
 		if id == nil {
-			return ErrNotFound
+			return order.ErrNotFound
 		}
 		c := tx.Bucket(bucketEvents).Cursor()
 		for k, v := c.Seek(id); k != nil && bytes.HasPrefix(k, id); k, v = c.Next() {

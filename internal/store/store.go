@@ -1,11 +1,14 @@
-// Package store keeps orders, their history and the webhook log in one bbolt file. Every
-// write that is acknowledged is on disk (bbolt fsyncs each commit) before the call returns,
-// and concurrent writers share commits through db.Batch.
+// Package store is the bbolt implementation of the order store: orders, their history and
+// the webhook log in one file. Every write that is acknowledged is on disk (bbolt fsyncs
+// each commit) before the call returns, and concurrent writers share commits through
+// db.Batch. What any store must do is stated by the contract tests in storetest; hot
+// backup and the page-level consistency check are bbolt's own extras.
 package store
 
 import (
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +18,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
+
+	"github.com/roms-dev/roms/internal/order"
 )
 
 // batchDelay is how long db.Batch waits for other writers to share a commit. bbolt's
@@ -23,35 +28,30 @@ import (
 // commit and 8 concurrent writers from 1.5 ms to 0.4 ms per checkout.
 const batchDelay = time.Millisecond
 
-// schemaVersion is the layout this code reads and writes. A later version that changes
-// the layout migrates older files in Open.
-const schemaVersion = 1
+// schemaVersion is the layout this code reads and writes; Open migrates older files.
+// Version 2 keeps tracking numbers as a list, counts orders and log entries as they
+// change, and drops the exact-match indexes that partial search made useless.
+const schemaVersion = 2
 
 // Bucket names, all in one place.
 var (
 	bucketMeta      = []byte("meta")
-	bucketOrders    = []byte("orders")        // be64(id) -> order JSON
-	bucketNumbers   = []byte("order_numbers") // order.Key(number) -> be64(id)
-	bucketEvents    = []byte("events")        // be64(order id) be64(event id) -> event JSON
-	bucketLogs      = []byte("webhook_logs")  // be64(log id) -> log entry JSON
-	bucketByEmail   = []byte("idx_email")     // lower(email) 0x00 be64(id) -> nothing
-	bucketByState   = []byte("idx_status")
-	bucketByStore   = []byte("idx_store")
-	bucketByProf    = []byte("idx_profile")
+	bucketOrders    = []byte("orders")         // be64(id) -> order JSON
+	bucketNumbers   = []byte("order_numbers")  // order.Key(number) -> be64(id)
+	bucketEvents    = []byte("events")         // be64(order id) be64(event id) -> event JSON
+	bucketLogs      = []byte("webhook_logs")   // be64(log id) -> log entry JSON
 	bucketByDate    = []byte("idx_order_date") // be64(unix nanos) be64(id) -> nothing
 	bucketSeen      = []byte("inputs_seen")    // mark key -> be64(version) hash
 	bucketPositions = []byte("positions")      // name -> decimal position
 
 	keySchemaVersion = []byte("schema_version")
+	keyOrderCount    = []byte("count_orders") // be64
+	keyLogCount      = []byte("count_logs")   // be64
 )
 
 var allBuckets = [][]byte{
-	bucketMeta, bucketOrders, bucketNumbers, bucketEvents, bucketLogs,
-	bucketByEmail, bucketByState, bucketByStore, bucketByProf, bucketByDate, bucketSeen, bucketPositions,
+	bucketMeta, bucketOrders, bucketNumbers, bucketEvents, bucketLogs, bucketByDate, bucketSeen, bucketPositions,
 }
-
-// ErrNotFound is returned for an order number the store does not hold.
-var ErrNotFound = errors.New("order not found")
 
 // ErrLocked means another process has the database open.
 var ErrLocked = errors.New("database is in use by another process")
@@ -85,7 +85,7 @@ func Open(path string, lockWait time.Duration) (*Store, error) {
 	return &Store{db: db, path: path}, nil
 }
 
-// prepare creates missing buckets and checks the schema version.
+// prepare creates missing buckets, and migrates a file written by an older ROMS.
 func prepare(tx *bolt.Tx) error {
 	for _, name := range allBuckets {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
@@ -97,10 +97,70 @@ func prepare(tx *bolt.Tx) error {
 	if v == nil {
 		return meta.Put(keySchemaVersion, be64(schemaVersion))
 	}
-	if got := binary.BigEndian.Uint64(v); got != schemaVersion {
+	switch got := binary.BigEndian.Uint64(v); {
+	case got == schemaVersion:
+		return nil
+	case got > schemaVersion:
 		return fmt.Errorf("schema version %d, this ROMS reads version %d: use the ROMS release that wrote it", got, schemaVersion)
+	case got == 1:
+		if err := migrateV1(tx); err != nil {
+			return fmt.Errorf("migrate schema 1 to 2: %w", err)
+		}
 	}
-	return nil
+	return meta.Put(keySchemaVersion, be64(schemaVersion))
+}
+
+// migrateV1 splits each order's tracking string into the list, counts orders and log
+// entries, and drops the exact-match indexes of version 1.
+func migrateV1(tx *bolt.Tx) error {
+	orders := tx.Bucket(bucketOrders)
+	var rewritten [][2][]byte
+	err := orders.ForEach(func(k, v []byte) error {
+		var o order.Order
+		if err := json.Unmarshal(v, &o); err != nil {
+			return fmt.Errorf("decode order %d: %w", binary.BigEndian.Uint64(k), err)
+		}
+		o.SetTracking(order.SplitTracking(o.TrackingNumber))
+		raw, err := json.Marshal(o)
+		rewritten = append(rewritten, [2][]byte{clone(k), raw})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, kv := range rewritten { // not under ForEach: bbolt forbids writes while iterating
+		if err := orders.Put(kv[0], kv[1]); err != nil {
+			return err
+		}
+	}
+	for _, name := range []string{"idx_email", "idx_status", "idx_store", "idx_profile"} {
+		if err := tx.DeleteBucket([]byte(name)); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
+			return err
+		}
+	}
+	meta := tx.Bucket(bucketMeta)
+	if err := meta.Put(keyOrderCount, be64(uint64(tx.Bucket(bucketNumbers).Stats().KeyN))); err != nil {
+		return err
+	}
+	return meta.Put(keyLogCount, be64(uint64(tx.Bucket(bucketLogs).Stats().KeyN)))
+}
+
+// addCount moves a counter in meta by delta.
+func addCount(tx *bolt.Tx, key []byte, delta int) error {
+	meta := tx.Bucket(bucketMeta)
+	var n uint64
+	if v := meta.Get(key); len(v) == 8 {
+		n = binary.BigEndian.Uint64(v)
+	}
+	return meta.Put(key, be64(uint64(max(int64(n)+int64(delta), 0))))
+}
+
+func count(tx *bolt.Tx, key []byte) int {
+	v := tx.Bucket(bucketMeta).Get(key)
+	if len(v) != 8 {
+		return 0
+	}
+	return int(binary.BigEndian.Uint64(v))
 }
 
 // Path is the database file.
@@ -137,26 +197,18 @@ func (s *Store) Check() error {
 	})
 }
 
-// Stats describes the database for the health endpoint.
-type Stats struct {
-	Orders    int   `json:"orders"`
-	LogItems  int   `json:"webhook_logs"`
-	SizeBytes int64 `json:"size_bytes"`
-}
-
-// Stats counts what the database holds.
-func (s *Store) Stats(ctx context.Context) (Stats, error) {
+// Counts says what the database holds, from counters kept as it changes: it reads three
+// keys whatever the size of the database.
+func (s *Store) Counts(ctx context.Context) (order.Counts, error) {
 	if err := ctx.Err(); err != nil {
-		return Stats{}, err
+		return order.Counts{}, err
 	}
-	var st Stats
+	var c order.Counts
 	err := s.db.View(func(tx *bolt.Tx) error {
-		st.Orders = tx.Bucket(bucketNumbers).Stats().KeyN
-		st.LogItems = tx.Bucket(bucketLogs).Stats().KeyN
-		st.SizeBytes = tx.Size()
+		c.Orders, c.LogItems, c.SizeBytes = count(tx, keyOrderCount), count(tx, keyLogCount), tx.Size()
 		return nil
 	})
-	return st, err
+	return c, err
 }
 
 func be64(v uint64) []byte {

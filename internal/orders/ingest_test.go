@@ -1,4 +1,4 @@
-package ingest
+package orders
 
 import (
 	"context"
@@ -18,11 +18,11 @@ import (
 	"github.com/roms-dev/roms/internal/store/storetest"
 )
 
-func newPipeline(t *testing.T) (*Pipeline, *store.Store, *live.Hub) {
+func newPipeline(t *testing.T) (*Service, *store.Store, *live.Hub) {
 	t.Helper()
 	st := storetest.New(t)
 	hub := live.NewHub()
-	return New(st, hub, slog.New(slog.NewTextHandler(io.Discard, nil))), st, hub
+	return New(st, hub, slog.New(slog.NewTextHandler(io.Discard, nil)), time.UTC), st, hub
 }
 
 func fixture(t *testing.T, name string) string {
@@ -46,10 +46,10 @@ func TestGuideAdvancedTesting(t *testing.T) {
 	steps := []struct {
 		file, outcome, number string
 	}{
-		{"minimal.txt", store.OutcomeCreated, "TEST-001"},
-		{"complete.txt", store.OutcomeCreated, "TEST-002"},
-		{"update.txt", store.OutcomeUpdated, "TEST-001"},
-		{"update.txt", store.OutcomeUnchanged, "TEST-001"},
+		{"minimal.txt", order.OutcomeCreated, "TEST-001"},
+		{"complete.txt", order.OutcomeCreated, "TEST-002"},
+		{"update.txt", order.OutcomeUpdated, "TEST-001"},
+		{"update.txt", order.OutcomeUnchanged, "TEST-001"},
 	}
 	for _, s := range steps {
 		res, err := p.Ingest(ctx, httpInput(fixture(t, s.file)))
@@ -64,19 +64,19 @@ func TestGuideAdvancedTesting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.Status != "shipped" || o.TrackingNumber != "1Z999AA10123456784" || o.Product != "Test Product" || *o.Price != 99.99 || o.Email != "test@example.com" {
+	if o.Status != "shipped" || o.TrackingNumber != "1Z999AA10123456784" || o.Product != "Test Product" || *o.Price != 9999 || o.Email != "test@example.com" {
 		t.Errorf("TEST-001 after update: %+v", o)
 	}
 	c, _ := st.Get(ctx, "TEST-002")
-	if c.Quantity != 2 || *c.Total != 199.98 || *c.Commission != 20 || c.ReferenceNumber != "REF123" || c.PaymentMethod != "Credit Card" || c.Status != "shipped" {
+	if c.Quantity != 2 || *c.Total != 19998 || *c.Commission != 2000 || c.ReferenceNumber != "REF123" || c.PaymentMethod != "Credit Card" || c.Status != "shipped" {
 		t.Errorf("TEST-002: %+v", c)
 	}
-	page, _ := st.List(ctx, store.Filter{})
+	page, _ := st.List(ctx, order.Filter{})
 	if len(page.Orders) != 2 {
 		t.Errorf("%d orders, want 2", len(page.Orders))
 	}
 	logs, _ := st.Logs(ctx, 10)
-	if len(logs) != 4 || logs[0].Outcome != store.OutcomeUnchanged || logs[3].Outcome != store.OutcomeCreated {
+	if len(logs) != 4 || logs[0].Outcome != order.OutcomeUnchanged || logs[3].Outcome != order.OutcomeCreated {
 		t.Errorf("log outcomes wrong: %+v", logs)
 	}
 }
@@ -89,7 +89,7 @@ func TestEveryFixtureBecomesAnOrder(t *testing.T) {
 	}
 	for file, status := range want {
 		res, err := p.Ingest(context.Background(), httpInput(fixture(t, file)))
-		if err != nil || res.Outcome != store.OutcomeCreated || res.Order.Status != status {
+		if err != nil || res.Outcome != order.OutcomeCreated || res.Order.Status != status {
 			t.Errorf("%s: %s status %q err %v, want created %q", file, res.Outcome, res.Order.Status, err, status)
 		}
 	}
@@ -101,11 +101,11 @@ func TestPingWithoutOrderNumberIsIgnoredAndLogged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Outcome != store.OutcomeIgnored || !strings.Contains(res.Reason, "no order number") {
+	if res.Outcome != order.OutcomeIgnored || !strings.Contains(res.Reason, "no order number") {
 		t.Errorf("got %+v", res)
 	}
 	logs, _ := st.Logs(context.Background(), 1)
-	if len(logs) != 1 || logs[0].Outcome != store.OutcomeIgnored || !strings.Contains(logs[0].Body, "This is a test message") {
+	if len(logs) != 1 || logs[0].Outcome != order.OutcomeIgnored || !strings.Contains(logs[0].Body, "This is a test message") {
 		t.Errorf("log = %+v", logs)
 	}
 }
@@ -130,7 +130,7 @@ func TestUnreadableInputIsRejectedAndLogged(t *testing.T) {
 		t.Fatalf("%d log entries, want 3", len(logs))
 	}
 	for _, l := range logs {
-		if l.Outcome != store.OutcomeRejected || l.Error == "" {
+		if l.Outcome != order.OutcomeRejected || l.Error == "" {
 			t.Errorf("log entry %+v", l)
 		}
 	}
@@ -165,7 +165,7 @@ func TestChangesArePublished(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, want := range []string{store.OutcomeCreated, store.OutcomeUpdated} {
+	for _, want := range []string{order.OutcomeCreated, order.OutcomeUpdated} {
 		select {
 		case e := <-events:
 			if e.Type != want || e.Order.OrderNumber != "TEST-001" {
@@ -192,5 +192,29 @@ func TestOccurredAtIsTheOrderDate(t *testing.T) {
 	}
 	if !res.Order.OrderDate.Equal(in.OccurredAt) || res.Order.OrderTime != "18:04:04" {
 		t.Errorf("order date %v %s", res.Order.OrderDate, res.Order.OrderTime)
+	}
+}
+
+func TestUnknownStatusInAMessageIsKeptAsExtra(t *testing.T) {
+	p, _, _ := newPipeline(t)
+	res, err := p.Ingest(context.Background(), httpInput("Successful Checkout | Target\nOrder Number\nS-1\nStatus\nIn Transit\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Order.Status != "verified" || res.Order.Extra["status"] != "in_transit" || len(res.Warnings) != 1 {
+		t.Errorf("status %q extra %v warnings %v", res.Order.Status, res.Order.Extra, res.Warnings)
+	}
+}
+
+func TestMessagesRecordTheirOriginAsActor(t *testing.T) {
+	p, st, _ := newPipeline(t)
+	in := httpInput(fixture(t, "minimal.txt"))
+	in.Origin = order.Origin{Source: order.SourceDiscord, ChannelID: "129", MessageID: "130"}
+	if _, err := p.Ingest(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	ev, _ := st.Events(context.Background(), "TEST-001")
+	if len(ev) != 1 || ev[0].Actor != "message:discord:129/130" {
+		t.Errorf("events %+v", ev)
 	}
 }

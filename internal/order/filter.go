@@ -1,0 +1,176 @@
+package order
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Sort orders of a list.
+const (
+	SortDateDesc  = "date_desc" // newest checkout first: the default
+	SortDateAsc   = "date_asc"
+	SortPriceDesc = "price_desc" // orders without a price come last either way
+	SortPriceAsc  = "price_asc"
+)
+
+// Sorts lists the sort orders.
+var Sorts = []string{SortDateDesc, SortDateAsc, SortPriceDesc, SortPriceAsc}
+
+// ErrBadCursor is a cursor this code did not give out, or one for another sort order.
+var ErrBadCursor = errors.New("cursor is not one this API gave out for this sort order")
+
+// Filter selects orders. Empty fields match everything. Text fields match any part of the
+// value in any case: "best buy" finds "Best Buy US".
+type Filter struct {
+	Statuses              []string // any of these
+	Store, Profile, Email string
+	// Query is found in any of order number, product, email, profile, store and tracking
+	// numbers.
+	Query         string
+	HasTracking   *bool
+	FullyReceived *bool     // quantity received has reached the quantity
+	From, To      time.Time // order date in [From, To)
+	// Deleted lists only deleted orders instead of only live ones.
+	Deleted bool
+	Sort    string // one of Sorts; empty is SortDateDesc
+	After   string // the Next of the previous page
+	Limit   int
+}
+
+// Page is one page of orders in the filter's sort order.
+type Page struct {
+	Orders []Order
+	Next   string // cursor of the next page; empty on the last
+	Total  int    // how many orders match the filter, on all pages
+}
+
+// Matcher tests orders against a filter, with its text lowered once rather than per order.
+type Matcher struct {
+	f                            Filter
+	store, profile, email, query string
+}
+
+// NewMatcher prepares f for matching.
+func NewMatcher(f Filter) Matcher {
+	return Matcher{f: f, store: lower(f.Store), profile: lower(f.Profile), email: lower(f.Email), query: lower(f.Query)}
+}
+
+func lower(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+func contains(value, part string) bool {
+	return part == "" || strings.Contains(strings.ToLower(value), part)
+}
+
+// Match reports whether o is selected.
+func (m Matcher) Match(o *Order) bool {
+	f := &m.f
+	switch {
+	case (o.DeletedAt != nil) != f.Deleted,
+		len(f.Statuses) > 0 && !slices.Contains(f.Statuses, o.Status),
+		!contains(o.Store, m.store), !contains(o.Profile, m.profile), !contains(o.Email, m.email),
+		f.HasTracking != nil && *f.HasTracking != (len(o.TrackingNumbers) > 0),
+		f.FullyReceived != nil && *f.FullyReceived != (o.QtyReceived >= o.Quantity),
+		!f.From.IsZero() && o.OrderDate.Before(f.From),
+		!f.To.IsZero() && !o.OrderDate.Before(f.To):
+		return false
+	}
+	return m.query == "" || m.matchQuery(o)
+}
+
+func (m Matcher) matchQuery(o *Order) bool {
+	for _, v := range []string{o.OrderNumber, o.Product, o.Email, o.Profile, o.Store} {
+		if contains(v, m.query) {
+			return true
+		}
+	}
+	for _, t := range o.TrackingNumbers {
+		if contains(t, m.query) {
+			return true
+		}
+	}
+	return false
+}
+
+// Position is where an order stands in a sort order: its sort value and its id, which
+// breaks ties so that every order has one place.
+type Position struct {
+	None  bool  // no value to sort by (an order without a price)
+	Value int64 // unix nanoseconds of the order date, or the price in cents
+	ID    uint64
+}
+
+// PositionOf is where o stands in sort order s.
+func PositionOf(o *Order, s string) Position {
+	switch s {
+	case SortPriceDesc, SortPriceAsc:
+		if o.Price == nil {
+			return Position{None: true, ID: o.ID}
+		}
+		return Position{Value: int64(*o.Price), ID: o.ID}
+	}
+	return Position{Value: o.OrderDate.UnixNano(), ID: o.ID}
+}
+
+// Compare orders two positions in sort order s: negative when a comes first.
+func Compare(s string, a, b Position) int {
+	if a.None != b.None { // no value comes last in both directions
+		if a.None {
+			return 1
+		}
+		return -1
+	}
+	c := cmpInt(a.Value, b.Value)
+	if c == 0 {
+		c = cmpInt(int64(a.ID), int64(b.ID))
+	}
+	if s == SortDateAsc || s == SortPriceAsc {
+		return c
+	}
+	return -c
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// Cursor encodes a position in sort order s for the next page to start after.
+func Cursor(s string, p Position) string {
+	v := strconv.FormatInt(p.Value, 10)
+	if p.None {
+		v = "none"
+	}
+	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "%s|%s|%d", s, v, p.ID))
+}
+
+// ParseCursor reads a cursor given out for sort order s.
+func ParseCursor(s, cursor string) (Position, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil {
+		return Position{}, ErrBadCursor
+	}
+	parts := strings.Split(string(raw), "|")
+	if len(parts) != 3 || parts[0] != s {
+		return Position{}, ErrBadCursor
+	}
+	var p Position
+	if p.ID, err = strconv.ParseUint(parts[2], 10, 64); err != nil {
+		return Position{}, ErrBadCursor
+	}
+	if parts[1] == "none" {
+		p.None = true
+	} else if p.Value, err = strconv.ParseInt(parts[1], 10, 64); err != nil {
+		return Position{}, ErrBadCursor
+	}
+	return p, nil
+}

@@ -1,0 +1,514 @@
+// Package ordertest is the contract every order store must meet, as a test suite: run
+// Contract from a store's own tests with a function that opens a fresh, empty store. The
+// bbolt store runs it today; the PostgreSQL store will run the same.
+package ordertest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/roms-dev/roms/internal/order"
+)
+
+// Store is what the suite exercises: everything the orders service asks of storage.
+type Store interface {
+	Write(ctx context.Context, w order.Write) (order.Result, error)
+	Get(ctx context.Context, number string) (order.Order, error)
+	Events(ctx context.Context, number string) ([]order.Event, error)
+	List(ctx context.Context, f order.Filter) (order.Page, error)
+	Each(ctx context.Context, f order.Filter, fn func(*order.Order) error) error
+	Totals(ctx context.Context, f order.Filter, by string, loc *time.Location) (order.Totals, []order.Totals, error)
+	AppendLog(ctx context.Context, e order.LogEntry, mark *order.Mark) (uint64, error)
+	Logs(ctx context.Context, limit int) ([]order.LogEntry, error)
+	PruneLogs(ctx context.Context, keep int, maxAge time.Duration, now time.Time) (int, error)
+	Seen(ctx context.Context, m order.Mark) (bool, error)
+	Position(ctx context.Context, name string) (string, error)
+	Advance(ctx context.Context, name, pos string) error
+	Counts(ctx context.Context) (order.Counts, error)
+}
+
+// T0 is the time the suite's writes happen at.
+var T0 = time.Date(2026, 11, 20, 18, 0, 0, 0, time.UTC)
+
+// Contract runs every test of the contract against stores from open.
+func Contract(t *testing.T, open func(t *testing.T) Store) {
+	tests := []struct {
+		name string
+		fn   func(*testing.T, Store)
+	}{
+		{"CreateUpdateUnchanged", createUpdateUnchanged},
+		{"OrderDateIsWhenTheCheckoutHappened", orderDate},
+		{"MustExistAndMustBeNew", mustExistAndMustBeNew},
+		{"CheckAbortsTheWrite", checkAbortsTheWrite},
+		{"DeleteAndRestore", deleteAndRestore},
+		{"LogEntryIsWrittenWithTheOrder", logWithOrder},
+		{"MarkMakesAnInputIdempotent", marks},
+		{"PositionsOnlyMoveForward", positions},
+		{"ListFilters", listFilters},
+		{"PagingVisitsEveryOrderOnceInEverySort", paging},
+		{"BadCursorIsRefused", badCursor},
+		{"EachFollowsTheSortOrder", each},
+		{"Totals", totals},
+		{"CountsFollowWritesAndPruning", counts},
+		{"ConcurrentWritersLoseNothing", concurrentWriters},
+		{"CancelledContextStopsWork", cancelled},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func cents(v int64) *order.Money { m := order.Money(v); return &m }
+
+// Edit is a write of fields to an order number at T0, by the API.
+func Edit(number string, f order.Fields) order.Write {
+	return order.Write{Number: number, Edit: order.Edit{Fields: f}, Origin: order.Origin{Source: order.SourceAPI}, Actor: order.ActorAPI, At: T0}
+}
+
+func mustWrite(t *testing.T, s Store, w order.Write) order.Result {
+	t.Helper()
+	res, err := s.Write(context.Background(), w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// Numbers lists the order numbers of a page, comma-separated.
+func Numbers(orders []order.Order) string {
+	var out []string
+	for _, o := range orders {
+		out = append(out, o.OrderNumber)
+	}
+	return strings.Join(out, ",")
+}
+
+func createUpdateUnchanged(t *testing.T, s Store) {
+	ctx := context.Background()
+	first := Edit("#test-001", order.Fields{Product: "Test Product", Price: cents(9999), Email: "test@example.com", Status: "verified"})
+	first.Actor = "message:http"
+	res := mustWrite(t, s, first)
+	if res.Outcome != order.OutcomeCreated || res.Order.ID == 0 || res.Order.OrderNumber != "test-001" || *res.Order.Total != 9999 {
+		t.Fatalf("first write: %s %+v", res.Outcome, res.Order)
+	}
+	second := Edit("TEST-001", order.Fields{Status: "shipped", TrackingNumbers: []string{"1Z999"}})
+	second.At = T0.Add(time.Hour)
+	res = mustWrite(t, s, second)
+	if res.Outcome != order.OutcomeUpdated || res.Order.Product != "Test Product" || res.Order.TrackingNumber != "1Z999" {
+		t.Fatalf("update: %s %+v", res.Outcome, res.Order)
+	}
+	if res = mustWrite(t, s, second); res.Outcome != order.OutcomeUnchanged || len(res.Changes) != 0 {
+		t.Errorf("repeat: %s %v", res.Outcome, res.Changes)
+	}
+	o, err := s.Get(ctx, "Test-001")
+	if err != nil || o.Status != "shipped" || o.ShippedDate == nil || !o.UpdatedAt.Equal(T0.Add(time.Hour)) {
+		t.Errorf("get: %+v %v", o, err)
+	}
+	events, err := s.Events(ctx, "#TEST-001")
+	if err != nil || len(events) != 2 {
+		t.Fatalf("events: %+v %v", events, err)
+	}
+	if events[0].Type != order.EventCreated || events[0].Actor != "message:http" || events[1].Type != order.EventUpdated ||
+		events[1].Actor != order.ActorAPI || len(events[1].Changes) != 3 || events[1].Changes[0].Field != "status" {
+		t.Errorf("events: %+v", events)
+	}
+	if _, err := s.Get(ctx, "NOPE"); !errors.Is(err, order.ErrNotFound) {
+		t.Errorf("missing order: %v", err)
+	}
+	if _, err := s.Events(ctx, "NOPE"); !errors.Is(err, order.ErrNotFound) {
+		t.Errorf("events of a missing order: %v", err)
+	}
+}
+
+func orderDate(t *testing.T, s Store) {
+	w := Edit("D-1", order.Fields{})
+	w.OccurredAt = T0.Add(-48 * time.Hour)
+	if o := mustWrite(t, s, w).Order; !o.OrderDate.Equal(T0.Add(-48*time.Hour)) || !o.CreatedAt.Equal(T0) {
+		t.Errorf("order date %v created %v", o.OrderDate, o.CreatedAt)
+	}
+}
+
+func mustExistAndMustBeNew(t *testing.T, s Store) {
+	w := Edit("E-1", order.Fields{Notes: "x"})
+	w.MustExist = true
+	if _, err := s.Write(context.Background(), w); !errors.Is(err, order.ErrNotFound) {
+		t.Errorf("edit of a missing order: %v", err)
+	}
+	mustWrite(t, s, Edit("E-1", order.Fields{}))
+	w = Edit("e-1", order.Fields{Product: "dup"})
+	w.MustBeNew = true
+	if _, err := s.Write(context.Background(), w); !errors.Is(err, order.ErrExists) {
+		t.Errorf("create of a known number: %v", err)
+	}
+	if o, _ := s.Get(context.Background(), "E-1"); o.Product != "" {
+		t.Errorf("refused create changed the order: %+v", o)
+	}
+}
+
+func checkAbortsTheWrite(t *testing.T, s Store) {
+	mustWrite(t, s, Edit("C-1", order.Fields{Quantity: ptr(1)}))
+	tooMany := errors.New("too many")
+	w := Edit("C-1", order.Fields{QtyReceived: ptr(5)})
+	w.Check = func(o *order.Order) error {
+		if o.QtyReceived > o.Quantity {
+			return tooMany
+		}
+		return nil
+	}
+	if _, err := s.Write(context.Background(), w); !errors.Is(err, tooMany) {
+		t.Errorf("check error: %v", err)
+	}
+	if o, _ := s.Get(context.Background(), "C-1"); o.QtyReceived != 0 {
+		t.Errorf("aborted write stored: %+v", o)
+	}
+	if ev, _ := s.Events(context.Background(), "C-1"); len(ev) != 1 {
+		t.Errorf("aborted write left an event: %+v", ev)
+	}
+}
+
+func deleteAndRestore(t *testing.T, s Store) {
+	ctx := context.Background()
+	mustWrite(t, s, Edit("KEEP", order.Fields{Price: cents(100)}))
+	mustWrite(t, s, Edit("TEST-ORDER", order.Fields{Price: cents(500)}))
+	del := Edit("test-order", order.Fields{})
+	del.Edit.Delete, del.MustExist = true, true
+	if res := mustWrite(t, s, del); res.Outcome != order.OutcomeDeleted || res.Order.DeletedAt == nil {
+		t.Fatalf("delete: %s %+v", res.Outcome, res.Order)
+	}
+	page, _ := s.List(ctx, order.Filter{})
+	all, _, _ := s.Totals(ctx, order.Filter{}, order.GroupNone, time.UTC)
+	if Numbers(page.Orders) != "KEEP" || page.Total != 1 || all.Checkouts != 1 {
+		t.Errorf("deleted order still listed or counted: %q %d %+v", Numbers(page.Orders), page.Total, all)
+	}
+	if page, _ := s.List(ctx, order.Filter{Deleted: true}); Numbers(page.Orders) != "TEST-ORDER" {
+		t.Errorf("deleted list: %q", Numbers(page.Orders))
+	}
+	if _, err := s.Get(ctx, "TEST-ORDER"); err != nil {
+		t.Errorf("a deleted order can still be looked up: %v", err)
+	}
+	restore := Edit("TEST-ORDER", order.Fields{})
+	restore.Edit.Restore = true
+	if res := mustWrite(t, s, restore); res.Outcome != order.OutcomeRestored || res.Order.DeletedAt != nil {
+		t.Errorf("restore: %s %+v", res.Outcome, res.Order)
+	}
+	events, _ := s.Events(ctx, "TEST-ORDER")
+	var types []string
+	for _, e := range events {
+		types = append(types, e.Type)
+	}
+	if strings.Join(types, ",") != "created,deleted,restored" {
+		t.Errorf("history %v", types)
+	}
+}
+
+func logWithOrder(t *testing.T, s Store) {
+	ctx := context.Background()
+	w := Edit("L-1", order.Fields{})
+	w.Log = &order.LogEntry{Body: "Order Number\nL-1", ReceivedAt: T0}
+	res := mustWrite(t, s, w)
+	logs, err := s.Logs(ctx, 10)
+	if err != nil || len(logs) != 1 || logs[0].ID != res.LogID || logs[0].Outcome != order.OutcomeCreated ||
+		logs[0].OrderNumber != "L-1" || logs[0].OrderID != res.Order.ID {
+		t.Errorf("logs %+v, result %+v, %v", logs, res, err)
+	}
+	if id, err := s.AppendLog(ctx, order.LogEntry{Body: "ping", Outcome: order.OutcomeIgnored}, nil); err != nil || id == 0 {
+		t.Fatalf("append: %d %v", id, err)
+	}
+	if logs, _ := s.Logs(ctx, 1); len(logs) != 1 || logs[0].Body != "ping" {
+		t.Errorf("newest first: %+v", logs)
+	}
+}
+
+func marks(t *testing.T, s Store) {
+	ctx := context.Background()
+	w := Edit("M-1", order.Fields{Product: "X"})
+	w.Mark = &order.Mark{Key: "discord:1:0", Hash: "aaa", Version: 100}
+	w.Log = &order.LogEntry{Body: "first"}
+	if res := mustWrite(t, s, w); res.Outcome != order.OutcomeCreated {
+		t.Fatalf("first: %s", res.Outcome)
+	}
+	if res := mustWrite(t, s, w); res.Outcome != order.OutcomeDuplicate {
+		t.Errorf("same mark again: %s, want duplicate", res.Outcome)
+	}
+	if dup, _ := s.Seen(ctx, *w.Mark); !dup {
+		t.Error("Seen says no")
+	}
+	edit := Edit("M-1", order.Fields{Product: "Y"})
+	edit.Mark = &order.Mark{Key: "discord:1:0", Hash: "bbb", Version: 200}
+	if res := mustWrite(t, s, edit); res.Outcome != order.OutcomeUpdated {
+		t.Errorf("edit: %s, want updated", res.Outcome)
+	}
+	if res := mustWrite(t, s, w); res.Outcome != order.OutcomeDuplicate {
+		t.Errorf("late delivery of the original: %s, want duplicate", res.Outcome)
+	}
+	if o, _ := s.Get(ctx, "M-1"); o.Product != "Y" {
+		t.Errorf("product %q, want the edit to stand", o.Product)
+	}
+	if logs, _ := s.Logs(ctx, 10); len(logs) != 1 {
+		t.Errorf("%d log entries, want only the first delivery's", len(logs))
+	}
+	mark := &order.Mark{Key: "discord:2:0", Hash: "ccc"}
+	if id, err := s.AppendLog(ctx, order.LogEntry{Body: "ping"}, mark); err != nil || id == 0 {
+		t.Fatalf("first ignored input: %d %v", id, err)
+	}
+	if id, err := s.AppendLog(ctx, order.LogEntry{Body: "ping"}, mark); err != nil || id != 0 {
+		t.Errorf("repeated ignored input logged again: %d %v", id, err)
+	}
+}
+
+func positions(t *testing.T, s Store) {
+	ctx := context.Background()
+	if p, _ := s.Position(ctx, "c"); p != "" {
+		t.Fatalf("fresh position %q", p)
+	}
+	for _, step := range []struct{ pos, want string }{
+		{"1310012345678901234", "1310012345678901234"},
+		{"999", "1310012345678901234"},
+		{"1310012345678901233", "1310012345678901234"},
+		{"1310012345678905555", "1310012345678905555"},
+	} {
+		if err := s.Advance(ctx, "c", step.pos); err != nil {
+			t.Fatal(err)
+		}
+		if p, _ := s.Position(ctx, "c"); p != step.want {
+			t.Errorf("after %s: %s, want %s", step.pos, p, step.want)
+		}
+	}
+}
+
+// seedList stores five orders a day or more apart, newest last.
+func seedList(t *testing.T, s Store) {
+	day := 24 * time.Hour
+	for _, o := range []struct {
+		number, product, store, status, profile, email, tracking string
+		price                                                    int64
+		qty, received, daysAgo                                   int
+	}{
+		{"1", "Pokemon ETB", "Target", "verified", "Main", "bob@x.co", "", 4999, 1, 0, 10},
+		{"2", "Switch 2", "Walmart", "declined", "Chase 2", "b@x.co", "", 44999, 1, 0, 5},
+		{"3", "Pokemon Booster", "Target", "shipped", "Alt", "alice@x.co", "1Z999", 14399, 2, 1, 3},
+		{"4", "Starlink Mini", "Best Buy US", "delivered", "Chase 2", "c@x.co", "1Z888", 29999, 1, 1, 1},
+		{"5", "pokemon tin", "target", "verified", "Main", "BOB@X.CO", "", 0, 1, 0, 0},
+	} {
+		f := order.Fields{Product: o.product, Store: o.store, Status: o.status, Profile: o.profile, Email: o.email,
+			Quantity: &o.qty, QtyReceived: &o.received, Currency: "USD"}
+		if o.price > 0 {
+			f.Price = cents(o.price)
+		}
+		if o.tracking != "" {
+			f.TrackingNumbers = []string{o.tracking}
+		}
+		w := Edit(o.number, f)
+		w.OccurredAt = T0.Add(-time.Duration(o.daysAgo) * day)
+		mustWrite(t, s, w)
+	}
+}
+
+func listFilters(t *testing.T, s Store) {
+	seedList(t, s)
+	day := 24 * time.Hour
+	tests := []struct {
+		name string
+		f    order.Filter
+		want string
+	}{
+		{"all, newest checkout first", order.Filter{}, "5,4,3,2,1"},
+		{"oldest first", order.Filter{Sort: order.SortDateAsc}, "1,2,3,4,5"},
+		{"dearest first, no price last", order.Filter{Sort: order.SortPriceDesc}, "2,4,3,1,5"},
+		{"cheapest first, no price last", order.Filter{Sort: order.SortPriceAsc}, "1,3,4,2,5"},
+		{"one status", order.Filter{Statuses: []string{"verified"}}, "5,1"},
+		{"several statuses", order.Filter{Statuses: []string{"shipped", "delivered"}}, "4,3"},
+		{"store by part, any case", order.Filter{Store: "best buy"}, "4"},
+		{"store any case", order.Filter{Store: "TARGET"}, "5,3,1"},
+		{"profile by part", order.Filter{Profile: "chase"}, "4,2"},
+		{"email by part", order.Filter{Email: "bob"}, "5,1"},
+		{"text in the product", order.Filter{Query: "pokemon"}, "5,3,1"},
+		{"text in the order number", order.Filter{Query: "4"}, "4"},
+		{"text in the email", order.Filter{Query: "alice@"}, "3"},
+		{"text in the tracking number", order.Filter{Query: "1z888"}, "4"},
+		{"text in the store", order.Filter{Query: "walmart"}, "2"},
+		{"without tracking", order.Filter{HasTracking: ptr(false)}, "5,2,1"},
+		{"with tracking", order.Filter{HasTracking: ptr(true)}, "4,3"},
+		{"not fully received", order.Filter{FullyReceived: ptr(false)}, "5,3,2,1"},
+		{"date range", order.Filter{From: T0.Add(-6 * day), To: T0.Add(-day)}, "3,2"},
+		{"date range includes its start", order.Filter{From: T0.Add(-day)}, "5,4"},
+		{"store and date", order.Filter{Store: "target", From: T0.Add(-4 * day)}, "5,3"},
+		{"nothing", order.Filter{Email: "nobody@x.co"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			page, err := s.List(context.Background(), tt.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := Numbers(page.Orders); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+			if want := len(strings.Split(tt.want, ",")); tt.want != "" && page.Total != want {
+				t.Errorf("total %d, want %d", page.Total, want)
+			}
+		})
+	}
+}
+
+func paging(t *testing.T, s Store) {
+	for i := range 23 {
+		w := Edit(fmt.Sprint("N", i), order.Fields{Store: "Target", Price: cents(int64(100 * (i % 4)))})
+		w.OccurredAt = T0.Add(time.Duration(i%5) * time.Minute) // ties on date and on price
+		if i%7 == 0 {
+			w.Edit.Price = nil
+		}
+		mustWrite(t, s, w)
+	}
+	for _, sort := range order.Sorts {
+		for _, f := range []order.Filter{{Limit: 5}, {Limit: 5, Store: "target"}, {Limit: 5, From: T0.Add(-time.Hour)}} {
+			f.Sort = sort
+			var got []string
+			for pages := 0; ; pages++ {
+				if pages > 10 {
+					t.Fatal("pagination does not end")
+				}
+				page, err := s.List(context.Background(), f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if page.Total != 23 {
+					t.Errorf("%s: total %d", sort, page.Total)
+				}
+				got = append(got, Numbers(page.Orders))
+				if page.Next == "" {
+					break
+				}
+				f.After = page.Next
+			}
+			all, _ := s.List(context.Background(), order.Filter{Sort: sort, Limit: 100})
+			if strings.Join(got, ",") != Numbers(all.Orders) {
+				t.Errorf("%s %+v: pages %v\nwhole list %s", sort, f, got, Numbers(all.Orders))
+			}
+		}
+	}
+}
+
+func badCursor(t *testing.T, s Store) {
+	seedList(t, s)
+	page, _ := s.List(context.Background(), order.Filter{Limit: 2})
+	for _, f := range []order.Filter{{After: "garbage"}, {After: page.Next, Sort: order.SortPriceAsc}} {
+		if _, err := s.List(context.Background(), f); !errors.Is(err, order.ErrBadCursor) {
+			t.Errorf("%+v: %v", f, err)
+		}
+	}
+}
+
+func each(t *testing.T, s Store) {
+	seedList(t, s)
+	var got []string
+	err := s.Each(context.Background(), order.Filter{Sort: order.SortPriceDesc, Store: "target"}, func(o *order.Order) error {
+		got = append(got, o.OrderNumber)
+		return nil
+	})
+	if err != nil || strings.Join(got, ",") != "3,1,5" {
+		t.Errorf("each: %v %v", got, err)
+	}
+	stop := errors.New("stop")
+	if err := s.Each(context.Background(), order.Filter{}, func(*order.Order) error { return stop }); !errors.Is(err, stop) {
+		t.Errorf("error from fn: %v", err)
+	}
+}
+
+func totals(t *testing.T, s Store) {
+	seedList(t, s)
+	all, groups, err := s.Totals(context.Background(), order.Filter{}, order.GroupStore, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Spend leaves out the declined Switch: 49.99 + 2 x 143.99 + 299.99.
+	if all.Checkouts != 5 || all.Declined != 1 || all.Units != 5 || all.WithTracking != 2 || all.UnitsReceived != 2 ||
+		len(all.Money) != 1 || all.Money[0].Spend != 63796 || all.Money[0].Orders != 3 {
+		t.Errorf("overall %+v", all)
+	}
+	var names []string
+	for _, g := range groups {
+		names = append(names, fmt.Sprintf("%s:%d", g.Group, g.Checkouts))
+	}
+	// Most checkouts first, then by name; stores group as written: "Target" and "target"
+	// are two groups.
+	if !slices.Equal(names, []string{"Target:2", "Best Buy US:1", "Walmart:1", "target:1"}) {
+		t.Errorf("groups %v", names)
+	}
+	status, _, _ := s.Totals(context.Background(), order.Filter{Statuses: []string{"verified"}}, order.GroupNone, time.UTC)
+	if status.Checkouts != 2 {
+		t.Errorf("filtered totals %+v", status)
+	}
+}
+
+func counts(t *testing.T, s Store) {
+	ctx := context.Background()
+	mustWrite(t, s, Edit("A", order.Fields{}))
+	mustWrite(t, s, Edit("A", order.Fields{Notes: "again"}))
+	mustWrite(t, s, Edit("B", order.Fields{}))
+	for range 3 {
+		if _, err := s.AppendLog(ctx, order.LogEntry{ReceivedAt: T0}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c, err := s.Counts(ctx); err != nil || c.Orders != 2 || c.LogItems != 3 {
+		t.Errorf("counts %+v %v", c, err)
+	}
+	if n, err := s.PruneLogs(ctx, 1, 0, T0); err != nil || n != 2 {
+		t.Errorf("prune: %d %v", n, err)
+	}
+	if c, _ := s.Counts(ctx); c.LogItems != 1 {
+		t.Errorf("after pruning %+v", c)
+	}
+}
+
+func concurrentWriters(t *testing.T, s Store) {
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			for i := range 25 {
+				// Every writer also touches the shared order, so merges race too.
+				if _, err := s.Write(context.Background(), Edit(fmt.Sprint(w, "-", i), order.Fields{})); err != nil {
+					t.Error(err)
+				}
+				if _, err := s.Write(context.Background(), Edit("SHARED", order.Fields{Notes: fmt.Sprint(w, i)})); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if c, _ := s.Counts(context.Background()); c.Orders != 201 {
+		t.Errorf("orders = %d, want 201", c.Orders)
+	}
+	page, _ := s.List(context.Background(), order.Filter{Limit: 500})
+	if page.Total != 201 || len(page.Orders) != 201 {
+		t.Errorf("listed %d of %d, want 201", len(page.Orders), page.Total)
+	}
+	if ev, _ := s.Events(context.Background(), "SHARED"); len(ev) != 200 {
+		t.Errorf("shared order has %d events, want 200", len(ev))
+	}
+}
+
+func cancelled(t *testing.T, s Store) {
+	seedList(t, s)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := s.List(ctx, order.Filter{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("list: %v", err)
+	}
+	if _, _, err := s.Totals(ctx, order.Filter{}, order.GroupNone, time.UTC); !errors.Is(err, context.Canceled) {
+		t.Errorf("totals: %v", err)
+	}
+	if _, err := s.Write(ctx, Edit("Z", order.Fields{})); !errors.Is(err, context.Canceled) {
+		t.Errorf("write: %v", err)
+	}
+}

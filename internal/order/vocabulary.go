@@ -1,0 +1,89 @@
+package order
+
+import (
+	"errors"
+	"time"
+)
+
+// Outcomes of one input or edit, as replies and the webhook log report them.
+const (
+	OutcomeCreated   = "created"
+	OutcomeUpdated   = "updated"
+	OutcomeUnchanged = "unchanged"
+	OutcomeDeleted   = "deleted"
+	OutcomeRestored  = "restored"
+	OutcomeIgnored   = "ignored"
+	OutcomeRejected  = "rejected"
+	// OutcomeDuplicate is an input the store has already taken, as it was.
+	OutcomeDuplicate = "duplicate"
+)
+
+// Errors every store returns for the same conditions, so callers can tell them apart
+// whatever the storage.
+var (
+	ErrNotFound = errors.New("order not found")
+	ErrExists   = errors.New("an order with this number exists already")
+)
+
+// Write is one change to store: an edit of the order with this number, with who made it
+// and the log entry of the input that carried it.
+type Write struct {
+	Number     string // the order number, as given
+	Edit       Edit
+	Origin     Origin
+	Actor      string
+	OccurredAt time.Time // when the checkout happened: the order date of a new order
+	At         time.Time // when ROMS received the change
+	// Log, when set, is written in the same transaction with the outcome filled in, so
+	// an order and the record of the input that made it cannot disagree.
+	Log *LogEntry
+	// Mark, when set, makes the write idempotent (see Mark).
+	Mark *Mark
+	// MustExist makes a missing order ErrNotFound (edits); MustBeNew makes a known one
+	// ErrExists (orders made by hand).
+	MustExist, MustBeNew bool
+	// Check, when set, is called with the merged order inside the write's transaction; an
+	// error aborts the write and is returned as it is. It may run more than once.
+	Check func(*Order) error
+}
+
+// Result is what one write did.
+type Result struct {
+	Outcome string
+	Order   Order
+	Changes []Change
+	LogID   uint64
+}
+
+// Mark makes an input idempotent. A source that can deliver the same input more than once
+// (a Discord message seen live, on resume and in history) gives it a key; the store keeps
+// the key, with the content's hash and version, in the same transaction as the input's
+// order or log entry. The same key with the same hash, or with an older version, is a
+// duplicate and changes nothing; a newer version with another hash is an edit.
+type Mark struct {
+	Key     string
+	Hash    string
+	Version int64 // larger is newer, such as the edit time in unix nanoseconds
+}
+
+// LogEntry records one input, whatever became of it, so that nothing sent is ever lost.
+type LogEntry struct {
+	ID          uint64    `json:"id"`
+	ReceivedAt  time.Time `json:"received_at"`
+	Origin      Origin    `json:"origin"`
+	ContentType string    `json:"content_type,omitempty"`
+	Body        string    `json:"body"`       // as received, with proxy credentials removed
+	BodyBytes   int       `json:"body_bytes"` // size as received; larger than Body when cut
+	Outcome     string    `json:"outcome"`
+	Error       string    `json:"error,omitempty"`
+	Warnings    []string  `json:"warnings,omitempty"`
+	OrderNumber string    `json:"order_number,omitempty"`
+	OrderID     uint64    `json:"order_id,omitempty"`
+}
+
+// Counts are kept as the data changes, so asking for them costs nothing.
+type Counts struct {
+	Orders    int   `json:"orders" doc:"Orders stored, deleted ones included"`
+	LogItems  int   `json:"webhook_logs"`
+	SizeBytes int64 `json:"size_bytes"`
+}

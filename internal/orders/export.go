@@ -1,0 +1,131 @@
+package orders
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/roms-dev/roms/internal/order"
+)
+
+// exportColumns are the CSV columns: those of the resellers' original order sheet first,
+// in its order, so a pasted export lines up with it; then what ROMS adds.
+var exportColumns = []struct {
+	name  string
+	value func(o *order.Order, loc *time.Location) string
+}{
+	{"Date", func(o *order.Order, loc *time.Location) string { return o.OrderDate.In(loc).Format(time.DateOnly) }},
+	{"Time", func(o *order.Order, loc *time.Location) string { return o.OrderDate.In(loc).Format(time.TimeOnly) }},
+	{"Product", func(o *order.Order, _ *time.Location) string { return o.Product }},
+	{"Price", func(o *order.Order, _ *time.Location) string { return money(o.Price) }},
+	{"Total", func(o *order.Order, _ *time.Location) string { return money(o.Total) }},
+	{"Commission", func(o *order.Order, _ *time.Location) string { return money(o.Commission) }},
+	{"Quantity", func(o *order.Order, _ *time.Location) string { return strconv.Itoa(o.Quantity) }},
+	{"Profile", func(o *order.Order, _ *time.Location) string { return o.Profile }},
+	{"Proxy List", func(o *order.Order, _ *time.Location) string { return o.ProxyList }},
+	{"Order Number", func(o *order.Order, _ *time.Location) string { return o.OrderNumber }},
+	{"Email", func(o *order.Order, _ *time.Location) string { return o.Email }},
+	{"Reference #", func(o *order.Order, _ *time.Location) string { return o.ReferenceNumber }},
+	{"Posted Date", func(o *order.Order, loc *time.Location) string { return date(o.PostedDate, loc) }},
+	{"Tracking Number", func(o *order.Order, _ *time.Location) string { return o.TrackingNumber }},
+	{"Status", func(o *order.Order, _ *time.Location) string { return o.Status }},
+	{"QTY Received", func(o *order.Order, _ *time.Location) string { return strconv.Itoa(o.QtyReceived) }},
+	{"Order ID", func(o *order.Order, _ *time.Location) string { return strconv.FormatUint(o.ID, 10) }},
+	{"Created", func(o *order.Order, loc *time.Location) string { return stamp(&o.CreatedAt, loc) }},
+	{"Modified", func(o *order.Order, loc *time.Location) string { return stamp(&o.UpdatedAt, loc) }},
+	{"Store", func(o *order.Order, _ *time.Location) string { return o.Store }},
+	{"Currency", func(o *order.Order, _ *time.Location) string { return o.Currency }},
+	{"Customer Name", func(o *order.Order, _ *time.Location) string { return o.CustomerName }},
+	{"Payment Method", func(o *order.Order, _ *time.Location) string { return o.PaymentMethod }},
+	{"Shipping Address", func(o *order.Order, _ *time.Location) string { return o.ShippingAddress }},
+	{"Shipping Method", func(o *order.Order, _ *time.Location) string { return o.ShippingMethod }},
+	{"Tracking URL", func(o *order.Order, _ *time.Location) string { return o.TrackingURL }},
+	{"Shipped Date", func(o *order.Order, loc *time.Location) string { return date(o.ShippedDate, loc) }},
+	{"Delivered Date", func(o *order.Order, loc *time.Location) string { return date(o.DeliveredDate, loc) }},
+	{"Notes", func(o *order.Order, _ *time.Location) string { return o.Notes }},
+	{"Share Link", func(o *order.Order, _ *time.Location) string { return o.ShareLink }},
+	{"Image URL", func(o *order.Order, _ *time.Location) string { return o.ImageURL }},
+	{"Source", func(o *order.Order, _ *time.Location) string { return o.Source }},
+	{"Extra", func(o *order.Order, _ *time.Location) string { return extra(o.Extra) }},
+}
+
+// utf8BOM makes spreadsheet programs read the file as UTF-8, so accents survive.
+const utf8BOM = "\ufeff"
+
+// Export writes the orders that match f as CSV, one row at a time: memory stays flat
+// however many orders there are. It returns how many rows it wrote.
+func (s *Service) Export(ctx context.Context, f order.Filter, w io.Writer) (int, error) {
+	if _, err := io.WriteString(w, utf8BOM); err != nil {
+		return 0, err
+	}
+	cw := csv.NewWriter(w)
+	row := make([]string, len(exportColumns))
+	for i, c := range exportColumns {
+		row[i] = c.name
+	}
+	if err := cw.Write(row); err != nil {
+		return 0, err
+	}
+	n := 0
+	err := s.store.Each(ctx, f, func(o *order.Order) error {
+		for i, c := range exportColumns {
+			row[i] = neutralise(c.value(o, s.loc))
+		}
+		n++
+		return cw.Write(row)
+	})
+	cw.Flush()
+	if err == nil {
+		err = cw.Error()
+	}
+	if err != nil {
+		return n, fmt.Errorf("export orders: %w", err)
+	}
+	return n, nil
+}
+
+// neutralise keeps a spreadsheet from running a cell as a formula: a product name such as
+// =HYPERLINK(...) is shown as text. Numbers, negative ones included, stay numbers.
+func neutralise(cell string) string {
+	if cell == "" || !strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+		return cell
+	}
+	if _, err := strconv.ParseFloat(cell, 64); err == nil {
+		return cell
+	}
+	return "'" + cell
+}
+
+func money(m *order.Money) string {
+	if m == nil {
+		return ""
+	}
+	return m.String()
+}
+
+func date(t *time.Time, loc *time.Location) string {
+	if t == nil {
+		return ""
+	}
+	return t.In(loc).Format(time.DateOnly)
+}
+
+func stamp(t *time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(loc).Format(time.DateTime)
+}
+
+func extra(m map[string]string) string {
+	if len(m) == 0 {
+		return ""
+	}
+	raw, _ := json.Marshal(m) // a map of strings always encodes
+	return string(raw)
+}

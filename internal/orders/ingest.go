@@ -1,0 +1,173 @@
+package orders
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/roms-dev/roms/internal/order"
+	"github.com/roms-dev/roms/internal/parser"
+)
+
+// maxLogBody bounds what one log entry keeps of an input. Accepted inputs are smaller
+// than this and are kept whole; only an oversize rejected body is cut.
+const maxLogBody = 1 << 20
+
+// maxOrderNumber is longer than any retailer's order number; a longer one means the
+// parser was handed something that is not a checkout.
+const maxOrderNumber = 128
+
+// Input is one message from any source.
+type Input struct {
+	Origin      order.Origin
+	Text        string    // the shared label/value format
+	Raw         string    // what arrived, for the log; Text when empty
+	ContentType string    // as the source declared it
+	ReceivedAt  time.Time // zero: now
+	OccurredAt  time.Time // when the checkout happened, when the source knows it
+	// Mark, for sources that can deliver an input twice, makes a repeat change nothing.
+	Mark *order.Mark
+}
+
+// Result is what became of one input.
+type Result struct {
+	Outcome  string // an order.Outcome: created, updated, unchanged, ignored or duplicate
+	Order    order.Order
+	Changes  []order.Change
+	Reason   string // why an input was ignored
+	Warnings []string
+	LogID    uint64
+}
+
+// Ingest runs one checkout message, from any source, through parse, validate, store and
+// publish. Every input leaves a webhook log entry, whatever its outcome. An error wrapping
+// a parser error means the input was unreadable; any other error means it could not be
+// stored.
+func (s *Service) Ingest(ctx context.Context, in Input) (Result, error) {
+	if in.ReceivedAt.IsZero() {
+		in.ReceivedAt = s.now()
+	}
+	if in.Mark != nil {
+		if dup, err := s.store.Seen(ctx, *in.Mark); err != nil || dup {
+			return Result{Outcome: order.OutcomeDuplicate}, err
+		}
+	}
+	msg, err := parser.Parse(in.Text)
+	if err != nil {
+		return Result{}, s.Reject(ctx, in, err)
+	}
+	keepUnknownStatus(&msg)
+	entry := logEntry(in)
+	entry.Warnings = msg.Warnings
+	if reason := validate(msg); reason != "" {
+		return s.ignore(ctx, entry, in.Mark, reason)
+	}
+	res, err := s.write(ctx, order.Write{
+		Number: msg.Fields.OrderNumber, Edit: order.Edit{Fields: msg.Fields}, Origin: in.Origin, Actor: order.ActorMessage(in.Origin),
+		OccurredAt: in.OccurredAt, At: in.ReceivedAt, Log: &entry, Mark: in.Mark,
+	})
+	if err != nil {
+		s.keepFailed(ctx, entry, err)
+		return Result{}, err
+	}
+	if res.Outcome == order.OutcomeDuplicate {
+		return Result{Outcome: res.Outcome}, nil
+	}
+	s.logger.Info("order stored", "outcome", res.Outcome, "order_number", res.Order.OrderNumber,
+		"source", in.Origin.Source, "changes", len(res.Changes))
+	return Result{Outcome: res.Outcome, Order: res.Order, Changes: res.Changes, Warnings: msg.Warnings, LogID: res.LogID}, nil
+}
+
+// keepUnknownStatus moves a status outside the documented set to the extra fields with a
+// warning: stored as the status, the order would fall out of every status filter, and a
+// message must never be refused for it.
+func keepUnknownStatus(msg *parser.Message) {
+	st := msg.Fields.Status
+	if st == "" || order.ValidStatus(st) {
+		return
+	}
+	msg.Fields.Status = parser.HeaderStatus(msg.Kind)
+	if msg.Fields.Extra == nil {
+		msg.Fields.Extra = map[string]string{}
+	}
+	msg.Fields.Extra["status"] = st
+	msg.Warnings = append(msg.Warnings, fmt.Sprintf("status %q is not one ROMS knows; kept as an extra field", st))
+}
+
+// Reject records an input that is not a message at all (unreadable, malformed, too
+// large) and returns cause, so the source can report it.
+func (s *Service) Reject(ctx context.Context, in Input, cause error) error {
+	if in.ReceivedAt.IsZero() {
+		in.ReceivedAt = s.now()
+	}
+	entry := logEntry(in)
+	entry.Outcome, entry.Error = order.OutcomeRejected, cause.Error()
+	if _, err := s.store.AppendLog(ctx, entry, in.Mark); err != nil {
+		return errors.Join(cause, err)
+	}
+	s.logger.Warn("input rejected", "source", in.Origin.Source, "error", cause, "bytes", entry.BodyBytes)
+	return cause
+}
+
+func (s *Service) ignore(ctx context.Context, entry order.LogEntry, mark *order.Mark, reason string) (Result, error) {
+	entry.Outcome, entry.Error = order.OutcomeIgnored, reason
+	id, err := s.store.AppendLog(ctx, entry, mark)
+	if err != nil {
+		return Result{}, err
+	}
+	if id == 0 { // a redelivery raced past the Seen check
+		return Result{Outcome: order.OutcomeDuplicate}, nil
+	}
+	s.logger.Info("input ignored", "source", entry.Origin.Source, "reason", reason)
+	return Result{Outcome: order.OutcomeIgnored, Reason: reason, Warnings: entry.Warnings, LogID: id}, nil
+}
+
+// keepFailed logs an input whose order could not be stored, so it can be replayed.
+func (s *Service) keepFailed(ctx context.Context, entry order.LogEntry, cause error) {
+	entry.Outcome, entry.Error = order.OutcomeRejected, "could not store: "+cause.Error()
+	if _, err := s.store.AppendLog(ctx, entry, nil); err != nil {
+		s.logger.Error("input lost: neither order nor log entry stored", "source", entry.Origin.Source, "error", err)
+	}
+}
+
+// validate says why a readable message cannot become an order, or "".
+func validate(msg parser.Message) string {
+	if msg.Fields.OrderNumber == "" {
+		return "no order number in the message (a test ping or another bot's post?)"
+	}
+	return checkNumber(msg.Fields.OrderNumber)
+}
+
+// checkNumber says what is wrong with an order number, or "".
+func checkNumber(n string) string {
+	switch {
+	case utf8.RuneCountInString(n) > maxOrderNumber:
+		return fmt.Sprintf("order number is longer than %d characters", maxOrderNumber)
+	case strings.ContainsAny(n, "\n\t"):
+		return "order number spans several lines"
+	}
+	return ""
+}
+
+// logEntry starts the log entry of an input. The body is redacted like the message, so
+// proxy passwords never reach the disk.
+func logEntry(in Input) order.LogEntry {
+	raw := in.Raw
+	if raw == "" {
+		raw = in.Text
+	}
+	body := raw
+	if len(body) > maxLogBody {
+		body = strings.ToValidUTF8(body[:maxLogBody], "")
+	}
+	return order.LogEntry{
+		ReceivedAt:  in.ReceivedAt.UTC(),
+		Origin:      in.Origin,
+		ContentType: in.ContentType,
+		Body:        parser.Redact(strings.ToValidUTF8(body, "\uFFFD")),
+		BodyBytes:   len(raw),
+	}
+}

@@ -1,0 +1,126 @@
+package orders
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/roms-dev/roms/internal/order"
+)
+
+// Get returns the order with this number, in any case, with or without '#'.
+func (s *Service) Get(ctx context.Context, number string) (order.Order, error) {
+	o, err := s.store.Get(ctx, number)
+	s.local(&o)
+	return o, err
+}
+
+// Events returns the history of an order, oldest first.
+func (s *Service) Events(ctx context.Context, number string) ([]order.Event, error) {
+	return s.store.Events(ctx, number)
+}
+
+// List returns one page of the orders that match f and how many match in all.
+func (s *Service) List(ctx context.Context, f order.Filter) (order.Page, error) {
+	page, err := s.store.List(ctx, f)
+	for i := range page.Orders {
+		s.local(&page.Orders[i])
+	}
+	return page, err
+}
+
+// Stats are the totals of the orders a filter selects.
+type Stats struct {
+	TimeZone string         `json:"time_zone" doc:"Days, weeks and months are counted in this zone"`
+	GroupBy  string         `json:"group_by,omitempty"`
+	Overall  order.Totals   `json:"overall"`
+	Groups   []order.Totals `json:"groups,omitempty"`
+}
+
+// Stats adds up the orders that match f, grouped by one of order.Groupings or not at all.
+func (s *Service) Stats(ctx context.Context, f order.Filter, by string) (Stats, error) {
+	all, groups, err := s.store.Totals(ctx, f, by, s.loc)
+	if err != nil {
+		return Stats{}, err
+	}
+	return Stats{TimeZone: s.loc.String(), GroupBy: by, Overall: all, Groups: groups}, nil
+}
+
+// Logs returns the newest webhook log entries.
+func (s *Service) Logs(ctx context.Context, limit int) ([]order.LogEntry, error) {
+	return s.store.Logs(ctx, limit)
+}
+
+// Counts says how many orders and log entries there are.
+func (s *Service) Counts(ctx context.Context) (order.Counts, error) {
+	return s.store.Counts(ctx)
+}
+
+// Position and Advance keep how far a source has read (a Discord channel's cursor).
+func (s *Service) Position(ctx context.Context, name string) (string, error) {
+	return s.store.Position(ctx, name)
+}
+
+// Advance moves a named position forward; an older one is ignored.
+func (s *Service) Advance(ctx context.Context, name, pos string) error {
+	return s.store.Advance(ctx, name, pos)
+}
+
+// PruneLogs trims the webhook log to its retention.
+func (s *Service) PruneLogs(ctx context.Context, keep int, maxAge time.Duration) (int, error) {
+	return s.store.PruneLogs(ctx, keep, maxAge, s.now())
+}
+
+// ErrBadTime is a date or time the service cannot read.
+var ErrBadTime = errors.New("use a date like 2026-11-20, a time like 2026-11-20T18:04:05Z, or today, yesterday, week, month")
+
+// Day reads the start of a date in the service's time zone, or an exact RFC 3339 time.
+// As an upper bound (end true) a plain date means the end of that day, which is what
+// people mean by "to 2026-11-20". Words: today, yesterday, week (since Monday), month.
+func (s *Service) Day(text string, end bool) (time.Time, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, text); err == nil {
+		return t, nil
+	}
+	start, err := s.dayStart(strings.ToLower(text))
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q: %w", text, ErrBadTime)
+	}
+	if end {
+		return s.nextDay(start, strings.ToLower(text)), nil
+	}
+	return start, nil
+}
+
+func (s *Service) dayStart(text string) (time.Time, error) {
+	now := s.now().In(s.loc)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, s.loc)
+	switch text {
+	case "today":
+		return today, nil
+	case "yesterday":
+		return today.AddDate(0, 0, -1), nil
+	case "week":
+		return today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7)), nil
+	case "month":
+		return time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, s.loc), nil
+	}
+	return time.ParseInLocation(time.DateOnly, text, s.loc)
+}
+
+// nextDay is where a period that starts at start ends: a week or a month later for those
+// words, the next midnight for a day.
+func (s *Service) nextDay(start time.Time, text string) time.Time {
+	switch text {
+	case "week":
+		return start.AddDate(0, 0, 7)
+	case "month":
+		return start.AddDate(0, 1, 0)
+	}
+	return start.AddDate(0, 0, 1)
+}

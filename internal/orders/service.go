@@ -1,0 +1,87 @@
+// Package orders is the orders service. Every change to an order passes through it,
+// whoever makes it: a checkout message from HTTP, Discord or backfill, an edit through the
+// API, an order made by hand, a delete or its undo, an import row. It validates, merges
+// through the store, records the event with its actor, and publishes the change. Reads go
+// through it too, so that days and times mean the configured time zone everywhere.
+package orders
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/roms-dev/roms/internal/live"
+	"github.com/roms-dev/roms/internal/order"
+)
+
+// Store is what the service needs of storage. The contract tests in order/ordertest say
+// what each method must do; the bbolt store implements it.
+type Store interface {
+	Write(ctx context.Context, w order.Write) (order.Result, error)
+	Get(ctx context.Context, number string) (order.Order, error)
+	Events(ctx context.Context, number string) ([]order.Event, error)
+	List(ctx context.Context, f order.Filter) (order.Page, error)
+	Each(ctx context.Context, f order.Filter, fn func(*order.Order) error) error
+	Totals(ctx context.Context, f order.Filter, by string, loc *time.Location) (order.Totals, []order.Totals, error)
+	AppendLog(ctx context.Context, e order.LogEntry, mark *order.Mark) (uint64, error)
+	Logs(ctx context.Context, limit int) ([]order.LogEntry, error)
+	PruneLogs(ctx context.Context, keep int, maxAge time.Duration, now time.Time) (int, error)
+	Seen(ctx context.Context, m order.Mark) (bool, error)
+	Position(ctx context.Context, name string) (string, error)
+	Advance(ctx context.Context, name, pos string) error
+	Counts(ctx context.Context) (order.Counts, error)
+}
+
+// Publisher announces changes to whoever watches (the live hub).
+type Publisher interface {
+	Publish(live.OrderChange)
+}
+
+// Service is the one way to change and read orders.
+type Service struct {
+	store  Store
+	hub    Publisher
+	logger *slog.Logger
+	loc    *time.Location
+	now    func() time.Time
+}
+
+// New returns the service over st, announcing changes on hub, with days in loc.
+func New(st Store, hub Publisher, logger *slog.Logger, loc *time.Location) *Service {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return &Service{store: st, hub: hub, logger: logger, loc: loc, now: time.Now}
+}
+
+// Location is the time zone days are counted in.
+func (s *Service) Location() *time.Location { return s.loc }
+
+// write stores w and, when it changed something, publishes the change. The order comes
+// back in the service's time zone.
+func (s *Service) write(ctx context.Context, w order.Write) (order.Result, error) {
+	res, err := s.store.Write(ctx, w)
+	var inv *InvalidError
+	if errors.As(err, &inv) { // from the write's Check: the refusal speaks for itself
+		return order.Result{}, inv
+	}
+	if err != nil {
+		return order.Result{}, err
+	}
+	if res.Outcome == order.OutcomeDuplicate {
+		return res, nil
+	}
+	s.local(&res.Order)
+	if res.Outcome != order.OutcomeUnchanged {
+		s.hub.Publish(live.OrderChange{Type: res.Outcome, At: w.At.UTC(), Actor: w.Actor, Order: res.Order, Changes: res.Changes})
+	}
+	return res, nil
+}
+
+// local shows an order's date and time in the service's time zone. Instants are stored in
+// UTC; only what people read changes.
+func (s *Service) local(o *order.Order) {
+	o.OrderDate = o.OrderDate.In(s.loc)
+	o.OrderTime = o.OrderDate.Format(time.TimeOnly)
+}

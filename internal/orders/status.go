@@ -1,0 +1,68 @@
+package orders
+
+import (
+	"time"
+
+	"github.com/roms-dev/roms/internal/order"
+)
+
+// Summary counts what an import of many messages did (a Discord backfill).
+type Summary struct {
+	Messages  int `json:"messages"`
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	Ignored   int `json:"ignored"`
+	Duplicate int `json:"duplicate"`
+}
+
+// Count adds one result.
+func (s *Summary) Count(outcome string) {
+	switch outcome {
+	case order.OutcomeCreated:
+		s.Created++
+	case order.OutcomeUpdated:
+		s.Updated++
+	case order.OutcomeUnchanged:
+		s.Unchanged++
+	case order.OutcomeIgnored:
+		s.Ignored++
+	case order.OutcomeDuplicate:
+		s.Duplicate++
+	}
+}
+
+// Progress is reported after each page of an import.
+type Progress struct {
+	Summary
+	Through time.Time // the newest message time read so far
+}
+
+// Gateway states, as /health reports them.
+const (
+	StateDisabled     = "disabled"
+	StateConnecting   = "connecting"
+	StateConnected    = "connected"
+	StateReconnecting = "reconnecting"
+	StateRefused      = "refused"
+)
+
+// GatewayStatus is what /health says about a live source's connection (Discord).
+type GatewayStatus struct {
+	State       string          `json:"state" enum:"disabled,connecting,connected,reconnecting,refused" doc:"Gateway connection state"`
+	Message     string          `json:"message,omitempty" doc:"What the state means or what to do about it, in plain words"`
+	LastEventAt *time.Time      `json:"last_event_at,omitempty" doc:"When the last message event arrived from a watched channel"`
+	Channels    []ChannelStatus `json:"channels,omitempty"`
+}
+
+// ChannelStatus is how far history has been read in one watched channel.
+type ChannelStatus struct {
+	ID         string     `json:"id"`
+	Cursor     string     `json:"cursor" doc:"Id of the last message read; empty before the first catch-up"`
+	CursorTime *time.Time `json:"cursor_time,omitempty" doc:"When that message was posted"`
+}
+
+// Disabled is the status of a bot without a Discord token.
+func Disabled() GatewayStatus {
+	return GatewayStatus{State: StateDisabled, Message: "no discord.token set: running as an HTTP webhook only"}
+}
