@@ -339,8 +339,9 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	}
 	decode(t, raw, &doc)
 	want := map[string][]string{
-		pathWebhook: {"post"}, "/api/v2/webhooks/logs": {"get"}, "/api/v2/orders": {"get"},
-		"/api/v2/orders/{order_number}": {"get", "patch"}, "/api/v2/orders/{order_number}/events": {"get"},
+		pathWebhook: {"post"}, "/api/v2/webhooks/logs": {"get"}, "/api/v2/orders": {"get", "post"},
+		"/api/v2/orders/{order_number}": {"get", "patch", "delete"}, "/api/v2/orders/{order_number}/events": {"get"},
+		"/api/v2/orders/{order_number}/restore": {"post"}, pathExport: {"get"}, "/api/v2/stats": {"get"},
 		pathLive: {"get"}, pathBackup: {"get"}, "/health": {"get"},
 	}
 	for path, methods := range want {
