@@ -26,6 +26,11 @@ Usage:
   bot backfill -channel ID -since WHEN [-config FILE]
                                     import a Discord channel's history; WHEN is a date
                                     (2026-11-01), a duration back (720h) or all
+  bot stats [-by GROUP] [filters]   print totals: checkouts, units, spend, cancel rate...;
+                                    GROUP is store, profile, status, product, day, week or month
+  bot export -o FILE [filters]      write the orders as CSV for a spreadsheet
+                                    filters: -since -until (2026-11-01, today, week, month),
+                                    -status -store -profile -email -q -has-tracking
   bot healthcheck [-config FILE]    exit 0 when the running bot is healthy (for Docker)
   bot version                       print the version
 
@@ -59,6 +64,10 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return backup(ctx, rest, getenv, stdout)
 	case "backfill":
 		return backfillCommand(ctx, rest, getenv, stdout, stderr)
+	case "stats":
+		return statsCommand(ctx, rest, getenv, stdout)
+	case "export":
+		return exportCommand(ctx, rest, getenv, stdout)
 	case "healthcheck":
 		return healthcheck(ctx, rest, getenv, stdout)
 	case "version":

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -29,32 +28,18 @@ type FilterParams struct {
 // filter turns the query into the service's filter; dates are read in the configured
 // time zone.
 func (s *server) filter(in FilterParams) (order.Filter, error) {
-	f := order.Filter{Store: in.Store, Profile: in.Profile, Email: in.Email, Query: in.Q, Deleted: in.Deleted,
-		HasTracking: boolParam(in.HasTracking), FullyReceived: boolParam(in.FullyReceived)}
-	for _, st := range strings.Split(in.Status, ",") {
-		if st = strings.TrimSpace(st); st != "" {
-			if !order.ValidStatus(st) {
-				return f, huma.Error422UnprocessableEntity("status: " + st + " is not a status; use one of " + strings.Join(order.Statuses, ", "))
-			}
-			f.Statuses = append(f.Statuses, st)
-		}
+	f, err := s.Orders.Filter(orders.FilterText{
+		Status: in.Status, Store: in.Store, Profile: in.Profile, Email: in.Email, Query: in.Q,
+		HasTracking: in.HasTracking, FullyReceived: in.FullyReceived, From: in.From, To: in.To, Deleted: in.Deleted,
+	})
+	if errors.Is(err, orders.ErrBadTime) {
+		return f, huma.Error400BadRequest(err.Error())
 	}
-	var err error
-	if f.From, err = s.Orders.Day(in.From, false); err != nil {
-		return f, huma.Error400BadRequest("from: " + err.Error())
+	var inv *orders.InvalidError
+	if errors.As(err, &inv) {
+		return f, huma.Error422UnprocessableEntity(inv.Error())
 	}
-	if f.To, err = s.Orders.Day(in.To, true); err != nil {
-		return f, huma.Error400BadRequest("to: " + err.Error())
-	}
-	return f, nil
-}
-
-func boolParam(s string) *bool {
-	if s == "" {
-		return nil
-	}
-	b := s == "true"
-	return &b
+	return f, err
 }
 
 type listOrdersInput struct {

@@ -44,7 +44,7 @@ func TestPatchSetsAndClearsEveryKindOfField(t *testing.T) {
 		o.Email != "" || o.TrackingNumber != "1Z999, 1Z888" || o.PostedDate == nil {
 		t.Fatalf("%d %s", status, raw)
 	}
-	if !strings.Contains(raw, `"price":289.99`) {
+	if !strings.Contains(raw, `"price":289.99`) || !strings.Contains(raw, `"tracking_numbers":["1Z999","1Z888"]`) {
 		t.Errorf("price is not a plain number in JSON: %s", raw)
 	}
 	_, reply, _ = ts.change(http.MethodPatch, "/api/v2/orders/BBY-1", `{"tracking_number": "1Z888 1Z777"}`)
@@ -58,6 +58,9 @@ func TestPatchSetsAndClearsEveryKindOfField(t *testing.T) {
 	_, reply, _ = ts.change(http.MethodPatch, "/api/v2/orders/BBY-1", `{"tracking_number": null, "notes": "x"}`)
 	if len(reply.Order.TrackingNumbers) != 0 || reply.Order.Notes != "x" {
 		t.Errorf("cleared tracking: %+v", reply.Order)
+	}
+	if _, raw := ts.request(http.MethodGet, "/api/v2/orders/BBY-1", "", nil); !bytes.Contains(raw, []byte(`"tracking_numbers":[]`)) {
+		t.Errorf("no tracking is not an empty list: %s", raw)
 	}
 	_, events := ts.request(http.MethodGet, "/api/v2/orders/BBY-1/events", "", nil)
 	if !bytes.Contains(events, []byte(`"actor":"message:http"`)) || !bytes.Contains(events, []byte(`"actor":"api"`)) {

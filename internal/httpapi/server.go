@@ -48,7 +48,7 @@ type Orders interface {
 	CreateFromText(ctx context.Context, text, actor string) (order.Result, []string, error)
 	Delete(ctx context.Context, number, actor string) (order.Result, error)
 	Restore(ctx context.Context, number, actor string) (order.Result, error)
-	Day(text string, end bool) (time.Time, error)
+	Filter(t orders.FilterText) (order.Filter, error)
 	Location() *time.Location
 }
 

@@ -73,6 +73,63 @@ func (s *Service) PruneLogs(ctx context.Context, keep int, maxAge time.Duration)
 	return s.store.PruneLogs(ctx, keep, maxAge, s.now())
 }
 
+// FilterText is a filter as people type it: in a URL query, in command flags, or in a
+// slash command. Filter reads it.
+type FilterText struct {
+	Status        string // one status or several, comma-separated
+	Store         string
+	Profile       string
+	Email         string
+	Query         string
+	HasTracking   string // "true", "false" or ""
+	FullyReceived string
+	From, To      string // dates in the service's time zone, RFC 3339 times, or period words
+	Deleted       bool
+}
+
+// Filter reads a filter as people type it. Bad statuses are an InvalidError; bad dates
+// wrap ErrBadTime.
+func (s *Service) Filter(t FilterText) (order.Filter, error) {
+	f := order.Filter{Store: t.Store, Profile: t.Profile, Email: t.Email, Query: t.Query, Deleted: t.Deleted}
+	var err error
+	if f.HasTracking, err = yesNo("has_tracking", t.HasTracking); err != nil {
+		return f, err
+	}
+	if f.FullyReceived, err = yesNo("fully_received", t.FullyReceived); err != nil {
+		return f, err
+	}
+	for _, st := range strings.Split(t.Status, ",") {
+		if st = strings.TrimSpace(st); st == "" {
+			continue
+		}
+		if !order.ValidStatus(st) {
+			return f, invalid("status", "%q is not a status; use one of %s", st, strings.Join(order.Statuses, ", "))
+		}
+		f.Statuses = append(f.Statuses, st)
+	}
+	if f.From, err = s.Day(t.From, false); err != nil {
+		return f, fmt.Errorf("from: %w", err)
+	}
+	if f.To, err = s.Day(t.To, true); err != nil {
+		return f, fmt.Errorf("to: %w", err)
+	}
+	return f, nil
+}
+
+func yesNo(field, text string) (*bool, error) {
+	switch strings.ToLower(strings.TrimSpace(text)) {
+	case "":
+		return nil, nil
+	case "true", "yes":
+		b := true
+		return &b, nil
+	case "false", "no":
+		b := false
+		return &b, nil
+	}
+	return nil, invalid(field, "%q is not true or false", text)
+}
+
 // ErrBadTime is a date or time the service cannot read.
 var ErrBadTime = errors.New("use a date like 2026-11-20, a time like 2026-11-20T18:04:05Z, or today, yesterday, week, month")
 

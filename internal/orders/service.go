@@ -84,4 +84,7 @@ func (s *Service) write(ctx context.Context, w order.Write) (order.Result, error
 func (s *Service) local(o *order.Order) {
 	o.OrderDate = o.OrderDate.In(s.loc)
 	o.OrderTime = o.OrderDate.Format(time.TimeOnly)
+	if o.TrackingNumbers == nil { // a list in JSON, even when empty
+		o.TrackingNumbers = []string{}
+	}
 }

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+)
+
+func postText(t *testing.T, base, text string) {
+	t.Helper()
+	resp, err := http.Post(base+"/api/v2/webhooks/orders", "text/plain", strings.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("webhook: %d", resp.StatusCode)
+	}
+}
+
+// TestStatsAndExportWhileRunningAndWhileStopped runs both commands against the running bot
+// (which holds the database) and then against the database itself; both ways must agree.
+func TestStatsAndExportWhileRunningAndWhileStopped(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	env := map[string]string{"ROMS_TIMEZONE": "America/New_York"}
+	bot := startBot(t, env)
+	postText(t, bot.base, string(sample))
+	postText(t, bot.base, "Checkout Declined | Target\nProduct\nPokemon ETB\nPrice\n$49.99\nProfile\nAmex\nOrder Number\nTGT-9\n")
+	addr := strings.TrimPrefix(bot.base, "http://")
+	running := map[string]string{"ROMS_HTTP_ADDR": addr, "ROMS_TIMEZONE": "America/New_York"}
+
+	var live bytes.Buffer
+	if err := run(context.Background(), []string{"stats", "-by", "store", "-since", "today"}, envOf(running), nil, &live, io.Discard); err != nil {
+		t.Fatalf("stats while running: %v", err)
+	}
+	for _, want := range []string{"days in America/New_York", "STORE", "Best Buy US", "299.99 USD", "Target", "50.0%", "All"} {
+		if !strings.Contains(live.String(), want) {
+			t.Errorf("stats lacks %q:\n%s", want, live.String())
+		}
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"export", "-o", "live.csv", "-store", "best buy"}, envOf(running), nil, &out, io.Discard); err != nil {
+		t.Fatalf("export while running: %v", err)
+	}
+	if err := bot.stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	var stopped bytes.Buffer
+	if err := run(context.Background(), []string{"stats", "-by", "store", "-since", "today"}, envOf(env), nil, &stopped, io.Discard); err != nil {
+		t.Fatalf("stats while stopped: %v", err)
+	}
+	if stopped.String() != live.String() {
+		t.Errorf("stats differ:\nrunning:\n%s\nstopped:\n%s", live.String(), stopped.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"export", "-o", "stopped.csv", "-store", "best buy"}, envOf(env), nil, &out, io.Discard); err != nil {
+		t.Fatalf("export while stopped: %v", err)
+	}
+	if !strings.Contains(out.String(), "Wrote 1 orders to stopped.csv") {
+		t.Errorf("export said %q", out.String())
+	}
+	a, _ := os.ReadFile("live.csv")
+	b, _ := os.ReadFile("stopped.csv")
+	if !bytes.Equal(a, b) || !bytes.Contains(a, []byte("BBY01-807102506907")) || bytes.Contains(a, []byte("TGT-9")) {
+		t.Errorf("exports differ or are wrong:\n%s\n%s", a, b)
+	}
+	if _, err := os.Stat("stopped.csv.partial"); err == nil {
+		t.Error("partial file left behind")
+	}
+	for _, bad := range [][]string{{"export"}, {"export", "-o", "stopped.csv"}, {"stats", "-by", "colour"}, {"stats", "-since", "soon"}, {"stats", "-status", "delivred"}} {
+		if err := run(context.Background(), bad, envOf(env), nil, io.Discard, io.Discard); err == nil {
+			t.Errorf("%v: no error", bad)
+		}
+	}
+}
