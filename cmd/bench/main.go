@@ -2,7 +2,7 @@
 // run: machines here are shared and noisy, so the figures that mean something are the
 // ratios, not the nanoseconds.
 //
-//	go run ./cmd/bench [-test.benchtime=2s]
+//	go run ./cmd/bench [-orders 100000] [-test.benchtime=2s]
 package main
 
 import (
@@ -38,6 +38,9 @@ type bench struct {
 	fn             func(b *testing.B)
 }
 
+// ordersFlag is how many orders the query benchmarks run over.
+var ordersFlag = flag.Int("orders", 100_000, "orders in the database the query benchmarks read (0 skips them)")
+
 func main() {
 	testing.Init()
 	flag.Parse()
@@ -54,8 +57,15 @@ func main() {
 		{name: "ingest, 8 writers", baseline: "ingest, one writer", fn: ingestNew(dir, "parallel", 8)},
 		{name: "ingest an update", baseline: "ingest, one writer", fn: ingestUpdate(dir)},
 	}
+	if *ordersFlag > 0 {
+		svc, err := seeded(dir, *ordersFlag)
+		if err != nil {
+			fail(err)
+		}
+		benches = append(benches, queryBenches(svc, *ordersFlag)...)
+	}
 	results := map[string]testing.BenchmarkResult{}
-	fmt.Printf("%-24s %12s %10s %12s  %s\n", "", "per op", "allocs/op", "bytes/op", "ratio")
+	fmt.Printf("%-34s %12s %10s %12s  %s\n", "", "per op", "allocs/op", "bytes/op", "ratio")
 	for _, bc := range benches {
 		r := testing.Benchmark(bc.fn)
 		results[bc.name] = r
@@ -63,7 +73,7 @@ func main() {
 		if base, ok := results[bc.baseline]; ok && base.NsPerOp() > 0 {
 			ratio = fmt.Sprintf("%.2fx %s", float64(r.NsPerOp())/float64(base.NsPerOp()), bc.baseline)
 		}
-		fmt.Printf("%-24s %12s %10d %12d  %s\n", bc.name, time.Duration(r.NsPerOp()), r.AllocsPerOp(), r.AllocedBytesPerOp(), ratio)
+		fmt.Printf("%-34s %12s %10d %12d  %s\n", bc.name, time.Duration(r.NsPerOp()), r.AllocsPerOp(), r.AllocedBytesPerOp(), ratio)
 	}
 }
 

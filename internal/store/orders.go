@@ -115,14 +115,17 @@ func outcomeOf(eventType string) string {
 	return order.OutcomeUpdated
 }
 
-// putOrder stores o; a new order also gets its number and date index entries (the order
-// date never changes after that) and is counted.
+// putOrder stores o and its summary; a new order also gets its number and date index
+// entries (the order date never changes after that) and is counted.
 func putOrder(tx *bolt.Tx, key string, found bool, o *order.Order) error {
 	raw, err := json.Marshal(o)
 	if err != nil {
 		return err
 	}
 	if err := tx.Bucket(bucketOrders).Put(be64(o.ID), raw); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketSummaries).Put(be64(o.ID), encodeSummary(o)); err != nil {
 		return err
 	}
 	if found {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/binary"
+	"fmt"
 	"slices"
 	"time"
 
@@ -120,20 +121,22 @@ func sorted(ctx context.Context, tx *bolt.Tx, f order.Filter) ([]order.Position,
 	return positions, err
 }
 
-// scan calls match with every order that matches f. A date range reads only the orders
-// dated in it, through the date index; anything else reads every order.
+// scan calls match with the summary of every order that matches f: an order with only
+// the fields that filters, sorts and totals read. A date range reads only the orders
+// dated in it, through the date index; anything else reads every summary.
 func scan(ctx context.Context, tx *bolt.Tx, f order.Filter, match func(*order.Order)) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	m := order.NewMatcher(f)
-	visit := func(i int, id []byte) error {
+	summaries := tx.Bucket(bucketSummaries)
+	visit := func(i int, id, summary []byte) error {
 		if i%checkEvery == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		o, err := orderByID(tx, id)
+		o, err := decodeSummary(binary.BigEndian.Uint64(id), summary)
 		if err != nil {
-			return err
+			return fmt.Errorf("order %d: %w", binary.BigEndian.Uint64(id), err)
 		}
 		if m.Match(&o) {
 			match(&o)
@@ -142,7 +145,7 @@ func scan(ctx context.Context, tx *bolt.Tx, f order.Filter, match func(*order.Or
 	}
 	i := 0
 	if f.From.IsZero() && f.To.IsZero() {
-		return tx.Bucket(bucketOrders).ForEach(func(k, _ []byte) error { i++; return visit(i, k) })
+		return summaries.ForEach(func(k, v []byte) error { i++; return visit(i, k, v) })
 	}
 	c := tx.Bucket(bucketByDate).Cursor()
 	to := uint64(max(f.To.UnixNano(), 0))
@@ -151,7 +154,7 @@ func scan(ctx context.Context, tx *bolt.Tx, f order.Filter, match func(*order.Or
 			break
 		}
 		i++
-		if err := visit(i, k[8:]); err != nil {
+		if err := visit(i, k[8:], summaries.Get(k[8:])); err != nil {
 			return err
 		}
 	}

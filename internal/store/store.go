@@ -29,20 +29,22 @@ import (
 const batchDelay = time.Millisecond
 
 // schemaVersion is the layout this code reads and writes; Open migrates older files.
-// Version 2 keeps tracking numbers as a list, counts orders and log entries as they
-// change, and drops the exact-match indexes that partial search made useless.
+// Version 2 keeps tracking numbers as a list and a summary of each order for filters,
+// counts orders and log entries as they change, and drops the exact-match indexes that
+// partial search made useless.
 const schemaVersion = 2
 
 // Bucket names, all in one place.
 var (
 	bucketMeta      = []byte("meta")
-	bucketOrders    = []byte("orders")         // be64(id) -> order JSON
-	bucketNumbers   = []byte("order_numbers")  // order.Key(number) -> be64(id)
-	bucketEvents    = []byte("events")         // be64(order id) be64(event id) -> event JSON
-	bucketLogs      = []byte("webhook_logs")   // be64(log id) -> log entry JSON
-	bucketByDate    = []byte("idx_order_date") // be64(unix nanos) be64(id) -> nothing
-	bucketSeen      = []byte("inputs_seen")    // mark key -> be64(version) hash
-	bucketPositions = []byte("positions")      // name -> decimal position
+	bucketOrders    = []byte("orders")          // be64(id) -> order JSON
+	bucketSummaries = []byte("order_summaries") // be64(id) -> summary (summary.go)
+	bucketNumbers   = []byte("order_numbers")   // order.Key(number) -> be64(id)
+	bucketEvents    = []byte("events")          // be64(order id) be64(event id) -> event JSON
+	bucketLogs      = []byte("webhook_logs")    // be64(log id) -> log entry JSON
+	bucketByDate    = []byte("idx_order_date")  // be64(unix nanos) be64(id) -> nothing
+	bucketSeen      = []byte("inputs_seen")     // mark key -> be64(version) hash
+	bucketPositions = []byte("positions")       // name -> decimal position
 
 	keySchemaVersion = []byte("schema_version")
 	keyOrderCount    = []byte("count_orders") // be64
@@ -50,7 +52,7 @@ var (
 )
 
 var allBuckets = [][]byte{
-	bucketMeta, bucketOrders, bucketNumbers, bucketEvents, bucketLogs, bucketByDate, bucketSeen, bucketPositions,
+	bucketMeta, bucketOrders, bucketSummaries, bucketNumbers, bucketEvents, bucketLogs, bucketByDate, bucketSeen, bucketPositions,
 }
 
 // ErrLocked means another process has the database open.
@@ -110,11 +112,11 @@ func prepare(tx *bolt.Tx) error {
 	return meta.Put(keySchemaVersion, be64(schemaVersion))
 }
 
-// migrateV1 splits each order's tracking string into the list, counts orders and log
-// entries, and drops the exact-match indexes of version 1.
+// migrateV1 splits each order's tracking string into the list, writes each order's
+// summary, counts orders and log entries, and drops the exact-match indexes of version 1.
 func migrateV1(tx *bolt.Tx) error {
 	orders := tx.Bucket(bucketOrders)
-	var rewritten [][2][]byte
+	var rewritten, summaries [][2][]byte
 	err := orders.ForEach(func(k, v []byte) error {
 		var o order.Order
 		if err := json.Unmarshal(v, &o); err != nil {
@@ -123,6 +125,7 @@ func migrateV1(tx *bolt.Tx) error {
 		o.SetTracking(order.SplitTracking(o.TrackingNumber))
 		raw, err := json.Marshal(o)
 		rewritten = append(rewritten, [2][]byte{clone(k), raw})
+		summaries = append(summaries, [2][]byte{clone(k), encodeSummary(&o)})
 		return err
 	})
 	if err != nil {
@@ -130,6 +133,11 @@ func migrateV1(tx *bolt.Tx) error {
 	}
 	for _, kv := range rewritten { // not under ForEach: bbolt forbids writes while iterating
 		if err := orders.Put(kv[0], kv[1]); err != nil {
+			return err
+		}
+	}
+	for _, kv := range summaries {
+		if err := tx.Bucket(bucketSummaries).Put(kv[0], kv[1]); err != nil {
 			return err
 		}
 	}

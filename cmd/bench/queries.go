@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/roms-dev/roms/internal/live"
+	"github.com/roms-dev/roms/internal/order"
+	"github.com/roms-dev/roms/internal/orders"
+	"github.com/roms-dev/roms/internal/store"
+)
+
+// seeded returns a service over a database of n orders spread over the last year,
+// written through the real store by 64 writers (so they share commits, as a drop does).
+func seeded(dir string, n int) (*orders.Service, error) {
+	start := time.Now()
+	st, err := store.Open(filepath.Join(dir, fmt.Sprintf("orders-%d.db", n)), time.Second)
+	if err != nil {
+		return nil, err
+	}
+	stores := []string{"Best Buy US", "Target", "Walmart", "Pokemon Center", "Costco", "GameStop"}
+	profiles := []string{"Chase 1", "Chase 2", "Amex Gold", "Amex Plat", "Citi", "Discover", "Capital One", "Wells"}
+	statuses := []string{"verified", "verified", "verified", "shipped", "delivered", "cancelled", "declined"}
+	products := []string{"STARLINK Mini Kit", "Pokemon ETB", "PS5 Slim", "Switch 2", "Booster Bundle", "Xbox Series X", "RTX 5090"}
+	year := time.Now().AddDate(-1, 0, 0)
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for w := range 64 {
+		wg.Go(func() {
+			r := rand.New(rand.NewPCG(uint64(w), 7))
+			for i := w; i < n; i += 64 {
+				price := order.Money(1000 + r.IntN(100_000))
+				qty := 1 + r.IntN(3)
+				f := order.Fields{
+					Product: products[r.IntN(len(products))], Price: &price, Quantity: &qty, Currency: "USD",
+					Store: stores[r.IntN(len(stores))], Profile: profiles[r.IntN(len(profiles))],
+					Status: statuses[r.IntN(len(statuses))], Email: fmt.Sprintf("buyer%d@example.com", r.IntN(500)),
+				}
+				if r.IntN(2) == 0 {
+					f.TrackingNumbers = []string{fmt.Sprintf("1Z%010d", i)}
+				}
+				at := year.Add(time.Duration(r.Int64N(int64(365 * 24 * time.Hour))))
+				number := fmt.Sprintf("BENCH-%07d", i)
+				_, err := st.Write(context.Background(), order.Write{Number: number, Edit: order.Edit{Fields: f},
+					Origin: order.Origin{Source: order.SourceHTTP}, Actor: "message:http", OccurredAt: at, At: at})
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return nil, err
+	}
+	info, _ := os.Stat(st.Path())
+	fmt.Printf("seeded %d orders in %s: %d bytes, %d bytes per order\n\n", n, time.Since(start).Round(time.Second), info.Size(), info.Size()/int64(n))
+	return orders.New(st, live.NewHub(), slog.New(slog.NewTextHandler(io.Discard, nil)), time.Local), nil
+}
+
+// queryBenches read the seeded database. Their baseline is one pass over every order's
+// summary that matches none: what any query that has to look at every order costs at
+// least.
+func queryBenches(svc *orders.Service, n int) []bench {
+	month := time.Now().AddDate(0, -1, 0)
+	prefix := fmt.Sprintf("%dk orders: ", n/1000)
+	list := func(f order.Filter) func(*testing.B) {
+		return func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := svc.List(b.Context(), f); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	}
+	return []bench{
+		{name: prefix + "scan every summary", fn: func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := svc.Export(b.Context(), order.Filter{Sort: order.SortDateDesc, Store: "no such store"}, io.Discard); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}},
+		{name: prefix + "first page, no filter", baseline: prefix + "scan every summary", fn: list(order.Filter{Limit: 50})},
+		{name: prefix + "last month, store", baseline: prefix + "scan every summary", fn: list(order.Filter{Limit: 50, From: month, Store: "target"})},
+		{name: prefix + "q= search", baseline: prefix + "scan every summary", fn: list(order.Filter{Limit: 50, Query: "buyer42@"})},
+		{name: prefix + "stats, month by store", baseline: prefix + "scan every summary", fn: func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := svc.Stats(b.Context(), order.Filter{From: month}, order.GroupStore); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}},
+		{name: prefix + "stats, year by day", baseline: prefix + "scan every summary", fn: func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := svc.Stats(b.Context(), order.Filter{}, order.GroupDay); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}},
+		{name: prefix + "CSV export, all", baseline: prefix + "scan every summary", fn: func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := svc.Export(b.Context(), order.Filter{}, io.Discard); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}},
+		{name: prefix + "counts (health)", fn: func(b *testing.B) {
+			for b.Loop() {
+				if _, err := svc.Counts(b.Context()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}},
+	}
+}

@@ -1,0 +1,39 @@
+package store
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/roms-dev/roms/internal/order"
+)
+
+func TestSummaryKeepsWhatFiltersSortsAndTotalsRead(t *testing.T) {
+	price, total := order.Money(29999), order.Money(59998)
+	deleted := time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
+	full := order.Order{
+		ID: 7, OrderNumber: "BBY01-1", Product: "Starlink Mini ✓", Email: "bob@x.co", Profile: "Chase 2", Store: "Best Buy US",
+		Status: "shipped", Currency: "USD", Quantity: 2, QtyReceived: 1, Price: &price, Total: &total,
+		TrackingNumbers: []string{"1Z999", "1Z888"}, OrderDate: time.Date(2026, 11, 20, 18, 0, 0, 5, time.UTC),
+		DeletedAt: &deleted, Notes: "not in the summary",
+	}
+	got, err := decodeSummary(7, encodeSummary(&full))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := full
+	want.Notes, want.DeletedAt = "", &want.OrderDate
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
+	empty, err := decodeSummary(1, encodeSummary(&order.Order{OrderDate: full.OrderDate}))
+	if err != nil || empty.Price != nil || empty.DeletedAt != nil || empty.TrackingNumbers != nil {
+		t.Errorf("empty order: %+v %v", empty, err)
+	}
+	enc := encodeSummary(&full)
+	for cut := range len(enc) - 1 {
+		if _, err := decodeSummary(7, enc[:cut]); err == nil {
+			t.Errorf("a summary cut at %d bytes decoded", cut)
+		}
+	}
+}
