@@ -69,7 +69,9 @@ func runBackfill(ctx context.Context, cfg config.Config, channel string, since t
 	logger := newLogger(config.Log{Level: "warn", Format: cfg.Log.Format}, stderr)
 	dc := discordConfig(cfg.Discord, time.Now())
 	loc, _ := cfg.Location()
-	l, err := discord.New(dc, orders.New(st, live.NewHub(), logger, loc), logger)
+	svc := orders.New(st, live.NewHub(), logger, loc)
+	svc.SetDefaultCurrency(cfg.Currency)
+	l, err := discord.New(dc, svc, logger)
 	if err != nil {
 		return orders.Summary{}, err
 	}

@@ -69,7 +69,9 @@ func withService(cfg config.Config, local func(*orders.Service) error, remote fu
 	}
 	defer st.Close()
 	loc, _ := cfg.Location() // checked when the settings loaded
-	return local(orders.New(st, live.NewHub(), newLogger(config.Log{Level: "error"}, io.Discard), loc))
+	svc := orders.New(st, live.NewHub(), newLogger(config.Log{Level: "error"}, io.Discard), loc)
+	svc.SetDefaultCurrency(cfg.Currency)
+	return local(svc)
 }
 
 // statsCommand prints the totals of the orders a filter selects as a table.
@@ -124,8 +126,11 @@ func getFromBot(ctx context.Context, cfg config.Config, path string, v any) erro
 
 func printStats(w io.Writer, st orders.Stats, t orders.FilterText) {
 	title := "All orders"
-	if t.From != "" || t.To != "" {
-		title = fmt.Sprintf("Orders from %s to %s", orDash(t.From), orDash(t.To))
+	if t.From != "" {
+		title = "Orders since " + t.From
+	}
+	if t.To != "" {
+		title += " until " + t.To
 	}
 	fmt.Fprintf(w, "%s (days in %s)\n\n", title, st.TimeZone)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)

@@ -55,6 +55,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	hub := live.NewHub()
 	loc, _ := cfg.Location() // checked when the settings loaded
 	svc := orders.New(st, hub, logger, loc)
+	svc.SetDefaultCurrency(cfg.Currency)
 	deps := httpapi.Deps{
 		Messages: svc, Orders: svc, Database: httpapi.Database{Path: st.Path(), Counts: st.Counts, Backup: st.Backup},
 		Hub: hub, Logger: logger, Token: cfg.HTTP.Token, Version: buildVersion(), Started: time.Now(),

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,7 +28,9 @@ const EnvPrefix = "ROMS_"
 // Config is every setting. config.example.yaml documents each key.
 type Config struct {
 	// TimeZone is an IANA name such as America/New_York; empty is the machine's zone.
-	TimeZone string  `mapstructure:"timezone"`
+	TimeZone string `mapstructure:"timezone"`
+	// Currency is given to amounts written without one, such as "Price 49.99".
+	Currency string  `mapstructure:"currency"`
 	HTTP     HTTP    `mapstructure:"http"`
 	Storage  Storage `mapstructure:"storage"`
 	Discord  Discord `mapstructure:"discord"`
@@ -76,6 +79,7 @@ type Log struct {
 
 var defaults = map[string]any{
 	"timezone":                          "",
+	"currency":                          "USD",
 	"http.addr":                         "127.0.0.1:8001",
 	"http.token":                        "",
 	"http.allow_public_without_token":   false,
@@ -298,6 +302,9 @@ func (c Config) Validate() error {
 	if _, err := c.Location(); err != nil {
 		bad("timezone", "%q is not a time zone: use a name such as America/New_York, Europe/London or UTC", c.TimeZone)
 	}
+	if !currencyCode.MatchString(c.Currency) {
+		bad("currency", "%q is not a three-letter code in capitals, such as USD, EUR or GBP", c.Currency)
+	}
 	host, port, err := net.SplitHostPort(c.HTTP.Addr)
 	if err != nil || port == "" {
 		bad("http.addr", "%q is not host:port, for example 127.0.0.1:8001", c.HTTP.Addr)
@@ -366,6 +373,8 @@ func (b Backfill) Since(now time.Time) (time.Time, error) {
 		return now.Add(-d), nil
 	}
 }
+
+var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
 
 // IsLoopback reports whether a listen host only accepts connections from this machine.
 func IsLoopback(host string) bool {

@@ -91,6 +91,7 @@ func TestInvalidConfigNamesTheKey(t *testing.T) {
 		{"bad api url", "", map[string]string{"ROMS_DISCORD_API_URL": "discord.com"}, "discord.api_url"},
 		{"bad log level", "", map[string]string{"ROMS_LOG_LEVEL": "loud"}, "log.level"},
 		{"bad time zone", "", map[string]string{"ROMS_TIMEZONE": "Mars/Olympus"}, "timezone"},
+		{"bad currency", "", map[string]string{"ROMS_CURRENCY": "dollars"}, "currency"},
 		{"negative retention", "", map[string]string{"ROMS_STORAGE_LOG_RETENTION_MAX_ENTRIES": "-1"}, "max_entries"},
 	}
 	for _, tt := range tests {

@@ -18,6 +18,10 @@ type Edit struct {
 	// Delete leaves the order out of lists and totals, keeping it and its history;
 	// Restore undoes that.
 	Delete, Restore bool
+	// DefaultCurrency is given to an order that has an amount but no currency (a price
+	// written without a symbol, an order made by hand), so totals are not split between
+	// "USD" and no currency.
+	DefaultCurrency string
 }
 
 // Clearable are the fields an edit may blank. Clearing quantity sets it back to 1.
@@ -66,6 +70,9 @@ func (e Edit) Apply(o *Order, at time.Time) []Change {
 
 	if f.Total == nil && !slices.Contains(e.Clear, "total") && totalIsDerived(o.Total, oldPrice, oldQty) {
 		setMoney(&ch, "total", &o.Total, derivedTotal(o.Price, o.Quantity))
+	}
+	if o.Currency == "" && (o.Price != nil || o.Total != nil || o.Commission != nil) {
+		setString(&ch, "currency", &o.Currency, e.DefaultCurrency)
 	}
 	stampStatusDate(&ch, o, at)
 	switch {

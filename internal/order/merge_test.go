@@ -96,6 +96,19 @@ func TestApply(t *testing.T) {
 			changed: nil,
 		},
 		{
+			name:    "an amount without a currency gets the default one",
+			edit:    Edit{Fields: Fields{Price: cents(500)}, DefaultCurrency: "USD"},
+			check:   func(o *Order) bool { return o.Currency == "USD" },
+			changed: []string{"price", "total", "currency"},
+		},
+		{
+			name:    "the default never replaces a currency",
+			before:  func(o *Order) { o.Currency, o.Price = "EUR", cents(100) },
+			edit:    Edit{Fields: Fields{Price: cents(500)}, DefaultCurrency: "USD"},
+			check:   func(o *Order) bool { return o.Currency == "EUR" },
+			changed: []string{"price", "total"},
+		},
+		{
 			name:    "a price times a quantity that overflows leaves no derived total",
 			edit:    Edit{Fields: Fields{Price: cents(int64(maxMoney)), Quantity: ptr(1000)}},
 			check:   func(o *Order) bool { return o.Total == nil },

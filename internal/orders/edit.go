@@ -55,9 +55,13 @@ func (s *Service) Correct(ctx context.Context, number string, e order.Edit, acto
 	})
 }
 
-// Create adds an order by hand. Its number must be new.
+// Create adds an order by hand. Its number must be new; without a status it is a
+// verified checkout, like one a message reports.
 func (s *Service) Create(ctx context.Context, f order.Fields, actor string) (order.Result, error) {
 	f.OrderNumber = order.CleanNumber(f.OrderNumber)
+	if f.Status == "" {
+		f.Status = order.StatusVerified
+	}
 	if f.OrderNumber == "" {
 		return order.Result{}, invalid("order_number", "is required")
 	}

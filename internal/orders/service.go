@@ -45,15 +45,23 @@ type Service struct {
 	logger *slog.Logger
 	loc    *time.Location
 	now    func() time.Time
+	// currency is given to orders with an amount and no currency.
+	currency string
 }
+
+// DefaultCurrency is the currency of amounts written without one, unless set otherwise.
+const DefaultCurrency = "USD"
 
 // New returns the service over st, announcing changes on hub, with days in loc.
 func New(st Store, hub Publisher, logger *slog.Logger, loc *time.Location) *Service {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &Service{store: st, hub: hub, logger: logger, loc: loc, now: time.Now}
+	return &Service{store: st, hub: hub, logger: logger, loc: loc, now: time.Now, currency: DefaultCurrency}
 }
+
+// SetDefaultCurrency sets the currency of amounts written without one.
+func (s *Service) SetDefaultCurrency(code string) { s.currency = code }
 
 // Location is the time zone days are counted in.
 func (s *Service) Location() *time.Location { return s.loc }
@@ -61,6 +69,7 @@ func (s *Service) Location() *time.Location { return s.loc }
 // write stores w and, when it changed something, publishes the change. The order comes
 // back in the service's time zone.
 func (s *Service) write(ctx context.Context, w order.Write) (order.Result, error) {
+	w.Edit.DefaultCurrency = s.currency
 	res, err := s.store.Write(ctx, w)
 	var inv *InvalidError
 	if errors.As(err, &inv) { // from the write's Check: the refusal speaks for itself
