@@ -75,30 +75,11 @@ func (b OrderFields) edit() order.Edit {
 			*dst = o.Value
 		}
 	}
-	money := func(name string, o Optional[order.Money], dst **order.Money) {
-		switch {
-		case !o.Set:
-		case o.Null:
-			e.Clear = append(e.Clear, name)
-		default:
-			*dst = o.Value.Ptr()
-		}
-	}
-	count := func(name string, o Optional[int], dst **int) {
-		switch {
-		case !o.Set:
-		case o.Null:
-			e.Clear = append(e.Clear, name)
-		default:
-			n := o.Value
-			*dst = &n
-		}
-	}
 	str("product", b.Product, &f.Product)
-	money("price", b.Price, &f.Price)
-	count("quantity", b.Quantity, &f.Quantity)
-	money("total", b.Total, &f.Total)
-	money("commission", b.Commission, &f.Commission)
+	setValue(&e, "price", b.Price, &f.Price)
+	setValue(&e, "quantity", b.Quantity, &f.Quantity)
+	setValue(&e, "total", b.Total, &f.Total)
+	setValue(&e, "commission", b.Commission, &f.Commission)
 	str("currency", b.Currency, &f.Currency)
 	str("email", b.Email, &f.Email)
 	str("customer_name", b.CustomerName, &f.CustomerName)
@@ -115,19 +96,24 @@ func (b OrderFields) edit() order.Edit {
 		e.Clear = append(e.Clear, "tracking_numbers")
 		f.TrackingNumbers = append(f.TrackingNumbers, b.TrackingNumbers.Value...)
 	}
-	count("qty_received", b.QtyReceived, &f.QtyReceived)
-	switch {
-	case !b.PostedDate.Set:
-	case b.PostedDate.Null:
-		e.Clear = append(e.Clear, "posted_date")
-	default:
-		t := b.PostedDate.Value
-		f.PostedDate = &t
-	}
+	setValue(&e, "qty_received", b.QtyReceived, &f.QtyReceived)
+	setValue(&e, "posted_date", b.PostedDate, &f.PostedDate)
 	str("payment_method", b.PaymentMethod, &f.PaymentMethod)
 	str("shipping_address", b.ShippingAddress, &f.ShippingAddress)
 	str("shipping_method", b.ShippingMethod, &f.ShippingMethod)
 	str("notes", b.Notes, &f.Notes)
 	str("store", b.Store, &f.Store)
 	return e
+}
+
+// setValue sets an optional field of an edit from the body: null clears it.
+func setValue[T any](e *order.Edit, name string, o Optional[T], dst **T) {
+	switch {
+	case !o.Set:
+	case o.Null:
+		e.Clear = append(e.Clear, name)
+	default:
+		v := o.Value
+		*dst = &v
+	}
 }

@@ -1,6 +1,7 @@
 package order
 
 import (
+	"cmp"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -124,24 +125,14 @@ func Compare(s string, a, b Position) int {
 		}
 		return -1
 	}
-	c := cmpInt(a.Value, b.Value)
+	c := cmp.Compare(a.Value, b.Value)
 	if c == 0 {
-		c = cmpInt(int64(a.ID), int64(b.ID))
+		c = cmp.Compare(a.ID, b.ID)
 	}
 	if s == SortDateAsc || s == SortPriceAsc {
 		return c
 	}
 	return -c
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // Cursor encodes a position in sort order s for the next page to start after.

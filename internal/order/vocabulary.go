@@ -1,9 +1,28 @@
 package order
 
 import (
+	"context"
 	"errors"
 	"time"
 )
+
+// Store is what the orders service asks of storage. The contract tests in ordertest say
+// what each method must do; the bbolt store implements it, and so will the PostgreSQL one.
+type Store interface {
+	Write(ctx context.Context, w Write) (Result, error)
+	Get(ctx context.Context, number string) (Order, error)
+	Events(ctx context.Context, number string) ([]Event, error)
+	List(ctx context.Context, f Filter) (Page, error)
+	Each(ctx context.Context, f Filter, fn func(*Order) error) error
+	Totals(ctx context.Context, f Filter, by string, loc *time.Location) (Totals, []Totals, error)
+	AppendLog(ctx context.Context, e LogEntry, mark *Mark) (uint64, error)
+	Logs(ctx context.Context, limit int) ([]LogEntry, error)
+	PruneLogs(ctx context.Context, keep int, maxAge time.Duration, now time.Time) (int, error)
+	Seen(ctx context.Context, m Mark) (bool, error)
+	Position(ctx context.Context, name string) (string, error)
+	Advance(ctx context.Context, name, pos string) error
+	Counts(ctx context.Context) (Counts, error)
+}
 
 // Outcomes of one input or edit, as replies and the webhook log report them.
 const (

@@ -15,24 +15,6 @@ import (
 	"github.com/roms-dev/roms/internal/order"
 )
 
-// Store is what the service needs of storage. The contract tests in order/ordertest say
-// what each method must do; the bbolt store implements it.
-type Store interface {
-	Write(ctx context.Context, w order.Write) (order.Result, error)
-	Get(ctx context.Context, number string) (order.Order, error)
-	Events(ctx context.Context, number string) ([]order.Event, error)
-	List(ctx context.Context, f order.Filter) (order.Page, error)
-	Each(ctx context.Context, f order.Filter, fn func(*order.Order) error) error
-	Totals(ctx context.Context, f order.Filter, by string, loc *time.Location) (order.Totals, []order.Totals, error)
-	AppendLog(ctx context.Context, e order.LogEntry, mark *order.Mark) (uint64, error)
-	Logs(ctx context.Context, limit int) ([]order.LogEntry, error)
-	PruneLogs(ctx context.Context, keep int, maxAge time.Duration, now time.Time) (int, error)
-	Seen(ctx context.Context, m order.Mark) (bool, error)
-	Position(ctx context.Context, name string) (string, error)
-	Advance(ctx context.Context, name, pos string) error
-	Counts(ctx context.Context) (order.Counts, error)
-}
-
 // Publisher announces changes to whoever watches (the live hub).
 type Publisher interface {
 	Publish(live.OrderChange)
@@ -40,7 +22,7 @@ type Publisher interface {
 
 // Service is the one way to change and read orders.
 type Service struct {
-	store  Store
+	store  order.Store
 	hub    Publisher
 	logger *slog.Logger
 	loc    *time.Location
@@ -53,7 +35,7 @@ type Service struct {
 const DefaultCurrency = "USD"
 
 // New returns the service over st, announcing changes on hub, with days in loc.
-func New(st Store, hub Publisher, logger *slog.Logger, loc *time.Location) *Service {
+func New(st order.Store, hub Publisher, logger *slog.Logger, loc *time.Location) *Service {
 	if loc == nil {
 		loc = time.UTC
 	}

@@ -35,7 +35,7 @@ func openTest(t *testing.T) *Store {
 }
 
 func TestContract(t *testing.T) {
-	ordertest.Contract(t, func(t *testing.T) ordertest.Store { return openTest(t) })
+	ordertest.Contract(t, func(t *testing.T) order.Store { return openTest(t) })
 }
 
 func edit(number string, f order.Fields) order.Write {

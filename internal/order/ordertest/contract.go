@@ -16,31 +16,14 @@ import (
 	"github.com/roms-dev/roms/internal/order"
 )
 
-// Store is what the suite exercises: everything the orders service asks of storage.
-type Store interface {
-	Write(ctx context.Context, w order.Write) (order.Result, error)
-	Get(ctx context.Context, number string) (order.Order, error)
-	Events(ctx context.Context, number string) ([]order.Event, error)
-	List(ctx context.Context, f order.Filter) (order.Page, error)
-	Each(ctx context.Context, f order.Filter, fn func(*order.Order) error) error
-	Totals(ctx context.Context, f order.Filter, by string, loc *time.Location) (order.Totals, []order.Totals, error)
-	AppendLog(ctx context.Context, e order.LogEntry, mark *order.Mark) (uint64, error)
-	Logs(ctx context.Context, limit int) ([]order.LogEntry, error)
-	PruneLogs(ctx context.Context, keep int, maxAge time.Duration, now time.Time) (int, error)
-	Seen(ctx context.Context, m order.Mark) (bool, error)
-	Position(ctx context.Context, name string) (string, error)
-	Advance(ctx context.Context, name, pos string) error
-	Counts(ctx context.Context) (order.Counts, error)
-}
-
 // T0 is the time the suite's writes happen at.
 var T0 = time.Date(2026, 11, 20, 18, 0, 0, 0, time.UTC)
 
 // Contract runs every test of the contract against stores from open.
-func Contract(t *testing.T, open func(t *testing.T) Store) {
+func Contract(t *testing.T, open func(t *testing.T) order.Store) {
 	tests := []struct {
 		name string
-		fn   func(*testing.T, Store)
+		fn   func(*testing.T, order.Store)
 	}{
 		{"CreateUpdateUnchanged", createUpdateUnchanged},
 		{"OrderDateIsWhenTheCheckoutHappened", orderDate},
@@ -73,7 +56,7 @@ func Edit(number string, f order.Fields) order.Write {
 	return order.Write{Number: number, Edit: order.Edit{Fields: f}, Origin: order.Origin{Source: order.SourceAPI}, Actor: order.ActorAPI, At: T0}
 }
 
-func mustWrite(t *testing.T, s Store, w order.Write) order.Result {
+func mustWrite(t *testing.T, s order.Store, w order.Write) order.Result {
 	t.Helper()
 	res, err := s.Write(context.Background(), w)
 	if err != nil {
@@ -91,7 +74,7 @@ func Numbers(orders []order.Order) string {
 	return strings.Join(out, ",")
 }
 
-func createUpdateUnchanged(t *testing.T, s Store) {
+func createUpdateUnchanged(t *testing.T, s order.Store) {
 	ctx := context.Background()
 	first := Edit("#test-001", order.Fields{Product: "Test Product", Price: cents(9999), Email: "test@example.com", Status: "verified"})
 	first.Actor = "message:http"
@@ -128,7 +111,7 @@ func createUpdateUnchanged(t *testing.T, s Store) {
 	}
 }
 
-func orderDate(t *testing.T, s Store) {
+func orderDate(t *testing.T, s order.Store) {
 	w := Edit("D-1", order.Fields{})
 	w.OccurredAt = T0.Add(-48 * time.Hour)
 	if o := mustWrite(t, s, w).Order; !o.OrderDate.Equal(T0.Add(-48*time.Hour)) || !o.CreatedAt.Equal(T0) {
@@ -136,7 +119,7 @@ func orderDate(t *testing.T, s Store) {
 	}
 }
 
-func mustExistAndMustBeNew(t *testing.T, s Store) {
+func mustExistAndMustBeNew(t *testing.T, s order.Store) {
 	w := Edit("E-1", order.Fields{Notes: "x"})
 	w.MustExist = true
 	if _, err := s.Write(context.Background(), w); !errors.Is(err, order.ErrNotFound) {
@@ -153,7 +136,7 @@ func mustExistAndMustBeNew(t *testing.T, s Store) {
 	}
 }
 
-func checkAbortsTheWrite(t *testing.T, s Store) {
+func checkAbortsTheWrite(t *testing.T, s order.Store) {
 	mustWrite(t, s, Edit("C-1", order.Fields{Quantity: ptr(1)}))
 	tooMany := errors.New("too many")
 	w := Edit("C-1", order.Fields{QtyReceived: ptr(5)})
@@ -174,7 +157,7 @@ func checkAbortsTheWrite(t *testing.T, s Store) {
 	}
 }
 
-func deleteAndRestore(t *testing.T, s Store) {
+func deleteAndRestore(t *testing.T, s order.Store) {
 	ctx := context.Background()
 	mustWrite(t, s, Edit("KEEP", order.Fields{Price: cents(100)}))
 	mustWrite(t, s, Edit("TEST-ORDER", order.Fields{Price: cents(500)}))
@@ -209,7 +192,7 @@ func deleteAndRestore(t *testing.T, s Store) {
 	}
 }
 
-func logWithOrder(t *testing.T, s Store) {
+func logWithOrder(t *testing.T, s order.Store) {
 	ctx := context.Background()
 	w := Edit("L-1", order.Fields{})
 	w.Log = &order.LogEntry{Body: "Order Number\nL-1", ReceivedAt: T0}
@@ -227,7 +210,7 @@ func logWithOrder(t *testing.T, s Store) {
 	}
 }
 
-func marks(t *testing.T, s Store) {
+func marks(t *testing.T, s order.Store) {
 	ctx := context.Background()
 	w := Edit("M-1", order.Fields{Product: "X"})
 	w.Mark = &order.Mark{Key: "discord:1:0", Hash: "aaa", Version: 100}
@@ -264,7 +247,7 @@ func marks(t *testing.T, s Store) {
 	}
 }
 
-func positions(t *testing.T, s Store) {
+func positions(t *testing.T, s order.Store) {
 	ctx := context.Background()
 	if p, _ := s.Position(ctx, "c"); p != "" {
 		t.Fatalf("fresh position %q", p)
@@ -285,7 +268,7 @@ func positions(t *testing.T, s Store) {
 }
 
 // seedList stores five orders a day or more apart, newest last.
-func seedList(t *testing.T, s Store) {
+func seedList(t *testing.T, s order.Store) {
 	day := 24 * time.Hour
 	for _, o := range []struct {
 		number, product, store, status, profile, email, tracking string
@@ -312,7 +295,7 @@ func seedList(t *testing.T, s Store) {
 	}
 }
 
-func listFilters(t *testing.T, s Store) {
+func listFilters(t *testing.T, s order.Store) {
 	seedList(t, s)
 	day := 24 * time.Hour
 	tests := []struct {
@@ -359,7 +342,7 @@ func listFilters(t *testing.T, s Store) {
 	}
 }
 
-func paging(t *testing.T, s Store) {
+func paging(t *testing.T, s order.Store) {
 	for i := range 23 {
 		w := Edit(fmt.Sprint("N", i), order.Fields{Store: "Target", Price: cents(int64(100 * (i % 4)))})
 		w.OccurredAt = T0.Add(time.Duration(i%5) * time.Minute) // ties on date and on price
@@ -397,7 +380,7 @@ func paging(t *testing.T, s Store) {
 	}
 }
 
-func badCursor(t *testing.T, s Store) {
+func badCursor(t *testing.T, s order.Store) {
 	seedList(t, s)
 	page, _ := s.List(context.Background(), order.Filter{Limit: 2})
 	for _, f := range []order.Filter{{After: "garbage"}, {After: page.Next, Sort: order.SortPriceAsc}} {
@@ -407,7 +390,7 @@ func badCursor(t *testing.T, s Store) {
 	}
 }
 
-func each(t *testing.T, s Store) {
+func each(t *testing.T, s order.Store) {
 	seedList(t, s)
 	var got []string
 	err := s.Each(context.Background(), order.Filter{Sort: order.SortPriceDesc, Store: "target"}, func(o *order.Order) error {
@@ -423,7 +406,7 @@ func each(t *testing.T, s Store) {
 	}
 }
 
-func totals(t *testing.T, s Store) {
+func totals(t *testing.T, s order.Store) {
 	seedList(t, s)
 	all, groups, err := s.Totals(context.Background(), order.Filter{}, order.GroupStore, time.UTC)
 	if err != nil {
@@ -449,7 +432,7 @@ func totals(t *testing.T, s Store) {
 	}
 }
 
-func counts(t *testing.T, s Store) {
+func counts(t *testing.T, s order.Store) {
 	ctx := context.Background()
 	mustWrite(t, s, Edit("A", order.Fields{}))
 	mustWrite(t, s, Edit("A", order.Fields{Notes: "again"}))
@@ -470,7 +453,7 @@ func counts(t *testing.T, s Store) {
 	}
 }
 
-func concurrentWriters(t *testing.T, s Store) {
+func concurrentWriters(t *testing.T, s order.Store) {
 	var wg sync.WaitGroup
 	for w := range 8 {
 		wg.Go(func() {
@@ -498,7 +481,7 @@ func concurrentWriters(t *testing.T, s Store) {
 	}
 }
 
-func cancelled(t *testing.T, s Store) {
+func cancelled(t *testing.T, s order.Store) {
 	seedList(t, s)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
