@@ -1,6 +1,6 @@
 // Package discord is the gateway listener: it joins the user's Discord server, reads the
 // checkout embeds in the watched channels, live and from history after an outage, and
-// hands their text to the ingest pipeline. It does no parsing or storing of its own.
+// hands their text to the orders service. It does no parsing or storing of its own.
 package discord
 
 import (

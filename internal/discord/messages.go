@@ -91,7 +91,7 @@ func (l *Listener) live(m *discordgo.Message) {
 	}
 }
 
-// handle sends every checkout of a message through the pipeline. Each embed is marked by
+// handle sends every checkout of a message to the orders service. Each embed is marked by
 // message id and position, so a message delivered again (live, on resume, from history)
 // changes nothing, and an edit updates the order. An error means a checkout could not be
 // stored.

@@ -108,7 +108,7 @@ func webhookResult(res orders.Result) WebhookResult {
 	return r
 }
 
-// webhookError turns a pipeline error into the HTTP error that says what is wrong.
+// webhookError turns an ingest error into the HTTP error that says what is wrong.
 func webhookError(err error) error {
 	switch {
 	case errors.Is(err, errTooLarge):
