@@ -37,6 +37,7 @@ func (ff *filterFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&ff.t.Query, "q", "", "text in the order number, product, email, profile, store or tracking")
 	fs.StringVar(&ff.t.HasTracking, "has-tracking", "", "true or false")
 	fs.StringVar(&ff.t.FullyReceived, "fully-received", "", "true or false")
+	fs.BoolVar(&ff.t.Open, "open", false, "only orders still waiting on tracking, units or a review")
 	fs.BoolVar(&ff.t.Deleted, "deleted", false, "deleted orders instead of live ones")
 }
 
@@ -50,6 +51,9 @@ func (ff *filterFlags) query() url.Values {
 		if v != "" {
 			q.Set(key, v)
 		}
+	}
+	if ff.t.Open {
+		q.Set("open", "true")
 	}
 	if ff.t.Deleted {
 		q.Set("deleted", "true")

@@ -22,6 +22,7 @@ type FilterParams struct {
 	FullyReceived string `query:"fully_received" enum:"true,false" doc:"Only orders whose quantity received has (true) or has not (false) reached the quantity"`
 	From          string `query:"from" doc:"Orders dated at or after this: 2026-11-20 (midnight in the configured time zone), an RFC 3339 time, or today, yesterday, week, month"`
 	To            string `query:"to" doc:"Orders dated before this; a plain date includes that whole day"`
+	Open          bool   `query:"open" doc:"Only orders still waiting on something: no tracking yet, units not all received, or in review hold (never declined, cancelled, refunded or returned)"`
 	Deleted       bool   `query:"deleted" doc:"List deleted orders instead of live ones"`
 }
 
@@ -30,7 +31,7 @@ type FilterParams struct {
 func (s *server) filter(in FilterParams) (order.Filter, error) {
 	f, err := s.Orders.Filter(orders.FilterText{
 		Status: in.Status, Store: in.Store, Profile: in.Profile, Email: in.Email, Query: in.Q,
-		HasTracking: in.HasTracking, FullyReceived: in.FullyReceived, From: in.From, To: in.To, Deleted: in.Deleted,
+		HasTracking: in.HasTracking, FullyReceived: in.FullyReceived, From: in.From, To: in.To, Open: in.Open, Deleted: in.Deleted,
 	})
 	if errors.Is(err, orders.ErrBadTime) {
 		return f, huma.Error400BadRequest(err.Error())

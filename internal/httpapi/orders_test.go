@@ -162,6 +162,7 @@ func TestSearchSortAndCount(t *testing.T) {
 		{"?q=1z999", "TGT-1"},
 		{"?status=verified,declined", "WM-1,TGT-1,BBY-1"},
 		{"?has_tracking=false", "WM-1,BBY-1"},
+		{"?open=true", "TGT-1,BBY-1"},
 		{"?fully_received=false&sort=price_desc", "WM-1,BBY-1,TGT-1"},
 		{"?sort=price_asc&limit=1", "TGT-1"},
 	} {

@@ -34,8 +34,12 @@ type Filter struct {
 	// numbers.
 	Query         string
 	HasTracking   *bool
-	FullyReceived *bool     // quantity received has reached the quantity
-	From, To      time.Time // order date in [From, To)
+	FullyReceived *bool // quantity received has reached the quantity
+	// Open selects orders still waiting on something: no tracking yet, not all units
+	// received, or in review hold. Declined, cancelled, refunded and returned orders are
+	// never open.
+	Open     bool
+	From, To time.Time // order date in [From, To)
 	// Deleted lists only deleted orders instead of only live ones.
 	Deleted bool
 	Sort    string // one of Sorts; empty is SortDateDesc
@@ -77,10 +81,23 @@ func (m Matcher) Match(o *Order) bool {
 		f.HasTracking != nil && *f.HasTracking != (len(o.TrackingNumbers) > 0),
 		f.FullyReceived != nil && *f.FullyReceived != (o.QtyReceived >= o.Quantity),
 		!f.From.IsZero() && o.OrderDate.Before(f.From),
-		!f.To.IsZero() && !o.OrderDate.Before(f.To):
+		!f.To.IsZero() && !o.OrderDate.Before(f.To),
+		f.Open && !IsOpen(o):
 		return false
 	}
 	return m.query == "" || m.matchQuery(o)
+}
+
+// Closed are the statuses after which nothing more is expected of an order.
+var Closed = []string{StatusDeclined, StatusCancelled, StatusRefunded, StatusReturned}
+
+// IsOpen reports whether an order still waits on something: a tracking number, units to
+// receive, or a review hold to clear.
+func IsOpen(o *Order) bool {
+	if slices.Contains(Closed, o.Status) {
+		return false
+	}
+	return o.Status == StatusReviewHold || len(o.TrackingNumbers) == 0 || o.QtyReceived < o.Quantity
 }
 
 func (m Matcher) matchQuery(o *Order) bool {

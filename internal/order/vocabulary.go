@@ -11,6 +11,9 @@ import (
 type Store interface {
 	Write(ctx context.Context, w Write) (Result, error)
 	Get(ctx context.Context, number string) (Order, error)
+	// Numbers returns up to limit numbers of live orders that start with prefix (as Key
+	// reads it: any case, '#' ignored), most recently stored first.
+	Numbers(ctx context.Context, prefix string, limit int) ([]string, error)
 	Events(ctx context.Context, number string) ([]Event, error)
 	List(ctx context.Context, f Filter) (Page, error)
 	Each(ctx context.Context, f Filter, fn func(*Order) error) error

@@ -17,6 +17,12 @@ func (s *Service) Get(ctx context.Context, number string) (order.Order, error) {
 	return o, err
 }
 
+// Numbers returns up to limit order numbers that start with prefix, newest first: what
+// autocomplete offers while someone types an order number.
+func (s *Service) Numbers(ctx context.Context, prefix string, limit int) ([]string, error) {
+	return s.store.Numbers(ctx, prefix, limit)
+}
+
 // Events returns the history of an order, oldest first.
 func (s *Service) Events(ctx context.Context, number string) ([]order.Event, error) {
 	return s.store.Events(ctx, number)
@@ -84,13 +90,14 @@ type FilterText struct {
 	HasTracking   string // "true", "false" or ""
 	FullyReceived string
 	From, To      string // dates in the service's time zone, RFC 3339 times, or period words
+	Open          bool   // still waiting on tracking, units or a review (order.Filter.Open)
 	Deleted       bool
 }
 
 // Filter reads a filter as people type it. Bad statuses are an InvalidError; bad dates
 // wrap ErrBadTime.
 func (s *Service) Filter(t FilterText) (order.Filter, error) {
-	f := order.Filter{Store: t.Store, Profile: t.Profile, Email: t.Email, Query: t.Query, Deleted: t.Deleted}
+	f := order.Filter{Store: t.Store, Profile: t.Profile, Email: t.Email, Query: t.Query, Open: t.Open, Deleted: t.Deleted}
 	var err error
 	if f.HasTracking, err = yesNo("has_tracking", t.HasTracking); err != nil {
 		return f, err

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -67,6 +69,56 @@ func (s *Store) List(ctx context.Context, f order.Filter) (order.Page, error) {
 		return nil
 	})
 	return page, err
+}
+
+// Numbers returns up to limit numbers of live orders that start with prefix, most
+// recently stored first. An empty prefix reads the newest summaries; otherwise the
+// numbers index is walked over the prefix and the matches sorted by id.
+func (s *Store) Numbers(ctx context.Context, prefix string, limit int) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	key := []byte(order.Key(prefix))
+	type match struct {
+		id     uint64
+		number string
+	}
+	var matches []match
+	err := s.db.View(func(tx *bolt.Tx) error {
+		summaries := tx.Bucket(bucketSummaries)
+		add := func(id []byte) error {
+			o, err := decodeSummary(binary.BigEndian.Uint64(id), summaries.Get(id))
+			if err == nil && o.DeletedAt == nil {
+				matches = append(matches, match{o.ID, o.OrderNumber})
+			}
+			return err
+		}
+		if len(key) == 0 {
+			c := summaries.Cursor()
+			for k, _ := c.Last(); k != nil && len(matches) < limit; k, _ = c.Prev() {
+				if err := add(k); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		c := tx.Bucket(bucketNumbers).Cursor()
+		for k, id := c.Seek(key); k != nil && bytes.HasPrefix(k, key); k, id = c.Next() {
+			if len(matches)%checkEvery == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if err := add(id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	slices.SortFunc(matches, func(a, b match) int { return cmp.Compare(b.id, a.id) })
+	numbers := []string{}
+	for _, m := range matches[:min(limit, len(matches))] {
+		numbers = append(numbers, m.number)
+	}
+	return numbers, err
 }
 
 // Each calls fn with every order that matches f, in its sort order, from one consistent

@@ -34,6 +34,7 @@ func Contract(t *testing.T, open func(t *testing.T) order.Store) {
 		{"MarkMakesAnInputIdempotent", marks},
 		{"PositionsOnlyMoveForward", positions},
 		{"ListFilters", listFilters},
+		{"NumbersByPrefix", numbersByPrefix},
 		{"PagingVisitsEveryOrderOnceInEverySort", paging},
 		{"BadCursorIsRefused", badCursor},
 		{"EachFollowsTheSortOrder", each},
@@ -321,6 +322,7 @@ func listFilters(t *testing.T, s order.Store) {
 		{"without tracking", order.Filter{HasTracking: ptr(false)}, "5,2,1"},
 		{"with tracking", order.Filter{HasTracking: ptr(true)}, "4,3"},
 		{"not fully received", order.Filter{FullyReceived: ptr(false)}, "5,3,2,1"},
+		{"still open: no tracking, not received, or on hold; never declined", order.Filter{Open: true}, "5,3,1"},
 		{"date range", order.Filter{From: T0.Add(-6 * day), To: T0.Add(-day)}, "3,2"},
 		{"date range includes its start", order.Filter{From: T0.Add(-day)}, "5,4"},
 		{"store and date", order.Filter{Store: "target", From: T0.Add(-4 * day)}, "5,3"},
@@ -339,6 +341,30 @@ func listFilters(t *testing.T, s order.Store) {
 				t.Errorf("total %d, want %d", page.Total, want)
 			}
 		})
+	}
+}
+
+func numbersByPrefix(t *testing.T, s order.Store) {
+	for _, n := range []string{"BBY01-100", "bby01-200", "TGT-1", "BBY02-1", "BBY01-300"} {
+		mustWrite(t, s, Edit(n, order.Fields{}))
+	}
+	del := Edit("BBY01-300", order.Fields{})
+	del.Edit.Delete = true
+	mustWrite(t, s, del)
+	for _, tt := range []struct {
+		prefix string
+		limit  int
+		want   string
+	}{
+		{"#bby01", 25, "bby01-200,BBY01-100"},
+		{"BBY", 2, "BBY02-1,bby01-200"},
+		{"", 3, "BBY02-1,TGT-1,bby01-200"},
+		{"nope", 25, ""},
+	} {
+		got, err := s.Numbers(context.Background(), tt.prefix, tt.limit)
+		if err != nil || strings.Join(got, ",") != tt.want {
+			t.Errorf("Numbers(%q, %d) = %q %v, want %q", tt.prefix, tt.limit, got, err, tt.want)
+		}
 	}
 }
 
