@@ -1,0 +1,88 @@
+package commands
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/roms-dev/roms/internal/order"
+)
+
+// Interaction is what a handler reads of a Discord interaction: who asked, the command
+// or button, and the options by name.
+type Interaction struct {
+	Type     discordgo.InteractionType
+	Name     string // the command
+	CustomID string // the button
+	UserID   string
+	Roles    []string
+	options  map[string]*discordgo.ApplicationCommandInteractionDataOption
+	focused  string // the option being typed, for autocomplete
+}
+
+// newInteraction reads raw, switching on its type before touching its data: discordgo's
+// accessors panic on the wrong type.
+func newInteraction(raw *discordgo.Interaction) *Interaction {
+	in := &Interaction{Type: raw.Type, options: map[string]*discordgo.ApplicationCommandInteractionDataOption{}}
+	switch {
+	case raw.Member != nil && raw.Member.User != nil:
+		in.UserID, in.Roles = raw.Member.User.ID, raw.Member.Roles
+	case raw.User != nil:
+		in.UserID = raw.User.ID
+	}
+	switch raw.Type {
+	case discordgo.InteractionApplicationCommand, discordgo.InteractionApplicationCommandAutocomplete:
+		data := raw.ApplicationCommandData()
+		in.Name = data.Name
+		for _, o := range data.Options {
+			in.options[o.Name] = o
+			if o.Focused {
+				in.focused = o.Name
+			}
+		}
+	case discordgo.InteractionMessageComponent:
+		in.CustomID = raw.MessageComponentData().CustomID
+	}
+	return in
+}
+
+// Actor is how the orders' history names the user.
+func (in *Interaction) Actor() string { return order.ActorDiscordUser(in.UserID) }
+
+// String is a text option, trimmed; "" when not given.
+func (in *Interaction) String(name string) string {
+	o, ok := in.options[name]
+	if !ok || o.Type != discordgo.ApplicationCommandOptionString {
+		return ""
+	}
+	return strings.TrimSpace(o.StringValue())
+}
+
+// Int is a whole-number option and whether it was given.
+func (in *Interaction) Int(name string) (int, bool) {
+	o, ok := in.options[name]
+	if !ok || o.Type != discordgo.ApplicationCommandOptionInteger {
+		return 0, false
+	}
+	return int(o.IntValue()), true
+}
+
+// Discord's limits on what a message can hold.
+const (
+	maxContent    = 2000
+	maxTitle      = 256
+	maxEmbedText  = 4096
+	maxFieldValue = 1024
+	maxChoices    = 25
+	maxChoiceText = 100
+)
+
+// clip cuts s to at most n characters, marking the cut.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}

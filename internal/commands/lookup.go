@@ -1,0 +1,160 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/roms-dev/roms/internal/order"
+	"github.com/roms-dev/roms/internal/orders"
+)
+
+// pageSize is how many orders a page of /orders shows: ten lines read well on a phone.
+const pageSize = 10
+
+// showOrder is /order: one order's fields and its recent history.
+func showOrder(ctx context.Context, r *Router, in *Interaction) (*discordgo.InteractionResponseData, error) {
+	number := in.String("number")
+	o, err := r.orders.Get(ctx, number)
+	if errors.Is(err, order.ErrNotFound) {
+		return nil, fmt.Errorf("no order with number %s", number)
+	}
+	if err != nil {
+		return nil, err
+	}
+	events, err := r.orders.Events(ctx, number)
+	if err != nil {
+		return nil, err
+	}
+	return &discordgo.InteractionResponseData{Embeds: []*discordgo.MessageEmbed{r.orderEmbed(&o, events)}}, nil
+}
+
+// autocomplete offers order numbers that start with what has been typed, newest first.
+func (r *Router) autocomplete(ctx context.Context, in *Interaction) *discordgo.InteractionResponse {
+	result := &discordgo.InteractionResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+		Data: &discordgo.InteractionResponseData{Choices: []*discordgo.ApplicationCommandOptionChoice{}}}
+	c, ok := r.commands[in.Name]
+	if !ok || in.focused != "number" || r.allowed(in, c.write) != nil {
+		return result
+	}
+	numbers, err := r.orders.Numbers(ctx, in.String("number"), maxChoices)
+	if err != nil {
+		return result
+	}
+	for _, n := range numbers {
+		if len(n) <= maxChoiceText {
+			result.Data.Choices = append(result.Data.Choices, &discordgo.ApplicationCommandOptionChoice{Name: n, Value: n})
+		}
+	}
+	return result
+}
+
+// listOrders is /orders: the first page of the orders a filter selects, with buttons.
+func listOrders(ctx context.Context, r *Router, in *Interaction) (*discordgo.InteractionResponseData, error) {
+	f, err := r.orders.Filter(orders.FilterText{Status: in.String("status"), Store: in.String("store"),
+		Profile: in.String("profile"), Email: in.String("email"), Query: in.String("text"),
+		From: in.String("since"), To: in.String("until")})
+	if err != nil {
+		return nil, err
+	}
+	f.Limit = pageSize
+	return r.page(ctx, r.pages.add(f, r.now()), 0)
+}
+
+// page renders page n of a listing kept in r.pages.
+func (r *Router) page(ctx context.Context, id string, n int) (*discordgo.InteractionResponseData, error) {
+	f, cursor, ok := r.pages.at(id, n, r.now())
+	if !ok {
+		return nil, errors.New("this list has expired (lists last an hour, and not across a restart of ROMS): run /orders again")
+	}
+	f.After = cursor
+	p, err := r.orders.List(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	if p.Next != "" {
+		r.pages.setNext(id, n, p.Next)
+	}
+	embed := &discordgo.MessageEmbed{Title: "Orders", Color: colorInfo}
+	if len(p.Orders) == 0 {
+		embed.Description = "No orders match."
+	}
+	var lines []string
+	for _, o := range p.Orders {
+		lines = append(lines, orderLine(&o, r.orders.Location()))
+	}
+	embed.Description += clip(strings.Join(lines, "\n"), maxEmbedText)
+	first := n*pageSize + 1
+	embed.Footer = &discordgo.MessageEmbedFooter{Text: fmt.Sprintf("%d–%d of %d", min(first, p.Total), n*pageSize+len(p.Orders), p.Total)}
+	data := &discordgo.InteractionResponseData{Embeds: []*discordgo.MessageEmbed{embed}}
+	if p.Total > pageSize {
+		data.Components = []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
+			discordgo.Button{Label: "Previous", Style: discordgo.SecondaryButton, CustomID: pageButton(id, n-1), Disabled: n == 0},
+			discordgo.Button{Label: "Next", Style: discordgo.SecondaryButton, CustomID: pageButton(id, n+1), Disabled: p.Next == ""},
+		}}}
+	}
+	return data, nil
+}
+
+// component answers a button: a Previous or Next of /orders turns the list's page.
+func (r *Router) component(ctx context.Context, in *Interaction) *discordgo.InteractionResponse {
+	id, n, ok := parsePageButton(in.CustomID)
+	if !ok {
+		return failure(in.Type, errors.New("this button is not one ROMS knows"))
+	}
+	if err := r.allowed(in, false); err != nil {
+		return failure(in.Type, err)
+	}
+	data, err := r.page(ctx, id, n)
+	if err != nil {
+		return failure(in.Type, err)
+	}
+	data.AllowedMentions = &discordgo.MessageAllowedMentions{}
+	return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseUpdateMessage, Data: data}
+}
+
+// showPending is /pending: how many orders are still open and why, and the first page.
+func showPending(ctx context.Context, r *Router, in *Interaction) (*discordgo.InteractionResponseData, error) {
+	count := func(f order.Filter) (int, error) {
+		f.Open, f.Limit = true, 1
+		p, err := r.orders.List(ctx, f)
+		return p.Total, err
+	}
+	no, yes := false, true
+	var counts [4]int
+	var errs [4]error
+	counts[0], errs[0] = count(order.Filter{})
+	counts[1], errs[1] = count(order.Filter{HasTracking: &no})
+	counts[2], errs[2] = count(order.Filter{FullyReceived: &no, HasTracking: &yes})
+	counts[3], errs[3] = count(order.Filter{Statuses: []string{order.StatusReviewHold}})
+	if err := errors.Join(errs[:]...); err != nil {
+		return nil, err
+	}
+	data, err := r.page(ctx, r.pages.add(order.Filter{Open: true, Limit: pageSize}, r.now()), 0)
+	if err != nil {
+		return nil, err
+	}
+	embed := data.Embeds[0]
+	embed.Title = fmt.Sprintf("Pending: %d open orders", counts[0])
+	embed.Fields = []*discordgo.MessageEmbedField{
+		{Name: "No tracking yet", Value: fmt.Sprint(counts[1]), Inline: true},
+		{Name: "Shipped, not all received", Value: fmt.Sprint(counts[2]), Inline: true},
+		{Name: "In review hold", Value: fmt.Sprint(counts[3]), Inline: true},
+	}
+	return data, nil
+}
+
+// orderLine is one order in a list: number, store, total, status and date.
+func orderLine(o *order.Order, loc *time.Location) string {
+	parts := []string{"`" + o.OrderNumber + "`"}
+	for _, s := range []string{o.Store, amount(o.Total, o.Currency), o.Status, o.OrderDate.In(loc).Format("Jan 2")} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return clip(strings.Join(parts, " · "), 200)
+}

@@ -1,0 +1,165 @@
+// Package commands is ROMS's Discord slash commands: their definitions, and handlers that
+// read an interaction's options and return the answer. They know nothing of the gateway:
+// the discord package hands interactions to the Router and sends what comes back, so tests
+// feed interaction JSON straight in. Every change goes through the orders service, with
+// the Discord user as its actor.
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"slices"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/roms-dev/roms/internal/order"
+	"github.com/roms-dev/roms/internal/orders"
+)
+
+// Orders is what the commands need of the orders service.
+type Orders interface {
+	Get(ctx context.Context, number string) (order.Order, error)
+	Events(ctx context.Context, number string) ([]order.Event, error)
+	Numbers(ctx context.Context, prefix string, limit int) ([]string, error)
+	List(ctx context.Context, f order.Filter) (order.Page, error)
+	Stats(ctx context.Context, f order.Filter, by string) (orders.Stats, error)
+	Filter(t orders.FilterText) (order.Filter, error)
+	Correct(ctx context.Context, number string, e order.Edit, actor string) (order.Result, error)
+	Location() *time.Location
+}
+
+// Config says who may use the commands and who sees the answers.
+type Config struct {
+	// ReadRoles and WriteRoles, when set, are the role ids allowed to look orders up and to
+	// change them; a writer may also read. Empty leaves access to Discord's own settings
+	// (changing commands need Manage Server unless an admin allows others).
+	ReadRoles, WriteRoles []string
+	// PublicReplies shows answers to the whole channel. Off, answers that can hold emails,
+	// addresses and profiles are seen only by whoever asked.
+	PublicReplies bool
+}
+
+// handler answers one command.
+type handler func(ctx context.Context, r *Router, in *Interaction) (*discordgo.InteractionResponseData, error)
+
+type command struct {
+	def    *discordgo.ApplicationCommand
+	write  bool // changes orders: needs a write role
+	handle handler
+}
+
+// Router routes interactions to the handler of their command, like HTTP routes.
+type Router struct {
+	orders   Orders
+	cfg      Config
+	commands map[string]command
+	pages    *pages
+	now      func() time.Time
+}
+
+// New returns the router of every command.
+func New(svc Orders, cfg Config) *Router {
+	r := &Router{orders: svc, cfg: cfg, pages: newPages(), now: time.Now, commands: map[string]command{}}
+	for _, c := range allCommands() {
+		r.commands[c.def.Name] = c
+	}
+	return r
+}
+
+// Definitions are the commands to register with Discord, in a stable order.
+func (r *Router) Definitions() []*discordgo.ApplicationCommand {
+	var defs []*discordgo.ApplicationCommand
+	for _, c := range allCommands() {
+		defs = append(defs, c.def)
+	}
+	return defs
+}
+
+// Ephemeral reports whether answers to i are seen only by whoever asked.
+func (r *Router) Ephemeral() bool { return !r.cfg.PublicReplies }
+
+// Respond answers one interaction: a command, an autocomplete request or a button. It
+// always returns an answer: an error becomes a polite message to whoever asked, and a
+// panic in a handler is caught.
+func (r *Router) Respond(ctx context.Context, raw *discordgo.Interaction) (resp *discordgo.InteractionResponse) {
+	in := newInteraction(raw)
+	defer func() {
+		if p := recover(); p != nil {
+			resp = failure(raw.Type, fmt.Errorf("internal error (%v); the bot's log has the details\n%s", p, debug.Stack()))
+		}
+	}()
+	switch raw.Type {
+	case discordgo.InteractionApplicationCommand:
+		return r.command(ctx, in)
+	case discordgo.InteractionApplicationCommandAutocomplete:
+		return r.autocomplete(ctx, in)
+	case discordgo.InteractionMessageComponent:
+		return r.component(ctx, in)
+	}
+	return failure(raw.Type, errors.New("this kind of interaction is not something ROMS answers"))
+}
+
+func (r *Router) command(ctx context.Context, in *Interaction) *discordgo.InteractionResponse {
+	c, ok := r.commands[in.Name]
+	if !ok {
+		return failure(in.Type, fmt.Errorf("ROMS has no /%s command any more; Discord may still show an old list for a while", in.Name))
+	}
+	if err := r.allowed(in, c.write); err != nil {
+		return failure(in.Type, err)
+	}
+	data, err := c.handle(ctx, r, in)
+	if err != nil {
+		return failure(in.Type, err)
+	}
+	r.visibility(data)
+	return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: data}
+}
+
+func (r *Router) visibility(data *discordgo.InteractionResponseData) {
+	if r.Ephemeral() {
+		data.Flags |= discordgo.MessageFlagsEphemeral
+	}
+	data.AllowedMentions = &discordgo.MessageAllowedMentions{} // an order's text never pings anyone
+}
+
+// allowed checks the configured roles. Discord itself enforces the default permissions of
+// the changing commands; roles narrow access further and are checked every time.
+func (r *Router) allowed(in *Interaction, write bool) error {
+	roles := r.cfg.WriteRoles
+	if !write {
+		roles = append(slices.Clone(r.cfg.ReadRoles), r.cfg.WriteRoles...)
+		if len(r.cfg.ReadRoles) == 0 {
+			return nil // reading is open when no read roles are set
+		}
+	}
+	if len(roles) == 0 {
+		return nil
+	}
+	for _, role := range in.Roles {
+		if slices.Contains(roles, role) {
+			return nil
+		}
+	}
+	what := "look orders up"
+	if write {
+		what = "change orders"
+	}
+	return fmt.Errorf("sorry, you need one of the roles allowed to %s with ROMS; a server admin can add you", what)
+}
+
+// failure is the answer to an interaction that could not be done: a message to whoever
+// asked, never a silent "This interaction failed".
+func failure(typ discordgo.InteractionType, err error) *discordgo.InteractionResponse {
+	msg := err.Error()
+	if typ == discordgo.InteractionApplicationCommandAutocomplete {
+		return &discordgo.InteractionResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+			Data: &discordgo.InteractionResponseData{Choices: []*discordgo.ApplicationCommandOptionChoice{}}}
+	}
+	// A new message, seen only by whoever asked; after a button, the list stays as it was.
+	data := &discordgo.InteractionResponseData{Content: clip("⚠️ "+msg, maxContent), Flags: discordgo.MessageFlagsEphemeral,
+		AllowedMentions: &discordgo.MessageAllowedMentions{}}
+	return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: data}
+}
