@@ -162,3 +162,42 @@ func TestBackfillArguments(t *testing.T) {
 		}
 	}
 }
+
+// TestSlashCommandsFromDiscordChangeOrders runs the whole program: the commands appear in
+// the configured server, and /update from a member changes the order, with that member
+// in its history.
+func TestSlashCommandsFromDiscordChangeOrders(t *testing.T) {
+	t.Chdir(t.TempDir())
+	fake := fakediscord.Start(t)
+	env := discordEnv(fake)
+	env["ROMS_DISCORD_GUILD_IDS"] = "1290000000000000010"
+	env["ROMS_DISCORD_ROLES_WRITE"] = "1290000000000000666"
+	bot := startBot(t, env)
+	waitFor(t, "the commands", func() bool { return len(fake.Commands("1290000000000000010")) == 6 })
+	postText(t, bot.base, string(sample))
+	update := func(role string) {
+		fake.DispatchInteraction(&discordgo.Interaction{ID: "1310000000000000001", Type: discordgo.InteractionApplicationCommand,
+			Token: "tok-" + role, GuildID: "1290000000000000010", ChannelID: channel,
+			Member: &discordgo.Member{User: &discordgo.User{ID: "1300000000000000777"}, Roles: []string{role}},
+			Data: discordgo.ApplicationCommandInteractionData{Name: "update", Options: []*discordgo.ApplicationCommandInteractionDataOption{
+				{Name: "number", Type: discordgo.ApplicationCommandOptionString, Value: "BBY01-807102506907"},
+				{Name: "status", Type: discordgo.ApplicationCommandOptionString, Value: "shipped"},
+			}}})
+	}
+	update("1290000000000000001") // not a write role: refused
+	update("1290000000000000666")
+	waitFor(t, "both answers", func() bool { return len(fake.Interactions()) == 2 })
+	var events []struct {
+		Actor string `json:"actor"`
+	}
+	getJSON(t, bot.base+"/api/v2/orders/BBY01-807102506907/events", &events)
+	if len(events) != 2 || events[1].Actor != "discord-user:1300000000000000777" {
+		t.Errorf("events %+v: want the update by the member with the write role only", events)
+	}
+	for _, c := range fake.Interactions() {
+		refused := strings.Contains(string(c.Body), "sorry, you need one of the roles")
+		if refused != (c.Token == "tok-1290000000000000001") {
+			t.Errorf("answer to %s: %s", c.Token, c.Body)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/roms-dev/roms/internal/commands"
 	"github.com/roms-dev/roms/internal/config"
 	"github.com/roms-dev/roms/internal/discord"
 	"github.com/roms-dev/roms/internal/httpapi"
@@ -62,7 +63,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	var listener *discord.Listener
 	if cfg.Discord.Token != "" {
-		if listener, err = discord.New(discordConfig(cfg.Discord, time.Now()), svc, logger); err != nil {
+		dc := discordConfig(cfg.Discord, time.Now())
+		dc.Interactions = commands.New(svc, commands.Config{
+			ReadRoles: cfg.Discord.Roles.Read, WriteRoles: cfg.Discord.Roles.Write, PublicReplies: cfg.Discord.PublicReplies,
+		})
+		if listener, err = discord.New(dc, svc, logger); err != nil {
 			return err
 		}
 		deps.Gateway, deps.Backfill = listener.Status, listener.Backfill
@@ -184,6 +189,6 @@ func discordConfig(d config.Discord, now time.Time) discord.Config {
 	since, _ := d.Backfill.Since(now) // checked when the settings loaded
 	return discord.Config{
 		Token: d.Token, Channels: d.Channels, AllowedAuthors: d.AllowedAuthors, APIURL: d.APIURL,
-		Reactions: d.Reactions, InitialSince: since,
+		Reactions: d.Reactions, InitialSince: since, GuildIDs: d.GuildIDs,
 	}
 }

@@ -64,6 +64,17 @@ type Discord struct {
 	APIURL         string   `mapstructure:"api_url"`
 	Reactions      bool     `mapstructure:"reactions"`
 	Backfill       Backfill `mapstructure:"backfill"`
+	// GuildIDs are the servers slash commands are registered in; empty: globally.
+	GuildIDs      []string `mapstructure:"guild_ids"`
+	Roles         Roles    `mapstructure:"roles"`
+	PublicReplies bool     `mapstructure:"public_replies"`
+}
+
+// Roles narrow who may use the slash commands: role ids that may look orders up, and
+// that may change them.
+type Roles struct {
+	Read  []string `mapstructure:"read"`
+	Write []string `mapstructure:"write"`
 }
 
 // Backfill chooses how much history the first start imports.
@@ -92,6 +103,10 @@ var defaults = map[string]any{
 	"discord.api_url":                   "https://discord.com",
 	"discord.reactions":                 true,
 	"discord.backfill.initial":          "none",
+	"discord.guild_ids":                 []string{},
+	"discord.roles.read":                []string{},
+	"discord.roles.write":               []string{},
+	"discord.public_replies":            false,
 	"log.level":                         "info",
 	"log.format":                        "text",
 }
@@ -125,6 +140,9 @@ func Load(file string, getenv func(string) string) (Config, string, error) {
 	}
 	c.Discord.Channels = trimAll(c.Discord.Channels)
 	c.Discord.AllowedAuthors = trimAll(c.Discord.AllowedAuthors)
+	c.Discord.GuildIDs = trimAll(c.Discord.GuildIDs)
+	c.Discord.Roles.Read = trimAll(c.Discord.Roles.Read)
+	c.Discord.Roles.Write = trimAll(c.Discord.Roles.Write)
 	if err := c.Validate(); err != nil {
 		return Config{}, "", err
 	}
@@ -330,7 +348,8 @@ func (c Config) Validate() error {
 	for _, list := range []struct {
 		key string
 		ids []string
-	}{{"discord.channels", c.Discord.Channels}, {"discord.allowed_authors", c.Discord.AllowedAuthors}} {
+	}{{"discord.channels", c.Discord.Channels}, {"discord.allowed_authors", c.Discord.AllowedAuthors},
+		{"discord.guild_ids", c.Discord.GuildIDs}, {"discord.roles.read", c.Discord.Roles.Read}, {"discord.roles.write", c.Discord.Roles.Write}} {
 		for _, id := range list.ids {
 			if !isSnowflake(id) {
 				bad(list.key, "%q is not a Discord id (a long number: enable Developer Mode, right-click, Copy ID)", id)

@@ -59,6 +59,13 @@ type Config struct {
 	InitialSince time.Time
 	// IdleTimeout overrides defaultIdleTimeout (tests use a short one).
 	IdleTimeout time.Duration
+	// Interactions answers slash commands; nil registers none.
+	Interactions Interactions
+	// GuildIDs are the servers to register commands in (at once); empty registers them
+	// globally (Discord can take up to an hour to show them).
+	GuildIDs []string
+	// DeferAfter overrides defaultDeferAfter (tests use a short one).
+	DeferAfter time.Duration
 }
 
 // Orders is what the listener needs of the orders service: somewhere to send checkout
@@ -84,12 +91,13 @@ type Listener struct {
 	reactions    chan reaction
 	inflight     sync.WaitGroup
 
-	mu        sync.Mutex
-	state     string
-	detail    string
-	lastEvent time.Time
-	botID     string
-	dialed    net.Conn
+	mu         sync.Mutex
+	state      string
+	detail     string
+	lastEvent  time.Time
+	botID      string
+	dialed     net.Conn
+	registered bool
 }
 
 // New prepares a listener; Run connects it.
@@ -100,6 +108,9 @@ func New(cfg Config, svc Orders, logger *slog.Logger) (*Listener, error) {
 	}
 	if cfg.IdleTimeout == 0 {
 		cfg.IdleTimeout = defaultIdleTimeout
+	}
+	if cfg.DeferAfter == 0 {
+		cfg.DeferAfter = defaultDeferAfter
 	}
 	s, err := discordgo.New("Bot " + cfg.Token)
 	if err != nil {

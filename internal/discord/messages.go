@@ -27,9 +27,19 @@ func (l *Listener) addHandlers() {
 		l.guard("ready", func() {
 			l.mu.Lock()
 			l.botID = r.User.ID
+			first := !l.registered
+			l.registered = true
 			l.mu.Unlock()
 			l.connected("ready")
+			if first && l.cfg.Interactions != nil && r.Application != nil {
+				l.register(l.ctx, r.Application.ID)
+			}
 		})
+	})
+	l.session.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) {
+		if l.cfg.Interactions != nil {
+			l.guard("interaction", func() { l.interact(i.Interaction) })
+		}
 	})
 	l.session.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) {
 		l.guard("resumed", func() { l.connected("resumed") })

@@ -21,6 +21,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/v9/channels/{channel}/messages/{message}", s.getMessage)
 	mux.HandleFunc("POST /api/v9/channels/{channel}/messages", s.createMessage)
 	mux.HandleFunc("PUT /api/v9/channels/{channel}/messages/{message}/reactions/{emoji}/@me", s.addReaction)
+	mux.HandleFunc("GET /api/v9/applications/{app}/commands", s.listCommands)
+	mux.HandleFunc("GET /api/v9/applications/{app}/guilds/{guild}/commands", s.listCommands)
 	mux.HandleFunc("PUT /api/v9/applications/{app}/commands", s.overwriteCommands)
 	mux.HandleFunc("PUT /api/v9/applications/{app}/guilds/{guild}/commands", s.overwriteCommands)
 	mux.HandleFunc("POST /api/v9/interactions/{id}/{token}/callback", s.interactionCall("callback"))
@@ -155,6 +157,20 @@ func (s *Server) addReaction(w http.ResponseWriter, r *http.Request) {
 	s.reactions = append(s.reactions, Reaction{ChannelID: r.PathValue("channel"), MessageID: r.PathValue("message"), Emoji: r.PathValue("emoji")})
 	s.mu.Unlock()
 	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) listCommands(w http.ResponseWriter, r *http.Request) {
+	scope := r.PathValue("guild")
+	if scope == "" {
+		scope = "global"
+	}
+	s.mu.Lock()
+	cmds := s.commands[scope]
+	s.mu.Unlock()
+	if cmds == nil {
+		cmds = []*discordgo.ApplicationCommand{}
+	}
+	writeJSON(w, http.StatusOK, cmds)
 }
 
 func (s *Server) overwriteCommands(w http.ResponseWriter, r *http.Request) {

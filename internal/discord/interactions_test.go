@@ -1,0 +1,131 @@
+package discord
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/roms-dev/roms/internal/commands"
+	"github.com/roms-dev/roms/internal/fakediscord"
+	"github.com/roms-dev/roms/internal/live"
+	"github.com/roms-dev/roms/internal/order"
+	"github.com/roms-dev/roms/internal/orders"
+	"github.com/roms-dev/roms/internal/store"
+	"github.com/roms-dev/roms/internal/store/storetest"
+)
+
+const guild = "1290000000000000010"
+
+func router(st *store.Store) *commands.Router {
+	svc := orders.New(st, live.NewHub(), slog.New(slog.NewTextHandler(io.Discard, nil)), time.UTC)
+	return commands.New(svc, commands.Config{})
+}
+
+func slashCommand(name string, options ...*discordgo.ApplicationCommandInteractionDataOption) *discordgo.Interaction {
+	return &discordgo.Interaction{ID: "1310000000000000001", Type: discordgo.InteractionApplicationCommand, Token: "tok-" + name,
+		GuildID: guild, ChannelID: watched,
+		Member: &discordgo.Member{User: &discordgo.User{ID: "1300000000000000777"}},
+		Data:   discordgo.ApplicationCommandInteractionData{ID: "1310000000000000002", Name: name, Options: options}}
+}
+
+func TestCommandsAreRegisteredOnceAndNotResentWhenUnchanged(t *testing.T) {
+	fake := fakediscord.Start(t)
+	st := storetest.New(t)
+	b := startBot(t, fake, st, func(c *Config) { c.Interactions, c.GuildIDs = router(st), []string{guild} })
+	b.waitConnected()
+	eventually(t, "the commands", func() bool { return len(fake.Commands(guild)) == 6 })
+	if n := len(fake.Commands("global")); n != 0 {
+		t.Errorf("%d global commands as well: users would see each twice", n)
+	}
+	b.stop()
+	puts := fake.Requests("PUT /api/v9/applications/")
+
+	again := startBot(t, fake, st, func(c *Config) { c.Interactions, c.GuildIDs = router(st), []string{guild} })
+	again.waitConnected()
+	eventually(t, "the check of the commands", func() bool { return fake.Requests("GET /api/v9/applications/") >= 2 })
+	if got := fake.Requests("PUT /api/v9/applications/"); got != puts {
+		t.Errorf("unchanged commands sent again: %d overwrites, want %d", got, puts)
+	}
+	if len(fake.Commands(guild)) != 6 {
+		t.Error("commands deleted at shutdown")
+	}
+}
+
+func TestCommandsAreGlobalWithoutGuilds(t *testing.T) {
+	fake := fakediscord.Start(t)
+	st := storetest.New(t)
+	b := startBot(t, fake, st, func(c *Config) { c.Interactions = router(st) })
+	b.waitConnected()
+	eventually(t, "the global commands", func() bool { return len(fake.Commands("global")) == 6 })
+}
+
+// answers returns the interaction calls the bot made for a token.
+func answers(fake *fakediscord.Server, token string) []fakediscord.Call {
+	var out []fakediscord.Call
+	for _, c := range fake.Interactions() {
+		if c.Token == token {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func TestASlashCommandIsAnsweredThroughDiscord(t *testing.T) {
+	fake := fakediscord.Start(t)
+	st := storetest.New(t)
+	b := startBot(t, fake, st, func(c *Config) { c.Interactions = router(st) })
+	b.waitConnected()
+	svc := orders.New(st, live.NewHub(), slog.New(slog.NewTextHandler(io.Discard, nil)), time.UTC)
+	if _, err := svc.Create(context.Background(), order.Fields{OrderNumber: "BBY01-1", Product: "Starlink"}, "api"); err != nil {
+		t.Fatal(err)
+	}
+	fake.DispatchInteraction(slashCommand("order", &discordgo.ApplicationCommandInteractionDataOption{
+		Name: "number", Type: discordgo.ApplicationCommandOptionString, Value: "bby01-1"}))
+	eventually(t, "the answer", func() bool { return len(answers(fake, "tok-order")) == 1 })
+	var resp discordgo.InteractionResponse
+	if err := json.Unmarshal(answers(fake, "tok-order")[0].Body, &resp); err != nil {
+		t.Fatal(err)
+	}
+	if resp.Type != discordgo.InteractionResponseChannelMessageWithSource || len(resp.Data.Embeds) != 1 ||
+		resp.Data.Embeds[0].Title != "Order BBY01-1" || resp.Data.Flags&discordgo.MessageFlagsEphemeral == 0 {
+		t.Errorf("answer %s", answers(fake, "tok-order")[0].Body)
+	}
+}
+
+// slow answers like the router, after a delay: an answer that takes too long.
+type slow struct {
+	Interactions
+	delay time.Duration
+}
+
+func (s slow) Respond(ctx context.Context, i *discordgo.Interaction) *discordgo.InteractionResponse {
+	time.Sleep(s.delay)
+	return s.Interactions.Respond(ctx, i)
+}
+
+func TestASlowAnswerIsDeferredThenEdited(t *testing.T) {
+	fake := fakediscord.Start(t)
+	st := storetest.New(t)
+	b := startBot(t, fake, st, func(c *Config) {
+		c.Interactions, c.DeferAfter = slow{router(st), 300 * time.Millisecond}, 50*time.Millisecond
+	})
+	b.waitConnected()
+	fake.DispatchInteraction(slashCommand("stats"))
+	eventually(t, "the deferral and the edit", func() bool { return len(answers(fake, "tok-stats")) == 2 })
+	calls := answers(fake, "tok-stats")
+	var first discordgo.InteractionResponse
+	_ = json.Unmarshal(calls[0].Body, &first)
+	if calls[0].Kind != "callback" || first.Type != discordgo.InteractionResponseDeferredChannelMessageWithSource ||
+		first.Data.Flags&discordgo.MessageFlagsEphemeral == 0 {
+		t.Errorf("first answer %s %s, want an ephemeral deferral", calls[0].Kind, calls[0].Body)
+	}
+	if calls[1].Kind != "edit" || !strings.Contains(string(calls[1].Body), "Totals: this month") {
+		t.Errorf("second answer %s %s, want the edit with the totals", calls[1].Kind, calls[1].Body)
+	}
+}
