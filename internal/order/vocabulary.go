@@ -15,6 +15,8 @@ type Store interface {
 	// reads it: any case, '#' ignored), most recently stored first.
 	Numbers(ctx context.Context, prefix string, limit int) ([]string, error)
 	Events(ctx context.Context, number string) ([]Event, error)
+	// EventsBy returns every event an actor made (an import batch, say), oldest first.
+	EventsBy(ctx context.Context, actor string) ([]Event, error)
 	List(ctx context.Context, f Filter) (Page, error)
 	Each(ctx context.Context, f Filter, fn func(*Order) error) error
 	Totals(ctx context.Context, f Filter, by string, loc *time.Location) (Totals, []Totals, error)

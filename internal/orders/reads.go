@@ -23,6 +23,11 @@ func (s *Service) Numbers(ctx context.Context, prefix string, limit int) ([]stri
 	return s.store.Numbers(ctx, prefix, limit)
 }
 
+// EventsBy returns every event an actor made, oldest first.
+func (s *Service) EventsBy(ctx context.Context, actor string) ([]order.Event, error) {
+	return s.store.EventsBy(ctx, actor)
+}
+
 // Events returns the history of an order, oldest first.
 func (s *Service) Events(ctx context.Context, number string) ([]order.Event, error) {
 	return s.store.Events(ctx, number)

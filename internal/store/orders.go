@@ -2,11 +2,14 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -158,7 +161,40 @@ func addEvent(tx *bolt.Tx, o *order.Order, res order.Result, w order.Write) erro
 	if err != nil {
 		return err
 	}
-	return events.Put(append(be64(o.ID), be64(id)...), raw)
+	key := append(be64(o.ID), be64(id)...)
+	if err := events.Put(key, raw); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketByActor).Put(actorKey(w.Actor, key), nil)
+}
+
+// actorKey is the index key of an event by its actor: actor 0x00 event key. Actors hold
+// no NUL (they are built from ids and fixed words).
+func actorKey(actor string, eventKey []byte) []byte {
+	return append(append([]byte(strings.ReplaceAll(actor, "\x00", "")), 0), eventKey...)
+}
+
+// EventsBy returns every event an actor made, oldest first.
+func (s *Store) EventsBy(ctx context.Context, actor string) ([]order.Event, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	events := []order.Event{}
+	prefix := actorKey(actor, nil)
+	err := s.db.View(func(tx *bolt.Tx) error {
+		all := tx.Bucket(bucketEvents)
+		c := tx.Bucket(bucketByActor).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			var e order.Event
+			if err := json.Unmarshal(all.Get(k[len(prefix):]), &e); err != nil {
+				return fmt.Errorf("decode event %x: %w", k[len(prefix):], err)
+			}
+			events = append(events, e)
+		}
+		return nil
+	})
+	slices.SortFunc(events, func(a, b order.Event) int { return cmp.Compare(a.ID, b.ID) })
+	return events, err
 }
 
 func orderByKey(tx *bolt.Tx, key string) (order.Order, bool, error) {

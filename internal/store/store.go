@@ -30,8 +30,9 @@ const batchDelay = time.Millisecond
 
 // schemaVersion is the layout this code reads and writes; Open migrates older files.
 // Version 2 keeps tracking numbers as a list and a summary of each order for filters,
-// counts orders and log entries as they change, and drops the exact-match indexes that
-// partial search made useless.
+// indexes events by actor (so an import batch can be undone), counts orders and log
+// entries as they change, and drops the exact-match indexes that partial search made
+// useless.
 const schemaVersion = 2
 
 // Bucket names, all in one place.
@@ -43,6 +44,7 @@ var (
 	bucketEvents    = []byte("events")          // be64(order id) be64(event id) -> event JSON
 	bucketLogs      = []byte("webhook_logs")    // be64(log id) -> log entry JSON
 	bucketByDate    = []byte("idx_order_date")  // be64(unix nanos) be64(id) -> nothing
+	bucketByActor   = []byte("idx_event_actor") // actor 0x00 be64(order id) be64(event id) -> nothing
 	bucketSeen      = []byte("inputs_seen")     // mark key -> be64(version) hash
 	bucketPositions = []byte("positions")       // name -> decimal position
 
@@ -52,7 +54,8 @@ var (
 )
 
 var allBuckets = [][]byte{
-	bucketMeta, bucketOrders, bucketSummaries, bucketNumbers, bucketEvents, bucketLogs, bucketByDate, bucketSeen, bucketPositions,
+	bucketMeta, bucketOrders, bucketSummaries, bucketNumbers, bucketEvents, bucketLogs, bucketByDate, bucketByActor,
+	bucketSeen, bucketPositions,
 }
 
 // ErrLocked means another process has the database open.
@@ -141,6 +144,9 @@ func migrateV1(tx *bolt.Tx) error {
 			return err
 		}
 	}
+	if err := indexV1Events(tx); err != nil {
+		return err
+	}
 	for _, name := range []string{"idx_email", "idx_status", "idx_store", "idx_profile"} {
 		if err := tx.DeleteBucket([]byte(name)); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
 			return err
@@ -151,6 +157,29 @@ func migrateV1(tx *bolt.Tx) error {
 		return err
 	}
 	return meta.Put(keyLogCount, be64(uint64(tx.Bucket(bucketLogs).Stats().KeyN)))
+}
+
+// indexV1Events indexes the events of version 1 by their origin, which named who made them
+// before events had actors.
+func indexV1Events(tx *bolt.Tx) error {
+	var keys [][]byte
+	err := tx.Bucket(bucketEvents).ForEach(func(k, v []byte) error {
+		var e order.Event
+		if err := json.Unmarshal(v, &e); err != nil {
+			return fmt.Errorf("decode event %x: %w", k, err)
+		}
+		keys = append(keys, actorKey(order.ActorMessage(e.Origin), k))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := tx.Bucket(bucketByActor).Put(k, nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // addCount moves a counter in meta by delta.

@@ -180,6 +180,11 @@ func TestMigratesADatabaseWrittenBySchemaV1(t *testing.T) {
 	if ev, _ := s.Events(ctx, "BBY01-807102506907"); len(ev) != 2 || ev[1].Type != order.EventUpdated {
 		t.Errorf("history %+v", ev)
 	}
+	http, _ := s.EventsBy(ctx, "message:http")
+	discord, _ := s.EventsBy(ctx, "message:discord:1290000000000000001/1300000000000000001")
+	if len(http) != 3 || len(discord) != 1 {
+		t.Errorf("version 1 events indexed by origin: %d from http, %d from discord; want 3 and 1", len(http), len(discord))
+	}
 	if page, _ := s.List(ctx, order.Filter{Profile: "chase"}); ordertest.Numbers(page.Orders) != "BBY01-807102506907" {
 		t.Errorf("search after migration: %q", ordertest.Numbers(page.Orders))
 	}

@@ -26,6 +26,7 @@ func Contract(t *testing.T, open func(t *testing.T) order.Store) {
 		fn   func(*testing.T, order.Store)
 	}{
 		{"CreateUpdateUnchanged", createUpdateUnchanged},
+		{"EventsByActor", eventsByActor},
 		{"OrderDateIsWhenTheCheckoutHappened", orderDate},
 		{"MustExistAndMustBeNew", mustExistAndMustBeNew},
 		{"CheckAbortsTheWrite", checkAbortsTheWrite},
@@ -109,6 +110,23 @@ func createUpdateUnchanged(t *testing.T, s order.Store) {
 	}
 	if _, err := s.Events(ctx, "NOPE"); !errors.Is(err, order.ErrNotFound) {
 		t.Errorf("events of a missing order: %v", err)
+	}
+}
+
+func eventsByActor(t *testing.T, s order.Store) {
+	for i, w := range []order.Write{Edit("A", order.Fields{}), Edit("B", order.Fields{}), Edit("A", order.Fields{Notes: "x"}), Edit("B", order.Fields{Notes: "y"})} {
+		if i >= 2 {
+			w.Actor = "import:batch-1"
+		}
+		mustWrite(t, s, w)
+	}
+	mustWrite(t, s, func() order.Write { w := Edit("A", order.Fields{Notes: "z"}); w.Actor = "import:batch-10"; return w }())
+	events, err := s.EventsBy(context.Background(), "import:batch-1")
+	if err != nil || len(events) != 2 || events[0].Changes[0].New != "x" || events[1].Changes[0].New != "y" {
+		t.Errorf("events of batch-1: %+v %v", events, err)
+	}
+	if none, _ := s.EventsBy(context.Background(), "import:nope"); len(none) != 0 {
+		t.Errorf("events of an unknown actor: %+v", none)
 	}
 }
 
