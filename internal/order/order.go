@@ -147,6 +147,7 @@ type Change struct {
 type Event struct {
 	ID      uint64    `json:"id"`
 	OrderID uint64    `json:"order_id"`
+	Number  string    `json:"order_number,omitempty"`
 	Type    string    `json:"type" enum:"created,updated,deleted,restored"`
 	At      time.Time `json:"at"`
 	Actor   string    `json:"actor,omitempty" doc:"Who made the change: api, discord-user:ID, import:BATCH, or message:SOURCE for a checkout message"`

@@ -10,6 +10,10 @@ import (
 // what each method must do; the bbolt store implements it, and so will the PostgreSQL one.
 type Store interface {
 	Write(ctx context.Context, w Write) (Result, error)
+	// WriteMany applies writes in order in one transaction, each as Write would; a write
+	// that is refused (ErrNotFound, ErrExists, a Check's error) leaves no trace and the
+	// others still apply. errs[i] is the error of writes[i]; err fails them all.
+	WriteMany(ctx context.Context, writes []Write) (results []Result, errs []error, err error)
 	Get(ctx context.Context, number string) (Order, error)
 	// Numbers returns up to limit numbers of live orders that start with prefix (as Key
 	// reads it: any case, '#' ignored), most recently stored first.
@@ -66,9 +70,10 @@ type Write struct {
 	// MustExist makes a missing order ErrNotFound (edits); MustBeNew makes a known one
 	// ErrExists (orders made by hand).
 	MustExist, MustBeNew bool
-	// Check, when set, is called with the merged order inside the write's transaction; an
-	// error aborts the write and is returned as it is. It may run more than once.
-	Check func(*Order) error
+	// Check, when set, is called with the merged order and what the merge changed (with
+	// the old values) inside the write's transaction; an error aborts the write and is
+	// returned as it is. It may run more than once.
+	Check func(o *Order, changes []Change) error
 }
 
 // Result is what one write did.

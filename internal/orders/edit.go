@@ -187,7 +187,7 @@ func normalise(e *order.Edit) error {
 }
 
 // checkReceived runs on the merged order: more units received than ordered is a typo.
-func checkReceived(o *order.Order) error {
+func checkReceived(o *order.Order, _ []order.Change) error {
 	if o.QtyReceived > o.Quantity {
 		return invalid("qty_received", "%d is more than the quantity ordered (%d)", o.QtyReceived, o.Quantity)
 	}

@@ -30,6 +30,9 @@ type Input struct {
 	OccurredAt  time.Time // when the checkout happened, when the source knows it
 	// Mark, for sources that can deliver an input twice, makes a repeat change nothing.
 	Mark *order.Mark
+	// Actor records who made the change when it is not the message's source (an import
+	// batch); empty: the message's origin.
+	Actor string
 }
 
 // Result is what became of one input.
@@ -65,8 +68,12 @@ func (s *Service) Ingest(ctx context.Context, in Input) (Result, error) {
 	if reason := validate(msg); reason != "" {
 		return s.ignore(ctx, entry, in.Mark, reason)
 	}
+	actor := in.Actor
+	if actor == "" {
+		actor = order.ActorMessage(in.Origin)
+	}
 	res, err := s.write(ctx, order.Write{
-		Number: msg.Fields.OrderNumber, Edit: order.Edit{Fields: msg.Fields}, Origin: in.Origin, Actor: order.ActorMessage(in.Origin),
+		Number: msg.Fields.OrderNumber, Edit: order.Edit{Fields: msg.Fields}, Origin: in.Origin, Actor: actor,
 		OccurredAt: in.OccurredAt, At: in.ReceivedAt, Log: &entry, Mark: in.Mark,
 	})
 	if err != nil {

@@ -60,14 +60,19 @@ func (s *Service) write(ctx context.Context, w order.Write) (order.Result, error
 	if err != nil {
 		return order.Result{}, err
 	}
+	s.announce(w, &res)
+	return res, nil
+}
+
+// announce shows a written order in the service's time zone and publishes what changed.
+func (s *Service) announce(w order.Write, res *order.Result) {
 	if res.Outcome == order.OutcomeDuplicate {
-		return res, nil
+		return
 	}
 	s.local(&res.Order)
 	if res.Outcome != order.OutcomeUnchanged {
 		s.hub.Publish(live.OrderChange{Type: res.Outcome, At: w.At.UTC(), Actor: w.Actor, Order: res.Order, Changes: res.Changes})
 	}
-	return res, nil
 }
 
 // local shows an order's date and time in the service's time zone. Instants are stored in

@@ -142,6 +142,14 @@ var kindStatus = map[string]string{
 	KindReviewHold: order.StatusReviewHold,
 }
 
+// IsHeader reports whether a line is a checkout message's header, such as "Successful
+// Checkout | Best Buy US": where one message ends and the next begins in pasted text. The
+// " | store" part is required, so a note that mentions a cancellation is not a header.
+func IsHeader(line string) bool {
+	what, _, ok := strings.Cut(stripMarkup(line), " | ")
+	return ok && headerKind(strings.ToLower(what)) != KindUnknown
+}
+
 // HeaderStatus is the status a header of this kind implies, or "".
 func HeaderStatus(kind string) string {
 	return kindStatus[kind]

@@ -68,6 +68,12 @@ var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
 
 var errNoAmount = errors.New("no amount")
 
+// ParseAmount reads an amount as people write it, with or without its currency:
+// "$1,299.99", "1299.99 USD", "12,50 €".
+func ParseAmount(s string) (order.Money, string, error) {
+	return parseMoney(s)
+}
+
 // parseMoney reads prices such as "$1,299.99", "1299.99 USD", "EUR 12.50" and "12,50 €".
 // The currency is empty when the text does not say it.
 func parseMoney(s string) (amount order.Money, currency string, err error) {

@@ -40,12 +40,53 @@ func (s *Store) Write(ctx context.Context, w order.Write) (order.Result, error) 
 	return res, nil
 }
 
+// WriteMany applies writes in order in one transaction, each as Write would. A write
+// that fails (ErrNotFound, ErrExists, a Check's error) leaves no trace and the others
+// still apply: errs[i] is the error of writes[i]. err is a failure of the whole
+// transaction, when nothing was stored.
+func (s *Store) WriteMany(ctx context.Context, writes []order.Write) (results []order.Result, errs []error, err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		results, errs = make([]order.Result, len(writes)), make([]error, len(writes))
+		for i, w := range writes {
+			key := order.Key(w.Number)
+			if key == "" {
+				errs[i] = errors.New("order number is empty")
+				continue
+			}
+			results[i], errs[i] = write(tx, key, w)
+			if errs[i] != nil && !refused(errs[i]) {
+				return fmt.Errorf("store order %s: %w", w.Number, errs[i]) // the database failed: stop
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return results, errs, nil
+}
+
+// refused reports whether a write's error is a refusal that changed nothing, rather than
+// a failure of the database.
+func refused(err error) bool {
+	var checkErr checkError
+	return errors.Is(err, order.ErrNotFound) || errors.Is(err, order.ErrExists) || errors.As(err, &checkErr)
+}
+
+// checkError wraps an error from a write's Check, so it can be told from the database's.
+type checkError struct{ err error }
+
+func (e checkError) Error() string { return e.err.Error() }
+func (e checkError) Unwrap() error { return e.err }
+
+// write applies one write in tx. Everything that can refuse it runs before anything is
+// written, so a refused write leaves no trace.
 func write(tx *bolt.Tx, key string, w order.Write) (order.Result, error) {
 	if w.Mark != nil && seen(tx, *w.Mark) {
 		return order.Result{Outcome: order.OutcomeDuplicate}, nil
-	}
-	if err := remember(tx, w.Mark); err != nil {
-		return order.Result{}, err
 	}
 	o, found, err := orderByKey(tx, key)
 	switch {
@@ -56,13 +97,19 @@ func write(tx *bolt.Tx, key string, w order.Write) (order.Result, error) {
 	case found && w.MustBeNew:
 		return order.Result{}, order.ErrExists
 	case !found:
-		if o, err = newOrder(tx, w); err != nil {
-			return order.Result{}, err
-		}
+		o = newOrder(w)
 	}
 	res := order.Result{Changes: w.Edit.Apply(&o, w.At)}
 	if w.Check != nil {
-		if err := w.Check(&o); err != nil {
+		if err := w.Check(&o, res.Changes); err != nil {
+			return order.Result{}, checkError{err}
+		}
+	}
+	if err := remember(tx, w.Mark); err != nil {
+		return order.Result{}, err
+	}
+	if !found {
+		if o.ID, err = tx.Bucket(bucketOrders).NextSequence(); err != nil {
 			return order.Result{}, err
 		}
 	}
@@ -94,18 +141,16 @@ func write(tx *bolt.Tx, key string, w order.Write) (order.Result, error) {
 	return res, nil
 }
 
-func newOrder(tx *bolt.Tx, w order.Write) (order.Order, error) {
+// newOrder starts the order of a write's new number; it gets its id once the write is
+// sure to happen.
+func newOrder(w order.Write) order.Order {
 	at := w.OccurredAt
 	if at.IsZero() {
 		at = w.At
 	}
 	o := order.New(w.Number, w.Origin, at)
-	var err error
-	if o.ID, err = tx.Bucket(bucketOrders).NextSequence(); err != nil {
-		return order.Order{}, err
-	}
 	o.CreatedAt = w.At.UTC()
-	return o, nil
+	return o
 }
 
 func outcomeOf(eventType string) string {
@@ -157,7 +202,7 @@ func addEvent(tx *bolt.Tx, o *order.Order, res order.Result, w order.Write) erro
 	if changes == nil {
 		changes = []order.Change{}
 	}
-	raw, err := json.Marshal(order.Event{ID: id, OrderID: o.ID, Type: typ, At: w.At.UTC(), Actor: w.Actor, Origin: w.Origin, Changes: changes})
+	raw, err := json.Marshal(order.Event{ID: id, OrderID: o.ID, Number: o.OrderNumber, Type: typ, At: w.At.UTC(), Actor: w.Actor, Origin: w.Origin, Changes: changes})
 	if err != nil {
 		return err
 	}

@@ -27,6 +27,7 @@ func Contract(t *testing.T, open func(t *testing.T) order.Store) {
 	}{
 		{"CreateUpdateUnchanged", createUpdateUnchanged},
 		{"EventsByActor", eventsByActor},
+		{"WriteManyRefusesOneWithoutTheOthers", writeMany},
 		{"OrderDateIsWhenTheCheckoutHappened", orderDate},
 		{"MustExistAndMustBeNew", mustExistAndMustBeNew},
 		{"CheckAbortsTheWrite", checkAbortsTheWrite},
@@ -130,6 +131,41 @@ func eventsByActor(t *testing.T, s order.Store) {
 	}
 }
 
+func writeMany(t *testing.T, s order.Store) {
+	ctx := context.Background()
+	first := mustWrite(t, s, Edit("KNOWN", order.Fields{Quantity: ptr(1)}))
+	refuse := errors.New("refused by check")
+	missing := Edit("MISSING", order.Fields{Notes: "x"})
+	missing.MustExist = true
+	dup := Edit("known", order.Fields{})
+	dup.MustBeNew = true
+	checked := Edit("NEW-CHECKED", order.Fields{Notes: "y"})
+	checked.Check = func(*order.Order, []order.Change) error { return refuse }
+	results, errs, err := s.WriteMany(ctx, []order.Write{
+		Edit("KNOWN", order.Fields{Notes: "one"}), missing, dup, checked, Edit("KNOWN", order.Fields{Notes: "two"}), Edit("NEW-1", order.Fields{}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(errs[1], order.ErrNotFound) || !errors.Is(errs[2], order.ErrExists) || !errors.Is(errs[3], refuse) ||
+		errs[0] != nil || errs[4] != nil || errs[5] != nil {
+		t.Fatalf("errors %v", errs)
+	}
+	if results[0].Outcome != order.OutcomeUpdated || results[4].Order.Notes != "two" || results[5].Outcome != order.OutcomeCreated ||
+		results[5].Order.ID != first.Order.ID+1 {
+		t.Errorf("results %+v", results)
+	}
+	if _, err := s.Get(ctx, "NEW-CHECKED"); !errors.Is(err, order.ErrNotFound) {
+		t.Errorf("a refused create left an order: %v", err)
+	}
+	if ev, _ := s.Events(ctx, "KNOWN"); len(ev) != 3 {
+		t.Errorf("KNOWN has %d events, want 3", len(ev))
+	}
+	if c, _ := s.Counts(ctx); c.Orders != 2 {
+		t.Errorf("counts %+v", c)
+	}
+}
+
 func orderDate(t *testing.T, s order.Store) {
 	w := Edit("D-1", order.Fields{})
 	w.OccurredAt = T0.Add(-48 * time.Hour)
@@ -159,8 +195,8 @@ func checkAbortsTheWrite(t *testing.T, s order.Store) {
 	mustWrite(t, s, Edit("C-1", order.Fields{Quantity: ptr(1)}))
 	tooMany := errors.New("too many")
 	w := Edit("C-1", order.Fields{QtyReceived: ptr(5)})
-	w.Check = func(o *order.Order) error {
-		if o.QtyReceived > o.Quantity {
+	w.Check = func(o *order.Order, changes []order.Change) error {
+		if o.QtyReceived > o.Quantity && len(changes) == 1 && changes[0].Field == "qty_received" && changes[0].Old == 0 {
 			return tooMany
 		}
 		return nil

@@ -1,0 +1,236 @@
+package orders
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/roms-dev/roms/internal/order"
+)
+
+// seedForImports stores the orders the import fixtures name.
+func seedForImports(t *testing.T, s *Service) {
+	t.Helper()
+	for _, f := range []order.Fields{
+		{OrderNumber: "BBY01-807102506907", Product: "Starlink", Price: cents(29999), TrackingNumbers: []string{"1Z999AA10123456784"}},
+		{OrderNumber: "TGT-1001", Product: "Booster Box", Price: cents(12999), Quantity: ptr(2)},
+		{OrderNumber: "WM-55", Product: "PS5", Price: cents(49999)},
+		{OrderNumber: "BBY01-900", Product: "Switch 2", Status: "review_hold"},
+	} {
+		if _, err := s.Create(context.Background(), f, order.ActorAPI); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func importFile(t *testing.T, name string) []byte {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", "imports", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+// reasons are the rejected rows' reasons, keyed by the row's file line.
+func reasons(t *testing.T, rejected string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	if rejected == "" {
+		return out
+	}
+	rows, err := csv.NewReader(strings.NewReader(rejected)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows[1:] {
+		out[r[0]] = r[len(r)-1]
+	}
+	return out
+}
+
+func TestImports(t *testing.T) {
+	tests := []struct {
+		kind, file string
+		want       ImportSummary // counts only
+		rejected   map[string]string
+		check      func(t *testing.T, s *Service)
+	}{
+		{kind: ImportTracking, file: "tracking-excel-semicolon.csv",
+			want:     ImportSummary{Rows: 5, Updated: 2, Unchanged: 1, NotFound: 1, Invalid: 1},
+			rejected: map[string]string{"5": "no order with number NOPE-404", "6": "no tracking number"},
+			check: func(t *testing.T, s *Service) {
+				o, _ := s.Get(context.Background(), "BBY01-807102506907")
+				if o.TrackingNumber != "1Z999AA10123456784, 1Z999AA10123456785" {
+					t.Errorf("two rows for one order add to its list: %q", o.TrackingNumber)
+				}
+			}},
+		{kind: ImportReceived, file: "received.csv",
+			want: ImportSummary{Rows: 5, Updated: 2, NotFound: 1, Invalid: 2},
+			rejected: map[string]string{"4": "qty_received: 3 is more than the quantity ordered (2)",
+				"5": "no order with order number or tracking number 9999", "6": `quantity received "lots" is not a whole number`},
+			check: func(t *testing.T, s *Service) {
+				o, _ := s.Get(context.Background(), "TGT-1001")
+				if o.QtyReceived != 2 || o.Status != "received" || *o.Total != 25998 {
+					t.Errorf("TGT-1001 %+v", o)
+				}
+				b, _ := s.Get(context.Background(), "BBY01-807102506907")
+				if b.QtyReceived != 1 || b.Status != "delivered" {
+					t.Errorf("found by its tracking number: %+v", b)
+				}
+			}},
+		{kind: ImportCharges, file: "charges-amex.csv",
+			want: ImportSummary{Rows: 5, Updated: 2, NotFound: 1, Invalid: 1, Conflicts: 1},
+			rejected: map[string]string{"4": "conflict: the order has reference_number 320261122002 already, not 320261123999",
+				"5": `no order number found in the description "UBER EATS"`, "6": `date "not a date" is not one ROMS reads (2026-11-20 or 11/20/2026)`},
+			check: func(t *testing.T, s *Service) {
+				o, _ := s.Get(context.Background(), "BBY01-807102506907")
+				if o.ReferenceNumber != "320261121001" || o.PostedDate == nil || o.PostedDate.In(newYork).Format("2006-01-02") != "2026-11-21" {
+					t.Errorf("charge not on the order: %+v", o)
+				}
+			}},
+		{kind: ImportCancellations, file: "cancellations.txt",
+			want:     ImportSummary{Rows: 3, Updated: 2, NotFound: 1},
+			rejected: map[string]string{"3": "no order with number nope-1"},
+			check: func(t *testing.T, s *Service) {
+				o, _ := s.Get(context.Background(), "BBY01-900")
+				if o.Status != "cancelled" {
+					t.Errorf("status %q", o.Status)
+				}
+			}},
+		{kind: ImportOrders, file: "orders.txt",
+			want:     ImportSummary{Rows: 4, Created: 3, Invalid: 1},
+			rejected: map[string]string{"23": "no order number in the message (a test ping or another bot's post?)"},
+			check: func(t *testing.T, s *Service) {
+				o, _ := s.Get(context.Background(), "912004455667")
+				if o.Product != "Switch 2 Mario Kart Bundle" || o.Source != order.SourceImport {
+					t.Errorf("pasted message: %+v", o)
+				}
+				if d, _ := s.Get(context.Background(), "BBY01-111"); d.Status != "declined" {
+					t.Errorf("declined message: %+v", d)
+				}
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			s, _ := newService(t, now)
+			seedForImports(t, s)
+			sum, err := s.Import(context.Background(), tt.kind, importFile(t, tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := sum
+			got.Batch, got.Kind, got.Rejected = "", "", ""
+			if got != tt.want {
+				t.Errorf("summary %+v, want %+v", got, tt.want)
+			}
+			if r := reasons(t, sum.Rejected); fmt.Sprint(r) != fmt.Sprint(tt.rejected) {
+				t.Errorf("rejected rows %v\nwant %v\n%s", r, tt.rejected, sum.Rejected)
+			}
+			tt.check(t, s)
+			events, _ := s.EventsBy(context.Background(), order.ActorImport(sum.Batch))
+			if len(events) != tt.want.Updated+tt.want.Created { // unchanged rows leave no event
+				t.Errorf("%d events by the batch, want %d", len(events), tt.want.Updated+tt.want.Created)
+			}
+		})
+	}
+}
+
+func TestBadImportFilesSayWhatIsWrong(t *testing.T) {
+	s, _ := newService(t, now)
+	for _, tt := range []struct {
+		kind, file, want string
+	}{
+		{ImportTracking, "wrong-headers.csv", "the tracking file needs a column named order number or order or order #; its columns are: item, carrier, code"},
+		{ImportTracking, "empty.csv", ErrEmptyFile.Error()},
+		{ImportReceived, "screenshot.png", ErrBinaryFile.Error()},
+		{ImportOrders, "screenshot.png", ErrBinaryFile.Error()},
+		{"receipts", "received.csv", `kind: "receipts" is not one of orders, tracking, received, charges, cancellations`},
+	} {
+		_, err := s.Import(context.Background(), tt.kind, importFile(t, tt.file))
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%s %s: %v\nwant %s", tt.kind, tt.file, err, tt.want)
+		}
+	}
+}
+
+func TestUndoRevertsABatchButNotLaterEdits(t *testing.T) {
+	s, _ := newService(t, now)
+	seedForImports(t, s)
+	ctx := context.Background()
+	received, err := s.Import(ctx, ImportReceived, importFile(t, "received.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	created, err := s.Import(ctx, ImportOrders, importFile(t, "orders.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Someone fixes BBY01-807102506907's status after the import: the undo must keep it.
+	if _, err := s.Correct(ctx, "BBY01-807102506907", order.Edit{Fields: order.Fields{Status: "shipped"}}, order.ActorAPI); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := s.Undo(ctx, received.Batch, order.ActorDiscordUser("42"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Orders != 2 || sum.Reverted != 2 || sum.LeftAlone != 1 {
+		t.Errorf("undo %+v", sum)
+	}
+	tgt, _ := s.Get(ctx, "TGT-1001")
+	if tgt.QtyReceived != 0 || tgt.Status != "verified" || *tgt.Total != 25998 {
+		t.Errorf("TGT-1001 after undo: received %d status %s total %s", tgt.QtyReceived, tgt.Status, tgt.Total)
+	}
+	bby, _ := s.Get(ctx, "BBY01-807102506907")
+	if bby.QtyReceived != 0 || bby.Status != "shipped" {
+		t.Errorf("BBY after undo: received %d status %s (the later edit must stay)", bby.QtyReceived, bby.Status)
+	}
+	events, _ := s.Events(ctx, "TGT-1001")
+	if last := events[len(events)-1]; last.Actor != "discord-user:42" {
+		t.Errorf("the undo is not in the history: %+v", last)
+	}
+	undone, err := s.Undo(ctx, created.Batch, order.ActorAPI)
+	if err != nil || undone.Deleted != 3 {
+		t.Errorf("undo of created orders: %+v %v", undone, err)
+	}
+	if page, _ := s.List(ctx, order.Filter{Query: "912004455667"}); page.Total != 0 {
+		t.Error("an order the batch created is still listed")
+	}
+	if _, err := s.Undo(ctx, "20260101-000000-abcdef", order.ActorAPI); !errors.Is(err, ErrUnknownBatch) {
+		t.Errorf("unknown batch: %v", err)
+	}
+}
+
+func TestAFiftyThousandRowImportFinishes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 50,000 rows")
+	}
+	s, _ := newService(t, now)
+	ctx := context.Background()
+	var b strings.Builder
+	b.WriteString("order number,tracking number\n")
+	for i := range 500 {
+		if _, err := s.Create(ctx, order.Fields{OrderNumber: fmt.Sprintf("BIG-%03d", i)}, order.ActorAPI); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 50_000 {
+		fmt.Fprintf(&b, "BIG-%03d,1Z%08d\n", i%600, i) // a sixth name no order
+	}
+	sum, err := s.Import(ctx, ImportTracking, []byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Rows != 50_000 || sum.Updated != 41_700 || sum.NotFound != 8_300 {
+		t.Errorf("summary %+v", sum)
+	}
+	o, _ := s.Get(ctx, "BIG-007")
+	if len(o.TrackingNumbers) != 84 {
+		t.Errorf("BIG-007 has %d tracking numbers, want 84", len(o.TrackingNumbers))
+	}
+}
