@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -75,6 +76,49 @@ func TestStatsAndExportWhileRunningAndWhileStopped(t *testing.T) {
 	}
 	for _, bad := range [][]string{{"export"}, {"export", "-o", "stopped.csv"}, {"stats", "-by", "colour"}, {"stats", "-since", "soon"}, {"stats", "-status", "delivred"}} {
 		if err := run(context.Background(), bad, envOf(env), nil, io.Discard, io.Discard); err == nil {
+			t.Errorf("%v: no error", bad)
+		}
+	}
+}
+
+func TestImportAndUndoWhileRunningAndWhileStopped(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	bot := startBot(t, nil)
+	postText(t, bot.base, string(sample))
+	if err := os.WriteFile("tracking.csv", []byte("Order Number,Tracking\nBBY01-807102506907,1Z999\nNOPE-1,1Z888\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	running := map[string]string{"ROMS_HTTP_ADDR": strings.TrimPrefix(bot.base, "http://")}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"import", "tracking", "tracking.csv"}, envOf(running), nil, &out, io.Discard); err != nil {
+		t.Fatalf("import while running: %v", err)
+	}
+	for _, want := range []string{"2 rows: 0 created, 1 updated", "1 not found", "bot undo ", "3,NOPE-1,1Z888,no order with number NOPE-1"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("import output lacks %q:\n%s", want, out.String())
+		}
+	}
+	batch := regexp.MustCompile(`bot undo (\S+)`).FindStringSubmatch(out.String())[1]
+	if err := bot.stop(); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"undo", batch}, envOf(nil), nil, &out, io.Discard); err != nil {
+		t.Fatalf("undo while stopped: %v", err)
+	}
+	if !strings.Contains(out.String(), "1 put back") {
+		t.Errorf("undo output %q", out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"import", "-rejected", "rejected.csv", "tracking", "tracking.csv"}, envOf(nil), nil, &out, io.Discard); err != nil {
+		t.Fatalf("import while stopped: %v", err)
+	}
+	if raw, _ := os.ReadFile("rejected.csv"); !strings.Contains(string(raw), "NOPE-1") {
+		t.Errorf("rejected rows file: %q", raw)
+	}
+	for _, bad := range [][]string{{"import", "tracking"}, {"import", "receipts", "tracking.csv"}, {"import", "tracking", "missing.csv"}, {"undo"}, {"undo", "19990101-000000-aaaaaa"}} {
+		if err := run(context.Background(), bad, envOf(nil), nil, io.Discard, io.Discard); err == nil {
 			t.Errorf("%v: no error", bad)
 		}
 	}

@@ -31,6 +31,10 @@ Usage:
   bot export -o FILE [filters]      write the orders as CSV for a spreadsheet
                                     filters: -since -until (2026-11-01, today, week, month),
                                     -status -store -profile -email -q -has-tracking
+  bot import [-rejected FILE] KIND FILE
+                                    apply a file: tracking, received, charges (a card
+                                    statement), cancellations, or orders (pasted messages)
+  bot undo BATCH                    revert an import
   bot healthcheck [-config FILE]    exit 0 when the running bot is healthy (for Docker)
   bot version                       print the version
 
@@ -68,6 +72,10 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return statsCommand(ctx, rest, getenv, stdout)
 	case "export":
 		return exportCommand(ctx, rest, getenv, stdout)
+	case "import":
+		return importCommand(ctx, rest, getenv, stdout)
+	case "undo":
+		return undoCommand(ctx, rest, getenv, stdout)
 	case "healthcheck":
 		return healthcheck(ctx, rest, getenv, stdout)
 	case "version":

@@ -58,7 +58,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	svc := orders.New(st, hub, logger, loc)
 	svc.SetDefaultCurrency(cfg.Currency)
 	deps := httpapi.Deps{
-		Messages: svc, Orders: svc, Database: httpapi.Database{Path: st.Path(), Counts: st.Counts, Backup: st.Backup},
+		Messages: svc, Orders: svc, Imports: svc, Database: httpapi.Database{Path: st.Path(), Counts: st.Counts, Backup: st.Backup},
 		Hub: hub, Logger: logger, Token: cfg.HTTP.Token, Version: buildVersion(), Started: time.Now(),
 	}
 	var listener *discord.Listener

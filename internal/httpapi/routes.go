@@ -15,6 +15,7 @@ const (
 	pathLive    = "/api/v2/live"
 	pathBackup  = "/api/v2/backup"
 	pathExport  = "/api/v2/orders/export.csv"
+	pathImports = "/api/v2/imports/"
 	// PathBackfill is where `bot backfill` asks a running bot to import history.
 	PathBackfill = "/api/v2/discord/backfill"
 )
@@ -46,6 +47,14 @@ func (s *server) routes(api huma.API) {
 	export := op("export-orders", http.MethodGet, pathExport, "Download the orders a filter selects as CSV (spreadsheet columns first)", "Orders")
 	export.Responses = map[string]*huma.Response{"200": {Description: "CSV, UTF-8 with a byte order mark", Content: map[string]*huma.MediaType{"text/csv": {Schema: &huma.Schema{Type: "string"}}}}}
 	huma.Register(api, export, s.exportCSV)
+	imp := op("import-file", http.MethodPost, pathImports+"{kind}", "Import a file: orders (pasted messages), tracking, received, charges or cancellations", "Imports")
+	imp.Description = importDoc
+	imp.Errors = []int{400, 413, 422}
+	huma.Register(api, imp, s.importFile)
+	api.OpenAPI().Paths[pathImports+"{kind}"].Post.RequestBody = importRequestBody()
+	undo := op("undo-import", http.MethodPost, pathImports+"{batch}/undo", "Undo an import batch", "Imports")
+	undo.Errors = []int{404}
+	huma.Register(api, undo, s.undoImport)
 	huma.Register(api, op("order-stats", http.MethodGet, "/api/v2/stats", "Totals of the orders a filter selects, overall and per group", "Orders"), s.stats)
 	huma.Register(api, op("get-order", http.MethodGet, "/api/v2/orders/{order_number}", "Get one order", "Orders"), s.getOrder)
 	huma.Register(api, op("list-order-events", http.MethodGet, "/api/v2/orders/{order_number}/events", "History of one order, oldest first, with who made each change", "Orders"), s.listEvents)

@@ -52,6 +52,12 @@ type Orders interface {
 	Location() *time.Location
 }
 
+// Imports is what the import routes need of the orders service.
+type Imports interface {
+	Import(ctx context.Context, kind string, data []byte) (orders.ImportSummary, error)
+	Undo(ctx context.Context, batch, actor string) (orders.UndoSummary, error)
+}
+
 // Database is what health and backup need of the storage.
 type Database struct {
 	Path   string
@@ -64,6 +70,7 @@ type Database struct {
 type Deps struct {
 	Messages Messages
 	Orders   Orders
+	Imports  Imports
 	Database Database
 	Hub      *live.Hub
 	Logger   *slog.Logger
@@ -83,7 +90,7 @@ func NewServer(deps Deps) http.Handler {
 	s := &server{Deps: deps}
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, middleware.ClientIPFromRemoteAddr, s.logRequests, s.recoverPanics,
-		timeoutExcept(requestTimeout, pathLive, pathBackup, PathBackfill, pathExport), s.authenticate)
+		timeoutExcept(requestTimeout, pathLive, pathBackup, PathBackfill, pathExport, pathImports), s.authenticate)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "no such route: "+r.Method+" "+r.URL.Path+" (see /docs)")
 	})
@@ -163,12 +170,13 @@ func (s *server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
-// timeoutExcept bounds the request context, except on long-lived paths.
+// timeoutExcept bounds the request context, except on long-lived paths (a path ending in
+// '/' stands for every path below it).
 func timeoutExcept(d time.Duration, paths ...string) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			for _, p := range paths {
-				if r.URL.Path == p {
+				if r.URL.Path == p || (strings.HasSuffix(p, "/") && strings.HasPrefix(r.URL.Path, p)) {
 					next.ServeHTTP(w, r)
 					return
 				}

@@ -49,7 +49,7 @@ func startServer(t *testing.T, path, token string) *testServer {
 	hub := live.NewHub()
 	svc := orders.New(st, hub, logger, time.UTC)
 	srv := httptest.NewServer(NewServer(Deps{
-		Messages: svc, Orders: svc, Database: Database{Path: st.Path(), Counts: st.Counts, Backup: st.Backup},
+		Messages: svc, Orders: svc, Imports: svc, Database: Database{Path: st.Path(), Counts: st.Counts, Backup: st.Backup},
 		Hub: hub, Logger: logger, Token: token, Version: "test", Started: time.Now(),
 	}))
 	ts := &testServer{Server: srv, t: t, store: st, token: token}

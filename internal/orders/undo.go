@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -74,16 +76,26 @@ func (s *Service) revert(ctx context.Context, number string, events []order.Even
 	if err != nil {
 		return rejected(outcomeNotFound, err.Error()), 0
 	}
+	// Walk back through the batch's changes: a field goes back to the value before the
+	// batch's first change of it, as long as each later change still holds.
 	now := fieldValues(&current)
+	target := map[string]order.Change{}
 	left := 0
 	for i := len(events) - 1; i >= 0; i-- {
 		for _, c := range events[i].Changes {
-			if autoFields[c.Field] {
-				continue
-			}
-			if !sameJSON(now[c.Field], c.New) || !restore(&w.Edit, c) {
+			switch {
+			case autoFields[c.Field]:
+			case sameJSON(now[c.Field], c.New):
+				target[c.Field], now[c.Field] = c, c.Old
+			default:
 				left++
 			}
+		}
+	}
+	fields := slices.Sorted(maps.Keys(target))
+	for _, f := range fields {
+		if !restore(&w.Edit, target[f]) {
+			left++
 		}
 	}
 	return plan{write: &w}, left

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/roms-dev/roms/internal/config"
+	"github.com/roms-dev/roms/internal/orders"
+)
+
+// importCommand applies a file of tracking numbers, received units, card charges,
+// cancellations or pasted messages, whether the bot runs or not.
+func importCommand(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := flags("import")
+	rejectsFile := fs.String("rejected", "", "write the rows that could not be used to this CSV file")
+	cfg, _, rest, err := loadConfig(fs, args, getenv)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 2 || !slices.Contains(orders.ImportKinds, rest[0]) {
+		return fmt.Errorf("import needs a kind (%s) and a file, for example: bot import tracking tracking.csv", strings.Join(orders.ImportKinds, ", "))
+	}
+	kind, file := rest[0], rest[1]
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	var sum orders.ImportSummary
+	err = withService(cfg, func(svc *orders.Service) error {
+		sum, err = svc.Import(ctx, kind, data)
+		return err
+	}, func() error {
+		return postToBot(ctx, cfg, "/api/v2/imports/"+kind, "text/csv", data, &sum)
+	})
+	if err != nil {
+		return fmt.Errorf("import %s: %w", file, err)
+	}
+	fmt.Fprintf(stdout, "Imported %s (%s): %d rows: %d created, %d updated, %d already up to date, %d not found, %d invalid, %d conflicts.\n",
+		file, kind, sum.Rows, sum.Created, sum.Updated, sum.Unchanged, sum.NotFound, sum.Invalid, sum.Conflicts)
+	fmt.Fprintf(stdout, "Batch %s; to revert it: bot undo %s\n", sum.Batch, sum.Batch)
+	if sum.Rejected != "" {
+		return reportRejected(stdout, sum.Rejected, *rejectsFile)
+	}
+	return nil
+}
+
+// reportRejected writes the rejected rows to a file when asked, else shows the first few.
+func reportRejected(w io.Writer, rejected, file string) error {
+	if file != "" {
+		if err := os.WriteFile(file, []byte(rejected), 0o600); err != nil {
+			return fmt.Errorf("write rejected rows: %w", err)
+		}
+		fmt.Fprintf(w, "Rows not used, with the reason: %s\n", file)
+		return nil
+	}
+	lines := strings.Split(strings.TrimSpace(rejected), "\n")
+	fmt.Fprintln(w, "Rows not used (line, row, reason):")
+	for _, l := range lines[1:min(len(lines), 11)] {
+		fmt.Fprintln(w, "  "+l)
+	}
+	if len(lines) > 11 {
+		fmt.Fprintf(w, "  ... and %d more; add -rejected rejected.csv to get them all\n", len(lines)-11)
+	}
+	return nil
+}
+
+// undoCommand reverts an import batch.
+func undoCommand(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	cfg, _, rest, err := loadConfig(flags("undo"), args, getenv)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return errors.New("undo needs the batch an import printed, for example: bot undo 20261127-171900-a1b2c3")
+	}
+	batch := rest[0]
+	var sum orders.UndoSummary
+	err = withService(cfg, func(svc *orders.Service) error {
+		sum, err = svc.Undo(ctx, batch, "cli")
+		return err
+	}, func() error {
+		return postToBot(ctx, cfg, "/api/v2/imports/"+batch+"/undo", "", nil, &sum)
+	})
+	if err != nil {
+		return fmt.Errorf("undo %s: %w", batch, err)
+	}
+	fmt.Fprintf(stdout, "Undid batch %s: %d orders: %d put back, %d deleted (they were created by the import), %d changes left alone (changed again since).\n",
+		batch, sum.Orders, sum.Reverted, sum.Deleted, sum.LeftAlone)
+	return nil
+}
+
+// postToBot POSTs to the running bot and reads its JSON answer.
+func postToBot(ctx context.Context, cfg config.Config, path, contentType string, body []byte, v any) error {
+	url := localURL(cfg.HTTP.Addr) + path
+	resp, err := call(ctx, http.MethodPost, url, cfg.HTTP.Token, contentType, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		var problem struct {
+			Detail string `json:"detail"`
+		}
+		if json.Unmarshal(raw, &problem) == nil && problem.Detail != "" {
+			return errors.New(problem.Detail)
+		}
+		return fmt.Errorf("the running bot at %s answered %s: %s", url, resp.Status, strings.TrimSpace(string(raw)))
+	}
+	return json.Unmarshal(raw, v)
+}
