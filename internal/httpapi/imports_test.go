@@ -53,8 +53,8 @@ func TestImportAndUndoOverHTTP(t *testing.T) {
 	}
 	for _, bad := range []struct {
 		path, contentType, body string
-		status              int
-		want                string
+		status                  int
+		want                    string
 	}{
 		{"/api/v2/imports/receipts", "text/csv", "a,b\n", 422, "kind"},
 		{"/api/v2/imports/tracking", "text/csv", "", 400, "the file is empty"},
