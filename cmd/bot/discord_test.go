@@ -173,7 +173,7 @@ func TestSlashCommandsFromDiscordChangeOrders(t *testing.T) {
 	env["ROMS_DISCORD_GUILD_IDS"] = "1290000000000000010"
 	env["ROMS_DISCORD_ROLES_WRITE"] = "1290000000000000666"
 	bot := startBot(t, env)
-	waitFor(t, "the commands", func() bool { return len(fake.Commands("1290000000000000010")) == 6 })
+	waitFor(t, "the commands", func() bool { return len(fake.Commands("1290000000000000010")) == 9 })
 	postText(t, bot.base, string(sample))
 	update := func(role string) {
 		fake.DispatchInteraction(&discordgo.Interaction{ID: "1310000000000000001", Type: discordgo.InteractionApplicationCommand,

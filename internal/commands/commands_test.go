@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -247,7 +248,7 @@ func TestDefinitionsFitDiscordsRules(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"order", "orders", "stats", "pending", "update", "cancel"} {
+	for _, want := range []string{"order", "orders", "stats", "pending", "update", "cancel", "import", "undo", "export"} {
 		if !names[want] {
 			t.Errorf("no /%s", want)
 		}
@@ -262,5 +263,62 @@ func TestAPanickingHandlerStillAnswers(t *testing.T) {
 	resp := r.Respond(context.Background(), fixture(t, "order.json"))
 	if !strings.Contains(text(resp), "internal error") || resp.Data.Flags&discordgo.MessageFlagsEphemeral == 0 {
 		t.Errorf("answer %q", text(resp))
+	}
+}
+
+// download serves testdata files for the attachment URLs of the fixtures.
+func download(_ context.Context, url string, _ int64) ([]byte, error) {
+	return os.ReadFile(filepath.Join("testdata", url[strings.LastIndex(url, "/")+1:]))
+}
+
+func TestImportThenUndoFromDiscord(t *testing.T) {
+	r, svc := newRouter(t, Config{Download: download})
+	resp := r.Respond(context.Background(), fixture(t, "import-tracking.json"))
+	got := text(resp)
+	for _, want := range []string{"Imported tracking.csv (tracking): 3 rows: 2 updated, 1 not found.", "/undo batch:", "rows not used are attached"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("answer lacks %q:\n%s", want, got)
+		}
+	}
+	if len(resp.Data.Files) != 1 || !strings.HasPrefix(resp.Data.Files[0].Name, "not-imported-") {
+		t.Fatalf("files %+v", resp.Data.Files)
+	}
+	rejected, _ := io.ReadAll(resp.Data.Files[0].Reader)
+	if !strings.Contains(string(rejected), "NOPE-9") {
+		t.Errorf("rejected rows %s", rejected)
+	}
+	o, _ := svc.Get(context.Background(), "TGT-1001")
+	if len(o.TrackingNumbers) != 3 {
+		t.Errorf("tracking %v", o.TrackingNumbers)
+	}
+	batch := regexp.MustCompile("batch:([0-9a-f-]+)").FindStringSubmatch(got)[1]
+	undo := fixture(t, "order.json")
+	undo.Data = discordgo.ApplicationCommandInteractionData{Name: "undo", Options: []*discordgo.ApplicationCommandInteractionDataOption{
+		{Name: "batch", Type: discordgo.ApplicationCommandOptionString, Value: batch}}}
+	if got := text(r.Respond(context.Background(), undo)); !strings.Contains(got, "Undid batch `"+batch+"`: 1 orders: 1 put back") {
+		t.Errorf("undo: %s", got)
+	}
+	if o, _ := svc.Get(context.Background(), "TGT-1001"); strings.Join(o.TrackingNumbers, ",") != "1Z555" {
+		t.Errorf("tracking after undo %v", o.TrackingNumbers)
+	}
+	events, _ := svc.Events(context.Background(), "TGT-1001")
+	if events[len(events)-2].Actor != "import:"+batch || events[len(events)-1].Actor != "discord-user:1300000000000000777" {
+		t.Errorf("history does not show both: %+v", events)
+	}
+}
+
+func TestExportFromDiscord(t *testing.T) {
+	r, _ := newRouter(t, Config{})
+	resp := r.Respond(context.Background(), fixture(t, "export-best-buy.json"))
+	if len(resp.Data.Files) != 1 || !strings.Contains(text(resp), "2 orders") {
+		t.Fatalf("answer %s %+v", text(resp), resp.Data.Files)
+	}
+	csvFile, _ := io.ReadAll(resp.Data.Files[0].Reader)
+	if !strings.Contains(string(csvFile), "BBY01-807102506907") || strings.Contains(string(csvFile), "TGT-1001") {
+		t.Errorf("csv %s", csvFile)
+	}
+	r.upload = 300
+	if got := text(r.Respond(context.Background(), fixture(t, "export-best-buy.json"))); !strings.Contains(got, "that export is more than 300 bytes, more than Discord lets a bot upload") {
+		t.Errorf("too big: %s", got)
 	}
 }

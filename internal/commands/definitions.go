@@ -4,6 +4,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/roms-dev/roms/internal/order"
+	"github.com/roms-dev/roms/internal/orders"
 )
 
 // manageServer is the permission the changing commands need by default; server admins
@@ -52,6 +53,14 @@ func allCommands() []command {
 	period.Choices = choices("today", "yesterday", "week", "month", "all")
 	by := stringOption("by", "Totals per store, profile, status or day as well", false)
 	by.Choices = choices(order.GroupStore, order.GroupProfile, order.GroupStatus, order.GroupDay)
+	kind := stringOption("kind", "What the file holds", true)
+	kind.Choices = []*discordgo.ApplicationCommandOptionChoice{
+		{Name: "tracking: order and tracking number columns", Value: orders.ImportTracking},
+		{Name: "received: units received by order or tracking number", Value: orders.ImportReceived},
+		{Name: "charges: a card statement (posted date, reference)", Value: orders.ImportCharges},
+		{Name: "cancellations: order numbers to cancel", Value: orders.ImportCancellations},
+		{Name: "orders: pasted checkout messages", Value: orders.ImportOrders},
+	}
 	received := &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionInteger, Name: "qty_received",
 		Description: "Units received so far", MinValue: new(float64), Required: false}
 	return []command{
@@ -72,6 +81,16 @@ func allCommands() []command {
 				stringOption("tracking", "Tracking numbers to add, comma-separated", false), received,
 				stringOption("notes", "Notes (replaces the order's notes)", false)}},
 			write: true, handle: updateOrder},
+		{def: &discordgo.ApplicationCommand{Name: "export", Description: "Download the orders as a spreadsheet (CSV)",
+			DMPermission: &noDMs, Options: filterOptions()}, handle: exportOrders},
+		{def: &discordgo.ApplicationCommand{Name: "import", Description: "Apply a file: tracking, received, charges, cancellations or pasted orders",
+			DMPermission: &noDMs, DefaultMemberPermissions: &manageServer, Options: []*discordgo.ApplicationCommandOption{kind,
+				{Type: discordgo.ApplicationCommandOptionAttachment, Name: "file", Description: "The CSV or text file", Required: true}}},
+			write: true, handle: importFile},
+		{def: &discordgo.ApplicationCommand{Name: "undo", Description: "Revert an import",
+			DMPermission: &noDMs, DefaultMemberPermissions: &manageServer, Options: []*discordgo.ApplicationCommandOption{
+				stringOption("batch", "The batch the import answered with", true)}},
+			write: true, handle: undoImport},
 		{def: &discordgo.ApplicationCommand{Name: "cancel", Description: "Mark one or more orders cancelled",
 			DMPermission: &noDMs, DefaultMemberPermissions: &manageServer, Options: []*discordgo.ApplicationCommandOption{
 				stringOption("numbers", "Order numbers, separated by commas or spaces", true),

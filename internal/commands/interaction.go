@@ -19,6 +19,7 @@ type Interaction struct {
 	Roles    []string
 	options  map[string]*discordgo.ApplicationCommandInteractionDataOption
 	focused  string // the option being typed, for autocomplete
+	files    map[string]*discordgo.MessageAttachment
 }
 
 // newInteraction reads raw, switching on its type before touching its data: discordgo's
@@ -35,6 +36,9 @@ func newInteraction(raw *discordgo.Interaction) *Interaction {
 	case discordgo.InteractionApplicationCommand, discordgo.InteractionApplicationCommandAutocomplete:
 		data := raw.ApplicationCommandData()
 		in.Name = data.Name
+		if data.Resolved != nil {
+			in.files = data.Resolved.Attachments
+		}
 		for _, o := range data.Options {
 			in.options[o.Name] = o
 			if o.Focused {
@@ -68,6 +72,16 @@ func (in *Interaction) Int(name string) (int, bool) {
 	return int(o.IntValue()), true
 }
 
+// Attachment is a file option's attachment, or nil.
+func (in *Interaction) Attachment(name string) *discordgo.MessageAttachment {
+	o, ok := in.options[name]
+	if !ok || o.Type != discordgo.ApplicationCommandOptionAttachment {
+		return nil
+	}
+	id, _ := o.Value.(string)
+	return in.files[id]
+}
+
 // Discord's limits on what a message can hold.
 const (
 	maxContent    = 2000
@@ -76,6 +90,9 @@ const (
 	maxFieldValue = 1024
 	maxChoices    = 25
 	maxChoiceText = 100
+	// maxUpload is what a bot may attach to a message on any server (10 MiB), less room
+	// for the message itself.
+	maxUpload = 9 << 20
 )
 
 // clip cuts s to at most n characters, marking the cut.

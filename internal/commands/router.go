@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"runtime/debug"
 	"slices"
 	"time"
@@ -28,8 +29,14 @@ type Orders interface {
 	Stats(ctx context.Context, f order.Filter, by string) (orders.Stats, error)
 	Filter(t orders.FilterText) (order.Filter, error)
 	Correct(ctx context.Context, number string, e order.Edit, actor string) (order.Result, error)
+	Export(ctx context.Context, f order.Filter, w io.Writer) (int, error)
+	Import(ctx context.Context, kind string, data []byte) (orders.ImportSummary, error)
+	Undo(ctx context.Context, batch, actor string) (orders.UndoSummary, error)
 	Location() *time.Location
 }
+
+// Download fetches an attached file from Discord, refusing one larger than limit bytes.
+type Download func(ctx context.Context, url string, limit int64) ([]byte, error)
 
 // Config says who may use the commands and who sees the answers.
 type Config struct {
@@ -40,6 +47,8 @@ type Config struct {
 	// PublicReplies shows answers to the whole channel. Off, answers that can hold emails,
 	// addresses and profiles are seen only by whoever asked.
 	PublicReplies bool
+	// Download fetches the files given to /import.
+	Download Download
 }
 
 // handler answers one command.
@@ -58,11 +67,12 @@ type Router struct {
 	commands map[string]command
 	pages    *pages
 	now      func() time.Time
+	upload   int // the largest file the bot attaches (maxUpload; tests lower it)
 }
 
 // New returns the router of every command.
 func New(svc Orders, cfg Config) *Router {
-	r := &Router{orders: svc, cfg: cfg, pages: newPages(), now: time.Now, commands: map[string]command{}}
+	r := &Router{orders: svc, cfg: cfg, pages: newPages(), now: time.Now, upload: maxUpload, commands: map[string]command{}}
 	for _, c := range allCommands() {
 		r.commands[c.def.Name] = c
 	}

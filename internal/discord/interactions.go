@@ -3,6 +3,9 @@ package discord
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -108,13 +111,38 @@ func (l *Listener) answer(i *discordgo.Interaction, resp, deferred *discordgo.In
 		err = l.session.InteractionRespond(i, resp, discordgo.WithContext(l.ctx))
 	case deferred.Type == discordgo.InteractionResponseDeferredMessageUpdate && resp.Type != discordgo.InteractionResponseUpdateMessage:
 		_, err = l.session.FollowupMessageCreate(i, true, &discordgo.WebhookParams{Content: resp.Data.Content, Embeds: resp.Data.Embeds,
-			Flags: resp.Data.Flags, AllowedMentions: resp.Data.AllowedMentions}, discordgo.WithContext(l.ctx))
+			Flags: resp.Data.Flags, AllowedMentions: resp.Data.AllowedMentions, Files: resp.Data.Files}, discordgo.WithContext(l.ctx))
 	default:
 		d := resp.Data
 		_, err = l.session.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &d.Content, Embeds: &d.Embeds,
-			Components: &d.Components, AllowedMentions: d.AllowedMentions}, discordgo.WithContext(l.ctx))
+			Components: &d.Components, AllowedMentions: d.AllowedMentions, Files: d.Files}, discordgo.WithContext(l.ctx))
 	}
 	if err != nil && l.ctx.Err() == nil {
 		l.logger.Warn("answer a discord interaction", "interaction_id", i.ID, "error", err)
 	}
+}
+
+// downloads fetches files users attach to commands, from Discord's CDN. It is not the
+// session's client, which sends everything to the API address.
+var downloads = &http.Client{Timeout: time.Minute}
+
+// Download fetches an attachment a user gave a command, refusing more than limit bytes.
+func Download(ctx context.Context, url string, limit int64) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := downloads.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("discord answered %s", resp.Status)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err == nil && int64(len(data)) > limit {
+		return nil, fmt.Errorf("the file is larger than %d bytes", limit)
+	}
+	return data, err
 }

@@ -24,7 +24,7 @@ const guild = "1290000000000000010"
 
 func router(st *store.Store) *commands.Router {
 	svc := orders.New(st, live.NewHub(), slog.New(slog.NewTextHandler(io.Discard, nil)), time.UTC)
-	return commands.New(svc, commands.Config{})
+	return commands.New(svc, commands.Config{Download: Download})
 }
 
 func slashCommand(name string, options ...*discordgo.ApplicationCommandInteractionDataOption) *discordgo.Interaction {
@@ -39,7 +39,7 @@ func TestCommandsAreRegisteredOnceAndNotResentWhenUnchanged(t *testing.T) {
 	st := storetest.New(t)
 	b := startBot(t, fake, st, func(c *Config) { c.Interactions, c.GuildIDs = router(st), []string{guild} })
 	b.waitConnected()
-	eventually(t, "the commands", func() bool { return len(fake.Commands(guild)) == 6 })
+	eventually(t, "the commands", func() bool { return len(fake.Commands(guild)) == 9 })
 	if n := len(fake.Commands("global")); n != 0 {
 		t.Errorf("%d global commands as well: users would see each twice", n)
 	}
@@ -52,7 +52,7 @@ func TestCommandsAreRegisteredOnceAndNotResentWhenUnchanged(t *testing.T) {
 	if got := fake.Requests("PUT /api/v9/applications/"); got != puts {
 		t.Errorf("unchanged commands sent again: %d overwrites, want %d", got, puts)
 	}
-	if len(fake.Commands(guild)) != 6 {
+	if len(fake.Commands(guild)) != 9 {
 		t.Error("commands deleted at shutdown")
 	}
 }
@@ -62,7 +62,7 @@ func TestCommandsAreGlobalWithoutGuilds(t *testing.T) {
 	st := storetest.New(t)
 	b := startBot(t, fake, st, func(c *Config) { c.Interactions = router(st) })
 	b.waitConnected()
-	eventually(t, "the global commands", func() bool { return len(fake.Commands("global")) == 6 })
+	eventually(t, "the global commands", func() bool { return len(fake.Commands("global")) == 9 })
 }
 
 // answers returns the interaction calls the bot made for a token.
@@ -127,5 +127,43 @@ func TestASlowAnswerIsDeferredThenEdited(t *testing.T) {
 	}
 	if calls[1].Kind != "edit" || !strings.Contains(string(calls[1].Body), "Totals: this month") {
 		t.Errorf("second answer %s %s, want the edit with the totals", calls[1].Kind, calls[1].Body)
+	}
+}
+
+// TestAnImportGoesFromAnAttachmentToAFileInTheAnswer uploads a file the way a user does
+// (to the fake's CDN), runs /import, and reads the rejected rows attached to the answer.
+func TestAnImportGoesFromAnAttachmentToAFileInTheAnswer(t *testing.T) {
+	fake := fakediscord.Start(t)
+	st := storetest.New(t)
+	b := startBot(t, fake, st, func(c *Config) { c.Interactions = router(st) })
+	b.waitConnected()
+	svc := orders.New(st, live.NewHub(), slog.New(slog.NewTextHandler(io.Discard, nil)), time.UTC)
+	if _, err := svc.Create(context.Background(), order.Fields{OrderNumber: "BBY01-1"}, "api"); err != nil {
+		t.Fatal(err)
+	}
+	file := fake.Attach(watched, "tracking.csv", []byte("Order Number,Tracking\nBBY01-1,1Z999\nNOPE,1Z000\n"))
+	i := slashCommand("import",
+		&discordgo.ApplicationCommandInteractionDataOption{Name: "kind", Type: discordgo.ApplicationCommandOptionString, Value: "tracking"},
+		&discordgo.ApplicationCommandInteractionDataOption{Name: "file", Type: discordgo.ApplicationCommandOptionAttachment, Value: file.ID})
+	data := i.Data.(discordgo.ApplicationCommandInteractionData)
+	data.Resolved = &discordgo.ApplicationCommandInteractionDataResolved{Attachments: map[string]*discordgo.MessageAttachment{file.ID: file}}
+	i.Data = data
+	fake.DispatchInteraction(i)
+	eventually(t, "the answer", func() bool { return len(answers(fake, "tok-import")) == 1 })
+	answer := answers(fake, "tok-import")[0]
+	if !strings.Contains(string(answer.Body), "1 updated, 1 not found") {
+		t.Errorf("answer %s", answer.Body)
+	}
+	var rejected []byte
+	for name, content := range answer.Files {
+		if strings.HasPrefix(name, "not-imported-") {
+			rejected = content
+		}
+	}
+	if !strings.Contains(string(rejected), "NOPE") {
+		t.Errorf("attached rejected rows: %q (files %v)", rejected, len(answer.Files))
+	}
+	if o, _ := svc.Get(context.Background(), "BBY01-1"); o.TrackingNumber != "1Z999" {
+		t.Errorf("tracking %q", o.TrackingNumber)
 	}
 }

@@ -55,6 +55,7 @@ type Server struct {
 	stallHello        bool
 	faults            []*fault
 	requests          map[string]int // "METHOD path" -> count
+	attachments       map[string][]byte
 }
 
 // Reaction is one reaction the bot added.
@@ -67,6 +68,7 @@ type Call struct {
 	Kind  string // "callback", "followup" or "edit"
 	Token string
 	Body  json.RawMessage
+	Files map[string][]byte // attached files by name
 }
 
 // Start runs a fake Discord until the test ends.
@@ -78,6 +80,7 @@ func Start(t testing.TB) *Server {
 		commands:          map[string][]*discordgo.ApplicationCommand{},
 		conns:             map[*conn]bool{},
 		requests:          map[string]int{},
+		attachments:       map[string][]byte{},
 		heartbeatInterval: time.Second,
 	}
 	s.http = httptest.NewServer(s.routes())
@@ -157,6 +160,17 @@ func (s *Server) DispatchInteraction(i *discordgo.Interaction) {
 		i.AppID = AppID
 	}
 	s.dispatch("INTERACTION_CREATE", i)
+}
+
+// Attach keeps a file as Discord's CDN would for an upload, and returns the attachment a
+// message or a command option refers to; its URL serves the content.
+func (s *Server) Attach(channelID, name string, content []byte) *discordgo.MessageAttachment {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := s.newID(time.Now())
+	s.attachments[id] = content
+	return &discordgo.MessageAttachment{ID: id, Filename: name, Size: len(content),
+		URL: s.URL + "/attachments/" + channelID + "/" + id + "/" + name}
 }
 
 // Reactions returns the reactions the bot added, in order.

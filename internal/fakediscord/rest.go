@@ -2,7 +2,9 @@ package fakediscord
 
 import (
 	"encoding/json"
+	"io"
 	"math"
+	"mime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -28,6 +30,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /api/v9/interactions/{id}/{token}/callback", s.interactionCall("callback"))
 	mux.HandleFunc("POST /api/v9/webhooks/{app}/{token}", s.interactionCall("followup"))
 	mux.HandleFunc("PATCH /api/v9/webhooks/{app}/{token}/messages/@original", s.interactionCall("edit"))
+	mux.HandleFunc("GET /attachments/{channel}/{id}/{name}", s.serveAttachment)
 	return s.checkRequest(mux)
 }
 
@@ -44,7 +47,7 @@ func (s *Server) checkRequest(next http.Handler) http.Handler {
 			return
 		}
 		open := strings.HasPrefix(r.URL.Path, "/gateway/") || strings.HasPrefix(r.URL.Path, "/api/v9/interactions/") ||
-			strings.HasPrefix(r.URL.Path, "/api/v9/webhooks/")
+			strings.HasPrefix(r.URL.Path, "/api/v9/webhooks/") || strings.HasPrefix(r.URL.Path, "/attachments/")
 		if !open && r.Header.Get("Authorization") != "Bot "+s.Token {
 			writeJSON(w, http.StatusUnauthorized, map[string]any{"message": "401: Unauthorized", "code": 0})
 			return
@@ -196,16 +199,17 @@ func (s *Server) overwriteCommands(w http.ResponseWriter, r *http.Request) {
 }
 
 // interactionCall records an interaction answer: the first response, a follow-up message,
-// or an edit of the original response.
+// or an edit of the original response. An answer with files comes as a multipart form:
+// payload_json and files[n], as Discord takes it.
 func (s *Server) interactionCall(kind string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		var body json.RawMessage
-		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		body, files, err := readAnswer(r)
+		if err != nil {
 			writeJSON(w, http.StatusBadRequest, map[string]any{"message": err.Error()})
 			return
 		}
 		s.mu.Lock()
-		s.interactions = append(s.interactions, Call{Kind: kind, Token: r.PathValue("token"), Body: body})
+		s.interactions = append(s.interactions, Call{Kind: kind, Token: r.PathValue("token"), Body: body, Files: files})
 		id := s.newID(time.Now())
 		s.mu.Unlock()
 		if kind == "callback" {
@@ -217,4 +221,44 @@ func (s *Server) interactionCall(kind string) http.HandlerFunc {
 		m.ID, m.Author = id, botUser()
 		writeJSON(w, http.StatusOK, m)
 	}
+}
+
+func readAnswer(r *http.Request) (json.RawMessage, map[string][]byte, error) {
+	media, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if media != "multipart/form-data" {
+		var body json.RawMessage
+		err := json.NewDecoder(r.Body).Decode(&body)
+		return body, nil, err
+	}
+	if err := r.ParseMultipartForm(32 << 20); err != nil {
+		return nil, nil, err
+	}
+	files := map[string][]byte{}
+	for _, headers := range r.MultipartForm.File {
+		for _, h := range headers {
+			f, err := h.Open()
+			if err != nil {
+				return nil, nil, err
+			}
+			content, err := io.ReadAll(f)
+			f.Close()
+			if err != nil {
+				return nil, nil, err
+			}
+			files[h.Filename] = content
+		}
+	}
+	return json.RawMessage(r.FormValue("payload_json")), files, nil
+}
+
+func (s *Server) serveAttachment(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	content, ok := s.attachments[r.PathValue("id")]
+	s.mu.Unlock()
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	_, _ = w.Write(content)
 }

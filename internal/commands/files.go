@@ -1,0 +1,131 @@
+package commands
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/roms-dev/roms/internal/orders"
+)
+
+// maxImportFile is the largest file /import takes, as the import API does.
+const maxImportFile = 16 << 20
+
+// exportOrders is /export: the orders a filter selects, as a CSV attachment.
+func exportOrders(ctx context.Context, r *Router, in *Interaction) (*discordgo.InteractionResponseData, error) {
+	f, err := r.orders.Filter(orders.FilterText{Status: in.String("status"), Store: in.String("store"),
+		Profile: in.String("profile"), Email: in.String("email"), Query: in.String("text"),
+		From: in.String("since"), To: in.String("until")})
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	n, err := r.orders.Export(ctx, f, &limitedWriter{w: &buf, limit: r.upload})
+	if errors.Is(err, errTooBig) {
+		return nil, fmt.Errorf("that export is more than %s, more than Discord lets a bot upload: narrow it with since, until or store, "+
+			"or download it from ROMS itself (bot export, or /api/v2/orders/export.csv)", size(r.upload))
+	}
+	if err != nil {
+		return nil, err
+	}
+	name := "roms-orders-" + r.now().In(r.orders.Location()).Format("20060102-1504") + ".csv"
+	return &discordgo.InteractionResponseData{
+		Content: fmt.Sprintf("%d orders; open the file in Excel, Numbers or Google Sheets.", n),
+		Files:   []*discordgo.File{{Name: name, ContentType: "text/csv", Reader: bytes.NewReader(buf.Bytes())}},
+	}, nil
+}
+
+var errTooBig = errors.New("too big to upload")
+
+// limitedWriter refuses to grow past limit, so a huge export stops early.
+type limitedWriter struct {
+	w     *bytes.Buffer
+	limit int
+}
+
+func (l *limitedWriter) Write(p []byte) (int, error) {
+	if l.w.Len()+len(p) > l.limit {
+		return 0, errTooBig
+	}
+	return l.w.Write(p)
+}
+
+// importFile is /import: the attached file applied as one batch.
+func importFile(ctx context.Context, r *Router, in *Interaction) (*discordgo.InteractionResponseData, error) {
+	kind, file := in.String("kind"), in.Attachment("file")
+	switch {
+	case file == nil:
+		return nil, errors.New("attach the file to import")
+	case file.Size > maxImportFile:
+		return nil, fmt.Errorf("%s is %d MiB; split it into files of at most %d MiB", file.Filename, file.Size>>20, maxImportFile>>20)
+	case r.cfg.Download == nil:
+		return nil, errors.New("this ROMS cannot download files from Discord")
+	}
+	data, err := r.cfg.Download(ctx, file.URL, maxImportFile)
+	if err != nil {
+		return nil, fmt.Errorf("could not download %s from Discord: %w", file.Filename, err)
+	}
+	sum, err := r.orders.Import(ctx, kind, data)
+	if err != nil {
+		return nil, fmt.Errorf("%s was not imported: %w", file.Filename, err)
+	}
+	reply := &discordgo.InteractionResponseData{Content: clip(importText(file.Filename, sum), maxContent)}
+	if sum.Rejected != "" {
+		rejected := sum.Rejected
+		if len(rejected) > r.upload {
+			rejected = rejected[:strings.LastIndexByte(rejected[:r.upload], '\n')+1]
+		}
+		reply.Files = []*discordgo.File{{Name: "not-imported-" + sum.Batch + ".csv", ContentType: "text/csv", Reader: strings.NewReader(rejected)}}
+	}
+	return reply, nil
+}
+
+func size(n int) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+func importText(name string, s orders.ImportSummary) string {
+	var parts []string
+	for _, c := range []struct {
+		n    int
+		what string
+	}{{s.Created, "created"}, {s.Updated, "updated"}, {s.Unchanged, "already up to date"}, {s.NotFound, "not found"},
+		{s.Invalid, "could not be read"}, {s.Conflicts, "would overwrite a different value"}} {
+		if c.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
+		}
+	}
+	text := fmt.Sprintf("Imported %s (%s): %d rows: %s.", name, s.Kind, s.Rows, strings.Join(parts, ", "))
+	if s.Created+s.Updated > 0 {
+		text += fmt.Sprintf("\nBatch `%s`: `/undo batch:%s` reverts it.", s.Batch, s.Batch)
+	}
+	if s.Rejected != "" {
+		text += "\nThe rows not used are attached, each with the reason."
+	}
+	return text
+}
+
+// undoImport is /undo: an import batch reverted, by this user.
+func undoImport(ctx context.Context, r *Router, in *Interaction) (*discordgo.InteractionResponseData, error) {
+	batch := strings.Trim(in.String("batch"), "` ")
+	sum, err := r.orders.Undo(ctx, batch, in.Actor())
+	if errors.Is(err, orders.ErrUnknownBatch) {
+		return nil, fmt.Errorf("no import batch %s changed anything; the batch is in the import's answer", batch)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &discordgo.InteractionResponseData{Content: fmt.Sprintf(
+		"Undid batch `%s`: %d orders: %d put back, %d deleted (the import had created them), %d changes left alone (changed again since).",
+		batch, sum.Orders, sum.Reverted, sum.Deleted, sum.LeftAlone)}, nil
+}
