@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/bwmarrin/discordgo"
@@ -35,7 +36,7 @@ func updateOrder(ctx context.Context, r *Router, in *Interaction) (*discordgo.In
 		return &discordgo.InteractionResponseData{Content: "Order " + res.Order.OrderNumber + " already has these values; nothing changed."}, nil
 	}
 	return &discordgo.InteractionResponseData{
-		Content: clip(fmt.Sprintf("Updated order %s: %s", res.Order.OrderNumber, changesText(res.Changes)), maxContent),
+		Content: clip(fmt.Sprintf("Updated order %s: %s", res.Order.OrderNumber, changesText(res.Changes, r.orders.Location())), maxContent),
 	}, nil
 }
 
@@ -102,20 +103,22 @@ func refusal(err error, number string) error {
 }
 
 // changesText lists what a change did: "status verified → shipped; tracking_numbers → 1Z999".
-func changesText(changes []order.Change) string {
+func changesText(changes []order.Change, loc *time.Location) string {
 	var parts []string
 	for _, c := range changes {
-		parts = append(parts, fmt.Sprintf("%s %s → %s", c.Field, valueText(c.Old), valueText(c.New)))
+		parts = append(parts, fmt.Sprintf("%s %s → %s", c.Field, valueText(c.Old, loc), valueText(c.New, loc)))
 	}
 	return strings.Join(parts, "; ")
 }
 
-func valueText(v any) string {
+func valueText(v any, loc *time.Location) string {
 	switch v := v.(type) {
 	case nil:
 		return "(none)"
 	case []string:
 		return strings.Join(v, ", ")
+	case time.Time:
+		return v.In(loc).Format("Jan 2 15:04")
 	}
 	return fmt.Sprint(v)
 }
