@@ -8,10 +8,14 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/roms-dev/roms/internal/commands"
 	"github.com/roms-dev/roms/internal/live"
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/orders"
@@ -73,6 +77,7 @@ func seeded(dir string, n int) (*orders.Service, error) {
 // least.
 func queryBenches(svc *orders.Service, n int) []bench {
 	month := time.Now().AddDate(0, -1, 0)
+	router := commands.New(svc, commands.Config{})
 	prefix := fmt.Sprintf("%dk orders: ", n/1000)
 	list := func(f order.Filter) func(*testing.B) {
 		return func(b *testing.B) {
@@ -120,6 +125,24 @@ func queryBenches(svc *orders.Service, n int) []bench {
 				}
 			}
 		}},
+		{name: prefix + "autocomplete, prefix", baseline: prefix + "scan every summary", fn: func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := svc.Numbers(b.Context(), "BENCH-00012", 25); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}},
+		{name: prefix + "autocomplete, empty", baseline: prefix + "scan every summary", fn: func(b *testing.B) {
+			for b.Loop() {
+				if _, err := svc.Numbers(b.Context(), "", 25); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}},
+		{name: prefix + "/stats month by store", baseline: prefix + "scan every summary", fn: slash(router, "stats",
+			&discordgo.ApplicationCommandInteractionDataOption{Name: "by", Type: discordgo.ApplicationCommandOptionString, Value: "store"})},
+		{name: prefix + "/pending", baseline: prefix + "scan every summary", fn: slash(router, "pending")},
 		{name: prefix + "counts (health)", fn: func(b *testing.B) {
 			for b.Loop() {
 				if _, err := svc.Counts(b.Context()); err != nil {
@@ -127,5 +150,19 @@ func queryBenches(svc *orders.Service, n int) []bench {
 				}
 			}
 		}},
+	}
+}
+
+// slash answers one slash command through the commands router, as Discord would ask.
+func slash(r *commands.Router, name string, options ...*discordgo.ApplicationCommandInteractionDataOption) func(*testing.B) {
+	i := &discordgo.Interaction{Type: discordgo.InteractionApplicationCommand,
+		Member: &discordgo.Member{User: &discordgo.User{ID: "1"}},
+		Data:   discordgo.ApplicationCommandInteractionData{Name: name, Options: options}}
+	return func(b *testing.B) {
+		for b.Loop() {
+			if resp := r.Respond(b.Context(), i); resp.Data == nil || strings.HasPrefix(resp.Data.Content, "⚠️") {
+				b.Fatalf("/%s: %+v", name, resp.Data)
+			}
+		}
 	}
 }

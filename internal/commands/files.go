@@ -17,9 +17,7 @@ const maxImportFile = 16 << 20
 
 // exportOrders is /export: the orders a filter selects, as a CSV attachment.
 func exportOrders(ctx context.Context, r *Router, in *Interaction) (*discordgo.InteractionResponseData, error) {
-	f, err := r.orders.Filter(orders.FilterText{Status: in.String("status"), Store: in.String("store"),
-		Profile: in.String("profile"), Email: in.String("email"), Query: in.String("text"),
-		From: in.String("since"), To: in.String("until")})
+	f, err := r.filter(in)
 	if err != nil {
 		return nil, err
 	}

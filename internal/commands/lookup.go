@@ -55,14 +55,19 @@ func (r *Router) autocomplete(ctx context.Context, in *Interaction) *discordgo.I
 
 // listOrders is /orders: the first page of the orders a filter selects, with buttons.
 func listOrders(ctx context.Context, r *Router, in *Interaction) (*discordgo.InteractionResponseData, error) {
-	f, err := r.orders.Filter(orders.FilterText{Status: in.String("status"), Store: in.String("store"),
-		Profile: in.String("profile"), Email: in.String("email"), Query: in.String("text"),
-		From: in.String("since"), To: in.String("until")})
+	f, err := r.filter(in)
 	if err != nil {
 		return nil, err
 	}
 	f.Limit = pageSize
 	return r.page(ctx, r.pages.add(f, r.now()), 0)
+}
+
+// filter reads the filter options of /orders and /export (filterOptions).
+func (r *Router) filter(in *Interaction) (order.Filter, error) {
+	return r.orders.Filter(orders.FilterText{Status: in.String("status"), Store: in.String("store"),
+		Profile: in.String("profile"), Email: in.String("email"), Query: in.String("text"),
+		From: in.String("since"), To: in.String("until")})
 }
 
 // page renders page n of a listing kept in r.pages.
