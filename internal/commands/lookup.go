@@ -123,32 +123,32 @@ func (r *Router) component(ctx context.Context, in *Interaction) *discordgo.Inte
 }
 
 // showPending is /pending: how many orders are still open and why, and the first page.
+// One pass of totals by status gives every count.
 func showPending(ctx context.Context, r *Router, in *Interaction) (*discordgo.InteractionResponseData, error) {
-	count := func(f order.Filter) (int, error) {
-		f.Open, f.Limit = true, 1
-		p, err := r.orders.List(ctx, f)
-		return p.Total, err
-	}
-	no, yes := false, true
-	var counts [4]int
-	var errs [4]error
-	counts[0], errs[0] = count(order.Filter{})
-	counts[1], errs[1] = count(order.Filter{HasTracking: &no})
-	counts[2], errs[2] = count(order.Filter{FullyReceived: &no, HasTracking: &yes})
-	counts[3], errs[3] = count(order.Filter{Statuses: []string{order.StatusReviewHold}})
-	if err := errors.Join(errs[:]...); err != nil {
+	open := order.Filter{Open: true}
+	st, err := r.orders.Stats(ctx, open, order.GroupStatus)
+	if err != nil {
 		return nil, err
 	}
-	data, err := r.page(ctx, r.pages.add(order.Filter{Open: true, Limit: pageSize}, r.now()), 0)
+	var held order.Totals
+	for _, g := range st.Groups {
+		if g.Group == order.StatusReviewHold {
+			held = g
+		}
+	}
+	all := st.Overall
+	open.Limit = pageSize
+	data, err := r.page(ctx, r.pages.add(open, r.now()), 0)
 	if err != nil {
 		return nil, err
 	}
 	embed := data.Embeds[0]
-	embed.Title = fmt.Sprintf("Pending: %d open orders", counts[0])
+	embed.Title = fmt.Sprintf("Pending: %d open orders", all.Checkouts)
 	embed.Fields = []*discordgo.MessageEmbedField{
-		{Name: "No tracking yet", Value: fmt.Sprint(counts[1]), Inline: true},
-		{Name: "Shipped, not all received", Value: fmt.Sprint(counts[2]), Inline: true},
-		{Name: "In review hold", Value: fmt.Sprint(counts[3]), Inline: true},
+		{Name: "No tracking yet", Value: fmt.Sprint(all.Checkouts - all.WithTracking), Inline: true},
+		// Open with tracking means units still to arrive, unless only the hold keeps it open.
+		{Name: "Shipped, not all received", Value: fmt.Sprint(all.WithTracking - held.WithTracking), Inline: true},
+		{Name: "In review hold", Value: fmt.Sprint(held.Checkouts), Inline: true},
 	}
 	return data, nil
 }
