@@ -322,3 +322,26 @@ func TestExportFromDiscord(t *testing.T) {
 		t.Errorf("too big: %s", got)
 	}
 }
+
+// TestAFiftyThousandRowImportAnswersWithinDiscordsLimits imports a file whose rows are
+// almost all unusable: the answer must still fit a message, and the rejected rows an
+// attachment.
+func TestAFiftyThousandRowImportAnswersWithinDiscordsLimits(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("Order Number,Tracking Number\nTGT-1001,1ZKNOWN\n")
+	for i := range 50_000 {
+		fmt.Fprintf(&b, "UNKNOWN-%05d,1Z%08d\n", i, i)
+	}
+	r, _ := newRouter(t, Config{Download: func(context.Context, string, int64) ([]byte, error) { return []byte(b.String()), nil }})
+	resp := r.Respond(context.Background(), fixture(t, "import-tracking.json"))
+	if got := resp.Data.Content; len([]rune(got)) > maxContent || !strings.Contains(got, "50001 rows: 1 updated, 50000 not found") {
+		t.Errorf("answer (%d characters): %s", len([]rune(got)), got)
+	}
+	if len(resp.Data.Files) != 1 {
+		t.Fatalf("files %d", len(resp.Data.Files))
+	}
+	rejected, _ := io.ReadAll(resp.Data.Files[0].Reader)
+	if len(rejected) > maxUpload || strings.Count(string(rejected), "\n") != 50_001 {
+		t.Errorf("rejected rows: %d bytes, %d lines", len(rejected), strings.Count(string(rejected), "\n"))
+	}
+}
