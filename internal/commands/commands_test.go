@@ -239,7 +239,7 @@ func TestDefinitionsFitDiscordsRules(t *testing.T) {
 		}
 		names[c.Name] = true
 		write := r.commands[c.Name].write
-		if write != (c.DefaultMemberPermissions != nil && *c.DefaultMemberPermissions == discordgo.PermissionManageServer) {
+		if write != (c.DefaultMemberPermissions != nil && *c.DefaultMemberPermissions == discordgo.PermissionManageGuild) {
 			t.Errorf("/%s: changing commands need Manage Server by default, reading ones nothing", c.Name)
 		}
 		for _, o := range c.Options {

@@ -56,14 +56,14 @@ type commandShape struct {
 	Description string                                `json:"description"`
 	Options     []*discordgo.ApplicationCommandOption `json:"options"`
 	Permissions *int64                                `json:"default_member_permissions"`
-	DMs         *bool                                 `json:"dm_permission"`
+	Contexts    *[]discordgo.InteractionContextType   `json:"contexts"`
 }
 
 func sameCommands(have, want []*discordgo.ApplicationCommand) bool {
 	shape := func(cmds []*discordgo.ApplicationCommand) string {
 		shapes := make([]commandShape, len(cmds))
 		for i, c := range cmds {
-			shapes[i] = commandShape{c.Name, c.Description, c.Options, c.DefaultMemberPermissions, c.DMPermission}
+			shapes[i] = commandShape{c.Name, c.Description, c.Options, c.DefaultMemberPermissions, c.Contexts}
 		}
 		slices.SortFunc(shapes, func(a, b commandShape) int { return strings.Compare(a.Name, b.Name) })
 		raw, _ := json.Marshal(shapes) // plain data always encodes
