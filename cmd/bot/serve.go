@@ -59,7 +59,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	svc.SetDefaultCurrency(cfg.Currency)
 	deps := httpapi.Deps{
 		Messages: svc, Orders: svc, Imports: svc, Database: httpapi.Database{Path: st.Path(), Counts: st.Counts, Backup: st.Backup},
-		Hub: hub, Logger: logger, Token: cfg.HTTP.Token, Version: buildVersion(), Started: time.Now(),
+		Hub: hub, Logger: logger, Token: cfg.HTTP.Token, WebhookSecret: cfg.HTTP.WebhookSecret, CORSOrigins: cfg.HTTP.CORSOrigins,
+		Version: buildVersion(), Started: time.Now(),
 	}
 	var listener *discord.Listener
 	if cfg.Discord.Token != "" {

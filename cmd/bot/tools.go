@@ -46,14 +46,16 @@ func parseCommand(args []string, stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("parse: read input: %w", err)
 	}
-	checkouts := []embedtext.Checkout{{Text: string(body)}}
-	if embedtext.LooksLikeJSON(body) {
-		if checkouts, err = embedtext.Payload(body); err != nil {
-			return fmt.Errorf("parse: %w", err)
-		}
+	checkouts, err := embedtext.Body("", body)
+	if err != nil {
+		return fmt.Errorf("parse: %w", err)
 	}
 	var messages []parser.Message
 	for _, c := range checkouts {
+		if c.Message != nil {
+			messages = append(messages, *c.Message)
+			continue
+		}
 		msg, err := parser.Parse(c.Text)
 		if err != nil {
 			return fmt.Errorf("parse: %w", err)

@@ -42,6 +42,11 @@ type HTTP struct {
 	Addr                    string `mapstructure:"addr"`
 	Token                   string `mapstructure:"token"`
 	AllowPublicWithoutToken bool   `mapstructure:"allow_public_without_token"`
+	// WebhookSecret lets senders sign the webhook's body (X-Webhook-Signature) instead of
+	// sending the token; ROMS V2 called it WEBHOOK_SECRET.
+	WebhookSecret string `mapstructure:"webhook_secret"`
+	// CORSOrigins are browser origins allowed to call the API, such as ROMS V2's frontend.
+	CORSOrigins []string `mapstructure:"cors_origins"`
 }
 
 // Storage is the database.
@@ -94,6 +99,8 @@ var defaults = map[string]any{
 	"http.addr":                         "127.0.0.1:8001",
 	"http.token":                        "",
 	"http.allow_public_without_token":   false,
+	"http.webhook_secret":               "",
+	"http.cors_origins":                 []string{},
 	"storage.path":                      "roms.db",
 	"storage.log_retention.max_entries": 10000,
 	"storage.log_retention.max_age":     "720h",
@@ -139,6 +146,7 @@ func Load(file string, getenv func(string) string) (Config, string, error) {
 		return Config{}, "", namedDecodeErrors(err)
 	}
 	c.Discord.Channels = trimAll(c.Discord.Channels)
+	c.HTTP.CORSOrigins = trimAll(c.HTTP.CORSOrigins)
 	c.Discord.AllowedAuthors = trimAll(c.Discord.AllowedAuthors)
 	c.Discord.GuildIDs = trimAll(c.Discord.GuildIDs)
 	c.Discord.Roles.Read = trimAll(c.Discord.Roles.Read)
@@ -329,6 +337,14 @@ func (c Config) Validate() error {
 	} else if c.HTTP.Token == "" && !IsLoopback(host) && !c.HTTP.AllowPublicWithoutToken {
 		bad("http.addr", "%q accepts connections from other machines, but http.token is not set: set http.token "+
 			"(anyone who can reach the port could read your orders), or set http.allow_public_without_token: true", c.HTTP.Addr)
+	}
+	if c.HTTP.WebhookSecret != "" && len(c.HTTP.WebhookSecret) < 16 {
+		bad("http.webhook_secret", "is %d characters; use at least 16, for example the output of: openssl rand -hex 24", len(c.HTTP.WebhookSecret))
+	}
+	for _, o := range c.HTTP.CORSOrigins {
+		if u, err := url.Parse(o); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" {
+			bad("http.cors_origins", "%q is not an origin such as http://localhost:3000 (scheme and host, no path)", o)
+		}
 	}
 	if c.HTTP.Token != "" && len(c.HTTP.Token) < 16 {
 		bad("http.token", "is %d characters; use at least 16, for example the output of: openssl rand -hex 24", len(c.HTTP.Token))

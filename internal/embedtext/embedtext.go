@@ -13,6 +13,8 @@ import (
 	"unicode"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/roms-dev/roms/internal/parser"
 )
 
 // Errors of a JSON body that holds no message.
@@ -21,11 +23,12 @@ var (
 	ErrNoContent = errors.New(`JSON body has neither "content" nor "embeds"`)
 )
 
-// Checkout is one message to parse and when its source says it happened (zero when it
-// does not say).
+// Checkout is one message to parse, or one already read from JSON fields, and when its
+// source says it happened (zero when it does not say).
 type Checkout struct {
-	Text string
-	At   time.Time
+	Text    string
+	At      time.Time
+	Message *parser.Message // set for an order given as JSON fields; Text is then empty
 }
 
 // payload is what Discord's "execute webhook" call and a message object have in common.

@@ -16,6 +16,7 @@ const (
 	pathBackup  = "/api/v2/backup"
 	pathExport  = "/api/v2/orders/export.csv"
 	pathImports = "/api/v2/imports/"
+	pathWS      = "/ws"
 	// PathBackfill is where `bot backfill` asks a running bot to import history.
 	PathBackfill = "/api/v2/discord/backfill"
 )
@@ -38,6 +39,9 @@ func (s *server) routes(api huma.API) {
 	// body itself, and the handler could not log an oversize or unreadable one.
 	api.OpenAPI().Paths[pathWebhook].Post.RequestBody = webhookRequestBody()
 
+	test := op("webhook-test", http.MethodGet, "/api/v2/webhooks/test", "Check that the webhook URL is reachable (ROMS V2's test)", "Webhook")
+	huma.Register(api, test, s.webhookTest)
+	huma.Register(api, op("webhook-signature-help", http.MethodGet, "/api/v2/webhooks/signature-help", "How to sign webhook bodies", "Webhook"), s.signatureHelp)
 	huma.Register(api, op("list-webhook-logs", http.MethodGet, "/api/v2/webhooks/logs", "Recent webhook inputs, newest first", "Webhook"), s.listLogs)
 
 	huma.Register(api, op("list-orders", http.MethodGet, "/api/v2/orders", "Find orders: filters, search, sort, paging and the count of matches", "Orders"), s.listOrders)

@@ -75,10 +75,15 @@ type Deps struct {
 	Hub      *live.Hub
 	Logger   *slog.Logger
 	Token    string // when set, every /api route needs it
-	Version  string
-	Started  time.Time
-	Gateway  func(context.Context) orders.GatewayStatus
-	Backfill BackfillFunc // nil without Discord
+	// WebhookSecret, when set, lets a sender sign the webhook's body instead of sending the
+	// token (X-Webhook-Signature, as ROMS V2 does), and makes that signature required.
+	WebhookSecret string
+	// CORSOrigins are the browser origins allowed to call the API.
+	CORSOrigins []string
+	Version     string
+	Started     time.Time
+	Gateway     func(context.Context) orders.GatewayStatus
+	Backfill    BackfillFunc // nil without Discord
 }
 
 type server struct {
@@ -115,18 +120,24 @@ func (s *server) apiConfig() huma.Config {
 }
 
 // authenticate checks the token on /api routes when one is configured. The webhook also
-// takes it as ?token=, since some bots can only be given a URL.
+// takes it as ?token=, since some bots can only be given a URL, or a signature of its
+// body made with the webhook secret.
 func (s *server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.Token == "" || !strings.HasPrefix(r.URL.Path, "/api/") {
+		if !strings.HasPrefix(r.URL.Path, "/api/") || r.Method == http.MethodOptions {
 			next.ServeHTTP(w, r)
 			return
 		}
-		given, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok && r.URL.Path == pathWebhook {
-			given = r.URL.Query().Get("token")
+		tokenOK := s.tokenGiven(r)
+		if r.URL.Path == pathWebhook && (s.WebhookSecret != "" || r.Header.Get(signatureHeader) != "") && !tokenOK {
+			if err := s.checkSignature(r); err != nil {
+				writeProblem(w, http.StatusUnauthorized, err.Error())
+				return
+			}
+			next.ServeHTTP(w, r)
+			return
 		}
-		if subtle.ConstantTimeCompare([]byte(strings.TrimSpace(given)), []byte(s.Token)) != 1 {
+		if s.Token != "" && !tokenOK {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="roms"`)
 			writeProblem(w, http.StatusUnauthorized, "missing or wrong token: send Authorization: Bearer <http.token>"+
 				" (the webhook also accepts ?token=<http.token>)")
@@ -134,6 +145,18 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// tokenGiven reports whether the request carries the configured token.
+func (s *server) tokenGiven(r *http.Request) bool {
+	if s.Token == "" {
+		return false
+	}
+	given, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok && (r.URL.Path == pathWebhook || r.URL.Path == pathWS) {
+		given = r.URL.Query().Get("token")
+	}
+	return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(given)), []byte(s.Token)) == 1
 }
 
 // logRequests logs each request at debug level, and failures louder. Only the path is

@@ -38,6 +38,12 @@ type testServer struct {
 // empty).
 func startServer(t *testing.T, path, token string) *testServer {
 	t.Helper()
+	return startServerWith(t, path, token, nil)
+}
+
+// startServerWith is startServer with changes to the server's dependencies.
+func startServerWith(t *testing.T, path, token string, change func(*Deps)) *testServer {
+	t.Helper()
 	if path == "" {
 		path = filepath.Join(t.TempDir(), "roms.db")
 	}
@@ -48,10 +54,14 @@ func startServer(t *testing.T, path, token string) *testServer {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	hub := live.NewHub()
 	svc := orders.New(st, hub, logger, time.UTC)
-	srv := httptest.NewServer(NewServer(Deps{
+	deps := Deps{
 		Messages: svc, Orders: svc, Imports: svc, Database: Database{Path: st.Path(), Counts: st.Counts, Backup: st.Backup},
 		Hub: hub, Logger: logger, Token: token, Version: "test", Started: time.Now(),
-	}))
+	}
+	if change != nil {
+		change(&deps)
+	}
+	srv := httptest.NewServer(NewServer(deps))
 	ts := &testServer{Server: srv, t: t, store: st, token: token}
 	t.Cleanup(ts.stop)
 	return ts
@@ -238,7 +248,7 @@ func TestBadInputGetsAClearErrorAndIsLogged(t *testing.T) {
 		{"blank", "text/plain", []byte("\r\n  \n"), 400, "empty"},
 		{"empty form", "application/x-www-form-urlencoded", nil, 400, "empty"},
 		{"malformed JSON", "application/json", []byte(`{"content": "abc`), 400, "not valid JSON"},
-		{"JSON without content", "application/json", []byte(`{"username": "Refract"}`), 400, "neither"},
+		{"JSON without content", "application/json", []byte(`{"username": "Refract"}`), 400, "no order_number"},
 		{"not UTF-8", "text/plain", []byte("Order Number\n\xff\xfe\xfd"), 400, "UTF-8"},
 		{"binary type", "image/png", []byte("\x89PNG\r\n\x1a\n"), 415, "binary"},
 		{"binary bytes", "text/plain", []byte("Order\x00\x01\x02"), 415, "binary"},

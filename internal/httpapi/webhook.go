@@ -1,15 +1,11 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"mime"
-	"mime/multipart"
-	"net/url"
-	"strings"
+	"net/http"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -24,17 +20,18 @@ import (
 const MaxBody = 1 << 20
 
 const webhookDoc = "Send one checkout message in the shared label/value text format (`text/plain`), " +
-	"as JSON `{\"content\": \"...\"}`, or as a Discord webhook payload `{\"content\": ..., \"embeds\": [...]}` " +
-	"(so Refract can be given this URL instead of a Discord webhook URL; each embed is one checkout). " +
-	"A message for a known order number updates that order. A readable message without an order number " +
+	"as JSON `{\"content\": \"...\"}`, as a Discord webhook payload `{\"content\": ..., \"embeds\": [...]}`, " +
+	"or as the JSON fields of an order, as ROMS V2 takes them (`{\"order_number\": ..., \"product\": ..., \"price\": ...}`; " +
+	"V2's other names such as product_name, unit_price, qty and customer_email work too; unknown keys are kept as extra fields). " +
+	"Refract can be given this URL in place of a Discord webhook URL; each embed is one checkout. " +
+	"With http.webhook_secret set, a request signed with `X-Webhook-Signature: <hex HMAC-SHA256 of the body>` (or `sha256=<hex>`) " +
+	"needs no token. A message for a known order number updates that order. A readable message without an order number " +
 	"(a test ping) is answered 200 with action `ignored`. Every input is kept in the webhook log."
 
 // Errors of a body that is not a message at all.
 var (
-	errTooLarge   = fmt.Errorf("body is larger than %d bytes", MaxBody)
-	errBinaryType = errors.New("body is binary; send the checkout message as text/plain or JSON")
-	errBadForm    = errors.New("form body could not be read")
-	errReadBody   = errors.New("could not read the body")
+	errTooLarge = fmt.Errorf("body is larger than %d bytes", MaxBody)
+	errReadBody = errors.New("could not read the body")
 )
 
 type webhookInput struct {
@@ -70,15 +67,17 @@ type WebhookReply struct {
 }
 
 func (s *server) receiveWebhook(ctx context.Context, in *webhookInput) (*struct{ Body WebhookReply }, error) {
-	base := orders.Input{Origin: order.Origin{Source: order.SourceHTTP}, Raw: string(in.body), ContentType: in.ContentType, ReceivedAt: time.Now()}
+	base := orders.Input{Origin: order.Origin{Source: order.SourceHTTP}, Raw: string(in.body), ContentType: in.ContentType, ReceivedAt: time.Now(),
+		Endpoint: pathWebhook, Method: http.MethodPost, StatusCode: http.StatusOK}
 	checkouts, err := decodeWebhook(in.ContentType, in.body, in.readErr)
 	if err != nil {
+		base.StatusCode = statusOf(webhookError(err))
 		return nil, webhookError(s.Messages.Reject(ctx, base, err))
 	}
 	var results []WebhookResult
 	for _, c := range checkouts {
 		input := base
-		input.Text, input.OccurredAt = c.Text, c.At
+		input.Text, input.OccurredAt, input.Message = c.Text, c.At, c.Message
 		res, err := s.Messages.Ingest(ctx, input)
 		if err != nil {
 			return nil, webhookError(err)
@@ -113,102 +112,37 @@ func webhookError(err error) error {
 	switch {
 	case errors.Is(err, errTooLarge):
 		return huma.Error413RequestEntityTooLarge(err.Error())
-	case errors.Is(err, errBinaryType), errors.Is(err, parser.ErrBinary):
+	case errors.Is(err, embedtext.ErrBinaryType), errors.Is(err, parser.ErrBinary):
 		return huma.Error415UnsupportedMediaType(err.Error())
 	case errors.Is(err, parser.ErrEmpty):
 		return huma.Error400BadRequest("body is empty: send the checkout message")
 	case errors.Is(err, parser.ErrNotUTF8), errors.Is(err, embedtext.ErrBadJSON), errors.Is(err, embedtext.ErrNoContent),
-		errors.Is(err, errBadForm), errors.Is(err, errReadBody):
+		errors.Is(err, parser.ErrNotAnOrder),
+		errors.Is(err, embedtext.ErrBadForm), errors.Is(err, errReadBody):
 		return huma.Error400BadRequest(err.Error())
 	}
 	return huma.Error500InternalServerError("could not store the order; the input is in the webhook log", err)
 }
 
-// decodeWebhook finds the checkout messages in a body, by its declared type and, for
-// bots that label JSON as text, by its look. readErr is how reading the body ended.
-func decodeWebhook(contentType string, body []byte, readErr error) ([]embedtext.Checkout, error) {
-	if readErr != nil {
-		return nil, fmt.Errorf("%w: %v", errReadBody, readErr)
+// statusOf is the HTTP status of an error the API answers with.
+func statusOf(err error) int {
+	var se huma.StatusError
+	if errors.As(err, &se) {
+		return se.GetStatus()
 	}
-	if len(body) > MaxBody {
+	return http.StatusInternalServerError
+}
+
+// decodeWebhook finds the checkouts of a webhook body. readErr is how reading the body
+// ended.
+func decodeWebhook(contentType string, body []byte, readErr error) ([]embedtext.Checkout, error) {
+	switch {
+	case readErr != nil:
+		return nil, fmt.Errorf("%w: %v", errReadBody, readErr)
+	case len(body) > MaxBody:
 		return nil, errTooLarge
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, parser.ErrEmpty
-	}
-	media, params, _ := mime.ParseMediaType(contentType)
-	switch {
-	case isBinaryMedia(media):
-		return nil, errBinaryType
-	case media == "multipart/form-data":
-		fields, err := multipartFields(body, params["boundary"])
-		if err != nil {
-			return nil, err
-		}
-		return decodeForm(fields)
-	case media == "application/x-www-form-urlencoded":
-		// curl -d @message.txt labels plain text as a form: a form without the fields
-		// Discord takes is that text.
-		values, err := url.ParseQuery(string(body))
-		if err != nil || (!values.Has("payload_json") && !values.Has("content")) {
-			return []embedtext.Checkout{{Text: string(body)}}, nil
-		}
-		return decodeForm(map[string]string{"payload_json": values.Get("payload_json"), "content": values.Get("content")})
-	case media == "application/json" || strings.HasSuffix(media, "+json"):
-		return embedtext.Payload(body)
-	case embedtext.LooksLikeJSON(body):
-		return embedtext.Payload(body)
-	}
-	return []embedtext.Checkout{{Text: string(body)}}, nil
-}
-
-func isBinaryMedia(media string) bool {
-	for _, p := range []string{"image/", "audio/", "video/", "font/"} {
-		if strings.HasPrefix(media, p) {
-			return true
-		}
-	}
-	switch media {
-	case "application/octet-stream", "application/pdf", "application/zip", "application/gzip":
-		return true
-	}
-	return false
-}
-
-// decodeForm reads a form body as Discord takes it: payload_json, or a content field.
-func decodeForm(fields map[string]string) ([]embedtext.Checkout, error) {
-	if p := fields["payload_json"]; p != "" {
-		return embedtext.Payload([]byte(p))
-	}
-	if c := fields["content"]; strings.TrimSpace(c) != "" {
-		return []embedtext.Checkout{{Text: c}}, nil
-	}
-	return nil, embedtext.ErrNoContent
-}
-
-// multipartFields reads the text fields of a multipart body; attached files are skipped.
-func multipartFields(body []byte, boundary string) (map[string]string, error) {
-	if boundary == "" {
-		return nil, errBadForm
-	}
-	r := multipart.NewReader(bytes.NewReader(body), boundary)
-	fields := map[string]string{}
-	for {
-		part, err := r.NextPart()
-		if err == io.EOF {
-			return fields, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", errBadForm, err)
-		}
-		if part.FileName() == "" {
-			value, err := io.ReadAll(part)
-			if err != nil {
-				return nil, fmt.Errorf("%w: %v", errBadForm, err)
-			}
-			fields[part.FormName()] = string(value)
-		}
-	}
+	return embedtext.Body(contentType, body)
 }
 
 func webhookRequestBody() *huma.RequestBody {

@@ -22,6 +22,8 @@ type Edit struct {
 	// written without a symbol, an order made by hand), so totals are not split between
 	// "USD" and no currency.
 	DefaultCurrency string
+	// DefaultStatus is given to an order that has no status.
+	DefaultStatus string
 }
 
 // Clearable are the fields an edit may blank. Clearing quantity sets it back to 1.
@@ -70,6 +72,9 @@ func (e Edit) Apply(o *Order, at time.Time) []Change {
 
 	if f.Total == nil && !slices.Contains(e.Clear, "total") && totalIsDerived(o.Total, oldPrice, oldQty) {
 		setMoney(&ch, "total", &o.Total, derivedTotal(o.Price, o.Quantity))
+	}
+	if o.Status == "" {
+		setString(&ch, "status", &o.Status, e.DefaultStatus)
 	}
 	if o.Currency == "" && (o.Price != nil || o.Total != nil || o.Commission != nil) {
 		setString(&ch, "currency", &o.Currency, e.DefaultCurrency)

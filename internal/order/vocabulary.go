@@ -108,6 +108,13 @@ type LogEntry struct {
 	Warnings    []string  `json:"warnings,omitempty"`
 	OrderNumber string    `json:"order_number,omitempty"`
 	OrderID     uint64    `json:"order_id,omitempty"`
+	// Endpoint, Method and StatusCode are the HTTP request that carried the input and the
+	// status it was answered with; empty for other sources.
+	Endpoint   string `json:"endpoint,omitempty"`
+	Method     string `json:"method,omitempty"`
+	StatusCode int    `json:"status_code,omitempty"`
+	// ReplayedAs is the outcome of the latest replay of the input, if any.
+	ReplayedAs string `json:"replayed_as,omitempty"`
 }
 
 // Counts are kept as the data changes, so asking for them costs nothing.

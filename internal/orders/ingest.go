@@ -33,6 +33,13 @@ type Input struct {
 	// Actor records who made the change when it is not the message's source (an import
 	// batch); empty: the message's origin.
 	Actor string
+	// Message, when set, is the message already read (a structured JSON order): Text is
+	// not parsed.
+	Message *parser.Message
+	// Endpoint, Method and StatusCode describe the request that carried an HTTP input, for
+	// the webhook log.
+	Endpoint, Method string
+	StatusCode       int
 }
 
 // Result is what became of one input.
@@ -58,7 +65,7 @@ func (s *Service) Ingest(ctx context.Context, in Input) (Result, error) {
 			return Result{Outcome: order.OutcomeDuplicate}, err
 		}
 	}
-	msg, err := parser.Parse(in.Text)
+	msg, err := readMessage(in)
 	if err != nil {
 		return Result{}, s.Reject(ctx, in, err)
 	}
@@ -73,7 +80,7 @@ func (s *Service) Ingest(ctx context.Context, in Input) (Result, error) {
 		actor = order.ActorMessage(in.Origin)
 	}
 	res, err := s.write(ctx, order.Write{
-		Number: msg.Fields.OrderNumber, Edit: order.Edit{Fields: msg.Fields}, Origin: in.Origin, Actor: actor,
+		Number: msg.Fields.OrderNumber, Edit: order.Edit{Fields: msg.Fields, DefaultStatus: msg.DefaultStatus}, Origin: in.Origin, Actor: actor,
 		OccurredAt: in.OccurredAt, At: in.ReceivedAt, Log: &entry, Mark: in.Mark,
 	})
 	if err != nil {
@@ -86,6 +93,13 @@ func (s *Service) Ingest(ctx context.Context, in Input) (Result, error) {
 	s.logger.Info("order stored", "outcome", res.Outcome, "order_number", res.Order.OrderNumber,
 		"source", in.Origin.Source, "changes", len(res.Changes))
 	return Result{Outcome: res.Outcome, Order: res.Order, Changes: res.Changes, Warnings: msg.Warnings, LogID: res.LogID}, nil
+}
+
+func readMessage(in Input) (parser.Message, error) {
+	if in.Message != nil {
+		return *in.Message, nil
+	}
+	return parser.Parse(in.Text)
 }
 
 // keepUnknownStatus moves a status outside the documented set to the extra fields with a
@@ -176,5 +190,8 @@ func logEntry(in Input) order.LogEntry {
 		ContentType: in.ContentType,
 		Body:        parser.Redact(strings.ToValidUTF8(body, "\uFFFD")),
 		BodyBytes:   len(raw),
+		Endpoint:    in.Endpoint,
+		Method:      in.Method,
+		StatusCode:  in.StatusCode,
 	}
 }

@@ -35,6 +35,9 @@ type Message struct {
 	Kind     string       `json:"kind"`
 	Fields   order.Fields `json:"fields"`
 	Warnings []string     `json:"warnings,omitempty"`
+	// DefaultStatus is the status of a new order the message gives none (structured
+	// orders); a known order keeps its own.
+	DefaultStatus string `json:"default_status,omitempty"`
 }
 
 // field is one label and its value lines as they appear in the text.

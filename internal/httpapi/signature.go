@@ -1,0 +1,87 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// signatureHeader carries the HMAC-SHA256 of a webhook body, hex, as ROMS V2 takes it.
+const signatureHeader = "X-Webhook-Signature"
+
+// checkSignature checks the webhook body's signature. It reads the body (up to the
+// webhook's limit) and puts it back for the handler.
+func (s *server) checkSignature(r *http.Request) error {
+	given := strings.TrimSpace(r.Header.Get(signatureHeader))
+	switch {
+	case given == "":
+		return errors.New("this webhook needs a signature: send X-Webhook-Signature: <hex HMAC-SHA256 of the body with http.webhook_secret>, or the token")
+	case s.WebhookSecret == "":
+		return errors.New("the request is signed (X-Webhook-Signature), but http.webhook_secret is not set: set it to the secret the sender signs with")
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
+	if err != nil {
+		return errors.New("could not read the body to check its signature")
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	mac := hmac.New(sha256.New, []byte(s.WebhookSecret))
+	mac.Write(body)
+	want := mac.Sum(nil)
+	got, err := hex.DecodeString(strings.TrimPrefix(given, "sha256="))
+	if err != nil || !hmac.Equal(got, want) {
+		return errors.New("wrong X-Webhook-Signature: it must be the hex HMAC-SHA256 of the exact body bytes, made with http.webhook_secret")
+	}
+	return nil
+}
+
+// WebhookTest is the answer of GET /api/v2/webhooks/test, as ROMS V2 gives it.
+type WebhookTest struct {
+	Status            string    `json:"status" enum:"ok"`
+	Message           string    `json:"message"`
+	Timestamp         time.Time `json:"timestamp"`
+	SignatureRequired bool      `json:"signature_required" doc:"Whether the webhook needs X-Webhook-Signature (or the token)"`
+}
+
+func (s *server) webhookTest(_ context.Context, _ *struct{}) (*struct{ Body WebhookTest }, error) {
+	return &struct{ Body WebhookTest }{WebhookTest{Status: "ok", Message: "Webhook endpoint is operational",
+		Timestamp: time.Now().UTC(), SignatureRequired: s.WebhookSecret != ""}}, nil
+}
+
+// SignatureHelp explains how to sign a webhook body.
+type SignatureHelp struct {
+	Message    string            `json:"message"`
+	Algorithm  string            `json:"algorithm"`
+	Secret     string            `json:"secret"`
+	HeaderName string            `json:"header_name"`
+	Examples   map[string]string `json:"examples"`
+	Note       string            `json:"note"`
+}
+
+func (s *server) signatureHelp(_ context.Context, _ *struct{}) (*struct{ Body SignatureHelp }, error) {
+	return &struct{ Body SignatureHelp }{SignatureHelp{
+		Message:    "How to sign a webhook body",
+		Algorithm:  "HMAC-SHA256, hex digest (a sha256= prefix is also accepted)",
+		Secret:     "The http.webhook_secret setting (ROMS_HTTP_WEBHOOK_SECRET); ROMS V2 called it WEBHOOK_SECRET",
+		HeaderName: signatureHeader,
+		Examples: map[string]string{
+			"python": "import hmac, hashlib, json\nbody = json.dumps({\"order_number\": \"12345\", \"product\": \"Nike Shoes\"}).encode()\n" +
+				"signature = hmac.new(b\"your-webhook-secret\", body, hashlib.sha256).hexdigest()\n" +
+				"requests.post(url, data=body, headers={\"Content-Type\": \"application/json\", \"X-Webhook-Signature\": signature})",
+			"node": "const crypto = require('crypto');\nconst body = JSON.stringify({order_number: '12345', product: 'Nike Shoes'});\n" +
+				"const signature = crypto.createHmac('sha256', 'your-webhook-secret').update(body).digest('hex');\n" +
+				"// send body as is, with the header X-Webhook-Signature: signature",
+			"curl": "BODY='{\"order_number\":\"12345\",\"product\":\"Nike Shoes\",\"price\":99.99}'\n" +
+				"SIG=$(printf %s \"$BODY\" | openssl dgst -sha256 -hmac 'your-webhook-secret' | cut -d' ' -f2)\n" +
+				"curl -X POST http://localhost:8001/api/v2/webhooks/orders -H 'Content-Type: application/json' -H \"X-Webhook-Signature: $SIG\" -d \"$BODY\"",
+		},
+		Note: "Sign the exact bytes you send: re-encoding the JSON after signing changes them. With a secret set, " +
+			"the webhook needs the signature or the token.",
+	}}, nil
+}

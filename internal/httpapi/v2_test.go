@@ -1,0 +1,124 @@
+package httpapi
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+const secret = "v2-webhook-secret-0123456789"
+
+func sign(body string) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(body))
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+// postSigned posts a JSON body with a signature header (none when signature is "").
+func (ts *testServer) postSigned(body, signature string) (int, []byte) {
+	ts.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, ts.URL+pathWebhook, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if signature != "" {
+		req.Header.Set(signatureHeader, signature)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, raw
+}
+
+func TestStructuredJSONOrdersAsROMSV2TakesThem(t *testing.T) {
+	ts := startServer(t, "", "")
+	status, reply := ts.post("application/json", []byte(`{"order_number": "V2-1001", "product_name": "Nike Dunk Low", "unit_price": 110,
+		"qty": 2, "customer_email": "v2@example.com", "name": "Sam Buyer", "proxy": "resi.example.com:8000:bob:hunter22",
+		"reference": "R-9", "tracking": "1Z777", "profit": 35.5, "order_date": "2026-11-20", "order_time": "18:04:05",
+		"size": "10.5", "colorway": {"name": "Panda"}}`))
+	o := reply.Order
+	if status != 200 || reply.Action != "created" || o == nil {
+		t.Fatalf("%d %+v", status, reply)
+	}
+	if o.Product != "Nike Dunk Low" || *o.Price != 11000 || o.Quantity != 2 || *o.Total != 22000 || *o.Commission != 3550 ||
+		o.Email != "v2@example.com" || o.CustomerName != "Sam Buyer" || o.ReferenceNumber != "R-9" || o.TrackingNumber != "1Z777" {
+		t.Errorf("fields %+v", o)
+	}
+	if o.Status != "pending" || o.OrderDate.Format("2006-01-02 15:04:05") != "2026-11-20 18:04:05" {
+		t.Errorf("status %q date %v: want ROMS V2's pending and the given date", o.Status, o.OrderDate)
+	}
+	if o.Extra["size"] != "10.5" || o.Extra["colorway"] != `{"name":"Panda"}` {
+		t.Errorf("unknown keys %v", o.Extra)
+	}
+	if strings.Contains(o.ProxyList, "hunter22") {
+		t.Errorf("proxy password kept: %q", o.ProxyList)
+	}
+	// A later post for the same number updates it, keeping the status it has.
+	status, reply = ts.post("application/json", []byte(`{"order_number": "v2-1001", "tracking_number": "1Z888"}`))
+	if status != 200 || reply.Action != "updated" || reply.Order.Status != "pending" || reply.Order.TrackingNumber != "1Z777, 1Z888" {
+		t.Errorf("update %d %+v", status, reply.Order)
+	}
+	if status, _ := ts.post("application/json", []byte(`{"product": "no number"}`)); status != 400 {
+		t.Errorf("an object without an order number: %d", status)
+	}
+}
+
+func TestWebhookSignature(t *testing.T) {
+	ts := startServerWith(t, "", "", func(d *Deps) { d.WebhookSecret = secret })
+	body := `{"order_number": "SIG-1", "product": "Signed"}`
+	for _, tt := range []struct {
+		name, body, signature string
+		want                  int
+		detail                string
+	}{
+		{"hex signature", body, sign(body), 200, ""},
+		{"sha256= form", `{"order_number": "SIG-2"}`, "sha256=" + sign(`{"order_number": "SIG-2"}`), 200, ""},
+		{"wrong signature", `{"order_number": "SIG-3"}`, sign("something else"), 401, "wrong X-Webhook-Signature"},
+		{"no signature", `{"order_number": "SIG-4"}`, "", 401, "needs a signature"},
+		{"signature of other bytes", `{"order_number":"SIG-5"}`, sign(`{"order_number": "SIG-5"}`), 401, "exact body bytes"},
+	} {
+		status, raw := ts.postSigned(tt.body, tt.signature)
+		if status != tt.want || !strings.Contains(string(raw), tt.detail) {
+			t.Errorf("%s: %d %s", tt.name, status, raw)
+		}
+	}
+	logs, _ := ts.store.Logs(t.Context(), 10)
+	if len(logs) != 2 {
+		t.Errorf("%d log entries; refused posts must not be stored", len(logs))
+	}
+	status, raw := ts.request(http.MethodGet, "/api/v2/webhooks/test", "", nil)
+	if status != 200 || !strings.Contains(string(raw), `"signature_required":true`) || !strings.Contains(string(raw), `"status":"ok"`) {
+		t.Errorf("test: %d %s", status, raw)
+	}
+	status, raw = ts.request(http.MethodGet, "/api/v2/webhooks/signature-help", "", nil)
+	if status != 200 || !bytes.Contains(raw, []byte("HMAC-SHA256")) || !bytes.Contains(raw, []byte(`"header_name":"X-Webhook-Signature"`)) {
+		t.Errorf("signature help: %d %s", status, raw)
+	}
+}
+
+func TestTokenStandsInForTheSignature(t *testing.T) {
+	ts := startServerWith(t, "", testToken, func(d *Deps) { d.WebhookSecret = secret })
+	if status, _ := ts.post("application/json", []byte(`{"order_number": "TOK-1"}`)); status != 200 {
+		t.Errorf("with the token and no signature: %d", status)
+	}
+	if status, raw := ts.postSigned(`{"order_number": "TOK-2"}`, sign(`{"order_number": "TOK-2"}`)); status != 200 {
+		t.Errorf("signed, without the token: %d %s", status, raw)
+	}
+	if status, _ := ts.postSigned(`{"order_number": "TOK-3"}`, ""); status != 401 {
+		t.Errorf("neither: %d", status)
+	}
+}
+
+func TestASignatureWithoutASecretIsExplained(t *testing.T) {
+	ts := startServer(t, "", "")
+	status, raw := ts.postSigned(`{"order_number": "X-1"}`, sign(`{"order_number": "X-1"}`))
+	if status != 401 || !strings.Contains(string(raw), "http.webhook_secret is not set") {
+		t.Errorf("%d %s", status, raw)
+	}
+}

@@ -1,0 +1,112 @@
+package parser
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/roms-dev/roms/internal/order"
+)
+
+// ErrNotAnOrder is a JSON object with no order number under any name the parser knows.
+var ErrNotAnOrder = errors.New("JSON body is not an order: it has no order_number (nor content or embeds)")
+
+// dateKeys name when the order was placed in a structured order, in the order they are
+// tried; timeKeys the time of day that goes with a bare date.
+var (
+	dateKeys = []string{"order date", "created at", "date", "order datetime", "timestamp"}
+	timeKeys = []string{"order time", "time"}
+)
+
+// Structured reads an order given as JSON fields, as ROMS V2's senders post it:
+// {"order_number": ..., "product": ..., "price": 299.99, ...}. Keys go through the same
+// label table as text labels ("product_name" is "Product Name"), values through the same
+// cleaning and redaction; unknown keys are kept as extra fields. It also returns when the
+// order was placed, when the object says (zero otherwise).
+func Structured(body []byte) (Message, time.Time, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var obj map[string]any
+	if err := dec.Decode(&obj); err != nil {
+		return Message{}, time.Time{}, fmt.Errorf("JSON body: %w", err)
+	}
+	var msg Message
+	var dateText, timeText string
+	for _, key := range slices.Sorted(maps.Keys(obj)) {
+		value, ok := text(obj[key])
+		if !ok {
+			continue
+		}
+		value = Redact(value)
+		name := labelKey(strings.ReplaceAll(key, "_", " "))
+		switch {
+		case slices.Contains(dateKeys, name):
+			if dateText == "" {
+				dateText = value
+			}
+		case slices.Contains(timeKeys, name):
+			timeText = value
+		case aliases[name] != "":
+			f := &field{name: aliases[name], label: key, lines: strings.Split(value, "\n")}
+			msg.set(f)
+		default:
+			msg.addExtra(key, value)
+		}
+	}
+	if msg.Fields.OrderNumber == "" {
+		return Message{}, time.Time{}, ErrNotAnOrder
+	}
+	msg.Kind = KindUnknown
+	msg.DefaultStatus = order.StatusPending // what ROMS V2 gave an order posted without one
+	at, err := orderTime(dateText, timeText)
+	if err != nil {
+		msg.warn("order date %q: %v; the time it arrived is used", dateText, err)
+	}
+	return msg, at, nil
+}
+
+// text is a JSON value as the text a label's value would be; false for null.
+func text(v any) (string, bool) {
+	switch v := v.(type) {
+	case nil:
+		return "", false
+	case string:
+		return v, strings.TrimSpace(v) != ""
+	case json.Number:
+		return v.String(), true
+	case bool:
+		return fmt.Sprint(v), true
+	}
+	raw, _ := json.Marshal(v) // objects and arrays: kept as their JSON
+	return string(raw), true
+}
+
+// orderTime reads a date ("2026-11-20", an RFC 3339 time) and an optional time of day
+// ("18:04:05") in UTC, as ROMS V2 stores them.
+func orderTime(date, clock string) (time.Time, error) {
+	if date == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05"} {
+		if t, err := time.Parse(layout, date); err == nil {
+			return t, nil
+		}
+	}
+	day, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		return time.Time{}, errors.New("not a date like 2026-11-20")
+	}
+	if clock == "" {
+		return day, nil
+	}
+	t, err := time.Parse(time.TimeOnly, clock)
+	if err != nil {
+		return day, nil
+	}
+	return day.Add(time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute + time.Duration(t.Second())*time.Second), nil
+}
