@@ -230,15 +230,3 @@ func orderError(err error, number string) error {
 	}
 	return err
 }
-
-type listLogsInput struct {
-	Limit int `query:"limit" minimum:"1" maximum:"1000" default:"50"`
-}
-
-func (s *server) listLogs(ctx context.Context, in *listLogsInput) (*struct{ Body []order.LogEntry }, error) {
-	logs, err := s.Messages.Logs(ctx, in.Limit)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body []order.LogEntry }{logs}, nil
-}

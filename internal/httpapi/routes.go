@@ -42,7 +42,17 @@ func (s *server) routes(api huma.API) {
 	test := op("webhook-test", http.MethodGet, "/api/v2/webhooks/test", "Check that the webhook URL is reachable (ROMS V2's test)", "Webhook")
 	huma.Register(api, test, s.webhookTest)
 	huma.Register(api, op("webhook-signature-help", http.MethodGet, "/api/v2/webhooks/signature-help", "How to sign webhook bodies", "Webhook"), s.signatureHelp)
-	huma.Register(api, op("list-webhook-logs", http.MethodGet, "/api/v2/webhooks/logs", "Recent webhook inputs, newest first", "Webhook"), s.listLogs)
+	huma.Register(api, op("list-webhook-logs", http.MethodGet, "/api/v2/webhooks/logs", "Recent inputs from every source, newest first (ROMS V2's shape)", "Webhook"), s.listLogs)
+	getLog := op("get-webhook-log", http.MethodGet, "/api/v2/webhooks/logs/{id}", "One input as received, whole", "Webhook")
+	getLog.Errors = []int{404}
+	huma.Register(api, getLog, s.getLog)
+	replay := op("replay-webhook-log", http.MethodPost, "/api/v2/webhooks/logs/{id}/replay", "Run a logged input through today's parser again", "Webhook")
+	replay.Errors = []int{404}
+	huma.Register(api, replay, s.replayLog)
+	huma.Register(api, op("webhook-queue-stats", http.MethodGet, "/api/v2/webhooks/queue/stats", "Input counts since start (ROMS V2's queue statistics; ROMS has no queue)", "Webhook"), s.queueStats)
+	huma.Register(api, op("webhook-dead-letters", http.MethodGet, "/api/v2/webhooks/queue/dead-letters", "Inputs that were rejected and not stored since", "Webhook"), s.deadLetters)
+	huma.Register(api, op("webhook-retry-failed", http.MethodPost, "/api/v2/webhooks/queue/retry-failed", "Run the failed inputs through the parser again now", "Webhook"), s.retryFailed)
+	huma.Register(api, op("webhook-test-order", http.MethodPost, "/api/v2/webhooks/test-order", "Create a test order (left out of totals)", "Webhook"), s.testOrder)
 
 	huma.Register(api, op("list-orders", http.MethodGet, "/api/v2/orders", "Find orders: filters, search, sort, paging and the count of matches", "Orders"), s.listOrders)
 	create := op("create-order", http.MethodPost, "/api/v2/orders", "Add an order by hand (fields, or a message in the text format)", "Orders")

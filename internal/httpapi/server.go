@@ -33,7 +33,12 @@ const requestTimeout = 30 * time.Second
 type Messages interface {
 	Ingest(ctx context.Context, in orders.Input) (orders.Result, error)
 	Reject(ctx context.Context, in orders.Input, cause error) error
-	Logs(ctx context.Context, limit int) ([]order.LogEntry, error)
+	FindLogs(ctx context.Context, f order.LogFilter) (order.LogPage, error)
+	Log(ctx context.Context, id uint64) (order.LogEntry, error)
+	Replay(ctx context.Context, id uint64, actor string) (orders.Replayed, error)
+	RetryFailed(ctx context.Context) ([]orders.Replayed, error)
+	Flow() orders.FlowStats
+	CreateTest(ctx context.Context, actor string) (order.Result, error)
 }
 
 // Orders is what the orders routes need of the orders service.

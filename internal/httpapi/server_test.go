@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -447,10 +448,25 @@ func TestWebhookLogsNewestFirst(t *testing.T) {
 	ts.post("text/plain", []byte("ping"))
 	ts.post("text/plain", nil)
 	_, raw := ts.request(http.MethodGet, "/api/v2/webhooks/logs?limit=2", "", nil)
-	var logs []order.LogEntry
-	decode(t, raw, &logs)
-	if len(logs) != 2 || logs[0].Outcome != "rejected" || logs[1].Outcome != "ignored" {
-		t.Errorf("logs %s", raw)
+	var list LogList
+	decode(t, raw, &list)
+	logs := list.Logs
+	if list.Total != 3 || len(logs) != 2 || logs[0].Outcome != "rejected" || logs[1].Outcome != "ignored" {
+		t.Fatalf("logs %s", raw)
+	}
+	// ROMS V2's fields, as its monitor and frontend read them.
+	if logs[0].Endpoint != pathWebhook || logs[0].Method != "POST" || logs[0].StatusCode != 400 || logs[0].Processed ||
+		logs[0].ErrorMessage != "message is empty" || logs[1].StatusCode != 200 || !logs[1].Processed || logs[1].PayloadPreview != "ping" {
+		t.Errorf("V2 fields %s", raw)
+	}
+	var whole order.LogEntry
+	_, raw = ts.request(http.MethodGet, fmt.Sprintf("/api/v2/webhooks/logs/%d", logs[1].ID), "", nil)
+	decode(t, raw, &whole)
+	if whole.Body != "ping" {
+		t.Errorf("one entry %s", raw)
+	}
+	if status, _ := ts.request(http.MethodGet, "/api/v2/webhooks/logs/999", "", nil); status != 404 {
+		t.Errorf("missing entry: %d", status)
 	}
 }
 

@@ -5,10 +5,15 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/roms-dev/roms/internal/order"
+	"github.com/roms-dev/roms/internal/orders"
 )
 
 const secret = "v2-webhook-secret-0123456789"
@@ -120,5 +125,82 @@ func TestASignatureWithoutASecretIsExplained(t *testing.T) {
 	status, raw := ts.postSigned(`{"order_number": "X-1"}`, sign(`{"order_number": "X-1"}`))
 	if status != 401 || !strings.Contains(string(raw), "http.webhook_secret is not set") {
 		t.Errorf("%d %s", status, raw)
+	}
+}
+
+func TestDeadLettersRetryAndReplay(t *testing.T) {
+	ts := startServer(t, "", "")
+	ctx := t.Context()
+	ts.post("text/plain", fixture(t, "parser", "minimal.txt"))
+	ts.post("text/plain", []byte{0x00, 0x01, 0x02}) // binary: rejected, and will stay so
+	// An input the disk refused, as keepFailed logs it: a retry stores it now.
+	failedID, err := ts.store.AppendLog(ctx, order.LogEntry{ReceivedAt: time.Now().Add(-time.Hour), Origin: order.Origin{Source: "http"},
+		ContentType: "text/plain", Body: "Successful Checkout | Target\nOrder Number\nDISK-1\n", Outcome: order.OutcomeRejected,
+		Error: "could not store: no space left on device", Endpoint: pathWebhook, Method: "POST", StatusCode: 500}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, raw := ts.request(http.MethodGet, "/api/v2/webhooks/queue/dead-letters?limit=10", "", nil)
+	var dead DeadLetters
+	decode(t, raw, &dead)
+	if dead.Total != 2 || dead.Messages[0].ID != failedID || dead.Messages[0].ErrorMessage != "could not store: no space left on device" {
+		t.Fatalf("dead letters %s", raw)
+	}
+	status, raw := ts.request(http.MethodPost, "/api/v2/webhooks/queue/retry-failed", "", nil)
+	var retry RetryReply
+	decode(t, raw, &retry)
+	if status != 200 || !retry.Success || retry.Retried != 2 || !strings.Contains(retry.Message, "1 stored now, 1 still not") {
+		t.Fatalf("retry %d %s", status, raw)
+	}
+	o, err := ts.store.Get(ctx, "DISK-1")
+	if err != nil || !o.OrderDate.Before(time.Now().Add(-30*time.Minute)) {
+		t.Errorf("retried order %+v %v: dated when it first arrived", o, err)
+	}
+	events, _ := ts.store.Events(ctx, "DISK-1")
+	if events[0].Actor != fmt.Sprintf("replay:%d", failedID) {
+		t.Errorf("actor %q", events[0].Actor)
+	}
+	_, raw = ts.request(http.MethodGet, "/api/v2/webhooks/queue/dead-letters", "", nil)
+	decode(t, raw, &dead)
+	if dead.Total != 1 {
+		t.Errorf("after the retry: %s", raw)
+	}
+	// Replaying what is stored changes nothing.
+	status, raw = ts.request(http.MethodPost, "/api/v2/webhooks/logs/1/replay", "", nil)
+	var replayed orders.Replayed
+	decode(t, raw, &replayed)
+	if status != 200 || replayed.Outcome != "unchanged" || len(replayed.Orders) != 1 || replayed.Orders[0] != "TEST-001" {
+		t.Errorf("replay %d %s", status, raw)
+	}
+	if status, _ := ts.request(http.MethodPost, "/api/v2/webhooks/logs/999/replay", "", nil); status != 404 {
+		t.Errorf("replay of a missing entry: %d", status)
+	}
+	_, raw = ts.request(http.MethodGet, "/api/v2/webhooks/queue/stats", "", nil)
+	var q QueueStats
+	decode(t, raw, &q)
+	if q.QueueSize != 0 || q.TotalReceived != 2 || q.TotalProcessed != 1 || q.TotalFailed != 1 || q.SuccessRate != 50 || q.Status != "degraded" {
+		t.Errorf("queue stats %s", raw)
+	}
+}
+
+func TestTestOrderIsListedButNotTotalled(t *testing.T) {
+	ts := startServer(t, "", "")
+	status, raw := ts.request(http.MethodPost, "/api/v2/webhooks/test-order", "", nil)
+	var reply TestOrderReply
+	decode(t, raw, &reply)
+	if status != 200 || !reply.Success || !strings.HasPrefix(reply.Order.OrderNumber, "TEST-") || *reply.Order.Price != 9999 || reply.Order.ID == 0 {
+		t.Fatalf("%d %s", status, raw)
+	}
+	var page OrderPage
+	_, raw = ts.request(http.MethodGet, "/api/v2/orders", "", nil)
+	decode(t, raw, &page)
+	var st orders.Stats
+	_, statsRaw := ts.request(http.MethodGet, "/api/v2/stats", "", nil)
+	decode(t, statsRaw, &st)
+	if page.Total != 1 || !page.Orders[0].Test || st.Overall.Checkouts != 0 {
+		t.Errorf("listed %d (test %v), totalled %d", page.Total, page.Orders[0].Test, st.Overall.Checkouts)
+	}
+	if status, _ := ts.request(http.MethodDelete, "/api/v2/orders/"+reply.Order.OrderNumber, "", nil); status != 200 {
+		t.Errorf("delete the test order: %d", status)
 	}
 }

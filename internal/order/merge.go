@@ -24,6 +24,8 @@ type Edit struct {
 	DefaultCurrency string
 	// DefaultStatus is given to an order that has no status.
 	DefaultStatus string
+	// Test marks the order as a test order, left out of totals.
+	Test bool
 }
 
 // Clearable are the fields an edit may blank. Clearing quantity sets it back to 1.
@@ -80,6 +82,10 @@ func (e Edit) Apply(o *Order, at time.Time) []Change {
 		setString(&ch, "currency", &o.Currency, e.DefaultCurrency)
 	}
 	stampStatusDate(&ch, o, at)
+	if e.Test && !o.Test {
+		ch.add("test", false, true)
+		o.Test = true
+	}
 	switch {
 	case e.Delete && o.DeletedAt == nil:
 		ch.add("deleted_at", nil, at)

@@ -134,6 +134,7 @@ type Order struct {
 	CreatedAt       time.Time         `json:"created_at"`
 	UpdatedAt       time.Time         `json:"updated_at"`
 	DeletedAt       *time.Time        `json:"deleted_at,omitempty" doc:"Set while the order is deleted: it is then left out of lists and totals"`
+	Test            bool              `json:"test,omitempty" doc:"A test order (POST /api/v2/webhooks/test-order): listed, but left out of totals"`
 }
 
 // Change is one field an event changed. Old is nil when the field was unset.

@@ -59,8 +59,11 @@ func NewTally(by string, loc *time.Location) *Tally {
 	return &Tally{by: by, loc: loc, overall: &Totals{}, groups: map[string]*Totals{}}
 }
 
-// Add counts one order.
+// Add counts one order; test orders do not count.
 func (t *Tally) Add(o *Order) {
+	if o.Test {
+		return
+	}
 	add(t.overall, o)
 	if t.by == GroupNone {
 		return

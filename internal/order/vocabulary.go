@@ -3,6 +3,7 @@ package order
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -26,6 +27,12 @@ type Store interface {
 	Totals(ctx context.Context, f Filter, by string, loc *time.Location) (Totals, []Totals, error)
 	AppendLog(ctx context.Context, e LogEntry, mark *Mark) (uint64, error)
 	Logs(ctx context.Context, limit int) ([]LogEntry, error)
+	// FindLogs returns the newest entries that match f and how many match in all.
+	FindLogs(ctx context.Context, f LogFilter) (LogPage, error)
+	// Log returns one entry; ErrNotFound when there is none.
+	Log(ctx context.Context, id uint64) (LogEntry, error)
+	// MarkReplayed records the outcome of a replay of an entry.
+	MarkReplayed(ctx context.Context, id uint64, outcome string) error
 	PruneLogs(ctx context.Context, keep int, maxAge time.Duration, now time.Time) (int, error)
 	Seen(ctx context.Context, m Mark) (bool, error)
 	Position(ctx context.Context, name string) (string, error)
@@ -115,6 +122,34 @@ type LogEntry struct {
 	StatusCode int    `json:"status_code,omitempty"`
 	// ReplayedAs is the outcome of the latest replay of the input, if any.
 	ReplayedAs string `json:"replayed_as,omitempty"`
+}
+
+// LogFilter selects webhook log entries.
+type LogFilter struct {
+	Limit int
+	// StillFailed selects inputs that were rejected and not stored by a replay since.
+	StillFailed bool
+	Outcomes    []string  // any of these outcomes; empty: any
+	Since       time.Time // received at or after
+}
+
+// Match reports whether e is selected.
+func (f LogFilter) Match(e *LogEntry) bool {
+	switch {
+	case f.StillFailed && (e.Outcome != OutcomeRejected || (e.ReplayedAs != "" && e.ReplayedAs != OutcomeRejected)):
+		return false
+	case len(f.Outcomes) > 0 && !slices.Contains(f.Outcomes, e.Outcome):
+		return false
+	case !f.Since.IsZero() && e.ReceivedAt.Before(f.Since):
+		return false
+	}
+	return true
+}
+
+// LogPage is the newest entries a LogFilter selects.
+type LogPage struct {
+	Entries []LogEntry
+	Total   int // how many entries match in all
 }
 
 // Counts are kept as the data changes, so asking for them costs nothing.

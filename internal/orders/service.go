@@ -29,6 +29,7 @@ type Service struct {
 	now    func() time.Time
 	// currency is given to orders with an amount and no currency.
 	currency string
+	flow     Flow
 }
 
 // DefaultCurrency is the currency of amounts written without one, unless set otherwise.

@@ -74,6 +74,81 @@ func (s *Store) Logs(ctx context.Context, limit int) ([]order.LogEntry, error) {
 	return entries, err
 }
 
+// FindLogs returns the newest entries that match f and how many match in all. Without a
+// filter the total is the kept count; with one, every entry is read (the log is bounded by
+// its retention).
+func (s *Store) FindLogs(ctx context.Context, f order.LogFilter) (order.LogPage, error) {
+	if err := ctx.Err(); err != nil {
+		return order.LogPage{}, err
+	}
+	page := order.LogPage{Entries: []order.LogEntry{}}
+	filtered := f.StillFailed || len(f.Outcomes) > 0 || !f.Since.IsZero()
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketLogs).Cursor()
+		for k, v := c.Last(); k != nil; k, v = c.Prev() {
+			if !filtered && len(page.Entries) == f.Limit {
+				break
+			}
+			var e order.LogEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return fmt.Errorf("decode log %d: %w", binary.BigEndian.Uint64(k), err)
+			}
+			if !f.Match(&e) {
+				continue
+			}
+			page.Total++
+			if len(page.Entries) < f.Limit {
+				page.Entries = append(page.Entries, e)
+			}
+		}
+		if !filtered {
+			page.Total = count(tx, keyLogCount)
+		}
+		return nil
+	})
+	return page, err
+}
+
+// Log returns one entry.
+func (s *Store) Log(ctx context.Context, id uint64) (order.LogEntry, error) {
+	if err := ctx.Err(); err != nil {
+		return order.LogEntry{}, err
+	}
+	var e order.LogEntry
+	err := s.db.View(func(tx *bolt.Tx) error {
+		raw := tx.Bucket(bucketLogs).Get(be64(id))
+		if raw == nil {
+			return fmt.Errorf("log entry %d: %w", id, order.ErrNotFound)
+		}
+		return json.Unmarshal(raw, &e)
+	})
+	return e, err
+}
+
+// MarkReplayed records the outcome of a replay of an entry.
+func (s *Store) MarkReplayed(ctx context.Context, id uint64, outcome string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.Batch(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketLogs)
+		raw := b.Get(be64(id))
+		if raw == nil {
+			return fmt.Errorf("log entry %d: %w", id, order.ErrNotFound)
+		}
+		var e order.LogEntry
+		if err := json.Unmarshal(raw, &e); err != nil {
+			return err
+		}
+		e.ReplayedAs = outcome
+		updated, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
+		return b.Put(be64(id), updated)
+	})
+}
+
 // PruneLogs deletes the oldest entries beyond keep (0: no count limit) and those received
 // before now-maxAge (0: no age limit). It returns how many it deleted.
 func (s *Store) PruneLogs(ctx context.Context, keep int, maxAge time.Duration, now time.Time) (int, error) {

@@ -24,6 +24,7 @@ const (
 	flagPrice
 	flagTotal
 	flagCommission
+	flagTest
 )
 
 var errBadSummary = errors.New("summary is corrupt")
@@ -44,6 +45,9 @@ func encodeSummary(o *order.Order) []byte {
 	}
 	if o.Commission != nil {
 		flags |= flagCommission
+	}
+	if o.Test {
+		flags |= flagTest
 	}
 	b = append(b, flags)
 	b = binary.AppendUvarint(b, uint64(max(o.Quantity, 0)))
@@ -127,6 +131,7 @@ func decodeSummary(id uint64, b []byte) (order.Order, error) {
 	if flags&flagDeleted != 0 {
 		o.DeletedAt = &o.OrderDate // only whether it is set matters to a summary
 	}
+	o.Test = flags&flagTest != 0
 	o.Quantity, o.QtyReceived = int(r.uvarint()), int(r.uvarint())
 	o.Price, o.Total, o.Commission = r.money(flags&flagPrice != 0), r.money(flags&flagTotal != 0), r.money(flags&flagCommission != 0)
 	for _, dst := range []*string{&o.OrderNumber, &o.Product, &o.Email, &o.Profile, &o.Store, &o.Status, &o.Currency} {

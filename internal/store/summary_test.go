@@ -15,7 +15,7 @@ func TestSummaryKeepsWhatFiltersSortsAndTotalsRead(t *testing.T) {
 		ID: 7, OrderNumber: "BBY01-1", Product: "Starlink Mini ✓", Email: "bob@x.co", Profile: "Chase 2", Store: "Best Buy US",
 		Status: "shipped", Currency: "USD", Quantity: 2, QtyReceived: 1, Price: &price, Total: &total,
 		TrackingNumbers: []string{"1Z999", "1Z888"}, OrderDate: time.Date(2026, 11, 20, 18, 0, 0, 5, time.UTC),
-		DeletedAt: &deleted, Notes: "not in the summary",
+		DeletedAt: &deleted, Notes: "not in the summary", Test: true,
 	}
 	got, err := decodeSummary(7, encodeSummary(&full))
 	if err != nil {

@@ -34,6 +34,7 @@ func Contract(t *testing.T, open func(t *testing.T) order.Store) {
 		{"DeleteAndRestore", deleteAndRestore},
 		{"LogEntryIsWrittenWithTheOrder", logWithOrder},
 		{"MarkMakesAnInputIdempotent", marks},
+		{"FindLogsAndReplays", findLogs},
 		{"PositionsOnlyMoveForward", positions},
 		{"ListFilters", listFilters},
 		{"NumbersByPrefix", numbersByPrefix},
@@ -262,6 +263,42 @@ func logWithOrder(t *testing.T, s order.Store) {
 	}
 	if logs, _ := s.Logs(ctx, 1); len(logs) != 1 || logs[0].Body != "ping" {
 		t.Errorf("newest first: %+v", logs)
+	}
+}
+
+func findLogs(t *testing.T, s order.Store) {
+	ctx := context.Background()
+	var ids []uint64
+	for i, outcome := range []string{order.OutcomeCreated, order.OutcomeRejected, order.OutcomeIgnored, order.OutcomeRejected} {
+		id, err := s.AppendLog(ctx, order.LogEntry{Body: fmt.Sprint(i), Outcome: outcome, ReceivedAt: T0.Add(time.Duration(i) * time.Hour)}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	all, err := s.FindLogs(ctx, order.LogFilter{Limit: 2})
+	if err != nil || all.Total != 4 || len(all.Entries) != 2 || all.Entries[0].Body != "3" {
+		t.Errorf("newest two of all: %+v %v", all, err)
+	}
+	failed, _ := s.FindLogs(ctx, order.LogFilter{Limit: 10, StillFailed: true})
+	if failed.Total != 2 || failed.Entries[0].Body != "3" || failed.Entries[1].Body != "1" {
+		t.Errorf("failed: %+v", failed)
+	}
+	if err := s.MarkReplayed(ctx, ids[3], order.OutcomeCreated); err != nil {
+		t.Fatal(err)
+	}
+	if failed, _ := s.FindLogs(ctx, order.LogFilter{Limit: 10, StillFailed: true}); failed.Total != 1 {
+		t.Errorf("a replayed input is still failed: %+v", failed)
+	}
+	if e, err := s.Log(ctx, ids[3]); err != nil || e.ReplayedAs != order.OutcomeCreated || e.Body != "3" {
+		t.Errorf("entry %+v %v", e, err)
+	}
+	since, _ := s.FindLogs(ctx, order.LogFilter{Limit: 10, Since: T0.Add(2 * time.Hour), Outcomes: []string{order.OutcomeIgnored}})
+	if since.Total != 1 || since.Entries[0].Body != "2" {
+		t.Errorf("since and outcome: %+v", since)
+	}
+	if _, err := s.Log(ctx, 999); !errors.Is(err, order.ErrNotFound) {
+		t.Errorf("missing entry: %v", err)
 	}
 }
 
