@@ -54,6 +54,7 @@ type OrderFields struct {
 	TrackingNumbers Optional[[]string]    `json:"tracking_numbers,omitempty" doc:"Replaces the list of tracking numbers"`
 	QtyReceived     Optional[int]         `json:"qty_received,omitempty" doc:"From 0 to the quantity"`
 	PostedDate      Optional[time.Time]   `json:"posted_date,omitempty" doc:"When the charge posted on the card statement"`
+	ShippedDate     Optional[time.Time]   `json:"shipped_date,omitempty" doc:"Set by itself when the status first becomes shipped"`
 	PaymentMethod   Optional[string]      `json:"payment_method,omitempty"`
 	ShippingAddress Optional[string]      `json:"shipping_address,omitempty"`
 	ShippingMethod  Optional[string]      `json:"shipping_method,omitempty"`
@@ -98,6 +99,7 @@ func (b OrderFields) edit() order.Edit {
 	}
 	setValue(&e, "qty_received", b.QtyReceived, &f.QtyReceived)
 	setValue(&e, "posted_date", b.PostedDate, &f.PostedDate)
+	setValue(&e, "shipped_date", b.ShippedDate, &f.ShippedDate)
 	str("payment_method", b.PaymentMethod, &f.PaymentMethod)
 	str("shipping_address", b.ShippingAddress, &f.ShippingAddress)
 	str("shipping_method", b.ShippingMethod, &f.ShippingMethod)

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"time"
@@ -45,29 +46,50 @@ func (s *server) filter(in FilterParams) (order.Filter, error) {
 
 type listOrdersInput struct {
 	FilterParams
-	Sort   string `query:"sort" enum:"date_desc,date_asc,price_desc,price_asc" default:"date_desc" doc:"Order date or price, either way; orders without a price come last"`
-	Cursor string `query:"cursor" doc:"next_cursor of the previous page"`
-	Limit  int    `query:"limit" minimum:"1" maximum:"500" default:"50"`
+	Search   string `query:"search" doc:"The same as q (ROMS V2's name)"`
+	Sort     string `query:"sort" enum:"date_desc,date_asc,price_desc,price_asc" default:"date_desc" doc:"Order date or price, either way; orders without a price come last"`
+	Cursor   string `query:"cursor" doc:"next_cursor of the previous page"`
+	Limit    int    `query:"limit" minimum:"1" maximum:"500" default:"50"`
+	Page     int    `query:"page" minimum:"0" doc:"Numbered pages, as ROMS V2 had: page 1 is the first; with page_size instead of cursor and limit"`
+	PageSize int    `query:"page_size" minimum:"0" maximum:"1000" doc:"Orders per numbered page (default 50)"`
 }
 
 // OrderPage is one page of orders.
 type OrderPage struct {
-	Orders     []order.Order `json:"orders"`
-	Total      int           `json:"total" doc:"How many orders match the filter, on all pages"`
-	NextCursor string        `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
+	Orders      []order.Order `json:"orders"`
+	Total       int           `json:"total" doc:"How many orders match the filter, on all pages"`
+	NextCursor  string        `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
+	Page        int           `json:"page,omitempty" doc:"With numbered pages"`
+	PageSize    int           `json:"page_size,omitempty"`
+	HasNext     bool          `json:"has_next"`
+	HasPrevious bool          `json:"has_previous"`
 }
 
 func (s *server) listOrders(ctx context.Context, in *listOrdersInput) (*struct{ Body OrderPage }, error) {
+	if in.Q == "" {
+		in.Q = in.Search
+	}
 	f, err := s.filter(in.FilterParams)
 	if err != nil {
 		return nil, err
 	}
 	f.Sort, f.After, f.Limit = in.Sort, in.Cursor, in.Limit
+	numbered := in.Page > 0 || in.PageSize > 0
+	if numbered {
+		in.Page, in.PageSize = max(in.Page, 1), cmp.Or(in.PageSize, 50)
+		f.Offset, f.Limit, f.After = (in.Page-1)*in.PageSize, in.PageSize, ""
+	}
 	page, err := s.Orders.List(ctx, f)
 	if err != nil {
 		return nil, orderError(err, "")
 	}
-	return &struct{ Body OrderPage }{OrderPage{Orders: page.Orders, Total: page.Total, NextCursor: page.Next}}, nil
+	out := OrderPage{Orders: page.Orders, Total: page.Total, NextCursor: page.Next, HasNext: page.Next != "",
+		HasPrevious: in.Cursor != "" || f.Offset > 0}
+	if numbered {
+		out.NextCursor, out.Page, out.PageSize = "", in.Page, in.PageSize
+		out.HasNext = f.Offset+len(page.Orders) < page.Total
+	}
+	return &struct{ Body OrderPage }{out}, nil
 }
 
 type statsInput struct {
@@ -118,7 +140,7 @@ func (s *server) exportCSV(ctx context.Context, in *exportInput) (*exportOutput,
 }
 
 type orderNumberInput struct {
-	OrderNumber string `path:"order_number" doc:"The order number, with or without '#', any case"`
+	OrderNumber string `path:"order_number" doc:"The order number, with or without '#', any case; or the order's numeric id (an all-digit value that is not an order number)"`
 }
 
 func (s *server) getOrder(ctx context.Context, in *orderNumberInput) (*struct{ Body order.Order }, error) {
@@ -137,10 +159,11 @@ func (s *server) listEvents(ctx context.Context, in *orderNumberInput) (*struct{
 	return &struct{ Body []order.Event }{events}, nil
 }
 
-// ChangeReply is the order after a change and what the change did.
+// ChangeReply is the order after a change, with what the change did beside its fields:
+// the order itself, as ROMS V2's clients expect.
 type ChangeReply struct {
+	order.Order
 	Action   string         `json:"action" enum:"created,updated,unchanged,deleted,restored"`
-	Order    order.Order    `json:"order"`
 	Changes  []order.Change `json:"changes"`
 	Warnings []string       `json:"warnings,omitempty"`
 }

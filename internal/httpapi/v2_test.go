@@ -204,3 +204,54 @@ func TestTestOrderIsListedButNotTotalled(t *testing.T) {
 		t.Errorf("delete the test order: %d", status)
 	}
 }
+
+func TestROMSV2OrdersAPI(t *testing.T) {
+	ts := startServer(t, "", "")
+	for i := range 7 {
+		ts.post("application/json", []byte(fmt.Sprintf(`{"order_number": "P-%d", "product": "Item %d", "status": "verified"}`, i, i)))
+	}
+	ts.post("application/json", []byte(`{"order_number": "900000000001", "product": "All digits", "status": "shipped"}`))
+	var page OrderPage
+	_, raw := ts.request(http.MethodGet, "/api/v2/orders?page=2&page_size=3&status=verified", "", nil)
+	decode(t, raw, &page)
+	if page.Total != 7 || page.Page != 2 || page.PageSize != 3 || len(page.Orders) != 3 || !page.HasNext || !page.HasPrevious ||
+		page.Orders[0].OrderNumber != "P-3" {
+		t.Errorf("page 2: %s", raw)
+	}
+	_, raw = ts.request(http.MethodGet, "/api/v2/orders?page=3&page_size=3&status=verified", "", nil)
+	decode(t, raw, &page)
+	if len(page.Orders) != 1 || page.HasNext || page.Orders[0].OrderNumber != "P-0" {
+		t.Errorf("last page: %s", raw)
+	}
+	_, raw = ts.request(http.MethodGet, "/api/v2/orders?search=item+5", "", nil)
+	decode(t, raw, &page)
+	if page.Total != 1 || page.Orders[0].OrderNumber != "P-5" {
+		t.Errorf("search: %s", raw)
+	}
+
+	// An id in the path: the order with that id, unless an order has that number.
+	var o order.Order
+	_, raw = ts.request(http.MethodGet, "/api/v2/orders/3", "", nil)
+	decode(t, raw, &o)
+	if o.OrderNumber != "P-2" {
+		t.Errorf("by id 3: %s", raw)
+	}
+	_, raw = ts.request(http.MethodGet, "/api/v2/orders/900000000001", "", nil)
+	decode(t, raw, &o)
+	if o.Product != "All digits" {
+		t.Errorf("an all-digit order number: %s", raw)
+	}
+	// ROMS V2's PATCH body, by id; the answer is the order itself.
+	status, raw := ts.request(http.MethodPatch, "/api/v2/orders/3", "application/json",
+		[]byte(`{"product": "Renamed", "price": 12.5, "status": "shipped", "tracking_number": "1Z1", "qty_received": 1,
+		"shipped_date": "2026-11-21T10:00:00Z", "posted_date": "2026-11-22T00:00:00Z"}`))
+	var top map[string]any
+	decode(t, raw, &top)
+	if status != 200 || top["order_number"] != "P-2" || top["product"] != "Renamed" || top["price"] != 12.5 ||
+		top["shipped_date"] != "2026-11-21T10:00:00Z" || top["action"] != "updated" {
+		t.Errorf("patch by id: %d %s", status, raw)
+	}
+	if status, _ := ts.request(http.MethodGet, "/api/v2/orders/4242", "", nil); status != 404 {
+		t.Errorf("unknown id: %d", status)
+	}
+}

@@ -32,7 +32,7 @@ type Edit struct {
 var Clearable = []string{
 	"product", "price", "quantity", "total", "commission", "currency", "email", "customer_name", "profile",
 	"proxy_list", "reference_number", "status", "tracking_numbers", "tracking_url", "qty_received",
-	"posted_date", "payment_method", "shipping_address", "shipping_method", "notes", "store", "share_link", "image_url",
+	"posted_date", "shipped_date", "payment_method", "shipping_address", "shipping_method", "notes", "store", "share_link", "image_url",
 }
 
 // Apply merges the edit into o and returns what changed. Fields the edit neither sets nor
@@ -62,6 +62,7 @@ func (e Edit) Apply(o *Order, at time.Time) []Change {
 	setString(&ch, "tracking_url", &o.TrackingURL, f.TrackingURL)
 	setInt(&ch, "qty_received", &o.QtyReceived, f.QtyReceived)
 	setTime(&ch, "posted_date", &o.PostedDate, f.PostedDate)
+	setTime(&ch, "shipped_date", &o.ShippedDate, f.ShippedDate)
 	setString(&ch, "payment_method", &o.PaymentMethod, f.PaymentMethod)
 	setString(&ch, "shipping_address", &o.ShippingAddress, f.ShippingAddress)
 	setString(&ch, "shipping_method", &o.ShippingMethod, f.ShippingMethod)
@@ -242,6 +243,8 @@ func clearField(c *changes, o *Order, name string) {
 		setInt(c, name, &o.QtyReceived, ptrTo(0))
 	case "posted_date":
 		clearTime(&o.PostedDate)
+	case "shipped_date":
+		clearTime(&o.ShippedDate)
 	case "payment_method":
 		clearString(&o.PaymentMethod)
 	case "shipping_address":

@@ -73,6 +73,7 @@ type Fields struct {
 	TrackingURL     string            `json:"tracking_url,omitempty"`
 	QtyReceived     *int              `json:"qty_received,omitempty"`
 	PostedDate      *time.Time        `json:"posted_date,omitempty"`
+	ShippedDate     *time.Time        `json:"shipped_date,omitempty"`
 	PaymentMethod   string            `json:"payment_method,omitempty"`
 	ShippingAddress string            `json:"shipping_address,omitempty"`
 	ShippingMethod  string            `json:"shipping_method,omitempty"`

@@ -16,6 +16,8 @@ type Store interface {
 	// others still apply. errs[i] is the error of writes[i]; err fails them all.
 	WriteMany(ctx context.Context, writes []Write) (results []Result, errs []error, err error)
 	Get(ctx context.Context, number string) (Order, error)
+	// ByID returns the order with this id; ErrNotFound when there is none.
+	ByID(ctx context.Context, id uint64) (Order, error)
 	// Numbers returns up to limit numbers of live orders that start with prefix (as Key
 	// reads it: any case, '#' ignored), most recently stored first.
 	Numbers(ctx context.Context, prefix string, limit int) ([]string, error)

@@ -50,7 +50,7 @@ func (s *Service) Correct(ctx context.Context, number string, e order.Edit, acto
 		return order.Result{}, err
 	}
 	return s.write(ctx, order.Write{
-		Number: number, Edit: e, Origin: order.Origin{Source: sourceOf(actor)}, Actor: actor, At: s.now(), MustExist: true,
+		Number: s.resolve(ctx, number), Edit: e, Origin: order.Origin{Source: sourceOf(actor)}, Actor: actor, At: s.now(), MustExist: true,
 		Check: checkReceived,
 	})
 }
@@ -92,13 +92,13 @@ func (s *Service) CreateFromText(ctx context.Context, text, actor string) (order
 
 // Delete leaves an order out of lists and totals; it keeps its history and can be restored.
 func (s *Service) Delete(ctx context.Context, number, actor string) (order.Result, error) {
-	return s.write(ctx, order.Write{Number: number, Edit: order.Edit{Delete: true}, Origin: order.Origin{Source: sourceOf(actor)},
+	return s.write(ctx, order.Write{Number: s.resolve(ctx, number), Edit: order.Edit{Delete: true}, Origin: order.Origin{Source: sourceOf(actor)},
 		Actor: actor, At: s.now(), MustExist: true})
 }
 
 // Restore undoes Delete.
 func (s *Service) Restore(ctx context.Context, number, actor string) (order.Result, error) {
-	return s.write(ctx, order.Write{Number: number, Edit: order.Edit{Restore: true}, Origin: order.Origin{Source: sourceOf(actor)},
+	return s.write(ctx, order.Write{Number: s.resolve(ctx, number), Edit: order.Edit{Restore: true}, Origin: order.Origin{Source: sourceOf(actor)},
 		Actor: actor, At: s.now(), MustExist: true})
 }
 
@@ -119,7 +119,7 @@ func isEmpty(e order.Edit) bool {
 	return len(e.Clear) == 0 && !e.Delete && !e.Restore && f.Product == "" && f.Price == nil && f.Currency == "" &&
 		f.Quantity == nil && f.Total == nil && f.Commission == nil && f.Email == "" && f.CustomerName == "" &&
 		f.Profile == "" && f.ProxyList == "" && f.ReferenceNumber == "" && f.Status == "" && len(f.TrackingNumbers) == 0 &&
-		f.TrackingURL == "" && f.QtyReceived == nil && f.PostedDate == nil && f.PaymentMethod == "" &&
+		f.TrackingURL == "" && f.QtyReceived == nil && f.PostedDate == nil && f.ShippedDate == nil && f.PaymentMethod == "" &&
 		f.ShippingAddress == "" && f.ShippingMethod == "" && f.Notes == "" && f.Store == "" && len(f.Extra) == 0
 }
 

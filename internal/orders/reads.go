@@ -4,17 +4,36 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/roms-dev/roms/internal/order"
 )
 
-// Get returns the order with this number, in any case, with or without '#'.
+// Get returns the order with this number, in any case, with or without '#', or with
+// this id (see resolve).
 func (s *Service) Get(ctx context.Context, number string) (order.Order, error) {
-	o, err := s.store.Get(ctx, number)
+	o, err := s.store.Get(ctx, s.resolve(ctx, number))
 	s.local(&o)
 	return o, err
+}
+
+// resolve turns what names an order into its number. ROMS V2 addressed orders by numeric
+// id: an all-digit value that is not an order number is taken as an id. An order number
+// wins, since many retailers' numbers are all digits.
+func (s *Service) resolve(ctx context.Context, key string) string {
+	id, err := strconv.ParseUint(strings.TrimSpace(key), 10, 64)
+	if err != nil {
+		return key
+	}
+	if _, err := s.store.Get(ctx, key); !errors.Is(err, order.ErrNotFound) {
+		return key
+	}
+	if o, err := s.store.ByID(ctx, id); err == nil {
+		return o.OrderNumber
+	}
+	return key
 }
 
 // Numbers returns up to limit order numbers that start with prefix, newest first: what
@@ -30,7 +49,7 @@ func (s *Service) EventsBy(ctx context.Context, actor string) ([]order.Event, er
 
 // Events returns the history of an order, oldest first.
 func (s *Service) Events(ctx context.Context, number string) ([]order.Event, error) {
-	return s.store.Events(ctx, number)
+	return s.store.Events(ctx, s.resolve(ctx, number))
 }
 
 // List returns one page of the orders that match f and how many match in all.

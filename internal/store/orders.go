@@ -281,6 +281,20 @@ func (s *Store) Get(ctx context.Context, number string) (order.Order, error) {
 	return o, err
 }
 
+// ByID returns the order with this id.
+func (s *Store) ByID(ctx context.Context, id uint64) (order.Order, error) {
+	if err := ctx.Err(); err != nil {
+		return order.Order{}, err
+	}
+	var o order.Order
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		o, err = orderByID(tx, be64(id))
+		return err
+	})
+	return o, err
+}
+
 // Events returns the history of the order with this number, oldest first.
 func (s *Store) Events(ctx context.Context, number string) ([]order.Event, error) {
 	if err := ctx.Err(); err != nil {

@@ -46,7 +46,7 @@ func (s *Store) List(ctx context.Context, f order.Filter) (order.Page, error) {
 			return err
 		}
 		page.Total = len(positions)
-		start := 0
+		start := min(max(f.Offset, 0), len(positions))
 		if after != nil {
 			start, _ = slices.BinarySearchFunc(positions, *after, func(p, target order.Position) int {
 				return order.Compare(f.Sort, p, target)

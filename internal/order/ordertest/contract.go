@@ -110,6 +110,12 @@ func createUpdateUnchanged(t *testing.T, s order.Store) {
 	if _, err := s.Get(ctx, "NOPE"); !errors.Is(err, order.ErrNotFound) {
 		t.Errorf("missing order: %v", err)
 	}
+	if byID, err := s.ByID(ctx, o.ID); err != nil || byID.OrderNumber != "test-001" {
+		t.Errorf("by id: %+v %v", byID, err)
+	}
+	if _, err := s.ByID(ctx, 999); !errors.Is(err, order.ErrNotFound) {
+		t.Errorf("missing id: %v", err)
+	}
 	if _, err := s.Events(ctx, "NOPE"); !errors.Is(err, order.ErrNotFound) {
 		t.Errorf("events of a missing order: %v", err)
 	}
@@ -492,6 +498,14 @@ func paging(t *testing.T, s order.Store) {
 			all, _ := s.List(context.Background(), order.Filter{Sort: sort, Limit: 100})
 			if strings.Join(got, ",") != Numbers(all.Orders) {
 				t.Errorf("%s %+v: pages %v\nwhole list %s", sort, f, got, Numbers(all.Orders))
+			}
+			var numbered []string
+			for offset := 0; offset < 23; offset += 5 {
+				page, _ := s.List(context.Background(), order.Filter{Sort: sort, Store: f.Store, From: f.From, Offset: offset, Limit: 5})
+				numbered = append(numbered, Numbers(page.Orders))
+			}
+			if strings.Join(numbered, ",") != Numbers(all.Orders) {
+				t.Errorf("%s: numbered pages %v", sort, numbered)
 			}
 		}
 	}
