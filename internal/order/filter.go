@@ -42,10 +42,10 @@ type Filter struct {
 	From, To time.Time // order date in [From, To)
 	// Deleted lists only deleted orders instead of only live ones.
 	Deleted bool
-	Sort   string // one of Sorts; empty is SortDateDesc
-	After  string // the Next of the previous page
-	Offset int    // without After: skip this many (numbered pages, as ROMS V2 had)
-	Limit  int
+	Sort    string // one of Sorts; empty is SortDateDesc
+	After   string // the Next of the previous page
+	Offset  int    // without After: skip this many (numbered pages, as ROMS V2 had)
+	Limit   int
 }
 
 // Page is one page of orders in the filter's sort order.
