@@ -6,9 +6,14 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/roms-dev/roms/internal/order"
+	"github.com/roms-dev/roms/internal/store"
 )
 
 func postText(t *testing.T, base, text string) {
@@ -119,6 +124,44 @@ func TestImportAndUndoWhileRunningAndWhileStopped(t *testing.T) {
 	}
 	for _, bad := range [][]string{{"import", "tracking"}, {"import", "receipts", "tracking.csv"}, {"import", "tracking", "missing.csv"}, {"undo"}, {"undo", "19990101-000000-aaaaaa"}} {
 		if err := run(context.Background(), bad, envOf(nil), nil, io.Discard, io.Discard); err == nil {
+			t.Errorf("%v: no error", bad)
+		}
+	}
+}
+
+func TestReplayWhileStoppedAndWhileRunning(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	st, err := store.Open(filepath.Join(dir, "roms.db"), time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An input the disk refused once: it is in the log as rejected, its body readable.
+	_, err = st.AppendLog(context.Background(), order.LogEntry{ReceivedAt: time.Now(), Origin: order.Origin{Source: "http"},
+		ContentType: "text/plain", Body: string(sample), Outcome: order.OutcomeRejected, Error: "could not store: disk full"}, nil)
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"replay", "-since", "all", "-outcome", "rejected"}, envOf(nil), nil, &out, io.Discard); err != nil {
+		t.Fatalf("replay while stopped: %v", err)
+	}
+	if !strings.Contains(out.String(), "Replayed 1 rejected inputs: 1 created") {
+		t.Errorf("output %q", out.String())
+	}
+	bot := startBot(t, nil)
+	postText(t, bot.base, "just a ping")
+	out.Reset()
+	running := map[string]string{"ROMS_HTTP_ADDR": strings.TrimPrefix(bot.base, "http://")}
+	if err := run(context.Background(), []string{"replay", "-since", "1h", "-outcome", "ignored"}, envOf(running), nil, &out, io.Discard); err != nil {
+		t.Fatalf("replay while running: %v", err)
+	}
+	if !strings.Contains(out.String(), "Replayed 1 ignored inputs: 0 created, 0 updated, 0 unchanged, 1 still ignored") {
+		t.Errorf("output %q", out.String())
+	}
+	for _, bad := range [][]string{{"replay"}, {"replay", "-since", "soon"}, {"replay", "-since", "all", "-outcome", "created"}} {
+		if err := run(context.Background(), bad, envOf(running), nil, io.Discard, io.Discard); err == nil {
 			t.Errorf("%v: no error", bad)
 		}
 	}

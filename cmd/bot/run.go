@@ -35,6 +35,8 @@ Usage:
                                     apply a file: tracking, received, charges (a card
                                     statement), cancellations, or orders (pasted messages)
   bot undo BATCH                    revert an import
+  bot replay -since WHEN [-outcome ignored|rejected]
+                                    run logged inputs through today's parser again
   bot healthcheck [-config FILE]    exit 0 when the running bot is healthy (for Docker)
   bot version                       print the version
 
@@ -76,6 +78,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return importCommand(ctx, rest, getenv, stdout)
 	case "undo":
 		return undoCommand(ctx, rest, getenv, stdout)
+	case "replay":
+		return replayCommand(ctx, rest, getenv, stdout)
 	case "healthcheck":
 		return healthcheck(ctx, rest, getenv, stdout)
 	case "version":

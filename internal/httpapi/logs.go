@@ -54,16 +54,22 @@ func summarise(e order.LogEntry) LogSummary {
 
 // LogList is a listing of webhook log entries, newest first.
 type LogList struct {
-	Total int          `json:"total" doc:"Entries in the log"`
+	Total int          `json:"total" doc:"Entries in the log that match"`
 	Logs  []LogSummary `json:"logs"`
 }
 
 type listLogsInput struct {
-	Limit int `query:"limit" minimum:"1" maximum:"1000" default:"50"`
+	Limit   int       `query:"limit" minimum:"1" maximum:"1000" default:"50"`
+	Outcome string    `query:"outcome" enum:"created,updated,unchanged,ignored,rejected" doc:"Only entries with this outcome"`
+	Since   time.Time `query:"since" doc:"Only entries received at or after this time (RFC 3339)"`
 }
 
 func (s *server) listLogs(ctx context.Context, in *listLogsInput) (*struct{ Body LogList }, error) {
-	page, err := s.Messages.FindLogs(ctx, order.LogFilter{Limit: in.Limit})
+	f := order.LogFilter{Limit: in.Limit, Since: in.Since}
+	if in.Outcome != "" {
+		f.Outcomes = []string{in.Outcome}
+	}
+	page, err := s.Messages.FindLogs(ctx, f)
 	if err != nil {
 		return nil, err
 	}

@@ -100,7 +100,8 @@ func NewServer(deps Deps) http.Handler {
 	s := &server{Deps: deps}
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, middleware.ClientIPFromRemoteAddr, s.logRequests, s.recoverPanics,
-		timeoutExcept(requestTimeout, pathLive, pathBackup, PathBackfill, pathExport, pathImports), s.authenticate)
+		timeoutExcept(requestTimeout, pathLive, pathBackup, PathBackfill, pathExport, pathImports, pathWS), s.cors, s.authenticate)
+	r.Get(pathWS, s.serveWS)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "no such route: "+r.Method+" "+r.URL.Path+" (see /docs)")
 	})
