@@ -89,10 +89,13 @@ func (s *Service) Export(ctx context.Context, f order.Filter, w io.Writer) (int,
 	return n, nil
 }
 
+// formulaStarts are the characters that make a spreadsheet read a cell as a formula.
+const formulaStarts = "=+-@\t\r"
+
 // neutralise keeps a spreadsheet from running a cell as a formula: a product name such as
 // =HYPERLINK(...) is shown as text. Numbers, negative ones included, stay numbers.
 func neutralise(cell string) string {
-	if cell == "" || !strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+	if cell == "" || !strings.ContainsRune(formulaStarts, rune(cell[0])) {
 		return cell
 	}
 	if _, err := strconv.ParseFloat(cell, 64); err == nil {

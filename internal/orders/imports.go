@@ -82,8 +82,7 @@ func (s *Service) Import(ctx context.Context, kind string, data []byte) (ImportS
 	var err error
 	switch kind {
 	case ImportOrders:
-		plans, source, err = s.orderMessages(data, actor)
-		header = []string{"line", "message"}
+		plans, header, source, err = s.orderMessages(data, actor)
 	case ImportTracking, ImportReceived, ImportCharges, ImportCancellations:
 		var t table
 		if t, err = s.readImport(kind, data); err == nil {

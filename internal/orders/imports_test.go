@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/roms-dev/roms/internal/order"
 )
@@ -232,5 +233,42 @@ func TestAFiftyThousandRowImportFinishes(t *testing.T) {
 	o, _ := s.Get(ctx, "BIG-007")
 	if len(o.TrackingNumbers) != 84 {
 		t.Errorf("BIG-007 has %d tracking numbers, want 84", len(o.TrackingNumbers))
+	}
+}
+
+// TestExportThenImportRoundTrips moves orders to another ROMS through the CSV export and
+// the orders import, as a user leaving one machine (or ROMS V2's spreadsheet) would.
+func TestExportThenImportRoundTrips(t *testing.T) {
+	from, _ := newService(t, now)
+	ctx := context.Background()
+	posted := now.Add(-24 * time.Hour)
+	for _, f := range []order.Fields{
+		{OrderNumber: "RT-1", Product: "Starlink, Mini \"Kit\"", Price: cents(29999), Quantity: ptr(2), Profile: "Chase 2", Email: "bob@example.com",
+			Store: "Best Buy US", Status: "shipped", TrackingNumbers: []string{"1Z999", "1Z888"}, QtyReceived: ptr(1), PostedDate: &posted, Currency: "EUR"},
+		{OrderNumber: "RT-2", Product: "=cmd|' /C calc'!A0", Status: "declined", Notes: "line one\nline two"},
+	} {
+		if _, err := from.Create(ctx, f, order.ActorAPI); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var csvFile strings.Builder
+	if _, err := from.Export(ctx, order.Filter{}, &csvFile); err != nil {
+		t.Fatal(err)
+	}
+	to, _ := newService(t, now)
+	sum, err := to.Import(ctx, ImportOrders, []byte(csvFile.String()))
+	if err != nil || sum.Created != 2 || sum.Invalid != 0 {
+		t.Fatalf("import %+v %v\n%s", sum, err, csvFile.String())
+	}
+	for _, n := range []string{"RT-1", "RT-2"} {
+		a, _ := from.Get(ctx, n)
+		b, _ := to.Get(ctx, n)
+		same := a.Product == b.Product && a.Status == b.Status && a.Profile == b.Profile && a.Email == b.Email && a.Store == b.Store &&
+			a.Quantity == b.Quantity && a.QtyReceived == b.QtyReceived && a.Currency == b.Currency && a.Notes == b.Notes &&
+			a.TrackingNumber == b.TrackingNumber && a.OrderDate.Equal(b.OrderDate) && fmt.Sprint(a.Price) == fmt.Sprint(b.Price) &&
+			fmt.Sprint(a.Total) == fmt.Sprint(b.Total) && (a.PostedDate == nil) == (b.PostedDate == nil)
+		if !same {
+			t.Errorf("%s differs:\n%+v\n%+v", n, a, b)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package orders
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -14,11 +15,16 @@ import (
 	"github.com/roms-dev/roms/internal/parser"
 )
 
-// orderMessages splits pasted checkout messages at each header line ("Successful
-// Checkout | ...") into messages to ingest like any other, as part of the batch.
-func (s *Service) orderMessages(data []byte, actor string) ([]plan, [][]string, error) {
+// orderMessages reads the orders of an import: a CSV with an order number column (see
+// orderRows), or pasted checkout messages split at each header line ("Successful
+// Checkout | ...") and ingested like any other, as part of the batch.
+func (s *Service) orderMessages(data []byte, actor string) ([]plan, []string, [][]string, error) {
 	if err := checkText(data); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
+	}
+	if t, err := readTable(data); err == nil && t.column(orderColumns...) >= 0 && len(t.header) > 1 {
+		plans, source := s.orderRows(t, actor)
+		return plans, append([]string{"line"}, t.header...), source, nil
 	}
 	var messages []string
 	var starts []int
@@ -39,7 +45,7 @@ func (s *Service) orderMessages(data []byte, actor string) ([]plan, [][]string, 
 		messages = append(messages, strings.Join(cur, "\n"))
 	}
 	if len(messages) > maxImportRows {
-		return nil, nil, fmt.Errorf("the file has more than %d messages; split it", maxImportRows)
+		return nil, nil, nil, fmt.Errorf("the file has more than %d messages; split it", maxImportRows)
 	}
 	plans := make([]plan, len(messages))
 	source := make([][]string, len(messages))
@@ -48,7 +54,36 @@ func (s *Service) orderMessages(data []byte, actor string) ([]plan, [][]string, 
 		source[i] = []string{strconv.Itoa(starts[i]), first}
 		plans[i].input = &Input{Origin: order.Origin{Source: order.SourceImport}, Text: text, ContentType: "text/plain (import)", Actor: actor}
 	}
-	return plans, source, nil
+	return plans, []string{"line", "message"}, source, nil
+}
+
+// bookkeeping are columns of ROMS's own export that a re-import must not read as fields:
+// the id and times ROMS gives an order itself.
+var bookkeeping = []string{"order id", "id", "created", "modified", "created at", "updated at", "extra", "source"}
+
+// orderRows reads a CSV of orders (ROMS's export, ROMS V2's, a spreadsheet) one order a
+// row, each as its JSON fields would be read, dates in the service's zone.
+func (s *Service) orderRows(t table, actor string) ([]plan, [][]string) {
+	plans := make([]plan, len(t.rows))
+	source := make([][]string, len(t.rows))
+	for i, row := range t.rows {
+		source[i] = append([]string{strconv.Itoa(t.lines[i])}, row...)
+		fields := map[string]string{}
+		for c, name := range t.header {
+			if v := at(row, c); v != "" && !slices.Contains(bookkeeping, name) {
+				fields[name] = v
+			}
+		}
+		raw, _ := json.Marshal(fields) // a map of strings always encodes
+		msg, at, err := parser.StructuredIn(raw, s.loc)
+		if err != nil {
+			plans[i] = rejected(outcomeInvalid, err.Error())
+			continue
+		}
+		plans[i].input = &Input{Origin: order.Origin{Source: order.SourceImport}, Message: &msg, OccurredAt: at,
+			Raw: strings.Join(row, ","), ContentType: "text/csv (import)", Actor: actor}
+	}
+	return plans, source
 }
 
 // ingestRow ingests one pasted message and says what became of it.

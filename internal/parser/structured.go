@@ -29,6 +29,11 @@ var (
 // cleaning and redaction; unknown keys are kept as extra fields. It also returns when the
 // order was placed, when the object says (zero otherwise).
 func Structured(body []byte) (Message, time.Time, error) {
+	return StructuredIn(body, time.UTC)
+}
+
+// StructuredIn is Structured with dates and times that carry no zone read in loc.
+func StructuredIn(body []byte, loc *time.Location) (Message, time.Time, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var obj map[string]any
@@ -51,6 +56,14 @@ func Structured(body []byte) (Message, time.Time, error) {
 			}
 		case slices.Contains(timeKeys, name):
 			timeText = value
+		case name == "posted date":
+			if t, err := orderTime(value, "", loc); err == nil {
+				msg.Fields.PostedDate = &t
+			} else {
+				msg.addExtra(key, value)
+			}
+		case name == "currency" && len(value) == 3:
+			msg.Fields.Currency = strings.ToUpper(value)
 		case aliases[name] != "":
 			f := &field{name: aliases[name], label: key, lines: strings.Split(value, "\n")}
 			msg.set(f)
@@ -63,7 +76,7 @@ func Structured(body []byte) (Message, time.Time, error) {
 	}
 	msg.Kind = KindUnknown
 	msg.DefaultStatus = order.StatusPending // what ROMS V2 gave an order posted without one
-	at, err := orderTime(dateText, timeText)
+	at, err := orderTime(dateText, timeText, loc)
 	if err != nil {
 		msg.warn("order date %q: %v; the time it arrived is used", dateText, err)
 	}
@@ -87,17 +100,20 @@ func text(v any) (string, bool) {
 }
 
 // orderTime reads a date ("2026-11-20", an RFC 3339 time) and an optional time of day
-// ("18:04:05") in UTC, as ROMS V2 stores them.
-func orderTime(date, clock string) (time.Time, error) {
+// ("18:04:05"); without a zone they are in loc.
+func orderTime(date, clock string, loc *time.Location) (time.Time, error) {
 	if date == "" {
 		return time.Time{}, nil
 	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05"} {
-		if t, err := time.Parse(layout, date); err == nil {
+	if t, err := time.Parse(time.RFC3339Nano, date); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05"} {
+		if t, err := time.ParseInLocation(layout, date, loc); err == nil {
 			return t, nil
 		}
 	}
-	day, err := time.Parse(time.DateOnly, date)
+	day, err := time.ParseInLocation(time.DateOnly, date, loc)
 	if err != nil {
 		return time.Time{}, errors.New("not a date like 2026-11-20")
 	}
