@@ -52,6 +52,8 @@ func decodeBody(contentType string, body []byte) ([]Checkout, error) {
 			return nil, err
 		}
 		return decodeForm(fields)
+	case media == "application/x-www-form-urlencoded" && LooksLikeJSON(body):
+		return Payload(body) // curl -d '{"order_number": ...}' labels JSON as a form
 	case media == "application/x-www-form-urlencoded":
 		// curl -d @message.txt labels plain text as a form: a form without the fields
 		// Discord takes is that text.

@@ -69,6 +69,11 @@ func TestStructuredJSONOrdersAsROMSV2TakesThem(t *testing.T) {
 	if status != 200 || reply.Action != "updated" || reply.Order.Status != "pending" || reply.Order.TrackingNumber != "1Z777, 1Z888" {
 		t.Errorf("update %d %+v", status, reply.Order)
 	}
+	// curl -d labels JSON as a form.
+	if status, reply := ts.post("application/x-www-form-urlencoded", []byte(`{"order_number": "ALT-1", "product_name": "Via curl -d", "unit_price": 39.99}`)); status != 200 ||
+		reply.Order.Product != "Via curl -d" || *reply.Order.Price != 3999 {
+		t.Errorf("JSON labelled as a form: %d %+v", status, reply)
+	}
 	if status, _ := ts.post("application/json", []byte(`{"product": "no number"}`)); status != 400 {
 		t.Errorf("an object without an order number: %d", status)
 	}
