@@ -60,6 +60,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	deps := httpapi.Deps{
 		Messages: svc, Orders: svc, Imports: svc, Database: httpapi.Database{Path: st.Path(), Counts: st.Counts, Backup: st.Backup},
 		Hub: hub, Logger: logger, Token: cfg.HTTP.Token, WebhookSecret: cfg.HTTP.WebhookSecret, CORSOrigins: cfg.HTTP.CORSOrigins,
+		ListenHost: listenHost(cfg.HTTP.Addr), AllowedHosts: cfg.HTTP.AllowedHosts,
 		Version: buildVersion(), Started: time.Now(),
 	}
 	var listener *discord.Listener
@@ -184,6 +185,11 @@ func discordLine(d config.Discord) string {
 		return "connecting, but discord.channels is empty: no channel is watched. Add the ids of the channels Refract posts in"
 	}
 	return fmt.Sprintf("connecting; watching %d channel(s). /health shows the connection and each channel's cursor", len(d.Channels))
+}
+
+func listenHost(addr string) string {
+	host, _, _ := net.SplitHostPort(addr)
+	return host
 }
 
 // discordConfig turns the settings into the listener's.

@@ -47,6 +47,9 @@ type HTTP struct {
 	WebhookSecret string `mapstructure:"webhook_secret"`
 	// CORSOrigins are browser origins allowed to call the API, such as ROMS V2's frontend.
 	CORSOrigins []string `mapstructure:"cors_origins"`
+	// AllowedHosts are names (besides localhost and the listen address) that requests may
+	// use for this server, such as a domain in front of it.
+	AllowedHosts []string `mapstructure:"allowed_hosts"`
 }
 
 // Storage is the database.
@@ -101,6 +104,7 @@ var defaults = map[string]any{
 	"http.allow_public_without_token":   false,
 	"http.webhook_secret":               "",
 	"http.cors_origins":                 []string{},
+	"http.allowed_hosts":                []string{},
 	"storage.path":                      "roms.db",
 	"storage.log_retention.max_entries": 10000,
 	"storage.log_retention.max_age":     "720h",
@@ -147,6 +151,7 @@ func Load(file string, getenv func(string) string) (Config, string, error) {
 	}
 	c.Discord.Channels = trimAll(c.Discord.Channels)
 	c.HTTP.CORSOrigins = trimAll(c.HTTP.CORSOrigins)
+	c.HTTP.AllowedHosts = lowerAll(trimAll(c.HTTP.AllowedHosts))
 	c.Discord.AllowedAuthors = trimAll(c.Discord.AllowedAuthors)
 	c.Discord.GuildIDs = trimAll(c.Discord.GuildIDs)
 	c.Discord.Roles.Read = trimAll(c.Discord.Roles.Read)
@@ -309,6 +314,13 @@ func unknownKeys(v *viper.Viper, file string) error {
 	return fmt.Errorf("config file %s: unknown key %s (config.example.yaml lists every key)", file, strings.Join(unknown, ", "))
 }
 
+func lowerAll(items []string) []string {
+	for i, s := range items {
+		items[i] = strings.ToLower(s)
+	}
+	return items
+}
+
 func trimAll(items []string) []string {
 	out := []string{}
 	for _, s := range items {
@@ -345,6 +357,9 @@ func (c Config) Validate() error {
 		if u, err := url.Parse(o); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" {
 			bad("http.cors_origins", "%q is not an origin such as http://localhost:3000 (scheme and host, no path)", o)
 		}
+	}
+	if c.HTTP.Token != strings.TrimSpace(c.HTTP.Token) || strings.ContainsAny(c.HTTP.Token, " \t\r\n") {
+		bad("http.token", "contains spaces; a token is one word (clients trim it, so it would never match): openssl rand -hex 24 makes one")
 	}
 	if c.HTTP.Token != "" && len(c.HTTP.Token) < 16 {
 		bad("http.token", "is %d characters; use at least 16, for example the output of: openssl rand -hex 24", len(c.HTTP.Token))

@@ -92,6 +92,8 @@ func TestInvalidConfigNamesTheKey(t *testing.T) {
 		{"bad log level", "", map[string]string{"ROMS_LOG_LEVEL": "loud"}, "log.level"},
 		{"bad time zone", "", map[string]string{"ROMS_TIMEZONE": "Mars/Olympus"}, "timezone"},
 		{"bad currency", "", map[string]string{"ROMS_CURRENCY": "dollars"}, "currency"},
+		{"token with spaces", "http:\n  token: \" 0123456789abcdef0123 \"\n", nil, "contains spaces"},
+		{"token of spaces", "http:\n  token: \"                  \"\n", nil, "contains spaces"},
 		{"negative retention", "", map[string]string{"ROMS_STORAGE_LOG_RETENTION_MAX_ENTRIES": "-1"}, "max_entries"},
 	}
 	for _, tt := range tests {

@@ -10,9 +10,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"reflect"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -85,10 +87,15 @@ type Deps struct {
 	WebhookSecret string
 	// CORSOrigins are the browser origins allowed to call the API.
 	CORSOrigins []string
-	Version     string
-	Started     time.Time
-	Gateway     func(context.Context) orders.GatewayStatus
-	Backfill    BackfillFunc // nil without Discord
+	// ListenHost and AllowedHosts are the names this server answers to, besides
+	// loopback: a request for any other Host is refused, so a web page cannot reach the
+	// API by pointing a name of its own at this machine (DNS rebinding).
+	ListenHost   string
+	AllowedHosts []string
+	Version      string
+	Started      time.Time
+	Gateway      func(context.Context) orders.GatewayStatus
+	Backfill     BackfillFunc // nil without Discord
 }
 
 type server struct {
@@ -100,7 +107,8 @@ func NewServer(deps Deps) http.Handler {
 	s := &server{Deps: deps}
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, middleware.ClientIPFromRemoteAddr, s.logRequests, s.recoverPanics,
-		timeoutExcept(requestTimeout, pathLive, pathBackup, PathBackfill, pathExport, pathImports, pathWS), s.cors, s.authenticate)
+		timeoutExcept(requestTimeout, pathLive, pathBackup, PathBackfill, pathExport, pathImports, pathWS), s.checkHost, s.cors,
+		s.refuseCrossSiteWrites, s.authenticate)
 	r.Get(pathWS, s.serveWS)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "no such route: "+r.Method+" "+r.URL.Path+" (see /docs)")
@@ -158,7 +166,10 @@ func (s *server) tokenGiven(r *http.Request) bool {
 	if s.Token == "" {
 		return false
 	}
-	given, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	scheme, given, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if ok = ok && strings.EqualFold(scheme, "Bearer"); !ok { // the scheme is case-insensitive (RFC 9110)
+		given = ""
+	}
 	if !ok && (r.URL.Path == pathWebhook || r.URL.Path == pathWS) {
 		given = r.URL.Query().Get("token")
 	}
@@ -176,7 +187,7 @@ func (s *server) logRequests(next http.Handler) http.Handler {
 		if ww.Status() >= 500 {
 			level = slog.LevelError
 		}
-		s.Logger.Log(r.Context(), level, "http request", "method", r.Method, "path", r.URL.Path,
+		s.Logger.Log(r.Context(), level, "http request", "method", r.Method, "path", withoutToken(r.URL.Path),
 			"status", ww.Status(), "duration", time.Since(start), "client", middleware.GetClientIP(r.Context()),
 			"request_id", middleware.GetReqID(r.Context()))
 	})
@@ -195,6 +206,76 @@ func (s *server) recoverPanics(next http.Handler) http.Handler {
 			s.Logger.Error("panic in HTTP handler", "path", r.URL.Path, "panic", fmt.Sprint(rec), "stack", string(debug.Stack()))
 			writeProblem(w, http.StatusInternalServerError, "internal error; the server log has the details")
 		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// withoutToken cuts a path where a token could be: a query sent percent-encoded
+// ("/x%3Ftoken=...") arrives in the path, and a token must never reach a log.
+func withoutToken(path string) string {
+	if i := strings.Index(strings.ToLower(path), "token"); i >= 0 {
+		return path[:i] + "…"
+	}
+	return path
+}
+
+// checkHost refuses requests for a Host this server does not answer to.
+func (s *server) checkHost(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		if !s.hostAllowed(strings.ToLower(strings.Trim(host, "[]"))) {
+			writeProblem(w, http.StatusMisdirectedRequest, "this ROMS does not answer to the name "+r.Host+
+				": add it to http.allowed_hosts if it is yours")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// hostAllowed is the rule of checkHost. With a token, a page that rebinds a name learns
+// nothing without the token, so any name is fine. Without one: loopback, the listen host,
+// the allowed names, and addresses when listening on every address.
+func (s *server) hostAllowed(host string) bool {
+	ip := net.ParseIP(host)
+	switch {
+	case s.Token != "":
+		return true
+	case host == "localhost", ip != nil && ip.IsLoopback():
+		return true
+	case host == strings.ToLower(s.ListenHost), slices.Contains(s.AllowedHosts, host):
+		return true
+	case ip != nil && isPublicListen(s.ListenHost):
+		return true
+	}
+	return false
+}
+
+// isPublicListen reports whether the server listens on every address (0.0.0.0, ::).
+func isPublicListen(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "" || (ip != nil && ip.IsUnspecified())
+}
+
+// refuseCrossSiteWrites stops a web page of another site from changing orders through
+// the visitor's browser: a request that can change state and carries an Origin that is
+// neither this server's nor an allowed one is refused. Bots send no Origin.
+func (s *server) refuseCrossSiteWrites(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			next.ServeHTTP(w, r)
+			return
+		}
+		origin := r.Header.Get("Origin")
+		crossSite := r.Header.Get("Sec-Fetch-Site") == "cross-site"
+		if (origin != "" && !s.originAllowed(r)) || (origin == "" && crossSite) {
+			writeProblem(w, http.StatusForbidden, "a web page of another site may not change orders here"+
+				" (origin "+origin+"); to allow a frontend of yours, add it to http.cors_origins")
+			return
+		}
 		next.ServeHTTP(w, r)
 	})
 }

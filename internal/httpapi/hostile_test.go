@@ -1,0 +1,95 @@
+package httpapi
+
+import (
+	"bytes"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// hostileCase is one request an attacker or a broken client could send: what it must be
+// answered, and whether it is kept in the webhook log.
+type hostileCase struct {
+	name    string
+	method  string
+	path    string
+	header  map[string]string
+	body    string
+	status  int
+	logged  bool
+	ownHost bool // send it to the server's own address rather than a rebound name
+}
+
+func runHostile(t *testing.T, ts *testServer, cases []hostileCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			before, _ := ts.store.Counts(t.Context())
+			req, _ := http.NewRequest(c.method, ts.URL+c.path, strings.NewReader(c.body))
+			for k, v := range c.header {
+				if k == "Host" {
+					req.Host = v
+					continue
+				}
+				req.Header.Set(k, v)
+			}
+			client := &http.Client{Timeout: 5 * time.Second}
+			start := time.Now()
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != c.status {
+				t.Errorf("status %d, want %d", resp.StatusCode, c.status)
+			}
+			if d := time.Since(start); d > 2*time.Second {
+				t.Errorf("took %v", d)
+			}
+			after, _ := ts.store.Counts(t.Context())
+			if logged := after.LogItems > before.LogItems; logged != c.logged {
+				t.Errorf("logged %v, want %v", logged, c.logged)
+			}
+		})
+	}
+}
+
+func TestHostileRequestsWithoutAToken(t *testing.T) {
+	ts := startServerWith(t, "", "", func(d *Deps) {
+		d.ListenHost, d.AllowedHosts = "127.0.0.1", []string{"roms.example.com"}
+	})
+	msg := string(fixture(t, "parser", "minimal.txt"))
+	runHostile(t, ts, []hostileCase{
+		{name: "DNS rebinding reads the backup", method: "GET", path: pathBackup, header: map[string]string{"Host": "rebind.evil.example:8001"}, status: 421},
+		{name: "DNS rebinding posts an order", method: "POST", path: pathWebhook, header: map[string]string{"Host": "rebind.evil.example", "Content-Type": "text/plain"}, body: msg, status: 421},
+		{name: "an allowed name", method: "GET", path: "/api/v2/orders", header: map[string]string{"Host": "roms.example.com:8001"}, status: 200},
+		{name: "localhost by name", method: "GET", path: "/health", header: map[string]string{"Host": "localhost:8001"}, status: 200},
+		{name: "a cross-site form post of text", method: "POST", path: pathWebhook, header: map[string]string{"Origin": "https://evil.example", "Content-Type": "text/plain"}, body: msg, status: 403},
+		{name: "a cross-site delete", method: "DELETE", path: "/api/v2/orders/TEST-001", header: map[string]string{"Origin": "https://evil.example"}, status: 403},
+		{name: "cross-site without an Origin", method: "POST", path: pathWebhook, header: map[string]string{"Sec-Fetch-Site": "cross-site", "Content-Type": "text/plain"}, body: msg, status: 403},
+		{name: "a bot's post (no Origin)", method: "POST", path: pathWebhook, header: map[string]string{"Content-Type": "text/plain"}, body: msg, status: 200, logged: true},
+		{name: "a same-origin page's post", method: "POST", path: pathWebhook, header: map[string]string{"Origin": ts.URL, "Content-Type": "text/plain"}, body: msg, status: 200, logged: true},
+		{name: "a cross-site read is answered (the browser hides it)", method: "GET", path: "/api/v2/orders", header: map[string]string{"Origin": "https://evil.example"}, status: 200},
+	})
+}
+
+func TestTokenHygiene(t *testing.T) {
+	var logs bytes.Buffer
+	ts := startServerWith(t, "", testToken, func(d *Deps) {
+		d.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	runHostile(t, ts, []hostileCase{
+		{name: "bearer in lower case", method: "GET", path: "/api/v2/orders", header: map[string]string{"Authorization": "bearer " + testToken}, status: 200},
+		{name: "BEARER in capitals", method: "GET", path: "/api/v2/orders", header: map[string]string{"Authorization": "BEARER " + testToken}, status: 200},
+		{name: "another scheme", method: "GET", path: "/api/v2/orders", header: map[string]string{"Authorization": "Basic " + testToken}, status: 401},
+		{name: "a token in an encoded query", method: "GET", path: "/api/v2/orders%3Ftoken=" + testToken, status: 401},
+		{name: "any name, with a token", method: "GET", path: "/health", header: map[string]string{"Host": "my.domain.example"}, status: 200},
+	})
+	if strings.Contains(logs.String(), testToken) {
+		t.Errorf("the token reached the log:\n%s", logs.String())
+	}
+}
