@@ -13,14 +13,13 @@ import (
 // hostileCase is one request an attacker or a broken client could send: what it must be
 // answered, and whether it is kept in the webhook log.
 type hostileCase struct {
-	name    string
-	method  string
-	path    string
-	header  map[string]string
-	body    string
-	status  int
-	logged  bool
-	ownHost bool // send it to the server's own address rather than a rebound name
+	name   string
+	method string
+	path   string
+	header map[string]string
+	body   string
+	status int
+	logged bool
 }
 
 func runHostile(t *testing.T, ts *testServer, cases []hostileCase) {
