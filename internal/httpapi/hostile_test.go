@@ -2,8 +2,10 @@ package httpapi
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -91,4 +93,74 @@ func TestTokenHygiene(t *testing.T) {
 	if strings.Contains(logs.String(), testToken) {
 		t.Errorf("the token reached the log:\n%s", logs.String())
 	}
+}
+
+func embedsBody(n int, padding string) []byte {
+	var embeds []string
+	for i := range n {
+		embeds = append(embeds, fmt.Sprintf(`{"title": "Successful Checkout | Target", "description": %q, "fields": [{"name": "Order Number", "value": "E-%d"}]}`, padding, i))
+	}
+	return []byte(`{"embeds": [` + strings.Join(embeds, ",") + `]}`)
+}
+
+func TestManyEmbedsAreNotStoredManyTimes(t *testing.T) {
+	ts := startServer(t, "", "")
+	body := embedsBody(10, strings.Repeat("x", 80_000)) // about 800 KB, ten checkouts
+	status, reply := ts.post("application/json", body)
+	if status != 200 || len(reply.Results) != 10 {
+		t.Fatalf("%d %+v", status, reply.Results)
+	}
+	logs, _ := ts.store.Logs(t.Context(), 100)
+	kept := 0
+	for _, l := range logs {
+		kept += len(l.Body)
+	}
+	if len(logs) != 10 || kept > len(body)+10*85_000 {
+		t.Errorf("%d entries keep %d bytes of a %d-byte body", len(logs), kept, len(body))
+	}
+	raw := 0
+	for _, l := range logs {
+		if len(l.Body) >= len(body) {
+			raw++
+		}
+	}
+	if raw != 1 {
+		t.Errorf("the raw body is kept %d times, want once", raw)
+	}
+	status, _ = ts.post("application/json", embedsBody(11, "x"))
+	if status != 413 {
+		t.Errorf("11 embeds: %d, want 413", status)
+	}
+	if logs, _ := ts.store.Logs(t.Context(), 1); logs[0].Outcome != "rejected" || !strings.Contains(logs[0].Error, "more than 10 checkouts") {
+		t.Errorf("refused body not logged: %+v", logs[0])
+	}
+}
+
+// TestAnAbandonedBodyIsLoggedAsIncomplete sends half a body and hangs up, as a client
+// that crashes or loses its connection does.
+func TestAnAbandonedBodyIsLoggedAsIncomplete(t *testing.T) {
+	ts := startServer(t, "", "")
+	conn, err := net.Dial("tcp", strings.TrimPrefix(ts.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	part := "Successful Checkout | Target\nOrder Number\nHALF-1\n"
+	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\n%s", pathWebhook, part)
+	time.Sleep(100 * time.Millisecond)
+	conn.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		logs, _ := ts.store.Logs(t.Context(), 1)
+		if len(logs) == 1 {
+			if logs[0].Body != part || logs[0].Outcome != "rejected" || !strings.Contains(logs[0].Error, "incomplete after 49 bytes") {
+				t.Errorf("entry %+v", logs[0])
+			}
+			if _, err := ts.store.Get(t.Context(), "HALF-1"); err == nil {
+				t.Error("an incomplete body became an order")
+			}
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("the abandoned input left no log entry")
 }

@@ -19,6 +19,10 @@ import (
 // MaxBody is the largest webhook body accepted. A checkout message is about 1 KiB.
 const MaxBody = 1 << 20
 
+// maxEmbeds is the most checkouts one request may carry: a Discord message holds at most
+// 10 embeds, and no sender needs more.
+const maxEmbeds = 10
+
 const webhookDoc = "Send one checkout message in the shared label/value text format (`text/plain`), " +
 	"as JSON `{\"content\": \"...\"}`, as a Discord webhook payload `{\"content\": ..., \"embeds\": [...]}`, " +
 	"or as the JSON fields of an order, as ROMS V2 takes them (`{\"order_number\": ..., \"product\": ..., \"price\": ...}`; " +
@@ -30,8 +34,9 @@ const webhookDoc = "Send one checkout message in the shared label/value text for
 
 // Errors of a body that is not a message at all.
 var (
-	errTooLarge = fmt.Errorf("body is larger than %d bytes", MaxBody)
-	errReadBody = errors.New("could not read the body")
+	errTooLarge     = fmt.Errorf("body is larger than %d bytes", MaxBody)
+	errReadBody     = errors.New("the body stopped arriving (the client was too slow or went away); what arrived is kept in the webhook log, marked incomplete")
+	errTooManyItems = fmt.Errorf("the body carries more than %d checkouts (embeds); a Discord message holds at most %d: send them in several requests", maxEmbeds, maxEmbeds)
 )
 
 type webhookInput struct {
@@ -75,9 +80,14 @@ func (s *server) receiveWebhook(ctx context.Context, in *webhookInput) (*struct{
 		return nil, webhookError(s.Messages.Reject(ctx, base, err))
 	}
 	var results []WebhookResult
-	for _, c := range checkouts {
+	for i, c := range checkouts {
 		input := base
 		input.Text, input.OccurredAt, input.Message = c.Text, c.At, c.Message
+		if i > 0 {
+			// The raw body is kept once, with the first checkout; each other entry keeps
+			// its own checkout, so a body of many embeds is not stored many times.
+			input.Raw = c.Text
+		}
 		res, err := s.Messages.Ingest(ctx, input)
 		if err != nil {
 			return nil, webhookError(err)
@@ -110,7 +120,7 @@ func webhookResult(res orders.Result) WebhookResult {
 // webhookError turns an ingest error into the HTTP error that says what is wrong.
 func webhookError(err error) error {
 	switch {
-	case errors.Is(err, errTooLarge):
+	case errors.Is(err, errTooLarge), errors.Is(err, errTooManyItems):
 		return huma.Error413RequestEntityTooLarge(err.Error())
 	case errors.Is(err, embedtext.ErrBinaryType), errors.Is(err, parser.ErrBinary):
 		return huma.Error415UnsupportedMediaType(err.Error())
@@ -138,11 +148,15 @@ func statusOf(err error) int {
 func decodeWebhook(contentType string, body []byte, readErr error) ([]embedtext.Checkout, error) {
 	switch {
 	case readErr != nil:
-		return nil, fmt.Errorf("%w: %v", errReadBody, readErr)
+		return nil, fmt.Errorf("%w (incomplete after %d bytes: %v)", errReadBody, len(body), readErr)
 	case len(body) > MaxBody:
 		return nil, errTooLarge
 	}
-	return embedtext.Body(contentType, body)
+	checkouts, err := embedtext.Body(contentType, body)
+	if len(checkouts) > maxEmbeds {
+		return nil, errTooManyItems
+	}
+	return checkouts, err
 }
 
 func webhookRequestBody() *huma.RequestBody {

@@ -16,6 +16,9 @@ import (
 // than this and are kept whole; only an oversize rejected body is cut.
 const maxLogBody = 1 << 20
 
+// logWait bounds keeping the log entry of an input whose sender has gone.
+const logWait = 5 * time.Second
+
 // maxOrderNumber is longer than any retailer's order number; a longer one means the
 // parser was handed something that is not a checkout.
 const maxOrderNumber = 128
@@ -142,6 +145,10 @@ func (s *Service) Reject(ctx context.Context, in Input, cause error) error {
 	}
 	entry := logEntry(in)
 	entry.Outcome, entry.Error = order.OutcomeRejected, cause.Error()
+	// Kept even when the sender has gone (its request context is over): that is when an
+	// input is most likely incomplete, and the log is its only trace.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), logWait)
+	defer cancel()
 	if _, err := s.store.AppendLog(ctx, entry, in.Mark); err != nil {
 		return errors.Join(cause, err)
 	}
@@ -165,6 +172,8 @@ func (s *Service) ignore(ctx context.Context, entry order.LogEntry, mark *order.
 // keepFailed logs an input whose order could not be stored, so it can be replayed.
 func (s *Service) keepFailed(ctx context.Context, entry order.LogEntry, cause error) {
 	entry.Outcome, entry.Error = order.OutcomeRejected, "could not store: "+cause.Error()
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), logWait)
+	defer cancel()
 	if _, err := s.store.AppendLog(ctx, entry, nil); err != nil {
 		s.logger.Error("input lost: neither order nor log entry stored", "source", entry.Origin.Source, "error", err)
 	}
