@@ -64,7 +64,7 @@ func (ff *filterFlags) query() url.Values {
 // withService runs local with the orders service over the database when no bot holds it;
 // while the bot runs, it holds the database, so remote asks the bot instead.
 func withService(cfg config.Config, local func(*orders.Service) error, remote func() error) error {
-	st, err := store.Open(cfg.Storage.Path, 500*time.Millisecond)
+	st, err := store.OpenExisting(cfg.Storage.Path, 500*time.Millisecond)
 	if errors.Is(err, store.ErrLocked) {
 		return remote()
 	}

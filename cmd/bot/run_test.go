@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"os"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -277,5 +278,32 @@ func TestHelpIsNotAnError(t *testing.T) {
 		if err := run(context.Background(), args, envOf(nil), nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), "Usage:") {
 			t.Errorf("run %v: %v, printed %q", args, err, out.String())
 		}
+	}
+}
+
+func TestDamagedOrMissingDatabaseIsRefusedWithWhatToDo(t *testing.T) {
+	t.Chdir(t.TempDir())
+	if err := os.WriteFile("roms.db", nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err := run(context.Background(), nil, envOf(map[string]string{"ROMS_HTTP_ADDR": "127.0.0.1:0"}), nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "is empty (0 bytes)") || !strings.Contains(err.Error(), "restore your latest backup") {
+		t.Errorf("serve on an empty file: %v", err)
+	}
+	if info, _ := os.Stat("roms.db"); info.Size() != 0 {
+		t.Error("the damaged file was written to")
+	}
+	typo := envOf(map[string]string{"ROMS_STORAGE_PATH": "romss.db"})
+	for _, args := range [][]string{{"backup", "copy.db"}, {"stats"}, {"export", "-o", "x.csv"}} {
+		err := run(context.Background(), args, typo, nil, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "no database at romss.db") {
+			t.Errorf("%v with a mistyped storage.path: %v", args, err)
+		}
+	}
+	if _, err := os.Stat("romss.db"); err == nil {
+		t.Error("a database was created at the mistyped path")
+	}
+	if _, err := os.Stat("copy.db"); err == nil {
+		t.Error("a backup of nothing was written")
 	}
 }

@@ -52,13 +52,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer st.Close()
+	if err := verifyAtStart(st, logger); err != nil {
+		return err
+	}
 
 	hub := live.NewHub()
 	loc, _ := cfg.Location() // checked when the settings loaded
 	svc := orders.New(st, hub, logger, loc)
 	svc.SetDefaultCurrency(cfg.Currency)
 	deps := httpapi.Deps{
-		Messages: svc, Orders: svc, Imports: svc, Database: httpapi.Database{Path: st.Path(), Counts: st.Counts, Backup: st.Backup},
+		Messages: svc, Orders: svc, Imports: svc,
+		Database: httpapi.Database{Path: st.Path(), Counts: st.Counts, Backup: st.Backup, Problem: st.Problem},
 		Hub: hub, Logger: logger, Token: cfg.HTTP.Token, WebhookSecret: cfg.HTTP.WebhookSecret, CORSOrigins: cfg.HTTP.CORSOrigins,
 		ListenHost: listenHost(cfg.HTTP.Addr), AllowedHosts: cfg.HTTP.AllowedHosts,
 		Version: buildVersion(), Started: time.Now(),
@@ -93,6 +97,25 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	return serveHTTP(ctx, ln, httpapi.NewServer(deps), hub, logger)
 }
 
+// verifyLimit is the largest database checked page by page at start (about a second);
+// a larger one starts at once.
+const verifyLimit = 512 << 20
+
+// verifyAtStart checks every page of the database before anything writes to it: a damaged
+// file stops the bot with what to do, rather than failing reads weeks later. (The check
+// needs no writer running: bbolt's freelist looks wrong to it while writes go on.)
+func verifyAtStart(st *store.Store, logger *slog.Logger) error {
+	info, err := os.Stat(st.Path())
+	if err != nil {
+		return err
+	}
+	if info.Size() > verifyLimit {
+		logger.Info("database too large to check page by page at start; skipped", "bytes", info.Size())
+		return nil
+	}
+	return st.Verify()
+}
+
 // serveHTTP answers on ln until ctx ends, then lets requests in flight finish.
 func serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler, hub *live.Hub, logger *slog.Logger) error {
 	srv := &http.Server{
@@ -114,8 +137,13 @@ func serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler, hub *
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("http shutdown: %w", err)
+		// A client that will not finish does not make the stop a failure: every stored
+		// order is already on disk.
+		logger.Warn("stopped without waiting longer for slow requests", "waited", shutdownGrace, "error", err)
+		srv.Close()
+		return nil
 	}
+	logger.Info("stopped")
 	return nil
 }
 

@@ -157,7 +157,7 @@ func copyDatabase(ctx context.Context, cfg config.Config, target string) (int64,
 }
 
 func writeBackup(ctx context.Context, cfg config.Config, w io.Writer) (int64, string, error) {
-	st, err := store.Open(cfg.Storage.Path, 500*time.Millisecond)
+	st, err := store.OpenExisting(cfg.Storage.Path, 500*time.Millisecond)
 	if err == nil {
 		defer st.Close()
 		n, err := st.Backup(ctx, w)

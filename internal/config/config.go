@@ -170,6 +170,11 @@ func EnvName(key string) string {
 // readableValues reads the values people write in a settings file or variable, and says
 // what is expected instead of a Go parse error when a value cannot be read.
 func readableValues(from, to reflect.Type, data any) (any, error) {
+	if to == reflect.TypeFor[time.Duration]() && from.Kind() != reflect.String {
+		// A bare number (max_age: 30) would be read as nanoseconds and delete the whole
+		// log: a duration needs its unit.
+		return nil, fmt.Errorf("%v has no unit: write it like 720h (30 days), 30d, 90m or 45s", data)
+	}
 	text, ok := data.(string)
 	if !ok || from.Kind() != reflect.String {
 		return data, nil

@@ -173,6 +173,7 @@ func TestValuesThatCannotBeReadSayWhatIsExpected(t *testing.T) {
 		{"yes is a bool", "discord:\n  reactions: maybe\n", []string{"config discord.reactions (env ROMS_DISCORD_REACTIONS)", `"maybe" is not true or false`}},
 		{"days", "storage:\n  log_retention:\n    max_age: 30 days\n", []string{"storage.log_retention.max_age", "720h (30 days)"}},
 		{"count", "storage:\n  log_retention:\n    max_entries: lots\n", []string{"max_entries", `"lots" is not a whole number`}},
+		{"no unit", "storage:\n  log_retention:\n    max_age: 30\n", []string{"storage.log_retention.max_age", "30 has no unit"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

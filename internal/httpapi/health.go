@@ -45,6 +45,10 @@ func (s *server) health(ctx context.Context, _ *struct{}) (*healthOutput, error)
 		h.Discord = s.Gateway(ctx)
 	}
 	counts, err := s.Database.Counts(ctx)
+	if err == nil && s.Database.Problem != nil {
+		err = s.Database.Problem()
+		h.Database.Counts = counts
+	}
 	if err != nil {
 		h.Status, h.Database.State, h.Database.Error = "error", "error", err.Error()
 		return &healthOutput{Status: http.StatusServiceUnavailable, Body: h}, nil

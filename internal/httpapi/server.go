@@ -71,6 +71,9 @@ type Database struct {
 	Counts func(context.Context) (order.Counts, error)
 	// Backup writes a consistent copy of the database; nil when the store has none.
 	Backup func(context.Context, io.Writer) (int64, error)
+	// Problem is what is wrong with the database now (damage, failing writes); nil when
+	// all is well or the store cannot tell.
+	Problem func() error
 }
 
 // Deps are what the server needs. Gateway may be nil: Discord is then reported disabled.

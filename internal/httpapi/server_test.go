@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -467,6 +468,20 @@ func TestWebhookLogsNewestFirst(t *testing.T) {
 	}
 	if status, _ := ts.request(http.MethodGet, "/api/v2/webhooks/logs/999", "", nil); status != 404 {
 		t.Errorf("missing entry: %d", status)
+	}
+}
+
+func TestHealthFailsWhileTheDatabaseHasAProblem(t *testing.T) {
+	full := errors.New("writes are failing: no space left on device")
+	var problem error
+	ts := startServerWith(t, "", "", func(d *Deps) { d.Database.Problem = func() error { return problem } })
+	if status, _ := ts.request(http.MethodGet, "/health", "", nil); status != 200 {
+		t.Fatalf("healthy: %d", status)
+	}
+	problem = full
+	status, raw := ts.request(http.MethodGet, "/health", "", nil)
+	if status != 503 || !strings.Contains(string(raw), "no space left on device") || !strings.Contains(string(raw), `"state":"error"`) {
+		t.Errorf("%d %s", status, raw)
 	}
 }
 

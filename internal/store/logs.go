@@ -31,6 +31,7 @@ func (s *Store) AppendLog(ctx context.Context, e order.LogEntry, mark *order.Mar
 		id, err = appendLog(tx, e)
 		return err
 	})
+	s.noteWrite(err)
 	if err != nil {
 		return 0, fmt.Errorf("append webhook log: %w", err)
 	}

@@ -34,6 +34,7 @@ func (s *Store) Write(ctx context.Context, w order.Write) (order.Result, error) 
 		res, err = write(tx, key, w)
 		return err
 	})
+	s.noteWrite(err)
 	if err != nil {
 		return order.Result{}, fmt.Errorf("store order %s: %w", w.Number, err)
 	}
@@ -63,6 +64,7 @@ func (s *Store) WriteMany(ctx context.Context, writes []order.Write) (results []
 		}
 		return nil
 	})
+	s.noteWrite(err)
 	if err != nil {
 		return nil, nil, err
 	}

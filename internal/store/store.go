@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -61,10 +62,55 @@ var allBuckets = [][]byte{
 // ErrLocked means another process has the database open.
 var ErrLocked = errors.New("database is in use by another process")
 
+// ErrNoDatabase is an OpenExisting of a file that is not there.
+var ErrNoDatabase = errors.New("no database")
+
+// ErrDamaged is a database file that cannot be read as it should.
+var ErrDamaged = errors.New("database is damaged")
+
 // Store is an open database.
 type Store struct {
 	db   *bolt.DB
 	path string
+	// damage is what Verify found wrong; writeErr is the error of the latest write, nil
+	// once a write succeeds again (a full disk, say). /health shows both.
+	damage, writeErr atomic.Pointer[error]
+}
+
+// damagedHelp is what to do about a damaged file, said the same way everywhere.
+func damagedHelp(path string) string {
+	return fmt.Sprintf("restore your latest backup in its place (bot backup makes them), or move %s away to start a new, empty database. "+
+		"ROMS leaves the damaged file as it is", path)
+}
+
+// OpenExisting opens a database that must already exist: the tools that read one should
+// not create an empty database at a mistyped path.
+func OpenExisting(path string, lockWait time.Duration) (*Store, error) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w at %s: is storage.path right? (the bot creates it on its first start)", ErrNoDatabase, path)
+	}
+	return Open(path, lockWait)
+}
+
+// checkFile refuses a file that is there but cannot be a database: empty, or cut short.
+// bbolt would start an empty file as a new database, silently, and could crash reading
+// past the end of a truncated one.
+func checkFile(path string) error {
+	info, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	const page = 4096
+	switch {
+	case info.Size() == 0:
+		return fmt.Errorf("%w: %s is empty (0 bytes), so your orders are not in it: %s", ErrDamaged, path, damagedHelp(path))
+	case info.Size() < 4*page || info.Size()%page != 0:
+		return fmt.Errorf("%w: %s is cut short (%d bytes, not a whole number of pages): %s", ErrDamaged, path, info.Size(), damagedHelp(path))
+	}
+	return nil
 }
 
 // Open opens or creates the database at path. A database held by another process fails
@@ -75,15 +121,23 @@ func Open(path string, lockWait time.Duration) (*Store, error) {
 			return nil, fmt.Errorf("create database folder %s: %w", dir, err)
 		}
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockWait})
-	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, fmt.Errorf("open database %s: %w", path, ErrLocked)
+	if err := checkFile(path); err != nil {
+		return nil, err
 	}
-	if err != nil {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockWait})
+	switch {
+	case errors.Is(err, bolterrors.ErrTimeout):
+		return nil, fmt.Errorf("open database %s: %w", path, ErrLocked)
+	case errors.Is(err, bolterrors.ErrInvalid), errors.Is(err, bolterrors.ErrChecksum), errors.Is(err, bolterrors.ErrVersionMismatch):
+		return nil, fmt.Errorf("%w: %s: %v: %s", ErrDamaged, path, err, damagedHelp(path))
+	case err != nil:
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	if err := db.Update(prepare); err != nil {
+	if err := safely(path, func() error { return db.Update(prepare) }); err != nil {
 		db.Close()
+		if errors.Is(err, ErrDamaged) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	db.MaxBatchDelay = batchDelay
@@ -221,6 +275,55 @@ func (s *Store) Backup(ctx context.Context, w io.Writer) (int64, error) {
 		return n, fmt.Errorf("back up %s: %w", s.path, err)
 	}
 	return n, nil
+}
+
+// Verify checks every page of the file, for the bot to run at start before it writes (a
+// check beside running writes reports freed pages that are not damage). Damage found
+// turns Problem into an error (and /health to failing), and is returned.
+func (s *Store) Verify() error {
+	err := safely(s.path, s.Check)
+	if err != nil && !errors.Is(err, ErrDamaged) {
+		err = fmt.Errorf("%w: %s: %v: %s", ErrDamaged, s.path, err, damagedHelp(s.path))
+	}
+	if err != nil {
+		s.damage.Store(&err)
+	}
+	return err
+}
+
+// safely runs fn, turning the panic bbolt raises on a page it cannot make sense of into
+// ErrDamaged: a damaged file must stop the bot with a message, not a stack trace.
+func safely(path string, fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %s: %v: %s", ErrDamaged, path, r, damagedHelp(path))
+		}
+	}()
+	return fn()
+}
+
+// Problem is what is wrong with the database now: damage Verify found, or the error of
+// the latest write while writes fail (a full or read-only disk). Nil when all is well.
+func (s *Store) Problem() error {
+	if p := s.damage.Load(); p != nil {
+		return *p
+	}
+	if p := s.writeErr.Load(); p != nil {
+		return fmt.Errorf("writes are failing: %w", *p)
+	}
+	return nil
+}
+
+// noteWrite records how a write ended: a failure of the database (not a refusal of the
+// write itself) is shown by Problem until a write succeeds again.
+func (s *Store) noteWrite(err error) {
+	switch {
+	case err == nil:
+		s.writeErr.Store(nil)
+	case refused(err), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	default:
+		s.writeErr.Store(&err)
+	}
 }
 
 // Check verifies the consistency of every page of the file.

@@ -228,3 +228,79 @@ func TestListScalesToWhatItReturns(t *testing.T) {
 		t.Errorf("page of 7: %d orders, total %d, next %q, %v", len(page.Orders), page.Total, page.Next, err)
 	}
 }
+
+func TestDamagedFilesAreRefusedWithWhatToDo(t *testing.T) {
+	fixture, err := os.ReadFile("testdata/schema-v1.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A page in the middle of the file written over, as a bad sector or a copy cut off
+	// and patched would leave it.
+	scrambled := bytes.Clone(fixture)
+	for i := 4 * 4096; i < 6*4096; i++ {
+		scrambled[i] = 0xA5
+	}
+	for _, tt := range []struct {
+		name    string
+		content []byte
+		want    string
+	}{
+		{"empty", []byte{}, "is empty (0 bytes)"},
+		{"cut short", fixture[:20000], "is cut short (20000 bytes"},
+		{"too short for a database", fixture[:4096], "is cut short"},
+		{"meta pages overwritten", append(make([]byte, 8192), fixture[8192:]...), "database is damaged"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "roms.db")
+			if err := os.WriteFile(path, tt.content, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Open(path, time.Second)
+			if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "restore your latest backup") {
+				t.Errorf("open: %v", err)
+			}
+			if after, _ := os.ReadFile(path); !bytes.Equal(after, tt.content) {
+				t.Error("the damaged file was changed")
+			}
+		})
+	}
+	t.Run("pages scrambled", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "roms.db")
+		if err := os.WriteFile(path, scrambled, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		s, err := Open(path, time.Second)
+		if err != nil {
+			if !errors.Is(err, ErrDamaged) {
+				t.Fatalf("open: %v", err)
+			}
+			return
+		}
+		defer s.Close()
+		if err := s.Verify(); !errors.Is(err, ErrDamaged) || !errors.Is(s.Problem(), ErrDamaged) {
+			t.Errorf("verify %v, problem %v", err, s.Problem())
+		}
+	})
+	if _, err := OpenExisting(filepath.Join(t.TempDir(), "typo.db"), time.Second); !errors.Is(err, ErrNoDatabase) || !strings.Contains(err.Error(), "storage.path") {
+		t.Errorf("missing file: %v", err)
+	}
+}
+
+func TestFailingWritesShowAsAProblemUntilOneSucceeds(t *testing.T) {
+	s := openTest(t)
+	if s.Problem() != nil {
+		t.Fatal(s.Problem())
+	}
+	full := errors.New("write roms.db: no space left on device")
+	s.noteWrite(full)
+	if err := s.Problem(); !errors.Is(err, full) || !strings.Contains(err.Error(), "writes are failing") {
+		t.Errorf("problem %v", err)
+	}
+	mustWrite(t, s, edit("OK-1", order.Fields{}))
+	if err := s.Problem(); err != nil {
+		t.Errorf("after a good write: %v", err)
+	}
+	if _, err := s.Write(context.Background(), func() order.Write { w := edit("MISSING", order.Fields{}); w.MustExist = true; return w }()); !errors.Is(err, order.ErrNotFound) || s.Problem() != nil {
+		t.Errorf("a refused write is not a disk problem: %v %v", err, s.Problem())
+	}
+}
