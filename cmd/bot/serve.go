@@ -63,7 +63,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	deps := httpapi.Deps{
 		Messages: svc, Orders: svc, Imports: svc,
 		Database: httpapi.Database{Path: st.Path(), Counts: st.Counts, Backup: st.Backup, Problem: st.Problem},
-		Hub: hub, Logger: logger, Token: cfg.HTTP.Token, WebhookSecret: cfg.HTTP.WebhookSecret, CORSOrigins: cfg.HTTP.CORSOrigins,
+		Hub:      hub, Logger: logger, Token: cfg.HTTP.Token, WebhookSecret: cfg.HTTP.WebhookSecret, CORSOrigins: cfg.HTTP.CORSOrigins,
 		ListenHost: listenHost(cfg.HTTP.Addr), AllowedHosts: cfg.HTTP.AllowedHosts,
 		Version: buildVersion(), Started: time.Now(),
 	}
