@@ -18,6 +18,7 @@ import (
 	"github.com/roms-dev/roms/internal/discord"
 	"github.com/roms-dev/roms/internal/httpapi"
 	"github.com/roms-dev/roms/internal/live"
+	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/orders"
 	"github.com/roms-dev/roms/internal/store"
 )
@@ -149,13 +150,14 @@ func serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler, hub *
 
 // keepLogsTrimmed applies the webhook log retention now and every pruneEvery.
 func keepLogsTrimmed(ctx context.Context, svc *orders.Service, r config.Retention, logger *slog.Logger) {
-	if r.MaxEntries == 0 && r.MaxAge == 0 {
+	if r.MaxEntries == 0 && r.MaxAge == 0 && r.MaxMB == 0 {
 		return
 	}
+	retention := order.Retention{MaxEntries: r.MaxEntries, MaxAge: r.MaxAge, MaxBytes: int64(r.MaxMB) << 20}
 	tick := time.NewTicker(pruneEvery)
 	defer tick.Stop()
 	for {
-		n, err := svc.PruneLogs(ctx, r.MaxEntries, r.MaxAge)
+		n, err := svc.PruneLogs(ctx, retention)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			logger.Error("trim webhook log", "error", err)

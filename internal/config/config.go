@@ -62,6 +62,7 @@ type Storage struct {
 type Retention struct {
 	MaxEntries int           `mapstructure:"max_entries"`
 	MaxAge     time.Duration `mapstructure:"max_age"`
+	MaxMB      int           `mapstructure:"max_mb"`
 }
 
 // Discord is the gateway listener. Without a token the bot runs HTTP only.
@@ -108,6 +109,7 @@ var defaults = map[string]any{
 	"storage.path":                      "roms.db",
 	"storage.log_retention.max_entries": 10000,
 	"storage.log_retention.max_age":     "720h",
+	"storage.log_retention.max_mb":      256,
 	"discord.token":                     "",
 	"discord.channels":                  []string{},
 	"discord.allowed_authors":           []string{},
@@ -374,6 +376,9 @@ func (c Config) Validate() error {
 	}
 	if c.Storage.LogRetention.MaxEntries < 0 {
 		bad("storage.log_retention.max_entries", "is negative; 0 keeps every entry")
+	}
+	if c.Storage.LogRetention.MaxMB < 0 {
+		bad("storage.log_retention.max_mb", "is negative; 0 keeps entries of any total size")
 	}
 	if c.Storage.LogRetention.MaxAge < 0 {
 		bad("storage.log_retention.max_age", "is negative; 0 keeps entries of any age")

@@ -35,7 +35,8 @@ type Store interface {
 	Log(ctx context.Context, id uint64) (LogEntry, error)
 	// MarkReplayed records the outcome of a replay of an entry.
 	MarkReplayed(ctx context.Context, id uint64, outcome string) error
-	PruneLogs(ctx context.Context, keep int, maxAge time.Duration, now time.Time) (int, error)
+	// PruneLogs deletes the oldest entries beyond the retention's bounds.
+	PruneLogs(ctx context.Context, r Retention, now time.Time) (int, error)
 	Seen(ctx context.Context, m Mark) (bool, error)
 	Position(ctx context.Context, name string) (string, error)
 	Advance(ctx context.Context, name, pos string) error
@@ -154,9 +155,17 @@ type LogPage struct {
 	Total   int // how many entries match in all
 }
 
+// Retention bounds the webhook log by count, age and size; zero means no bound.
+type Retention struct {
+	MaxEntries int
+	MaxAge     time.Duration
+	MaxBytes   int64
+}
+
 // Counts are kept as the data changes, so asking for them costs nothing.
 type Counts struct {
 	Orders    int   `json:"orders" doc:"Orders stored, deleted ones included"`
 	LogItems  int   `json:"webhook_logs"`
+	LogBytes  int64 `json:"webhook_log_bytes" doc:"What the webhook log's entries take"`
 	SizeBytes int64 `json:"size_bytes"`
 }

@@ -99,8 +99,8 @@ func (s *Service) Advance(ctx context.Context, name, pos string) error {
 }
 
 // PruneLogs trims the webhook log to its retention.
-func (s *Service) PruneLogs(ctx context.Context, keep int, maxAge time.Duration) (int, error) {
-	return s.store.PruneLogs(ctx, keep, maxAge, s.now())
+func (s *Service) PruneLogs(ctx context.Context, r order.Retention) (int, error) {
+	return s.store.PruneLogs(ctx, r, s.now())
 }
 
 // FilterText is a filter as people type it: in a URL query, in command flags, or in a

@@ -52,6 +52,9 @@ func appendLog(tx *bolt.Tx, e order.LogEntry) (uint64, error) {
 	if err := b.Put(be64(id), raw); err != nil {
 		return 0, err
 	}
+	if err := addCount(tx, keyLogBytes, len(raw)); err != nil {
+		return 0, err
+	}
 	return id, addCount(tx, keyLogCount, 1)
 }
 
@@ -146,42 +149,66 @@ func (s *Store) MarkReplayed(ctx context.Context, id uint64, outcome string) err
 		if err != nil {
 			return err
 		}
+		if err := addCount(tx, keyLogBytes, len(updated)-len(raw)); err != nil {
+			return err
+		}
 		return b.Put(be64(id), updated)
 	})
 }
 
-// PruneLogs deletes the oldest entries beyond keep (0: no count limit) and those received
-// before now-maxAge (0: no age limit). It returns how many it deleted.
-func (s *Store) PruneLogs(ctx context.Context, keep int, maxAge time.Duration, now time.Time) (int, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, err
+// pruneChunk is the most entries one pruning transaction deletes: a long trim never
+// holds the write lock for long, so webhooks keep being stored meanwhile.
+const pruneChunk = 1000
+
+// PruneLogs deletes the oldest entries beyond the retention's count, age and size, in
+// transactions of pruneChunk entries. It returns how many it deleted.
+func (s *Store) PruneLogs(ctx context.Context, r order.Retention, now time.Time) (int, error) {
+	deleted := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return deleted, err
+		}
+		n, err := s.pruneSome(r, now)
+		deleted += n
+		if err != nil {
+			return deleted, fmt.Errorf("prune webhook log: %w", err)
+		}
+		if n < pruneChunk {
+			return deleted, nil
+		}
 	}
-	var deleted int
+}
+
+func (s *Store) pruneSome(r order.Retention, now time.Time) (int, error) {
+	var n int
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketLogs)
-		total := count(tx, keyLogCount)
+		entries, size := count(tx, keyLogCount), int64(count(tx, keyLogBytes))
 		// Collect first: deleting under a moving cursor can skip keys in bbolt.
 		var doomed [][]byte
+		freed := 0
 		c := b.Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			overCount := keep > 0 && total-len(doomed) > keep
-			if !overCount && !(maxAge > 0 && tooOld(v, now.Add(-maxAge))) {
+		for k, v := c.First(); k != nil && len(doomed) < pruneChunk; k, v = c.Next() {
+			overCount := r.MaxEntries > 0 && entries-len(doomed) > r.MaxEntries
+			overSize := r.MaxBytes > 0 && size-int64(freed) > r.MaxBytes
+			if !overCount && !overSize && !(r.MaxAge > 0 && tooOld(v, now.Add(-r.MaxAge))) {
 				break
 			}
 			doomed = append(doomed, clone(k))
+			freed += len(v)
 		}
 		for _, k := range doomed {
 			if err := b.Delete(k); err != nil {
 				return err
 			}
 		}
-		deleted = len(doomed)
-		return addCount(tx, keyLogCount, -deleted)
+		n = len(doomed)
+		if err := addCount(tx, keyLogBytes, -freed); err != nil {
+			return err
+		}
+		return addCount(tx, keyLogCount, -n)
 	})
-	if err != nil {
-		return 0, fmt.Errorf("prune webhook log: %w", err)
-	}
-	return deleted, nil
+	return n, err
 }
 
 // tooOld reports whether an entry was received before cutoff. Entries are appended in

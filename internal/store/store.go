@@ -52,6 +52,7 @@ var (
 	keySchemaVersion = []byte("schema_version")
 	keyOrderCount    = []byte("count_orders") // be64
 	keyLogCount      = []byte("count_logs")   // be64
+	keyLogBytes      = []byte("bytes_logs")   // be64: the size of every log entry
 )
 
 var allBuckets = [][]byte{
@@ -210,7 +211,12 @@ func migrateV1(tx *bolt.Tx) error {
 	if err := meta.Put(keyOrderCount, be64(uint64(tx.Bucket(bucketNumbers).Stats().KeyN))); err != nil {
 		return err
 	}
-	return meta.Put(keyLogCount, be64(uint64(tx.Bucket(bucketLogs).Stats().KeyN)))
+	if err := meta.Put(keyLogCount, be64(uint64(tx.Bucket(bucketLogs).Stats().KeyN))); err != nil {
+		return err
+	}
+	var size int
+	_ = tx.Bucket(bucketLogs).ForEach(func(_, v []byte) error { size += len(v); return nil })
+	return meta.Put(keyLogBytes, be64(uint64(size)))
 }
 
 // indexV1Events indexes the events of version 1 by their origin, which named who made them
@@ -346,6 +352,7 @@ func (s *Store) Counts(ctx context.Context) (order.Counts, error) {
 	var c order.Counts
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c.Orders, c.LogItems, c.SizeBytes = count(tx, keyOrderCount), count(tx, keyLogCount), tx.Size()
+		c.LogBytes = int64(count(tx, keyLogBytes))
 		return nil
 	})
 	return c, err

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -130,18 +131,33 @@ func TestPruneLogs(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	n, err := s.PruneLogs(ctx, 8, 0, t0)
+	n, err := s.PruneLogs(ctx, order.Retention{MaxEntries: 8}, t0)
 	if err != nil || n != 2 {
 		t.Fatalf("count prune deleted %d (%v), want 2", n, err)
 	}
 	// Entries 2..9 remain; those received before hour 5 are older than 4h at hour 9.
-	n, err = s.PruneLogs(ctx, 0, 4*time.Hour, t0.Add(9*time.Hour))
+	n, err = s.PruneLogs(ctx, order.Retention{MaxAge: 4 * time.Hour}, t0.Add(9*time.Hour))
 	if err != nil || n != 3 {
 		t.Fatalf("age prune deleted %d (%v), want 3", n, err)
 	}
 	logs, _ := s.Logs(ctx, 100)
 	if len(logs) != 5 || logs[0].Body != "9" || logs[4].Body != "5" {
 		t.Errorf("remaining logs %+v", logs)
+	}
+	// A long trim goes in small transactions (of pruneChunk entries) until it is done.
+	var wg sync.WaitGroup
+	for w := range 10 {
+		wg.Go(func() {
+			for i := range 120 {
+				if _, err := s.AppendLog(ctx, order.LogEntry{ReceivedAt: t0, Body: fmt.Sprint(w, i)}, nil); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if n, err := s.PruneLogs(ctx, order.Retention{MaxEntries: 5}, t0); err != nil || n != 1200 {
+		t.Errorf("a trim of 1200: %d %v", n, err)
 	}
 	if got, _ := s.Logs(ctx, 2); len(got) != 2 {
 		t.Errorf("limit ignored: %d entries", len(got))

@@ -576,11 +576,27 @@ func counts(t *testing.T, s order.Store) {
 	if c, err := s.Counts(ctx); err != nil || c.Orders != 2 || c.LogItems != 3 {
 		t.Errorf("counts %+v %v", c, err)
 	}
-	if n, err := s.PruneLogs(ctx, 1, 0, T0); err != nil || n != 2 {
+	before, _ := s.Counts(ctx)
+	if before.LogBytes <= 0 {
+		t.Errorf("log bytes not counted: %+v", before)
+	}
+	if n, err := s.PruneLogs(ctx, order.Retention{MaxEntries: 1}, T0); err != nil || n != 2 {
 		t.Errorf("prune: %d %v", n, err)
 	}
-	if c, _ := s.Counts(ctx); c.LogItems != 1 {
-		t.Errorf("after pruning %+v", c)
+	if c, _ := s.Counts(ctx); c.LogItems != 1 || c.LogBytes != before.LogBytes/3 {
+		t.Errorf("after pruning %+v (before %+v)", c, before)
+	}
+	big := strings.Repeat("x", 10_000)
+	for range 5 {
+		if _, err := s.AppendLog(ctx, order.LogEntry{ReceivedAt: T0, Body: big}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := s.PruneLogs(ctx, order.Retention{MaxBytes: 25_000}, T0); err != nil || n != 4 {
+		t.Errorf("prune to a size: %d %v", n, err)
+	}
+	if c, _ := s.Counts(ctx); c.LogBytes > 25_000 || c.LogItems != 2 {
+		t.Errorf("after pruning to a size: %+v", c)
 	}
 }
 
