@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -163,4 +165,43 @@ func TestAnAbandonedBodyIsLoggedAsIncomplete(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatal("the abandoned input left no log entry")
+}
+
+// TestAThousandConcurrentUpdatesToOneOrder: each is one event, none is lost.
+func TestAThousandConcurrentUpdatesToOneOrder(t *testing.T) {
+	ts := startServer(t, "", "")
+	ts.post("text/plain", fixture(t, "parser", "minimal.txt"))
+	var wg sync.WaitGroup
+	var failed atomic.Int32
+	for c := range 50 {
+		wg.Go(func() {
+			for i := range 20 {
+				req, _ := http.NewRequest(http.MethodPatch, ts.URL+"/api/v2/orders/TEST-001", strings.NewReader(fmt.Sprintf(`{"notes": "update %d-%d"}`, c, i)))
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil || resp.StatusCode != 200 {
+					failed.Add(1)
+				}
+				if resp != nil {
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if failed.Load() != 0 {
+		t.Fatalf("%d updates failed", failed.Load())
+	}
+	events, err := ts.store.Events(t.Context(), "TEST-001")
+	if err != nil || len(events) != 1001 {
+		t.Fatalf("%d events, want 1 created and 1000 updates: %v", len(events), err)
+	}
+	seen := map[any]bool{}
+	for _, e := range events[1:] {
+		if len(e.Changes) != 1 || e.Changes[0].Field != "notes" || seen[e.Changes[0].New] {
+			t.Fatalf("event %+v", e)
+		}
+		seen[e.Changes[0].New] = true
+	}
 }
