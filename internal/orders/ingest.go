@@ -73,20 +73,14 @@ func (s *Service) Ingest(ctx context.Context, in Input) (_ Result, err error) {
 	if err != nil {
 		return Result{}, s.Reject(ctx, in, err)
 	}
-	keepUnknownStatus(&msg)
+	w, reason := messageWrite(in, &msg)
 	entry := logEntry(in)
 	entry.Warnings = msg.Warnings
-	if reason := validate(msg); reason != "" {
+	if reason != "" {
 		return s.ignore(ctx, entry, in.Mark, reason)
 	}
-	actor := in.Actor
-	if actor == "" {
-		actor = order.ActorMessage(in.Origin)
-	}
-	res, err := s.write(ctx, order.Write{
-		Number: msg.Fields.OrderNumber, Edit: order.Edit{Fields: msg.Fields, DefaultStatus: msg.DefaultStatus}, Origin: in.Origin, Actor: actor,
-		OccurredAt: in.OccurredAt, At: in.ReceivedAt, Log: &entry, Mark: in.Mark,
-	})
+	w.Log = &entry
+	res, err := s.write(ctx, w)
 	if err != nil {
 		s.keepFailed(ctx, entry, err)
 		return Result{}, err
@@ -97,6 +91,21 @@ func (s *Service) Ingest(ctx context.Context, in Input) (_ Result, err error) {
 	s.logger.Info("order stored", "outcome", res.Outcome, "order_number", res.Order.OrderNumber,
 		"source", in.Origin.Source, "changes", len(res.Changes))
 	return Result{Outcome: res.Outcome, Order: res.Order, Changes: res.Changes, Warnings: msg.Warnings, LogID: res.LogID}, nil
+}
+
+// messageWrite is the write a readable message makes, or why it makes none: the one step
+// from a message to an order, for inputs and for their replays.
+func messageWrite(in Input, msg *parser.Message) (order.Write, string) {
+	keepUnknownStatus(msg)
+	if reason := validate(*msg); reason != "" {
+		return order.Write{}, reason
+	}
+	actor := in.Actor
+	if actor == "" {
+		actor = order.ActorMessage(in.Origin)
+	}
+	return order.Write{Number: msg.Fields.OrderNumber, Edit: order.Edit{Fields: msg.Fields, DefaultStatus: msg.DefaultStatus},
+		Origin: in.Origin, Actor: actor, OccurredAt: in.OccurredAt, At: in.ReceivedAt, Mark: in.Mark}, ""
 }
 
 func readMessage(in Input) (parser.Message, error) {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/roms-dev/roms/internal/embedtext"
 	"github.com/roms-dev/roms/internal/order"
-	"github.com/roms-dev/roms/internal/parser"
 )
 
 // maxRetry bounds one retry of failed inputs.
@@ -39,22 +38,21 @@ func (s *Service) Replay(ctx context.Context, id uint64, actor string) (Replayed
 		r.Outcome, r.Reason = order.OutcomeRejected, err.Error()
 	}
 	for _, c := range checkouts {
-		msg, err := checkoutMessage(c)
+		in := Input{Origin: e.Origin, Text: c.Text, Message: c.Message, Actor: actor, OccurredAt: c.At, ReceivedAt: s.now()}
+		if in.OccurredAt.IsZero() {
+			in.OccurredAt = e.ReceivedAt // when it first arrived, not now
+		}
+		msg, err := readMessage(in)
 		if err != nil {
 			r.Outcome, r.Reason = order.OutcomeRejected, err.Error()
 			continue
 		}
-		keepUnknownStatus(&msg)
-		if reason := validate(msg); reason != "" {
+		w, reason := messageWrite(in, &msg)
+		if reason != "" {
 			r.Reason = reason
 			continue
 		}
-		at := c.At
-		if at.IsZero() {
-			at = e.ReceivedAt // when it first arrived, not now
-		}
-		res, err := s.write(ctx, order.Write{Number: msg.Fields.OrderNumber, Edit: order.Edit{Fields: msg.Fields, DefaultStatus: msg.DefaultStatus},
-			Origin: e.Origin, Actor: actor, OccurredAt: at, At: s.now()})
+		res, err := s.write(ctx, w)
 		if err != nil {
 			return Replayed{}, fmt.Errorf("replay log entry %d: %w", id, err)
 		}
@@ -65,13 +63,6 @@ func (s *Service) Replay(ctx context.Context, id uint64, actor string) (Replayed
 		return Replayed{}, err
 	}
 	return r, nil
-}
-
-func checkoutMessage(c embedtext.Checkout) (parser.Message, error) {
-	if c.Message != nil {
-		return *c.Message, nil
-	}
-	return parser.Parse(c.Text)
 }
 
 // strongest is the outcome that says most about a payload of several checkouts.
