@@ -146,7 +146,7 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		tokenOK := s.tokenGiven(r)
-		if r.URL.Path == pathWebhook && (s.WebhookSecret != "" || r.Header.Get(signatureHeader) != "") && !tokenOK {
+		if r.URL.Path == pathWebhook && (s.WebhookSecret != "" || signature(r) != "") && !tokenOK {
 			if err := s.checkSignature(r); err != nil {
 				writeProblem(w, http.StatusUnauthorized, err.Error())
 				return

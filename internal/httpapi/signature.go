@@ -13,13 +13,25 @@ import (
 	"time"
 )
 
-// signatureHeader carries the HMAC-SHA256 of a webhook body, hex, as ROMS V2 takes it.
-const signatureHeader = "X-Webhook-Signature"
+// signatureHeader carries the HMAC-SHA256 of a webhook body, hex, as ROMS V2 takes it;
+// altSignatureHeader is the other common spelling, with the same meaning.
+const (
+	signatureHeader    = "X-Webhook-Signature"
+	altSignatureHeader = "X-Signature"
+)
+
+// signature is the signature a request carries, under either header.
+func signature(r *http.Request) string {
+	if v := r.Header.Get(signatureHeader); v != "" {
+		return v
+	}
+	return r.Header.Get(altSignatureHeader)
+}
 
 // checkSignature checks the webhook body's signature. It reads the body (up to the
 // webhook's limit) and puts it back for the handler.
 func (s *server) checkSignature(r *http.Request) error {
-	given := strings.TrimSpace(r.Header.Get(signatureHeader))
+	given := strings.TrimSpace(signature(r))
 	switch {
 	case given == "":
 		return errors.New("this webhook needs a signature: send X-Webhook-Signature: <hex HMAC-SHA256 of the body with http.webhook_secret>, or the token")

@@ -29,7 +29,9 @@ func (ts *testServer) postSigned(body, signature string) (int, []byte) {
 	ts.t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, ts.URL+pathWebhook, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	if signature != "" {
+	if alt, ok := strings.CutPrefix(signature, "alt:"); ok {
+		req.Header.Set(altSignatureHeader, alt)
+	} else if signature != "" {
 		req.Header.Set(signatureHeader, signature)
 	}
 	resp, err := http.DefaultClient.Do(req)
@@ -89,6 +91,7 @@ func TestWebhookSignature(t *testing.T) {
 	}{
 		{"hex signature", body, sign(body), 200, ""},
 		{"sha256= form", `{"order_number": "SIG-2"}`, "sha256=" + sign(`{"order_number": "SIG-2"}`), 200, ""},
+		{"X-Signature spelling", `{"order_number": "SIG-6"}`, "alt:sha256=" + sign(`{"order_number": "SIG-6"}`), 200, ""},
 		{"wrong signature", `{"order_number": "SIG-3"}`, sign("something else"), 401, "wrong X-Webhook-Signature"},
 		{"no signature", `{"order_number": "SIG-4"}`, "", 401, "needs a signature"},
 		{"signature of other bytes", `{"order_number":"SIG-5"}`, sign(`{"order_number": "SIG-5"}`), 401, "exact body bytes"},
@@ -99,7 +102,7 @@ func TestWebhookSignature(t *testing.T) {
 		}
 	}
 	logs, _ := ts.store.Logs(t.Context(), 10)
-	if len(logs) != 2 {
+	if len(logs) != 3 {
 		t.Errorf("%d log entries; refused posts must not be stored", len(logs))
 	}
 	status, raw := ts.request(http.MethodGet, "/api/v2/webhooks/test", "", nil)

@@ -146,7 +146,7 @@ func (s *server) cors(next http.Handler) http.Handler {
 		h.Set("Access-Control-Expose-Headers", "Content-Disposition")
 		if preflight {
 			h.Set("Access-Control-Allow-Methods", "GET, POST, PATCH, DELETE, OPTIONS")
-			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, "+signatureHeader)
+			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, "+signatureHeader+", "+altSignatureHeader)
 			h.Set("Access-Control-Max-Age", "600")
 			w.WriteHeader(http.StatusNoContent)
 			return
