@@ -66,7 +66,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Database: httpapi.Database{Path: st.Path(), Counts: st.Counts, Backup: st.Backup, Problem: st.Problem},
 		Hub:      hub, Logger: logger, Token: cfg.HTTP.Token, WebhookSecret: cfg.HTTP.WebhookSecret, CORSOrigins: cfg.HTTP.CORSOrigins,
 		ListenHost: listenHost(cfg.HTTP.Addr), AllowedHosts: cfg.HTTP.AllowedHosts,
-		Version: buildVersion(), Started: time.Now(),
+		RateLimit: httpapi.RateLimit{PerMinute: cfg.HTTP.RateLimit.PerMinute, Burst: cfg.HTTP.RateLimit.Burst},
+		Version:   buildVersion(), Started: time.Now(),
 	}
 	var listener *discord.Listener
 	if cfg.Discord.Token != "" {

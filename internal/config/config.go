@@ -49,7 +49,14 @@ type HTTP struct {
 	CORSOrigins []string `mapstructure:"cors_origins"`
 	// AllowedHosts are names (besides localhost and the listen address) that requests may
 	// use for this server, such as a domain in front of it.
-	AllowedHosts []string `mapstructure:"allowed_hosts"`
+	AllowedHosts []string  `mapstructure:"allowed_hosts"`
+	RateLimit    RateLimit `mapstructure:"rate_limit"`
+}
+
+// RateLimit bounds how fast one client address may call the API.
+type RateLimit struct {
+	PerMinute int `mapstructure:"per_minute"`
+	Burst     int `mapstructure:"burst"`
 }
 
 // Storage is the database.
@@ -106,6 +113,8 @@ var defaults = map[string]any{
 	"http.webhook_secret":               "",
 	"http.cors_origins":                 []string{},
 	"http.allowed_hosts":                []string{},
+	"http.rate_limit.per_minute":        1200,
+	"http.rate_limit.burst":             300,
 	"storage.path":                      "roms.db",
 	"storage.log_retention.max_entries": 10000,
 	"storage.log_retention.max_age":     "720h",
@@ -376,6 +385,9 @@ func (c Config) Validate() error {
 	}
 	if c.Storage.LogRetention.MaxEntries < 0 {
 		bad("storage.log_retention.max_entries", "is negative; 0 keeps every entry")
+	}
+	if c.HTTP.RateLimit.PerMinute < 0 || c.HTTP.RateLimit.Burst < 0 {
+		bad("http.rate_limit", "is negative; per_minute 0 means no limit")
 	}
 	if c.Storage.LogRetention.MaxMB < 0 {
 		bad("storage.log_retention.max_mb", "is negative; 0 keeps entries of any total size")

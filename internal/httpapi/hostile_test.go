@@ -205,3 +205,45 @@ func TestAThousandConcurrentUpdatesToOneOrder(t *testing.T) {
 		seen[e.Changes[0].New] = true
 	}
 }
+
+func TestRateLimitAnswers429WithRetryAfter(t *testing.T) {
+	ts := startServerWith(t, "", "", func(d *Deps) { d.RateLimit = RateLimit{PerMinute: 60, Burst: 4} })
+	var codes []int
+	var retry string
+	for range 7 {
+		resp, err := http.Get(ts.URL + "/api/v2/orders")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		codes = append(codes, resp.StatusCode)
+		if resp.StatusCode == 429 {
+			retry = resp.Header.Get("Retry-After")
+		}
+	}
+	if fmt.Sprint(codes) != "[200 200 200 200 200 429 429]" || retry != "1" {
+		t.Errorf("codes %v, Retry-After %q", codes, retry)
+	}
+	if resp, _ := http.Get(ts.URL + "/health"); resp.StatusCode != 200 {
+		t.Errorf("health is limited: %d", resp.StatusCode)
+	}
+}
+
+func TestLimiterRefillsAndKeepsClientsApart(t *testing.T) {
+	l := newLimiter(RateLimit{PerMinute: 600, Burst: 0}) // one every 100 ms
+	now := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+	l.now = func() time.Time { return now }
+	if ok, _ := l.take("a"); !ok {
+		t.Fatal("first request refused")
+	}
+	if ok, wait := l.take("a"); ok || wait != 100*time.Millisecond {
+		t.Errorf("second at once: %v %v", ok, wait)
+	}
+	if ok, _ := l.take("b"); !ok {
+		t.Error("another client is limited by the first")
+	}
+	now = now.Add(100 * time.Millisecond)
+	if ok, _ := l.take("a"); !ok {
+		t.Error("not refilled")
+	}
+}

@@ -95,10 +95,12 @@ type Deps struct {
 	// API by pointing a name of its own at this machine (DNS rebinding).
 	ListenHost   string
 	AllowedHosts []string
-	Version      string
-	Started      time.Time
-	Gateway      func(context.Context) orders.GatewayStatus
-	Backfill     BackfillFunc // nil without Discord
+	// RateLimit bounds how fast one client may call; zero is no limit.
+	RateLimit RateLimit
+	Version   string
+	Started   time.Time
+	Gateway   func(context.Context) orders.GatewayStatus
+	Backfill  BackfillFunc // nil without Discord
 }
 
 type server struct {
@@ -111,7 +113,7 @@ func NewServer(deps Deps) http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, middleware.ClientIPFromRemoteAddr, s.logRequests, s.recoverPanics,
 		timeoutExcept(requestTimeout, pathLive, pathBackup, PathBackfill, pathExport, pathImports, pathWS), s.checkHost, s.cors,
-		s.refuseCrossSiteWrites, s.authenticate)
+		s.refuseCrossSiteWrites, s.authenticate, s.rateLimit)
 	r.Get(pathWS, s.serveWS)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "no such route: "+r.Method+" "+r.URL.Path+" (see /docs)")
