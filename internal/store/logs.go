@@ -64,7 +64,7 @@ func (s *Store) Logs(ctx context.Context, limit int) ([]order.LogEntry, error) {
 		return nil, err
 	}
 	entries := []order.LogEntry{}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketLogs).Cursor()
 		for k, v := c.Last(); k != nil && len(entries) < limit; k, v = c.Prev() {
 			var e order.LogEntry
@@ -87,7 +87,7 @@ func (s *Store) FindLogs(ctx context.Context, f order.LogFilter) (order.LogPage,
 	}
 	page := order.LogPage{Entries: []order.LogEntry{}}
 	filtered := f.StillFailed || len(f.Outcomes) > 0 || !f.Since.IsZero()
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketLogs).Cursor()
 		for k, v := c.Last(); k != nil; k, v = c.Prev() {
 			if !filtered && len(page.Entries) == f.Limit {
@@ -119,7 +119,7 @@ func (s *Store) Log(ctx context.Context, id uint64) (order.LogEntry, error) {
 		return order.LogEntry{}, err
 	}
 	var e order.LogEntry
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		raw := tx.Bucket(bucketLogs).Get(be64(id))
 		if raw == nil {
 			return fmt.Errorf("log entry %d: %w", id, order.ErrNotFound)

@@ -18,7 +18,7 @@ func (s *Store) Seen(ctx context.Context, m order.Mark) (bool, error) {
 		return false, err
 	}
 	var dup bool
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		dup = seen(tx, m)
 		return nil
 	})
@@ -48,7 +48,7 @@ func (s *Store) Position(ctx context.Context, name string) (string, error) {
 		return "", err
 	}
 	var pos string
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		pos = string(tx.Bucket(bucketPositions).Get([]byte(name)))
 		return nil
 	})

@@ -228,7 +228,7 @@ func (s *Store) EventsBy(ctx context.Context, actor string) ([]order.Event, erro
 	}
 	events := []order.Event{}
 	prefix := actorKey(actor, nil)
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		all := tx.Bucket(bucketEvents)
 		c := tx.Bucket(bucketByActor).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
@@ -260,7 +260,7 @@ func orderByID(tx *bolt.Tx, id []byte) (order.Order, error) {
 	}
 	var o order.Order
 	if err := json.Unmarshal(raw, &o); err != nil {
-		return order.Order{}, fmt.Errorf("decode order %d: %w", binary.BigEndian.Uint64(id), err)
+		return order.Order{}, fmt.Errorf("order %d: %w: %v", binary.BigEndian.Uint64(id), errCorrupt, err)
 	}
 	return o, nil
 }
@@ -271,7 +271,7 @@ func (s *Store) Get(ctx context.Context, number string) (order.Order, error) {
 		return order.Order{}, err
 	}
 	var o order.Order
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var found bool
 		var err error
 		o, found, err = orderByKey(tx, order.Key(number))
@@ -289,7 +289,7 @@ func (s *Store) ByID(ctx context.Context, id uint64) (order.Order, error) {
 		return order.Order{}, err
 	}
 	var o order.Order
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		o, err = orderByID(tx, be64(id))
 		return err
@@ -303,7 +303,7 @@ func (s *Store) Events(ctx context.Context, number string) ([]order.Event, error
 		return nil, err
 	}
 	events := []order.Event{}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		id := tx.Bucket(bucketNumbers).Get([]byte(order.Key(number)))
 		if id == nil {
 			return order.ErrNotFound

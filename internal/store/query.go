@@ -40,7 +40,7 @@ func (s *Store) List(ctx context.Context, f order.Filter) (order.Page, error) {
 		after = &p
 	}
 	page := order.Page{Orders: []order.Order{}}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		positions, err := sorted(ctx, tx, f)
 		if err != nil {
 			return err
@@ -84,7 +84,7 @@ func (s *Store) Numbers(ctx context.Context, prefix string, limit int) ([]string
 		number string
 	}
 	var matches []match
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		summaries := tx.Bucket(bucketSummaries)
 		add := func(id []byte) error {
 			o, err := decodeSummary(binary.BigEndian.Uint64(id), summaries.Get(id))
@@ -128,7 +128,7 @@ func (s *Store) Each(ctx context.Context, f order.Filter, fn func(*order.Order) 
 	if f.Sort == "" {
 		f.Sort = order.SortDateDesc
 	}
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		positions, err := sorted(ctx, tx, f)
 		if err != nil {
 			return err
@@ -153,7 +153,7 @@ func (s *Store) Each(ctx context.Context, f order.Filter, fn func(*order.Order) 
 // loc.
 func (s *Store) Totals(ctx context.Context, f order.Filter, by string, loc *time.Location) (order.Totals, []order.Totals, error) {
 	tally := order.NewTally(by, loc)
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return scan(ctx, tx, f, func(o *order.Order) { tally.Add(o) })
 	})
 	if err != nil {
@@ -188,7 +188,7 @@ func scan(ctx context.Context, tx *bolt.Tx, f order.Filter, match func(*order.Or
 		}
 		o, err := decodeSummary(binary.BigEndian.Uint64(id), summary)
 		if err != nil {
-			return fmt.Errorf("order %d: %w", binary.BigEndian.Uint64(id), err)
+			return fmt.Errorf("summary of order %d: %w: %v", binary.BigEndian.Uint64(id), errCorrupt, err)
 		}
 		if m.Match(&o) {
 			match(&o)

@@ -272,7 +272,7 @@ func (s *Store) Backup(ctx context.Context, w io.Writer) (int64, error) {
 		return 0, err
 	}
 	var n int64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		n, err = tx.WriteTo(w)
 		return err
@@ -292,6 +292,23 @@ func (s *Store) Verify() error {
 		err = fmt.Errorf("%w: %s: %v: %s", ErrDamaged, s.path, err, damagedHelp(s.path))
 	}
 	if err != nil {
+		s.damage.Store(&err)
+	}
+	return err
+}
+
+// errCorrupt marks a stored record that no longer decodes: ROMS wrote it whole, so the
+// file is damaged.
+var errCorrupt = errors.New("stored record does not decode")
+
+// view runs a read transaction. A page bbolt cannot make sense of, or a record that does
+// not decode, is damage: it is recorded for /health, and the read fails with ErrDamaged.
+func (s *Store) view(fn func(*bolt.Tx) error) error {
+	err := safely(s.path, func() error { return s.db.View(fn) })
+	if errors.Is(err, errCorrupt) {
+		err = fmt.Errorf("%w: %s: %v: %s", ErrDamaged, s.path, err, damagedHelp(s.path))
+	}
+	if errors.Is(err, ErrDamaged) {
 		s.damage.Store(&err)
 	}
 	return err
@@ -350,7 +367,7 @@ func (s *Store) Counts(ctx context.Context) (order.Counts, error) {
 		return order.Counts{}, err
 	}
 	var c order.Counts
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		c.Orders, c.LogItems, c.SizeBytes = count(tx, keyOrderCount), count(tx, keyLogCount), tx.Size()
 		c.LogBytes = int64(count(tx, keyLogBytes))
 		return nil

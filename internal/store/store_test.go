@@ -320,3 +320,28 @@ func TestFailingWritesShowAsAProblemUntilOneSucceeds(t *testing.T) {
 		t.Errorf("a refused write is not a disk problem: %v %v", err, s.Problem())
 	}
 }
+
+func TestAReadThatFindsDamageIsAProblem(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "roms.db"), time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	mustWrite(t, s, edit("OK-1", order.Fields{Product: "fine"}))
+	res := mustWrite(t, s, edit("BAD-1", order.Fields{Product: "soon garbage"}))
+	// What a flipped bit in a record would leave: bytes that are no longer the JSON ROMS
+	// wrote.
+	if err := s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketOrders).Put(be64(res.Order.ID), []byte("{\"id\": 2, \"pro\x00")) }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Get(context.Background(), "OK-1"); err != nil || s.Problem() != nil {
+		t.Fatalf("a sound order: %v %v", err, s.Problem())
+	}
+	_, err = s.Get(context.Background(), "BAD-1")
+	if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "restore your latest backup") {
+		t.Errorf("read of the damaged order: %v", err)
+	}
+	if p := s.Problem(); !errors.Is(p, ErrDamaged) || !strings.Contains(p.Error(), "order 2") {
+		t.Errorf("problem %v", p)
+	}
+}
