@@ -331,7 +331,9 @@ func TestAReadThatFindsDamageIsAProblem(t *testing.T) {
 	res := mustWrite(t, s, edit("BAD-1", order.Fields{Product: "soon garbage"}))
 	// What a flipped bit in a record would leave: bytes that are no longer the JSON ROMS
 	// wrote.
-	if err := s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketOrders).Put(be64(res.Order.ID), []byte("{\"id\": 2, \"pro\x00")) }); err != nil {
+	if err := s.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketOrders).Put(be64(res.Order.ID), []byte("{\"id\": 2, \"pro\x00"))
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Get(context.Background(), "OK-1"); err != nil || s.Problem() != nil {
