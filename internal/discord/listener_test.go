@@ -259,6 +259,7 @@ func TestDisruptionsStoreEachMessageOnce(t *testing.T) {
 		{"dropped connection", (*fakediscord.Server).DropConnection, resumed},
 		{"reconnect request", (*fakediscord.Server).SendReconnect, resumed},
 		{"invalid session", func(f *fakediscord.Server) { f.InvalidateSession(); f.DropConnection() }, identifiedAgain},
+		{"stalled heartbeats", (*fakediscord.Server).StallHeartbeats, resumed},
 	}
 	for _, d := range disruptions {
 		t.Run(d.name, func(t *testing.T) {
@@ -291,6 +292,8 @@ func TestDisruptionsStoreEachMessageOnce(t *testing.T) {
 			if logs, _ := b.store.Logs(ctx, 100); len(logs) != 20 {
 				t.Errorf("%d log entries, want 20: a redelivery must not be logged again", len(logs))
 			}
+			t.Logf("fault %q injected once around 20 messages: %d resumes, %d identifies; 20 messages checked, each stored once",
+				d.name, fake.Resumes(), len(fake.Identifies()))
 		})
 	}
 }
@@ -370,6 +373,8 @@ func TestRateLimitAndErrorsDuringCatchUpAreWaitedOut(t *testing.T) {
 	if st := b.listener.Status(context.Background()); st.State != StateConnected {
 		t.Errorf("state %s after rate limits, want connected", st.State)
 	}
+	t.Logf("faults injected during catch-up: 2 rate limits (429), 1 server error (500); %d history requests; 150 messages checked, each stored once",
+		fake.Requests("GET "+history))
 }
 
 func TestRefusedIntentSaysWhatToDo(t *testing.T) {

@@ -251,6 +251,16 @@ func (s *Server) StallHandshake(stall bool) {
 	s.stallHello = stall
 }
 
+// StallHeartbeats stops answering the heartbeats of the bot's current connection, as a
+// connection that died without closing behaves. A new connection is answered again.
+func (s *Server) StallHeartbeats() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.session != nil && s.session.conn != nil {
+		s.session.conn.noAcks.Store(true)
+	}
+}
+
 // DropConnection cuts the bot's gateway connection without a close frame, as a network
 // failure does. The session stays resumable: events meanwhile are replayed on RESUME.
 func (s *Server) DropConnection() {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -41,8 +42,9 @@ type event struct {
 
 // conn is one websocket; gorilla allows one writer at a time.
 type conn struct {
-	ws  *websocket.Conn
-	wmu sync.Mutex
+	ws     *websocket.Conn
+	wmu    sync.Mutex
+	noAcks atomic.Bool // heartbeats go unanswered, as on a half-dead connection
 }
 
 func (c *conn) send(op int, d any, seq int64, typ string) error {
@@ -100,6 +102,9 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 		}
 		switch p.Op {
 		case opHeartbeat:
+			if c.noAcks.Load() {
+				continue
+			}
 			if c.send(opHeartbeatAck, nil, 0, "") != nil {
 				return
 			}
