@@ -121,12 +121,19 @@ func NewServer(deps Deps) http.Handler {
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusMethodNotAllowed, r.Method+" is not allowed on "+r.URL.Path+" (see /docs)")
 	})
-	s.routes(humachi.New(r, s.apiConfig()))
+	api := humachi.New(r, s.apiConfig())
+	s.routes(api)
+	page, err := docsPage(api.OpenAPI())
+	if err != nil {
+		panic(fmt.Sprintf("httpapi: render the API docs: %v", err)) // the document is built from our own types
+	}
+	r.Get("/docs", serveDocs(page))
 	return r
 }
 
 func (s *server) apiConfig() huma.Config {
 	cfg := huma.DefaultConfig("ROMS API", s.Version)
+	cfg.DocsPath = "" // served by serveDocs, which needs no internet
 	// Money is exact cents inside and a decimal number such as 299.99 on the wire.
 	cfg.Components.Schemas.RegisterTypeAlias(reflect.TypeFor[order.Money](), reflect.TypeFor[float64]())
 	// The default hooks add "$schema" links to every reply: noise for our users.

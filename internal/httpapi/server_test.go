@@ -577,3 +577,30 @@ func TestBackfillNeedsDiscord(t *testing.T) {
 		t.Errorf("%d %s", status, raw)
 	}
 }
+
+func TestDocsNeedNoInternet(t *testing.T) {
+	ts := startServer(t, "", testToken)
+	status, raw := ts.request(http.MethodGet, "/docs", "", nil)
+	page := string(raw)
+	if status != 200 || strings.Contains(page, "<script") || strings.Contains(page, `src="http`) || strings.Contains(page, "unpkg") ||
+		strings.Contains(page, `rel="stylesheet"`) {
+		t.Fatalf("docs load something from elsewhere or failed: %d", status)
+	}
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	_, spec := ts.request(http.MethodGet, "/openapi.json", "", nil)
+	decode(t, spec, &doc)
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			if !strings.Contains(page, strings.ToUpper(method)+`</span> <span class="path">`+path+"<") {
+				t.Errorf("docs lack %s %s", strings.ToUpper(method), path)
+			}
+		}
+	}
+	for _, want := range []string{`id="schema-Order"`, `<a href="#schema-Order">Order</a>`, "needs the token", "shipped,delivered"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("docs lack %q", want)
+		}
+	}
+}
