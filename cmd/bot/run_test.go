@@ -307,3 +307,51 @@ func TestDamagedOrMissingDatabaseIsRefusedWithWhatToDo(t *testing.T) {
 		t.Error("a backup of nothing was written")
 	}
 }
+
+func scrape(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("%s: %d %s", url, resp.StatusCode, raw)
+	}
+	return string(raw)
+}
+
+func TestMetricsCountWhatHappens(t *testing.T) {
+	t.Chdir(t.TempDir())
+	bot := startBot(t, nil)
+	postText(t, bot.base, string(sample))
+	postText(t, bot.base, string(sample))
+	postText(t, bot.base, "just a ping")
+	text := scrape(t, bot.base+"/metrics")
+	for _, want := range []string{
+		`roms_inputs_total{outcome="created",source="http"} 1`,
+		`roms_inputs_total{outcome="unchanged",source="http"} 1`,
+		`roms_inputs_total{outcome="ignored",source="http"} 1`,
+		`roms_ingest_duration_seconds_count{source="http"} 3`,
+		"roms_orders 1", "roms_webhook_log_entries 3", "roms_database_ok 1",
+		`roms_discord_state{state="disabled"} 1`, "roms_discord_reconnects_total 0", "go_goroutines", "process_resident_memory_bytes",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+
+	// On a listener of their own.
+	if err := bot.stop(); err != nil {
+		t.Fatal(err)
+	}
+	metricsAddr := freeAddr(t)
+	again := startBot(t, map[string]string{"ROMS_METRICS_ADDR": metricsAddr})
+	if resp, _ := http.Get(again.base + "/metrics"); resp.StatusCode != 404 {
+		t.Errorf("metrics also on the API's address: %d", resp.StatusCode)
+	}
+	if text := scrape(t, "http://"+metricsAddr+"/metrics"); !strings.Contains(text, "roms_orders 1") {
+		t.Errorf("metrics on metrics.addr: %s", text[:min(200, len(text))])
+	}
+}

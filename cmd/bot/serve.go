@@ -18,6 +18,7 @@ import (
 	"github.com/roms-dev/roms/internal/discord"
 	"github.com/roms-dev/roms/internal/httpapi"
 	"github.com/roms-dev/roms/internal/live"
+	"github.com/roms-dev/roms/internal/metrics"
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/orders"
 	"github.com/roms-dev/roms/internal/store"
@@ -69,6 +70,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		RateLimit: httpapi.RateLimit{PerMinute: cfg.HTTP.RateLimit.PerMinute, Burst: cfg.HTTP.RateLimit.Burst},
 		Version:   buildVersion(), Started: time.Now(),
 	}
+	sources := metrics.Sources{Counts: st.Counts, Problem: st.Problem, Subscribers: hub.Subscribers}
 	var listener *discord.Listener
 	if cfg.Discord.Token != "" {
 		dc := discordConfig(cfg.Discord, time.Now())
@@ -80,6 +82,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return err
 		}
 		deps.Gateway, deps.Backfill = listener.Status, listener.Backfill
+		sources.Gateway = listener.Status
+	}
+	m := metrics.New(sources)
+	svc.SetObserver(m)
+	if cfg.Metrics.Addr == "" {
+		deps.Metrics = m.Handler()
 	}
 
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
@@ -95,6 +103,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	background.Go(func() { keepLogsTrimmed(ctx, svc, cfg.Storage.LogRetention, logger) })
 	if listener != nil {
 		background.Go(func() { _ = listener.Run(ctx) })
+	}
+	if cfg.Metrics.Addr != "" {
+		mln, err := net.Listen("tcp", cfg.Metrics.Addr)
+		if err != nil {
+			return fmt.Errorf("listen on %s (metrics.addr): %w", cfg.Metrics.Addr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", m.Handler())
+		background.Go(func() { _ = serveHTTP(ctx, mln, mux, live.NewHub(), logger) })
 	}
 	return serveHTTP(ctx, ln, httpapi.NewServer(deps), hub, logger)
 }
@@ -190,13 +207,21 @@ func printBanner(w io.Writer, cfg config.Config, cfgFile, addr string) {
   Webhook:   %s/api/v2/webhooks/orders   (POST, text/plain)
   API docs:  %s/docs
   Health:    %s/health
+  Metrics:   %s
   Database:  %s (bbolt)
   Time zone: %s
   Config:    %s
   Security:  %s
   Discord:   %s
 Ready. Press Ctrl+C to stop.
-`, buildVersion(), base, base, base, dbPath, zoneLine(cfg), cfgFile, security, discordLine(cfg.Discord))
+`, buildVersion(), base, base, base, metricsLine(cfg, base), dbPath, zoneLine(cfg), cfgFile, security, discordLine(cfg.Discord))
+}
+
+func metricsLine(cfg config.Config, base string) string {
+	if cfg.Metrics.Addr != "" {
+		return localURL(cfg.Metrics.Addr) + "/metrics (Prometheus)"
+	}
+	return base + "/metrics (Prometheus)"
 }
 
 func zoneLine(cfg config.Config) string {

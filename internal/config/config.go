@@ -34,7 +34,15 @@ type Config struct {
 	HTTP     HTTP    `mapstructure:"http"`
 	Storage  Storage `mapstructure:"storage"`
 	Discord  Discord `mapstructure:"discord"`
+	Metrics  Metrics `mapstructure:"metrics"`
 	Log      Log     `mapstructure:"log"`
+}
+
+// Metrics is the Prometheus endpoint.
+type Metrics struct {
+	// Addr serves /metrics on a listener of its own, without the token; empty serves it
+	// with the API (behind the token when one is set).
+	Addr string `mapstructure:"addr"`
 }
 
 // HTTP is the webhook and API server.
@@ -129,6 +137,7 @@ var defaults = map[string]any{
 	"discord.roles.read":                []string{},
 	"discord.roles.write":               []string{},
 	"discord.public_replies":            false,
+	"metrics.addr":                      "",
 	"log.level":                         "info",
 	"log.format":                        "text",
 }
@@ -388,6 +397,11 @@ func (c Config) Validate() error {
 	}
 	if c.HTTP.RateLimit.PerMinute < 0 || c.HTTP.RateLimit.Burst < 0 {
 		bad("http.rate_limit", "is negative; per_minute 0 means no limit")
+	}
+	if c.Metrics.Addr != "" {
+		if _, port, err := net.SplitHostPort(c.Metrics.Addr); err != nil || port == "" {
+			bad("metrics.addr", "%q is not host:port, for example 127.0.0.1:9101", c.Metrics.Addr)
+		}
 	}
 	if c.Storage.LogRetention.MaxMB < 0 {
 		bad("storage.log_retention.max_mb", "is negative; 0 keeps entries of any total size")

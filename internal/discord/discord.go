@@ -98,6 +98,7 @@ type Listener struct {
 	botID      string
 	dialed     net.Conn
 	registered bool
+	reconnects int
 }
 
 // New prepares a listener; Run connects it.
@@ -172,6 +173,9 @@ func (l *Listener) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-l.disconnected:
+			l.mu.Lock()
+			l.reconnects++
+			l.mu.Unlock()
 			l.setState(StateReconnecting, "connection to Discord lost; reconnecting")
 			l.logger.Warn("discord connection lost; reconnecting")
 			if !sleep(ctx, retryMin) {

@@ -11,7 +11,7 @@ import (
 // Status reports the connection and each channel's cursor.
 func (l *Listener) Status(ctx context.Context) orders.GatewayStatus {
 	l.mu.Lock()
-	st := orders.GatewayStatus{State: l.state, Message: l.detail}
+	st := orders.GatewayStatus{State: l.state, Message: l.detail, Reconnects: l.reconnects}
 	if !l.lastEvent.IsZero() {
 		t := l.lastEvent.UTC()
 		st.LastEventAt = &t

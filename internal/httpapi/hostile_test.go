@@ -84,6 +84,7 @@ func TestTokenHygiene(t *testing.T) {
 	var logs bytes.Buffer
 	ts := startServerWith(t, "", testToken, func(d *Deps) {
 		d.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		d.Metrics = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "roms_orders 0\n") })
 	})
 	runHostile(t, ts, []hostileCase{
 		{name: "bearer in lower case", method: "GET", path: "/api/v2/orders", header: map[string]string{"Authorization": "bearer " + testToken}, status: 200},
@@ -91,6 +92,8 @@ func TestTokenHygiene(t *testing.T) {
 		{name: "another scheme", method: "GET", path: "/api/v2/orders", header: map[string]string{"Authorization": "Basic " + testToken}, status: 401},
 		{name: "a token in an encoded query", method: "GET", path: "/api/v2/orders%3Ftoken=" + testToken, status: 401},
 		{name: "any name, with a token", method: "GET", path: "/health", header: map[string]string{"Host": "my.domain.example"}, status: 200},
+		{name: "metrics without the token", method: "GET", path: "/metrics", status: 401},
+		{name: "metrics with the token", method: "GET", path: "/metrics", header: map[string]string{"Authorization": "Bearer " + testToken}, status: 200},
 	})
 	if strings.Contains(logs.String(), testToken) {
 		t.Errorf("the token reached the log:\n%s", logs.String())

@@ -71,7 +71,7 @@ func (l *limiter) dropIdle(now time.Time, refill float64) {
 	}
 }
 
-// rateLimit answers 429 with Retry-After to a client over its limit. Health and the docs
+// rateLimit answers 429 with Retry-After to a client over its limit. Health and metrics
 // are never limited, so monitoring keeps working.
 func (s *server) rateLimit(next http.Handler) http.Handler {
 	if s.RateLimit.PerMinute <= 0 {
@@ -79,7 +79,7 @@ func (s *server) rateLimit(next http.Handler) http.Handler {
 	}
 	l := newLimiter(s.RateLimit)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/health" {
+		if r.URL.Path == "/health" || r.URL.Path == pathMetrics {
 			next.ServeHTTP(w, r)
 			return
 		}

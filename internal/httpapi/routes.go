@@ -17,6 +17,7 @@ const (
 	pathExport  = "/api/v2/orders/export.csv"
 	pathImports = "/api/v2/imports/"
 	pathWS      = "/ws"
+	pathMetrics = "/metrics"
 	// PathBackfill is where `bot backfill` asks a running bot to import history.
 	PathBackfill = "/api/v2/discord/backfill"
 )

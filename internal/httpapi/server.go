@@ -97,10 +97,12 @@ type Deps struct {
 	AllowedHosts []string
 	// RateLimit bounds how fast one client may call; zero is no limit.
 	RateLimit RateLimit
-	Version   string
-	Started   time.Time
-	Gateway   func(context.Context) orders.GatewayStatus
-	Backfill  BackfillFunc // nil without Discord
+	// Metrics, when set, is served at /metrics (behind the token when one is set).
+	Metrics  http.Handler
+	Version  string
+	Started  time.Time
+	Gateway  func(context.Context) orders.GatewayStatus
+	Backfill BackfillFunc // nil without Discord
 }
 
 type server struct {
@@ -128,6 +130,9 @@ func NewServer(deps Deps) http.Handler {
 		panic(fmt.Sprintf("httpapi: render the API docs: %v", err)) // the document is built from our own types
 	}
 	r.Get("/docs", serveDocs(page))
+	if s.Metrics != nil {
+		r.Get(pathMetrics, s.serveMetrics)
+	}
 	return r
 }
 
@@ -220,6 +225,17 @@ func (s *server) recoverPanics(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// serveMetrics serves /metrics: Prometheus sends the token as a bearer token
+// (authorization in its scrape config) when one is set.
+func (s *server) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	if s.Token != "" && !s.tokenGiven(r) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="roms"`)
+		writeProblem(w, http.StatusUnauthorized, "missing or wrong token: give Prometheus the token (authorization: credentials: <http.token>), or serve metrics on metrics.addr")
+		return
+	}
+	s.Metrics.ServeHTTP(w, r)
 }
 
 // withoutToken cuts a path where a token could be: a query sent percent-encoded

@@ -59,11 +59,31 @@ type Result struct {
 // publish. Every input leaves a webhook log entry, whatever its outcome. An error wrapping
 // a parser error means the input was unreadable; any other error means it could not be
 // stored.
-func (s *Service) Ingest(ctx context.Context, in Input) (_ Result, err error) {
+func (s *Service) Ingest(ctx context.Context, in Input) (Result, error) {
+	start := time.Now()
+	s.flow.received.Add(1)
+	s.flow.inFlight.Add(1)
+	res, err := s.ingest(ctx, in)
+	took := time.Since(start)
+	s.flow.inFlight.Add(-1)
+	s.flow.nanos.Add(int64(took))
+	outcome := res.Outcome
+	if err != nil {
+		s.flow.failed.Add(1)
+		outcome = order.OutcomeRejected
+	} else {
+		s.flow.processed.Add(1)
+	}
+	if s.observer != nil {
+		s.observer.Input(in.Origin.Source, outcome, took)
+	}
+	return res, err
+}
+
+func (s *Service) ingest(ctx context.Context, in Input) (Result, error) {
 	if in.ReceivedAt.IsZero() {
 		in.ReceivedAt = s.now()
 	}
-	defer s.count(time.Now(), &err)()
 	if in.Mark != nil {
 		if dup, err := s.store.Seen(ctx, *in.Mark); err != nil || dup {
 			return Result{Outcome: order.OutcomeDuplicate}, err
@@ -129,21 +149,6 @@ func keepUnknownStatus(msg *parser.Message) {
 	}
 	msg.Fields.Extra["status"] = st
 	msg.Warnings = append(msg.Warnings, fmt.Sprintf("status %q is not one ROMS knows; kept as an extra field", st))
-}
-
-// count adds one input to the flow counts: started at start, failed when *err is set.
-func (s *Service) count(start time.Time, err *error) func() {
-	s.flow.received.Add(1)
-	s.flow.inFlight.Add(1)
-	return func() {
-		s.flow.inFlight.Add(-1)
-		s.flow.nanos.Add(int64(time.Since(start)))
-		if *err != nil {
-			s.flow.failed.Add(1)
-		} else {
-			s.flow.processed.Add(1)
-		}
-	}
 }
 
 // Reject records an input that is not a message at all (unreadable, malformed, too

@@ -30,7 +30,17 @@ type Service struct {
 	// currency is given to orders with an amount and no currency.
 	currency string
 	flow     Flow
+	observer Observer
 }
+
+// Observer is told of every input: where from, what became of it, how long it took
+// (the metrics).
+type Observer interface {
+	Input(source, outcome string, took time.Duration)
+}
+
+// SetObserver sets who is told of every input.
+func (s *Service) SetObserver(o Observer) { s.observer = o }
 
 // DefaultCurrency is the currency of amounts written without one, unless set otherwise.
 const DefaultCurrency = "USD"

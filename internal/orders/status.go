@@ -52,6 +52,7 @@ type GatewayStatus struct {
 	State       string          `json:"state" enum:"disabled,connecting,connected,reconnecting,refused" doc:"Gateway connection state"`
 	Message     string          `json:"message,omitempty" doc:"What the state means or what to do about it, in plain words"`
 	LastEventAt *time.Time      `json:"last_event_at,omitempty" doc:"When the last message event arrived from a watched channel"`
+	Reconnects  int             `json:"reconnects" doc:"Times the connection was lost and made again since start"`
 	Channels    []ChannelStatus `json:"channels,omitempty"`
 }
 

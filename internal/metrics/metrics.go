@@ -1,0 +1,123 @@
+// Package metrics is what ROMS reports to Prometheus: inputs by source and outcome and how
+// long they took, and, read from the running parts at each scrape, the database, the
+// webhook log, the Discord gateway, live subscribers and the Go runtime.
+package metrics
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/roms-dev/roms/internal/order"
+	"github.com/roms-dev/roms/internal/orders"
+)
+
+// Sources are the parts the gauges read at each scrape. Gateway may be nil (no Discord).
+type Sources struct {
+	Counts      func(context.Context) (order.Counts, error)
+	Problem     func() error
+	Gateway     func(context.Context) orders.GatewayStatus
+	Subscribers func() int
+}
+
+// Metrics holds the registry and the counters the service feeds.
+type Metrics struct {
+	reg    *prometheus.Registry
+	inputs *prometheus.CounterVec
+	ingest *prometheus.HistogramVec
+}
+
+// New registers every metric.
+func New(src Sources) *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		inputs: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "roms_inputs_total",
+			Help: "Checkout messages received, by source (http, discord, backfill, import) and outcome (created, updated, unchanged, ignored, duplicate, rejected)."},
+			[]string{"source", "outcome"}),
+		ingest: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "roms_ingest_duration_seconds",
+			Help:    "Time from an input's arrival to its order on disk, by source.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}}, []string{"source"}),
+	}
+	m.reg.MustRegister(m.inputs, m.ingest, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		&partsCollector{src: src})
+	return m
+}
+
+// Input counts one input; the orders service calls it for each.
+func (m *Metrics) Input(source, outcome string, took time.Duration) {
+	m.inputs.WithLabelValues(source, outcome).Inc()
+	m.ingest.WithLabelValues(source).Observe(took.Seconds())
+}
+
+// Handler serves the metrics in Prometheus's text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+var (
+	descOrders     = prometheus.NewDesc("roms_orders", "Orders stored, deleted ones included.", nil, nil)
+	descLogEntries = prometheus.NewDesc("roms_webhook_log_entries", "Inputs kept in the webhook log.", nil, nil)
+	descLogBytes   = prometheus.NewDesc("roms_webhook_log_bytes", "What the webhook log's entries take.", nil, nil)
+	descDBBytes    = prometheus.NewDesc("roms_database_bytes", "Size of the database.", nil, nil)
+	descDBOK       = prometheus.NewDesc("roms_database_ok", "1 while the database reads and writes well; 0 on damage or failing writes (a full disk).", nil, nil)
+	descGateway    = prometheus.NewDesc("roms_discord_state", "1 for the Discord gateway's current state.", []string{"state"}, nil)
+	descReconnects = prometheus.NewDesc("roms_discord_reconnects_total", "Times the Discord gateway connection was lost and made again.", nil, nil)
+	descLastEvent  = prometheus.NewDesc("roms_discord_last_event_timestamp_seconds", "When the last message event arrived from a watched channel.", nil, nil)
+	descCursor     = prometheus.NewDesc("roms_discord_channel_cursor_timestamp_seconds", "How far history has been read in each watched channel: the time of the last message read.", []string{"channel"}, nil)
+	descLive       = prometheus.NewDesc("roms_live_subscribers", "Clients following live updates (the live stream and /ws).", nil, nil)
+)
+
+// partsCollector reads the running parts at each scrape, so nothing has to push values.
+type partsCollector struct{ src Sources }
+
+func (c *partsCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descOrders, descLogEntries, descLogBytes, descDBBytes, descDBOK, descGateway, descReconnects, descLastEvent, descCursor, descLive} {
+		ch <- d
+	}
+}
+
+func (c *partsCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	}
+	if counts, err := c.src.Counts(ctx); err == nil {
+		gauge(descOrders, float64(counts.Orders))
+		gauge(descLogEntries, float64(counts.LogItems))
+		gauge(descLogBytes, float64(counts.LogBytes))
+		gauge(descDBBytes, float64(counts.SizeBytes))
+	}
+	ok := 1.0
+	if c.src.Problem != nil && c.src.Problem() != nil {
+		ok = 0
+	}
+	gauge(descDBOK, ok)
+	if c.src.Subscribers != nil {
+		gauge(descLive, float64(c.src.Subscribers()))
+	}
+	status := orders.Disabled()
+	if c.src.Gateway != nil {
+		status = c.src.Gateway(ctx)
+	}
+	for _, state := range []string{orders.StateDisabled, orders.StateConnecting, orders.StateConnected, orders.StateReconnecting, orders.StateRefused} {
+		v := 0.0
+		if state == status.State {
+			v = 1
+		}
+		gauge(descGateway, v, state)
+	}
+	ch <- prometheus.MustNewConstMetric(descReconnects, prometheus.CounterValue, float64(status.Reconnects))
+	if status.LastEventAt != nil {
+		gauge(descLastEvent, float64(status.LastEventAt.Unix()))
+	}
+	for _, chn := range status.Channels {
+		if chn.CursorTime != nil {
+			gauge(descCursor, float64(chn.CursorTime.Unix()), chn.ID)
+		}
+	}
+}
