@@ -114,6 +114,9 @@ func docsPage(doc *huma.OpenAPI) (docPage, error) {
 			tags[tag].Ops = append(tags[tag].Ops, o)
 		}
 	}
+	// What users reach for first comes first; any other tag follows in path order.
+	first := []string{"Webhook", "Orders", "Imports", "Live", "Discord", "Admin", "Health"}
+	slices.SortStableFunc(order, func(a, b string) int { return rank(first, a) - rank(first, b) })
 	for _, t := range order {
 		page.Tags = append(page.Tags, *tags[t])
 	}
@@ -131,6 +134,13 @@ func docsPage(doc *huma.OpenAPI) (docPage, error) {
 		page.Schemas = append(page.Schemas, s)
 	}
 	return page, nil
+}
+
+func rank(list []string, s string) int {
+	if i := slices.Index(list, s); i >= 0 {
+		return i
+	}
+	return len(list)
 }
 
 // typeOf describes a schema in a few words: a type, a link to a named schema, a list of.
@@ -225,8 +235,9 @@ var docsTemplate = template.Must(template.New("docs").Funcs(template.FuncMap{"ty
 body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1d2330;background:#fafbfc}
 header{background:#1d2330;color:#fff;padding:1em 1.5em}header a{color:#9cc3ff}
 main{max-width:72em;margin:0 auto;padding:1em 1.5em}
-nav{columns:18em;font-size:14px;margin-bottom:1.5em}nav a{display:block;text-decoration:none}
-section.op{background:#fff;border:1px solid #dde2ea;border-radius:6px;margin:1em 0;padding:.8em 1em}
+nav{columns:26em;font-size:14px;margin-bottom:1.5em}nav div{break-inside:avoid;margin-bottom:.6em}
+nav a{display:block;text-decoration:none;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+section.op{background:#fff;border:1px solid #dde2ea;border-radius:6px;margin:1em 0;padding:.8em 1em;overflow-x:auto}
 .m{display:inline-block;min-width:4.5em;font-weight:700;font-family:ui-monospace,monospace}
 .get{color:#0a7b36}.post{color:#1f5fbf}.patch{color:#a15c00}.delete{color:#b3261e}
 code,.path{font-family:ui-monospace,monospace}table{border-collapse:collapse;width:100%;margin:.4em 0;font-size:14px}
@@ -235,7 +246,7 @@ td,th{border-top:1px solid #eef0f4;padding:.25em .5em;text-align:left;vertical-a
 </style></head><body>
 <header><h1>{{.Title}} <small>{{.Version}}</small></h1><p>{{.Description}} The document itself: <a href="/openapi.json">/openapi.json</a>.</p></header>
 <main>
-<nav>{{range .Tags}}<strong>{{.Name}}</strong>{{range .Ops}}<a href="#{{.ID}}"><span class="m {{lower .Method}}">{{.Method}}</span> <span class="path">{{.Path}}</span></a>{{end}}{{end}}</nav>
+<nav>{{range .Tags}}<div><strong>{{.Name}}</strong>{{range .Ops}}<a href="#{{.ID}}"><span class="m {{lower .Method}}">{{.Method}}</span> <span class="path">{{.Path}}</span></a>{{end}}</div>{{end}}</nav>
 {{range .Tags}}<h2>{{.Name}}</h2>{{range .Ops}}
 <section class="op" id="{{.ID}}"><h3><span class="m {{lower .Method}}">{{.Method}}</span> <span class="path">{{.Path}}</span></h3>
 <p>{{.Summary}}{{if .Secured}} <span class="lock">(needs the token when http.token is set)</span>{{end}}</p>
