@@ -226,10 +226,11 @@ func metricsLine(cfg config.Config, base string) string {
 
 func zoneLine(cfg config.Config) string {
 	loc, _ := cfg.Location()
+	name := orders.ZoneName(loc, time.Now())
 	if cfg.TimeZone == "" {
-		return loc.String() + " (this machine's; set timezone to change what \"today\" means)"
+		return name + " (this machine's; set timezone to change what \"today\" means)"
 	}
-	return loc.String()
+	return name
 }
 
 func discordLine(d config.Discord) string {

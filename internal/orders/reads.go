@@ -75,7 +75,16 @@ func (s *Service) Stats(ctx context.Context, f order.Filter, by string) (Stats, 
 	if err != nil {
 		return Stats{}, err
 	}
-	return Stats{TimeZone: s.loc.String(), GroupBy: by, Overall: all, Groups: groups}, nil
+	return Stats{TimeZone: ZoneName(s.loc, s.now()), GroupBy: by, Overall: all, Groups: groups}, nil
+}
+
+// ZoneName names a time zone for people: its IANA name, or for the machine's own zone
+// ("Local"), its abbreviation and offset now, such as "EST, UTC-05:00".
+func ZoneName(loc *time.Location, now time.Time) string {
+	if loc.String() != "Local" {
+		return loc.String()
+	}
+	return now.In(loc).Format("MST, UTC-07:00")
 }
 
 // Logs returns the newest webhook log entries.

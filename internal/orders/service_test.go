@@ -334,3 +334,13 @@ func TestExportStopsWithItsContext(t *testing.T) {
 		t.Errorf("export with a cancelled context: %v", err)
 	}
 }
+
+func TestZoneNameSaysWhatTheMachinesZoneIs(t *testing.T) {
+	at := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	if got := ZoneName(newYork, at); got != "America/New_York" {
+		t.Errorf("named zone: %q", got)
+	}
+	if got := ZoneName(time.Local, at); got == "Local" || !strings.Contains(got, "UTC") {
+		t.Errorf("the machine's zone: %q", got)
+	}
+}
