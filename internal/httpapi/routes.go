@@ -18,6 +18,7 @@ const (
 	pathImports = "/api/v2/imports/"
 	pathWS      = "/ws"
 	pathMetrics = "/metrics"
+	pathSession = "/api/v2/session"
 	// PathBackfill is where `bot backfill` asks a running bot to import history.
 	PathBackfill = "/api/v2/discord/backfill"
 )
@@ -92,6 +93,16 @@ func (s *server) routes(api huma.API) {
 	backfill := op("discord-backfill", http.MethodPost, PathBackfill, "Import a Discord channel's history (NDJSON progress stream)", "Discord")
 	backfill.Errors = []int{409}
 	huma.Register(api, backfill, s.backfill)
+
+	login := op("login", http.MethodPost, pathSession, "Trade the token for a browser session (an HttpOnly cookie)", "Session")
+	login.Security, login.Errors = nil, []int{401}
+	huma.Register(api, login, s.login)
+	logout := op("logout", http.MethodDelete, pathSession, "End the browser session", "Session")
+	logout.Security = nil
+	huma.Register(api, logout, s.logout)
+	state := op("session-state", http.MethodGet, pathSession, "Whether this browser may use the API, and whether a token is needed", "Session")
+	state.Security = nil
+	huma.Register(api, state, s.sessionState)
 
 	health := op("health", http.MethodGet, "/health", "Database, Discord, version and uptime", "Health")
 	health.Security = nil

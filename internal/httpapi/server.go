@@ -115,7 +115,7 @@ func NewServer(deps Deps) http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, middleware.ClientIPFromRemoteAddr, s.logRequests, s.recoverPanics,
 		timeoutExcept(requestTimeout, pathLive, pathBackup, PathBackfill, pathExport, pathImports, pathWS), s.checkHost, s.cors,
-		s.refuseCrossSiteWrites, s.authenticate, s.rateLimit)
+		s.refuseCrossSiteWrites, s.authenticate, s.rateLimit, keepRequest)
 	r.Get(pathWS, s.serveWS)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "no such route: "+r.Method+" "+r.URL.Path+" (see /docs)")
@@ -155,7 +155,7 @@ func (s *server) apiConfig() huma.Config {
 // body made with the webhook secret.
 func (s *server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.HasPrefix(r.URL.Path, "/api/") || r.Method == http.MethodOptions {
+		if !strings.HasPrefix(r.URL.Path, "/api/") || r.Method == http.MethodOptions || strings.HasPrefix(r.URL.Path, pathSession) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -189,6 +189,9 @@ func (s *server) tokenGiven(r *http.Request) bool {
 	}
 	if !ok && (r.URL.Path == pathWebhook || r.URL.Path == pathWS) {
 		given = r.URL.Query().Get("token")
+	}
+	if !ok && given == "" && sessionValid(r, s.Token, time.Now()) {
+		return true // a browser's session, bought with the token
 	}
 	return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(given)), []byte(s.Token)) == 1
 }
