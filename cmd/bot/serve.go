@@ -15,6 +15,7 @@ import (
 
 	"github.com/roms-dev/roms/internal/commands"
 	"github.com/roms-dev/roms/internal/config"
+	"github.com/roms-dev/roms/internal/dashboard"
 	"github.com/roms-dev/roms/internal/discord"
 	"github.com/roms-dev/roms/internal/httpapi"
 	"github.com/roms-dev/roms/internal/live"
@@ -68,7 +69,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Hub:      hub, Logger: logger, Token: cfg.HTTP.Token, WebhookSecret: cfg.HTTP.WebhookSecret, CORSOrigins: cfg.HTTP.CORSOrigins,
 		ListenHost: listenHost(cfg.HTTP.Addr), AllowedHosts: cfg.HTTP.AllowedHosts,
 		RateLimit: httpapi.RateLimit{PerMinute: cfg.HTTP.RateLimit.PerMinute, Burst: cfg.HTTP.RateLimit.Burst},
-		Version:   buildVersion(), Started: time.Now(),
+		Version:   buildVersion(), Started: time.Now(), Dashboard: dashboard.Handler(),
 	}
 	sources := metrics.Sources{Counts: st.Counts, Problem: st.Problem, Subscribers: hub.Subscribers}
 	var listener *discord.Listener
@@ -205,6 +206,7 @@ func printBanner(w io.Writer, cfg config.Config, cfgFile, addr string) {
 	}
 	fmt.Fprintf(w, `ROMS %s: Refract checkouts into your own order database
   Webhook:   %s/api/v2/webhooks/orders   (POST, text/plain)
+  Dashboard: %s/
   API docs:  %s/docs
   Health:    %s/health
   Metrics:   %s
@@ -214,7 +216,7 @@ func printBanner(w io.Writer, cfg config.Config, cfgFile, addr string) {
   Security:  %s
   Discord:   %s
 Ready. Press Ctrl+C to stop.
-`, buildVersion(), base, base, base, metricsLine(cfg, base), dbPath, zoneLine(cfg), cfgFile, security, discordLine(cfg.Discord))
+`, buildVersion(), base, base, base, base, metricsLine(cfg, base), dbPath, zoneLine(cfg), cfgFile, security, discordLine(cfg.Discord))
 }
 
 func metricsLine(cfg config.Config, base string) string {

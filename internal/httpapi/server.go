@@ -98,11 +98,13 @@ type Deps struct {
 	// RateLimit bounds how fast one client may call; zero is no limit.
 	RateLimit RateLimit
 	// Metrics, when set, is served at /metrics (behind the token when one is set).
-	Metrics  http.Handler
-	Version  string
-	Started  time.Time
-	Gateway  func(context.Context) orders.GatewayStatus
-	Backfill BackfillFunc // nil without Discord
+	Metrics http.Handler
+	// Dashboard, when set, is the web page at "/" and its assets.
+	Dashboard http.Handler
+	Version   string
+	Started   time.Time
+	Gateway   func(context.Context) orders.GatewayStatus
+	Backfill  BackfillFunc // nil without Discord
 }
 
 type server struct {
@@ -132,6 +134,11 @@ func NewServer(deps Deps) http.Handler {
 	r.Get("/docs", serveDocs(page))
 	if s.Metrics != nil {
 		r.Get(pathMetrics, s.serveMetrics)
+	}
+	if s.Dashboard != nil {
+		for _, p := range []string{"/", "/app.js", "/app.css"} {
+			r.Get(p, s.Dashboard.ServeHTTP)
+		}
 	}
 	return r
 }

@@ -1,0 +1,309 @@
+// ROMS dashboard: plain JavaScript over the public API. Filters live in memory only, so no
+// email or order number ends up in the address bar or the browser's history.
+
+const $ = (sel, root = document) => root.querySelector(sel);
+const el = (tag, attrs = {}, ...children) => {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') e.className = v;
+    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else if (v !== undefined && v !== null && v !== false) e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) e.append(c instanceof Node ? c : document.createTextNode(c ?? ''));
+  return e;
+};
+
+const STATUSES = ['verified', 'pending', 'processing', 'unverified', 'review_hold', 'declined', 'cancelled',
+  'shipped', 'delivered', 'received', 'returned', 'refunded'];
+const PAGE = 50;
+
+// api calls the API with the browser's session; a 401 asks for the token.
+async function api(path, options = {}) {
+  const resp = await fetch(path, { credentials: 'same-origin', ...options });
+  if (resp.status === 401) {
+    await signIn();
+    return api(path, options);
+  }
+  const type = resp.headers.get('Content-Type') || '';
+  const body = type.includes('json') ? await resp.json() : await resp.text();
+  if (!resp.ok) throw new Error((body && body.detail) || resp.statusText);
+  return body;
+}
+
+function signIn() {
+  const dialog = $('#login');
+  return new Promise((resolve) => {
+    $('#login-form').onsubmit = async (ev) => {
+      ev.preventDefault();
+      const token = new FormData(ev.target).get('token');
+      const resp = await fetch('/api/v2/session', { method: 'POST', credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token }) });
+      if (!resp.ok) { $('#login-error').textContent = 'That is not the token.'; return; }
+      dialog.close();
+      $('#logout').hidden = false;
+      startLive();
+      resolve();
+    };
+    if (!dialog.open) dialog.showModal();
+  });
+}
+
+const money = (m, cur) => (m === null || m === undefined) ? '' : `${Number(m).toFixed(2)} ${cur || ''}`.trim();
+const day = (t) => new Date(t).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
+
+// ---- Orders ----
+const state = { filter: {}, cursors: [''], page: 0, rows: new Map() };
+
+function query(extra = {}) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries({ ...state.filter, ...extra })) if (v) q.set(k, v);
+  return q;
+}
+
+async function loadOrders() {
+  const q = query({ limit: PAGE });
+  if (state.cursors[state.page]) q.set('cursor', state.cursors[state.page]);
+  const page = await api('/api/v2/orders?' + q);
+  state.cursors[state.page + 1] = page.next_cursor || '';
+  const body = $('#order-table tbody');
+  body.replaceChildren();
+  state.rows.clear();
+  for (const o of page.orders) body.append(orderRow(o));
+  const first = state.page * PAGE + 1;
+  $('#count').textContent = page.total === 0 ? 'No orders match.' :
+    `${first}–${first + page.orders.length - 1} of ${page.total} orders`;
+  $('#prev').disabled = state.page === 0;
+  $('#next').disabled = !page.next_cursor;
+  $('#export').href = '/api/v2/orders/export.csv?' + query();
+}
+
+function orderRow(o) {
+  const row = el('tr', { tabindex: 0, 'data-number': o.order_number, onclick: () => openOrder(o.order_number),
+    onkeydown: (ev) => { if (ev.key === 'Enter') openOrder(o.order_number); } },
+  el('td', {}, day(o.order_date)), el('td', { class: 'mono' }, o.order_number), el('td', {}, o.product),
+  el('td', {}, o.store), el('td', {}, o.profile), el('td', { class: 'num' }, money(o.total, o.currency)),
+  el('td', {}, el('span', { class: 'status ' + o.status }, o.status || '-')), el('td', { class: 'mono' }, o.tracking_number));
+  state.rows.set(o.order_number, row);
+  return row;
+}
+
+// live applies an order change from the stream: a new order appears at the top of the
+// first page of the newest-first list, a change redraws its row.
+function live(change) {
+  const o = change.order;
+  const row = state.rows.get(o.order_number);
+  if (row) {
+    const fresh = orderRow(o);
+    row.replaceWith(fresh);
+    flash(fresh);
+  } else if (change.type === 'created' && state.page === 0 && (state.filter.sort || 'date_desc') === 'date_desc' && !Object.values({ ...state.filter, sort: '' }).some(Boolean)) {
+    const fresh = orderRow(o);
+    $('#order-table tbody').prepend(fresh);
+    flash(fresh);
+    const m = /of (\d+)/.exec($('#count').textContent);
+    $('#count').textContent = m ? $('#count').textContent.replace(/of \d+/, `of ${Number(m[1]) + 1}`) : '1 order';
+  }
+  if (!$('#order').hidden && $('#order').dataset.number === o.order_number) openOrder(o.order_number);
+}
+
+function flash(row) {
+  row.classList.add('new');
+  setTimeout(() => row.classList.remove('new'), 4000);
+}
+
+let source;
+function startLive() {
+  if (source) source.close();
+  source = new EventSource('/api/v2/live');
+  source.addEventListener('open', () => $('#live').classList.add('on'));
+  source.addEventListener('error', () => $('#live').classList.remove('on'));
+  source.addEventListener('order', (ev) => live(JSON.parse(ev.data)));
+  source.addEventListener('resync', () => { loadOrders(); setTimeout(startLive, 1000); });
+}
+
+// ---- One order ----
+async function openOrder(number) {
+  const path = '/api/v2/orders/' + encodeURIComponent(number);
+  const [o, events] = await Promise.all([api(path), api(path + '/events')]);
+  show('order');
+  $('#order').dataset.number = o.order_number;
+  $('#order-title').textContent = `Order ${o.order_number}`;
+  const fields = [['Product', o.product], ['Status', o.status], ['Store', o.store], ['Ordered', day(o.order_date)],
+    ['Price', money(o.price, o.currency)], ['Total', money(o.total, o.currency)], ['Quantity', `${o.quantity} ordered, ${o.qty_received} received`],
+    ['Profile', o.profile], ['Email', o.email], ['Tracking', o.tracking_number], ['Reference #', o.reference_number],
+    ['Notes', o.notes], ['Deleted', o.deleted_at ? day(o.deleted_at) : '']];
+  $('#order-fields').replaceChildren(...fields.filter(([, v]) => v).flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
+  const form = $('#edit');
+  form.status.replaceChildren(...STATUSES.map((s) => el('option', { value: s, selected: s === o.status }, s)));
+  form.qty_received.value = o.qty_received;
+  form.price.value = o.price ?? '';
+  form.notes.value = o.notes;
+  form.tracking_number.value = '';
+  $('#edit-error').textContent = '';
+  $('#delete').hidden = !!o.deleted_at;
+  $('#restore').hidden = !o.deleted_at;
+  $('#events').replaceChildren(...events.slice().reverse().map((e) => el('li', {},
+    el('strong', {}, `${day(e.at)} ${e.type}`), ` by ${e.actor || 'ROMS'}`,
+    el('ul', {}, e.changes.map((c) => el('li', {}, `${c.field}: ${fmt(c.old)} → ${fmt(c.new)}`))))));
+}
+
+const fmt = (v) => v === null || v === undefined ? '(none)' : Array.isArray(v) ? v.join(', ') : String(v);
+
+async function saveOrder(ev) {
+  ev.preventDefault();
+  const form = ev.target;
+  const number = $('#order').dataset.number;
+  const change = { status: form.status.value, qty_received: Number(form.qty_received.value), notes: form.notes.value };
+  if (form.price.value !== '') change.price = Number(form.price.value);
+  if (form.tracking_number.value.trim()) change.tracking_number = form.tracking_number.value.trim();
+  try {
+    await api('/api/v2/orders/' + encodeURIComponent(number), { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(change) });
+    await openOrder(number);
+  } catch (err) {
+    $('#edit-error').textContent = err.message;
+  }
+}
+
+async function deleteOrder(restore) {
+  const number = $('#order').dataset.number;
+  const path = '/api/v2/orders/' + encodeURIComponent(number) + (restore ? '/restore' : '');
+  await api(path, { method: restore ? 'POST' : 'DELETE' });
+  await openOrder(number);
+}
+
+// ---- Totals ----
+async function loadTotals() {
+  const form = $('#period');
+  const from = { today: 'today', week: 'week', month: 'month', all: '' }[form.period.value];
+  const to = form.period.value === 'today' ? 'today' : '';
+  const st = await api('/api/v2/stats?' + new URLSearchParams({ from, to, group_by: form.by.value }));
+  const t = st.overall;
+  const spend = (t.money || []).map((m) => money(m.spend, m.currency)).join(', ') || '-';
+  const average = (t.money || []).map((m) => money(m.average, m.currency)).join(', ') || '-';
+  $('#cards').replaceChildren(card('Checkouts', t.checkouts), card('Units', t.units), card('Spend', spend), card('Average', average),
+    card('Cancel rate', `${(100 * t.cancel_rate).toFixed(1)}%`), card('With tracking', t.with_tracking));
+  const head = el('tr', {}, el('th', {}, form.by.value), el('th', { class: 'num' }, 'Checkouts'), el('th', { class: 'num' }, 'Units'),
+    el('th', { class: 'num' }, 'Spend'), el('th', { class: 'num' }, 'Cancel rate'));
+  $('#groups thead').replaceChildren(head);
+  $('#groups tbody').replaceChildren(...(st.groups || []).map((g) => el('tr', {}, el('td', {}, g.group || '-'),
+    el('td', { class: 'num' }, g.checkouts), el('td', { class: 'num' }, g.units),
+    el('td', { class: 'num' }, (g.money || []).map((m) => money(m.spend, m.currency)).join(', ')),
+    el('td', { class: 'num' }, `${(100 * g.cancel_rate).toFixed(1)}%`))));
+  const since = new Date(Date.now() - 29 * 86400e3).toISOString().slice(0, 10);
+  const daily = await api('/api/v2/stats?' + new URLSearchParams({ from: since, group_by: 'day' }));
+  $('#chart').replaceChildren(chart(daily.groups || [], since));
+}
+
+const card = (name, value) => el('div', { class: 'card' }, el('span', {}, name), el('strong', {}, String(value)));
+
+// chart draws checkouts per day as bars, with the day's spend in each bar's title.
+function chart(groups, since) {
+  const ns = 'http://www.w3.org/2000/svg';
+  const byDay = new Map(groups.map((g) => [g.group, g]));
+  const days = [];
+  for (let d = new Date(since + 'T00:00:00'); days.length < 30; d.setDate(d.getDate() + 1)) {
+    days.push(`${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`);
+  }
+  const max = Math.max(1, ...groups.map((g) => g.checkouts));
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 300 100');
+  svg.setAttribute('preserveAspectRatio', 'none');
+  days.forEach((d, i) => {
+    const g = byDay.get(d);
+    const h = g ? Math.max(2, 90 * g.checkouts / max) : 0;
+    const bar = document.createElementNS(ns, 'rect');
+    bar.setAttribute('x', i * 10 + 1); bar.setAttribute('width', 8);
+    bar.setAttribute('y', 95 - h); bar.setAttribute('height', h);
+    bar.setAttribute('class', 'bar');
+    const title = document.createElementNS(ns, 'title');
+    title.textContent = `${d}: ${g ? g.checkouts : 0} checkouts, ${g ? (g.money || []).map((m) => money(m.spend, m.currency)).join(', ') : '0'}`;
+    bar.append(title);
+    svg.append(bar);
+  });
+  return svg;
+}
+
+// ---- Imports ----
+async function importFile(ev) {
+  ev.preventDefault();
+  const form = ev.target;
+  const data = new FormData();
+  data.set('file', form.file.files[0]);
+  const out = $('#import-result');
+  out.textContent = 'Importing…';
+  try {
+    const sum = await api('/api/v2/imports/' + form.kind.value, { method: 'POST', body: data });
+    const parts = [['created', sum.created], ['updated', sum.updated], ['already up to date', sum.unchanged],
+      ['not found', sum.not_found], ['could not be read', sum.invalid], ['conflicts', sum.conflicts]].filter(([, n]) => n);
+    const children = [el('p', {}, `${sum.rows} rows: ` + parts.map(([w, n]) => `${n} ${w}`).join(', ') + '.')];
+    if (sum.rejected_csv) {
+      const url = URL.createObjectURL(new Blob([sum.rejected_csv], { type: 'text/csv' }));
+      children.push(el('p', {}, el('a', { href: url, download: `not-imported-${sum.batch}.csv` }, 'Download the rows not used')));
+    }
+    if (sum.created + sum.updated > 0) {
+      children.push(el('button', { onclick: async () => {
+        const u = await api(`/api/v2/imports/${sum.batch}/undo`, { method: 'POST' });
+        out.replaceChildren(el('p', {}, `Undone: ${u.reverted} orders put back, ${u.deleted} deleted.`));
+      } }, 'Undo this import'));
+    }
+    out.replaceChildren(...children);
+  } catch (err) {
+    out.replaceChildren(el('p', { class: 'error' }, err.message));
+  }
+}
+
+// ---- Health ----
+async function loadHealth() {
+  const [h, logs] = await Promise.all([fetch('/health').then((r) => r.json()), api('/api/v2/webhooks/logs?limit=20')]);
+  const db = h.database;
+  const mb = (n) => `${(n / 1048576).toFixed(1)} MB`;
+  $('#health-cards').replaceChildren(
+    card('Database', db.state === 'ok' ? 'ok' : `problem: ${db.error}`), card('Orders', db.orders), card('Database size', mb(db.size_bytes)),
+    card('Webhook log', `${db.webhook_logs} inputs, ${mb(db.webhook_log_bytes || 0)}`),
+    card('Discord', h.discord.state + (h.discord.last_event_at ? `, last message ${day(h.discord.last_event_at)}` : '')),
+    card('Live clients', h.live_subscribers), card('Version', h.version));
+  $('#inputs tbody').replaceChildren(...logs.logs.map((l) => el('tr', { class: l.outcome === 'rejected' ? 'bad' : '' },
+    el('td', {}, day(l.created_at)), el('td', {}, l.origin.source), el('td', {}, l.outcome), el('td', { class: 'mono' }, l.order_number || ''),
+    el('td', {}, l.error_message || ''))));
+}
+
+// ---- Views ----
+function show(view) {
+  for (const section of document.querySelectorAll('.view')) section.hidden = section.id !== view;
+  for (const b of document.querySelectorAll('nav button')) {
+    if (b.dataset.view === view || (view === 'order' && b.dataset.view === 'orders')) b.setAttribute('aria-current', 'page');
+    else b.removeAttribute('aria-current');
+  }
+}
+
+const loaders = { orders: loadOrders, totals: loadTotals, health: loadHealth, imports: async () => {} };
+
+async function start() {
+  $('#filters').status.append(...STATUSES.map((s) => el('option', { value: s }, s)));
+  for (const b of document.querySelectorAll('nav button')) b.onclick = () => { show(b.dataset.view); loaders[b.dataset.view](); };
+  $('#filters').onsubmit = (ev) => {
+    ev.preventDefault();
+    state.filter = Object.fromEntries(new FormData(ev.target));
+    state.cursors = [''];
+    state.page = 0;
+    loadOrders();
+  };
+  $('#prev').onclick = () => { state.page--; loadOrders(); };
+  $('#next').onclick = () => { state.page++; loadOrders(); };
+  $('#back').onclick = () => { show('orders'); loadOrders(); };
+  $('#edit').onsubmit = saveOrder;
+  $('#delete').onclick = () => deleteOrder(false);
+  $('#restore').onclick = () => deleteOrder(true);
+  $('#period').onchange = loadTotals;
+  $('#import').onsubmit = importFile;
+  $('#logout').onclick = async () => { await fetch('/api/v2/session', { method: 'DELETE' }); location.reload(); };
+  const session = await (await fetch('/api/v2/session', { credentials: 'same-origin' })).json();
+  if (session.token_required && !session.authenticated) await signIn();
+  else {
+    $('#logout').hidden = !session.token_required;
+    startLive();
+  }
+  await loadOrders();
+}
+
+start();
