@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// browserPath finds Chromium. CI installs it and must never skip the browser test.
+func browserPath(t *testing.T) string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("no Chromium: .ci/run installs it (apt-get install chromium); CI never skips the browser test")
+	}
+	t.Skip("SKIPPED: no Chromium on this machine (apt-get install chromium), so the dashboard was not tested in a browser")
+	return ""
+}
+
+// TestDashboardInABrowser uses the dashboard as a person would, in headless Chromium
+// against the whole program with a token: sign in, see a checkout arrive, correct it,
+// see the totals, download the CSV; and nothing is fetched from anywhere but ROMS.
+func TestDashboardInABrowser(t *testing.T) {
+	exe := browserPath(t)
+	t.Chdir(t.TempDir())
+	const token = "browser-test-token-0123456789"
+	bot := startBot(t, map[string]string{"ROMS_HTTP_TOKEN": token})
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.WindowSize(1280, 800))
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	// Chromium sends events this chromedp release does not know; they do not matter here.
+	quiet := func(format string, args ...any) {
+		if !strings.Contains(format, "unhandled") {
+			t.Logf(format, args...)
+		}
+	}
+	ctx, cancelCtx := chromedp.NewContext(allocCtx, chromedp.WithErrorf(quiet))
+	defer cancelCtx()
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+
+	var mu sync.Mutex
+	var elsewhere []string
+	chromedp.ListenTarget(ctx, func(ev any) {
+		if e, ok := ev.(*network.EventRequestWillBeSent); ok && !strings.HasPrefix(e.Request.URL, bot.base) &&
+			!strings.HasPrefix(e.Request.URL, "data:") && !strings.HasPrefix(e.Request.URL, "blob:") {
+			mu.Lock()
+			elsewhere = append(elsewhere, e.Request.URL)
+			mu.Unlock()
+		}
+	})
+
+	run := func(what string, actions ...chromedp.Action) {
+		t.Helper()
+		if err := chromedp.Run(ctx, actions...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	run("open the dashboard and sign in", network.Enable(), chromedp.Navigate(bot.base+"/"),
+		chromedp.WaitVisible(`#login input[name=token]`), chromedp.SendKeys(`#login input[name=token]`, token),
+		chromedp.Click(`#login button[type=submit]`), chromedp.WaitNotVisible(`#login`),
+		chromedp.WaitVisible(`#live.on`))
+
+	post := func(text string) {
+		req, _ := http.NewRequest(http.MethodPost, bot.base+"/api/v2/webhooks/orders", strings.NewReader(text))
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	post(string(sample))
+	var count string
+	run("see the checkout arrive without a reload", chromedp.WaitVisible(`tr[data-number="BBY01-807102506907"]`),
+		chromedp.Text(`#count`, &count))
+	if count != "1 order" {
+		t.Errorf("count %q", count)
+	}
+
+	var history string
+	run("open it and mark it shipped", chromedp.Click(`tr[data-number="BBY01-807102506907"]`), chromedp.WaitVisible(`#order-title`),
+		chromedp.SetValue(`#edit select[name=status]`, "shipped"), chromedp.SendKeys(`#edit input[name=tracking_number]`, "1Z999AA10123456784"),
+		chromedp.Click(`#edit button[type=submit]`),
+		chromedp.WaitVisible(`//ol[@id="events"]//li[contains(., "status: verified → shipped")]`),
+		chromedp.Text(`#events`, &history))
+	if !strings.Contains(history, "by api") {
+		t.Errorf("history %q", history)
+	}
+
+	var cards string
+	run("see the totals", chromedp.Click(`nav button[data-view=totals]`), chromedp.WaitVisible(`#cards .card`),
+		chromedp.Text(`#cards`, &cards))
+	if !strings.Contains(cards, "Checkouts\n1") && !strings.Contains(cards, "Checkouts1") {
+		t.Errorf("totals %q", cards)
+	}
+
+	var href string
+	var ok bool
+	run("find the CSV link", chromedp.Click(`nav button[data-view=orders]`), chromedp.WaitVisible(`#export`),
+		chromedp.AttributeValue(`#export`, "href", &href, &ok))
+	req, _ := http.NewRequest(http.MethodGet, bot.base+href, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	csv, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(csv), "BBY01-807102506907") || !strings.Contains(string(csv), "1Z999AA10123456784") {
+		t.Errorf("CSV from %s: %.200s", href, csv)
+	}
+
+	dir := os.Getenv("ROMS_SCREENSHOTS")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	var wide, phone []byte
+	run("screenshots", chromedp.FullScreenshot(&wide, 100), chromedp.EmulateViewport(390, 844), chromedp.FullScreenshot(&phone, 100))
+	_ = os.WriteFile(filepath.Join(dir, "dashboard-wide.png"), wide, 0o644)
+	_ = os.WriteFile(filepath.Join(dir, "dashboard-phone.png"), phone, 0o644)
+
+	var docs string
+	run("open the API docs", chromedp.EmulateViewport(1280, 800), chromedp.Navigate(bot.base+"/docs"), chromedp.WaitVisible(`#list-orders`),
+		chromedp.Text(`#list-orders`, &docs))
+	if !strings.Contains(docs, "/api/v2/orders") {
+		t.Errorf("docs %q", docs)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(elsewhere) > 0 {
+		t.Errorf("pages fetched from elsewhere: %v", elsewhere)
+	}
+}
