@@ -104,8 +104,13 @@ func TestDashboardInABrowser(t *testing.T) {
 	}
 
 	var cards string
+	var bars int
 	run("see the totals", chromedp.Click(`nav button[data-view=totals]`), chromedp.WaitVisible(`#cards .card`),
-		chromedp.Text(`#cards`, &cards))
+		chromedp.Text(`#cards`, &cards), chromedp.WaitVisible(`#chart svg polyline.spend`),
+		chromedp.Evaluate(`document.querySelectorAll('#chart svg rect').length`, &bars))
+	if bars != 30 {
+		t.Errorf("the chart has %d days, want 30", bars)
+	}
 	if !strings.Contains(cards, "Checkouts\n1") && !strings.Contains(cards, "Checkouts1") {
 		t.Errorf("totals %q", cards)
 	}

@@ -192,11 +192,13 @@ async function loadTotals() {
   const since = new Date(Date.now() - 29 * 86400e3).toISOString().slice(0, 10);
   const daily = await api('/api/v2/stats?' + new URLSearchParams({ from: since, group_by: 'day' }));
   $('#chart').replaceChildren(chart(daily.groups || [], since));
+  $('#chart-legend').textContent = 'Bars: checkouts. Line: spend.';
 }
 
 const card = (name, value) => el('div', { class: 'card' }, el('span', {}, name), el('strong', {}, String(value)));
 
-// chart draws checkouts per day as bars, with the day's spend in each bar's title.
+// chart draws checkouts per day as bars and the day's spend (in the first currency) as a
+// line, each day's figures in its bar's title.
 function chart(groups, since) {
   const ns = 'http://www.w3.org/2000/svg';
   const byDay = new Map(groups.map((g) => [g.group, g]));
@@ -220,6 +222,16 @@ function chart(groups, since) {
     bar.append(title);
     svg.append(bar);
   });
+  const currency = groups.flatMap((g) => g.money || []).map((m) => m.currency)[0];
+  const spendOf = (d) => {
+    const m = ((byDay.get(d) || {}).money || []).find((x) => x.currency === currency);
+    return m ? Number(m.spend) : 0;
+  };
+  const maxSpend = Math.max(1, ...days.map(spendOf));
+  const line = document.createElementNS(ns, 'polyline');
+  line.setAttribute('points', days.map((d, i) => `${i * 10 + 5},${95 - 90 * spendOf(d) / maxSpend}`).join(' '));
+  line.setAttribute('class', 'spend');
+  svg.append(line);
   return svg;
 }
 
