@@ -115,6 +115,28 @@ func TestDashboardInABrowser(t *testing.T) {
 		t.Errorf("totals %q", cards)
 	}
 
+	file := filepath.Join(t.TempDir(), "tracking.csv")
+	if err := os.WriteFile(file, []byte("Order #,Tracking Number\nBBY01-807102506907,1Z888\nNOPE-1,1Z777\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var imported, undone string
+	run("import a tracking file, then undo it", chromedp.Click(`nav button[data-view=imports]`), chromedp.WaitVisible(`#import`),
+		chromedp.SetValue(`#import select[name=kind]`, "tracking"), chromedp.SetUploadFiles(`#import input[type=file]`, []string{file}),
+		chromedp.Click(`#import button[type=submit]`), chromedp.WaitVisible(`//div[@id="import-result"]//button`),
+		chromedp.Text(`#import-result`, &imported), chromedp.Click(`//div[@id="import-result"]//button`),
+		chromedp.WaitVisible(`//div[@id="import-result"]/p[contains(., "Undone")]`), chromedp.Text(`#import-result`, &undone))
+	if !strings.Contains(imported, "2 rows: 1 updated, 1 not found") || !strings.Contains(imported, "Download the rows not used") ||
+		!strings.Contains(undone, "1 orders put back") {
+		t.Errorf("import %q, undo %q", imported, undone)
+	}
+
+	var health string
+	run("see health", chromedp.Click(`nav button[data-view=health]`), chromedp.WaitVisible(`#inputs tbody tr`),
+		chromedp.Text(`#health-cards`, &health))
+	if !strings.Contains(health, "Database\nok") && !strings.Contains(health, "Databaseok") {
+		t.Errorf("health %q", health)
+	}
+
 	var href string
 	var ok bool
 	run("find the CSV link", chromedp.Click(`nav button[data-view=orders]`), chromedp.WaitVisible(`#export`),
