@@ -135,6 +135,7 @@ func normalise(e *order.Edit) error {
 		problems = append(problems, Problem{field, fmt.Sprintf(format, args...)})
 	}
 	f := &e.Fields
+	redactFields(f)
 	for _, name := range e.Clear {
 		if !slices.Contains(order.Clearable, name) {
 			bad(name, "cannot be cleared; these can: %s", strings.Join(order.Clearable, ", "))
@@ -192,4 +193,21 @@ func checkReceived(o *order.Order, _ []order.Change) error {
 		return invalid("qty_received", "%d is more than the quantity ordered (%d)", o.QtyReceived, o.Quantity)
 	}
 	return nil
+}
+
+// redactFields runs every free-text field through the same redaction as a message's text:
+// a proxy password pasted into a note or an import row is no safer than one in a checkout.
+func redactFields(f *order.Fields) {
+	for name, p := range map[string]*string{
+		"product": &f.Product, "customer_name": &f.CustomerName, "profile": &f.Profile,
+		"proxy_list": &f.ProxyList, "reference_number": &f.ReferenceNumber,
+		"payment_method": &f.PaymentMethod, "shipping_address": &f.ShippingAddress,
+		"shipping_method": &f.ShippingMethod, "notes": &f.Notes, "store": &f.Store,
+		"raw_header": &f.RawHeader,
+	} {
+		*p = parser.RedactField(name, *p)
+	}
+	for key, value := range f.Extra {
+		f.Extra[key] = parser.RedactField(key, value)
+	}
 }

@@ -21,12 +21,21 @@ func BenchmarkParseRefractMessage(b *testing.B) {
 	}
 }
 
-// BenchmarkRedact measures the worst inputs the webhook accepts: 1 MiB of prose without
-// proxy notation, and 1 MiB of proxy lines that all need redacting.
+// BenchmarkRedact measures an ordinary Discord message body (a Refract embed as JSON),
+// and the worst inputs the webhook accepts: 1 MiB of prose without proxy notation, and
+// 1 MiB of proxy lines that all need redacting, as text and as one JSON string. Compare
+// with BenchmarkParseRefractMessage, the work the redaction guards.
 func BenchmarkRedact(b *testing.B) {
+	embed, err := os.ReadFile("../embedtext/testdata/refract-success-message.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	proxies := strings.Repeat("203.0.113.7:8080:someuser:somepass\n", 1<<20/36)
 	inputs := map[string]string{
-		"1MiB-prose":   strings.Repeat("Checkout note: all good, nothing to see here.\n", 1<<20/46),
-		"1MiB-proxies": strings.Repeat("203.0.113.7:8080:someuser:somepass\n", 1<<20/35),
+		"embed-json":        string(embed),
+		"1MiB-proxies-json": `{"content":"` + proxies + `"}`,
+		"1MiB-prose":        strings.Repeat("Checkout note: all good, nothing to see here.\n", 1<<20/46),
+		"1MiB-proxies":      strings.Repeat("203.0.113.7:8080:someuser:somepass\n", 1<<20/35),
 	}
 	for name, text := range inputs {
 		b.Run(name, func(b *testing.B) {

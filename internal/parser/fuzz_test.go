@@ -2,6 +2,8 @@ package parser
 
 import (
 	"encoding/json"
+	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -42,6 +44,56 @@ func FuzzParse(f *testing.F) {
 		}
 		if msg.Fields.Price != nil && *msg.Fields.Price < 0 {
 			t.Fatalf("negative price %v", *msg.Fields.Price)
+		}
+	})
+}
+
+// plantings are the shapes a proxy password takes in a message, %s standing for it.
+var plantings = []string{
+	"203.0.113.9:8080:someuser:%s",
+	"Resi | ||localhost:8080:someuser:%s||",
+	"[2001:db8::1]:3128:someuser:%s",
+	"proxy.example.com:5959:someuser:%s extra words",
+	"someuser:%s@203.0.113.9:8080",
+	"http://someuser:%s@[2001:db8::1]:8080/",
+	"someuser:%s:proxy.example.com:8080",
+	"**Proxy Password:** %s",
+	"🔑 Password\n%s",
+	"Password:\n\n%s",
+}
+
+// FuzzRedact plants a password in each shape inside arbitrary text, sent as text, as a
+// JSON body and as a form-encoded body, and checks that it never comes out of Redact.
+func FuzzRedact(f *testing.F) {
+	f.Add("Successful Checkout | Best Buy US\nProduct\nWidget\nOrder Number\n#A-1", "hunter22", uint8(0))
+	f.Add(`{"embeds":[{"fields":[{"name":"Order","value":"A"}]}]}`, "s3cretpass", uint8(8))
+	f.Add("Password", "abcdef", uint8(3))
+	f.Add("content=a%3Ab&x=1", "zzzzzz", uint8(1))
+	f.Fuzz(func(t *testing.T, text, password string, shape uint8) {
+		if !plainPassword.MatchString(password) || strings.Contains(text, password) || strings.Contains(strings.ToLower(text), "redacted") {
+			return
+		}
+		planted := text + "\n" + fmt.Sprintf(plantings[int(shape)%len(plantings)], password) + "\n" + text
+		asJSON, _ := json.Marshal(map[string]string{"content": planted})
+		form := "content=" + url.QueryEscape(planted) + "&username=bot"
+		// Bodies are checked decoded: an escape's digits next to the text's ("\u0000" then
+		// "00") can spell the password in the encoded bytes without holding it.
+		if out := Redact(planted); strings.Contains(out, password) {
+			t.Fatalf("text body: password survived:\n%s", out)
+		}
+		var decoded map[string]string
+		if err := json.Unmarshal([]byte(Redact(string(asJSON))), &decoded); err != nil {
+			t.Fatalf("redaction broke a JSON body: %v", err)
+		}
+		if strings.Contains(decoded["content"], password) {
+			t.Fatalf("JSON body: password survived:\n%s", decoded["content"])
+		}
+		values, err := url.ParseQuery(Redact(form))
+		if err != nil {
+			t.Fatalf("redaction broke a form body: %v", err)
+		}
+		if strings.Contains(values.Get("content"), password) {
+			t.Fatalf("form body: password survived:\n%s", values.Get("content"))
 		}
 	})
 }

@@ -47,7 +47,7 @@ func StructuredIn(body []byte, loc *time.Location) (Message, time.Time, error) {
 		if !ok {
 			continue
 		}
-		value = Redact(value)
+		value = RedactField(key, value)
 		name := labelKey(strings.ReplaceAll(key, "_", " "))
 		switch {
 		case slices.Contains(dateKeys, name):
