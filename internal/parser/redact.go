@@ -200,6 +200,10 @@ func redactJSON(text string) string {
 		start, end := i, jsonStringEnd(text, i)
 		i = end - 1
 		if isJSONKey(text, end) {
+			// A credential key ("proxy_password": ...) makes its value one. Discord's
+			// "username" names the webhook's poster, not a proxy account.
+			key := text[start+1 : end-1]
+			valueIsSecret = valueIsSecret || key != "username" && isSecretLabel(key)
 			continue
 		}
 		s := text[start+1 : end-1]
