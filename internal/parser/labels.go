@@ -1,6 +1,10 @@
 package parser
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+	"unicode"
+)
 
 // Canonical field names. They match the JSON names of order.Fields.
 const (
@@ -66,24 +70,56 @@ var multiLine = map[string]bool{fShippingAddress: true, fNotes: true}
 // linkFields keep the URL of a masked link instead of its text.
 var linkFields = map[string]bool{fShareLink: true, fTrackingURL: true, fImageURL: true}
 
-// labelKey normalises a label line for lookup: markdown and a trailing colon removed, case
-// folded, runs of spaces folded to one.
+// labelKey normalises a label line for lookup, so that decoration never hides a label:
+// markdown, quote and list marks, emoji (Unicode or a server's <:name:id>), leading
+// punctuation and a trailing colon are removed, case folded, runs of spaces folded to one.
+// "🔢 **Order #:**" and "> __Order #__" are both "order #".
 func labelKey(line string) string {
-	s := stripMarkup(line)
-	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), ":"))
-	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+	return strings.ToLower(labelText(line))
 }
 
-// labelText is how an unrecognised label is kept as an extra key: as written, minus markup.
+// customEmoji is a Discord server emoji as it appears in text: <:cart:123> or <a:spin:123>.
+var customEmoji = regexp.MustCompile(`<a?:\w+:\d+>`)
+
+// withoutCustomEmoji removes server emoji, whose colons would otherwise split a label.
+func withoutCustomEmoji(line string) string {
+	if !strings.Contains(line, "<") {
+		return line
+	}
+	return strings.TrimSpace(customEmoji.ReplaceAllString(line, " "))
+}
+
+// dropDecoration removes what decorates a label without naming it: emphasis markers, quote
+// and list marks, emoji with their modifiers, keycaps and variation selectors.
+func dropDecoration(r rune) rune {
+	switch {
+	case strings.ContainsRune("*_~`>|", r):
+		return -1
+	case unicode.In(r, unicode.So, unicode.Sk, unicode.Me), r == '\uFE0F', strings.ContainsRune("•·▸►→➜", r):
+		return ' '
+	}
+	return r
+}
+
+// inlineValue is the value after a label's colon, without the emphasis that closed the
+// label ("**Price:** $49.99") or wrapped the line ("**Price: $49.99**").
+func inlineValue(s string) string {
+	return strings.TrimSpace(strings.Trim(strings.TrimSpace(s), "*_~`"))
+}
+
+// labelText is how an unrecognised label is kept as an extra key: as written, minus
+// decoration and a trailing colon.
 func labelText(line string) string {
-	s := strings.TrimSuffix(strings.TrimSpace(stripMarkup(line)), ":")
-	return strings.Join(strings.Fields(s), " ")
+	s := strings.Map(dropDecoration, stripMarkup(withoutCustomEmoji(line)))
+	s = strings.TrimLeftFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	return strings.Join(strings.Fields(strings.TrimRight(s, ": \t")), " ")
 }
 
 // knownLabel recognises a label line: "Label", "Label: value" or, for a link field, a
 // masked link whose text is the label ("[Track Order](https://...)", as other bots post
 // in a field with a blank name). It returns the field and any value on the same line.
 func knownLabel(line string) (field, inline string, ok bool) {
+	line = withoutCustomEmoji(line)
 	if f, ok := aliases[labelKey(line)]; ok {
 		return f, "", true
 	}
@@ -94,7 +130,7 @@ func knownLabel(line string) (field, inline string, ok bool) {
 	}
 	if name, value, found := strings.Cut(line, ":"); found {
 		if f, ok := aliases[labelKey(name)]; ok {
-			return f, strings.TrimSpace(value), true
+			return f, inlineValue(value), true
 		}
 	}
 	return "", "", false

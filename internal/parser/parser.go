@@ -109,7 +109,7 @@ func group(lines []string) (fields []*field, loose []string) {
 	var cur *field
 	for _, line := range lines {
 		if name, inline, ok := knownLabel(line); ok {
-			cur = &field{name: name, label: line}
+			cur = &field{name: name, label: labelPart(line, inline)}
 			if inline != "" {
 				cur.lines = append(cur.lines, inline)
 			}
@@ -128,6 +128,14 @@ func group(lines []string) (fields []*field, loose []string) {
 		}
 	}
 	return fields, loose
+}
+
+// labelPart is the label of a line that also holds its value.
+func labelPart(line, inline string) string {
+	if i := strings.LastIndex(line, inline); inline != "" && i > 0 {
+		return line[:i]
+	}
+	return line
 }
 
 // readHeader finds what happened and where from a header like "Successful Checkout | Best

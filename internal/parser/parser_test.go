@@ -345,3 +345,26 @@ func mustParse(t *testing.T, text string) Message {
 	}
 	return msg
 }
+
+// TestDecoratedLabels checks that the decoration forwarders and other bots put on labels
+// (emoji, bold, quote and list marks, server emoji, inline "**Label:** value") hides none.
+func TestDecoratedLabels(t *testing.T) {
+	want := mustParse(t, "Successful Checkout | Target\nProduct\nPokemon ETB\nPrice\n$49.99\nOrder Number\nT-100\nEmail\na@b.co\n")
+	variants := map[string]string{
+		"emoji before labels":  "Successful Checkout | Target\n🛒 Product\nPokemon ETB\n💰 Price\n$49.99\n🔢 Order Number\nT-100\n📧 Email\na@b.co\n",
+		"keycap and selector":  "Successful Checkout | Target\n🛍️ Product\nPokemon ETB\n💲 Price:\n$49.99\n#️⃣ Order Number\nT-100\n✉️ Email\na@b.co\n",
+		"bold inline":          "Successful Checkout | Target\n**Product:** Pokemon ETB\n**Price:** $49.99\n**Order Number:** T-100\n**Email:** a@b.co\n",
+		"bold around the line": "Successful Checkout | Target\n**Product: Pokemon ETB**\n__Price: $49.99__\n**Order Number: T-100**\n*Email: a@b.co*\n",
+		"quotes and bullets":   "Successful Checkout | Target\n> **Product**: Pokemon ETB\n• Price: $49.99\n> Order Number: T-100\n- Email: a@b.co\n",
+		"server emoji":         "Successful Checkout | Target\n<:cart:1234> Product: Pokemon ETB\n<a:cash:99> Price: $49.99\n<:hash:5> Order Number\nT-100\n<:mail:6>Email: a@b.co\n",
+	}
+	w, _ := json.Marshal(want)
+	for name, text := range variants {
+		t.Run(name, func(t *testing.T) {
+			got, _ := json.Marshal(mustParse(t, text))
+			if !bytes.Equal(got, w) {
+				t.Errorf("got %s\nwant %s", got, w)
+			}
+		})
+	}
+}

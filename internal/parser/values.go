@@ -42,7 +42,7 @@ func stripMarkup(s string) string {
 // cleanValue turns the raw value of a field into what is stored: markup removed, masked
 // links resolved (to the URL for link fields, to the text elsewhere), absent values empty.
 func cleanValue(field, raw string) string {
-	s := stripMarkup(raw)
+	s := stripMarkup(withoutCustomEmoji(raw))
 	if linkFields[field] {
 		if m := maskedLink.FindStringSubmatch(s); m != nil {
 			return m[2]
