@@ -49,7 +49,7 @@ var aliases = map[string]string{
 	"customer name": fCustomerName, "customer": fCustomerName, "name": fCustomerName,
 	"reference #": fReferenceNumber, "reference": fReferenceNumber,
 	"reference number": fReferenceNumber, "ref #": fReferenceNumber,
-	"status": fStatus, "order status": fStatus,
+	"status": fStatus, "order status": fStatus, "result": fStatus, "checkout status": fStatus,
 	"tracking number": fTrackingNumber, "tracking": fTrackingNumber, "tracking #": fTrackingNumber,
 	"shipment id":   fTrackingNumber,
 	"tracking link": fTrackingURL, "tracking url": fTrackingURL, "track order": fTrackingURL,

@@ -6,6 +6,7 @@ package parser
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -64,6 +65,9 @@ func Parse(text string) (Message, error) {
 	for _, f := range fields {
 		msg.set(f)
 	}
+	if !slices.ContainsFunc(fields, func(f *field) bool { return f.name == fStatus }) {
+		msg.statusFromReasons()
+	}
 	msg.placeLoose(loose)
 	return msg, nil
 }
@@ -116,10 +120,17 @@ func group(lines []string) (fields []*field, loose []string) {
 			fields = append(fields, cur)
 			continue
 		}
+		label, value, inline := unknownInline(line)
+		takesLine := cur != nil && (len(cur.lines) == 0 || multiLine[cur.name])
 		switch {
+		case inline && !takesLine && (cur != nil || isBold(label)):
+			// "Size: 10" after a field with its value, or "**Size:** 10" in a description,
+			// is a field we do not know. A description's "Pokemon TCG: Scarlet" is not.
+			cur = &field{label: label, lines: []string{value}}
+			fields = append(fields, cur)
 		case cur == nil:
 			loose = append(loose, line)
-		case len(cur.lines) == 0 || multiLine[cur.name]:
+		case takesLine:
 			cur.lines = append(cur.lines, line)
 		default:
 			// The current field has its one value: this line labels a field we do not know.
@@ -128,6 +139,24 @@ func group(lines []string) (fields []*field, loose []string) {
 		}
 	}
 	return fields, loose
+}
+
+// unknownInline splits a "Label: value" line whose label we do not know. A label is a few
+// words with a letter in them, so a URL, a clock time or a sentence is not split.
+func unknownInline(line string) (label, value string, ok bool) {
+	label, value, found := strings.Cut(withoutCustomEmoji(line), ":")
+	value = inlineValue(value)
+	text := labelText(label)
+	if !found || value == "" || strings.HasPrefix(value, "//") || len(text) > 32 ||
+		len(strings.Fields(text)) > 4 || !strings.ContainsFunc(text, unicode.IsLetter) {
+		return "", "", false
+	}
+	return label, value, true
+}
+
+// isBold reports whether a label was set in bold, as forwarders mark labels.
+func isBold(label string) bool {
+	return strings.HasPrefix(strings.TrimLeft(label, "> -•"), "**") || strings.HasPrefix(strings.TrimLeft(label, "> -•"), "__")
 }
 
 // labelPart is the label of a line that also holds its value.
@@ -166,20 +195,58 @@ func HeaderStatus(kind string) string {
 	return kindStatus[kind]
 }
 
+// headerKind reads what happened from a title, an author name or a status value, in
+// lower case. The mapping is documented in README.md ("What becomes of a message").
 func headerKind(h string) string {
-	// Failures first: "Checkout Declined" also contains "checkout".
+	// Failures first: "Checkout Declined" and "Checkout Failed" also contain "checkout".
 	switch {
-	case strings.Contains(h, "declined"):
+	case strings.Contains(h, "declined"), strings.Contains(h, "fail"), strings.Contains(h, "error"):
 		return KindDeclined
 	case strings.Contains(h, "cancel"):
 		return KindCancelled
-	case strings.Contains(h, "review"):
+	case strings.Contains(h, "review"), strings.Contains(h, "on hold"):
 		return KindReviewHold
+	case strings.Contains(h, "cart"):
+		// "Successfully carted" is not a checkout.
+		return KindUnknown
 	case strings.Contains(h, "successful checkout"), strings.Contains(h, "successfully checked out"),
-		strings.Contains(h, "checkout success"), strings.Contains(h, "checkout successful"):
+		strings.Contains(h, "checkout success"), strings.Contains(h, "checkout successful"),
+		strings.Contains(h, "checked out"), strings.Contains(h, "copped"),
+		strings.Contains(h, "order placed"), strings.Contains(h, "order confirmed"),
+		strings.HasPrefix(h, "success"):
 		return KindCheckout
 	}
 	return KindUnknown
+}
+
+// statusReasons are fields whose presence says what became of the order, whatever the
+// title said: a "Successful Checkout" with a "Cancel Reason" was cancelled.
+var statusReasons = map[string]string{
+	"cancel reason": order.StatusCancelled, "cancellation reason": order.StatusCancelled,
+	"cancelled reason": order.StatusCancelled, "decline reason": order.StatusDeclined,
+	"declined reason": order.StatusDeclined, "failure reason": order.StatusDeclined,
+	"fail reason": order.StatusDeclined, "hold reason": order.StatusReviewHold,
+	"review reason": order.StatusReviewHold,
+}
+
+// statusFromReasons applies statusReasons, for a message without an explicit status.
+func (m *Message) statusFromReasons() {
+	for key, value := range m.Fields.Extra {
+		key, _, _ = strings.Cut(key, " (") // a repeated label's numbered key
+		if status, ok := statusReasons[labelKey(key)]; ok && value != "" {
+			m.Fields.Status = status
+			if m.Kind == KindCheckout || m.Kind == KindUnknown {
+				m.Kind = statusKind[status]
+			}
+			return
+		}
+	}
+}
+
+// statusKind is kindStatus the other way round.
+var statusKind = map[string]string{
+	order.StatusVerified: KindCheckout, order.StatusDeclined: KindDeclined,
+	order.StatusCancelled: KindCancelled, order.StatusReviewHold: KindReviewHold,
 }
 
 // NormaliseStatus turns a status as people write it into the stored slug.

@@ -368,3 +368,43 @@ func TestDecoratedLabels(t *testing.T) {
 		})
 	}
 }
+
+// TestStatusFromTitlesAndFields checks the documented mapping: a status-like field wins
+// over the title, and titles other bots use are read.
+func TestStatusFromTitlesAndFields(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Successful Checkout | Target\nOrder Number: A", "verified"},
+		{"Copped! | Target\nOrder Number: A", "verified"},
+		{"Success | Walmart\nOrder Number: A", "verified"},
+		{"Order Placed\nOrder Number: A", "verified"},
+		{"Payment failed!\nOrder Number: A", "declined"},
+		{"Checkout Failed | Target\nOrder Number: A", "declined"},
+		{"Checkout Error\nOrder Number: A", "declined"},
+		{"Order on hold | Best Buy\nOrder Number: A", "review_hold"},
+		{"Successfully carted | Target\nOrder Number: A", ""},
+		{"Successful Checkout | Target\nOrder Number: A\nStatus: REVIEW_HOLD", "review_hold"},
+		{"Successful Checkout | Target\nOrder Number: A\nResult\nFailed", "declined"},
+		{"Successful Checkout | Target\nOrder Number: A\nCancel Reason: Fraud check", "cancelled"},
+		{"Successful Checkout | Target\nOrder Number: A\n**Decline Reason:** card", "declined"},
+		{"Successful Checkout | Target\nOrder Number: A\nCancel Reason\nFraud check", "cancelled"},
+		{"Successful Checkout | Target\nOrder Number: A\nCancel Reason: Fraud\nStatus: Shipped", "shipped"},
+		{"Successful Checkout | Target\nOrder Number: A\nCancel Reason: N/A", "verified"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			if got := mustParse(t, tt.in).Fields.Status; got != tt.want {
+				t.Errorf("status %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestUnknownInlineLabelsKeepTheirValue(t *testing.T) {
+	msg := mustParse(t, "Successful Checkout | Target\n**Mode:** Fast\nPokemon TCG: Scarlet & Violet\nOrder Number: A\nSize: 10.5\nPid: 123-45\nProduct\nPokemon TCG: Scarlet & Violet ETB\n")
+	if msg.Fields.Extra["Size"] != "10.5" || msg.Fields.Extra["Pid"] != "123-45" || msg.Fields.Extra["Mode"] != "Fast" {
+		t.Errorf("extra %v", msg.Fields.Extra)
+	}
+	if msg.Fields.Product != "Pokemon TCG: Scarlet & Violet ETB" {
+		t.Errorf("product %q", msg.Fields.Product)
+	}
+}
