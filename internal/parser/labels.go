@@ -61,6 +61,25 @@ var aliases = map[string]string{
 	"store": fStore, "site": fStore, "retailer": fStore,
 	"share link": fShareLink, "product link": fShareLink,
 	"image": fImageURL, "image url": fImageURL, "thumbnail": fImageURL,
+
+	// Other bots' and forwarders' names.
+	"products": fProduct, "product - name": fProduct, "product title": fProduct,
+	"item title": fProduct,
+	"cost": fPrice, "product - price": fPrice, "product price": fPrice, "item price": fPrice,
+	"price each": fPrice,
+	"grand total": fTotal, "total cost": fTotal,
+	"billing profile": fProfile, "checkout profile": fProfile, "task profile": fProfile,
+	"proxy used": fProxyList,
+	"conf #": fOrderNumber, "conf": fOrderNumber, "conf number": fOrderNumber,
+	"confirmation": fOrderNumber, "confirmation #": fOrderNumber,
+	"confirmation number": fOrderNumber, "order confirmation": fOrderNumber,
+	"order num": fOrderNumber, "order n°": fOrderNumber, "order nº": fOrderNumber,
+	"ordernumber": fOrderNumber, "order numer": fOrderNumber, "order nunber": fOrderNumber,
+	"order numbr": fOrderNumber, "order nummer": fOrderNumber, "oder number": fOrderNumber,
+	"order numbers": fOrderNumber, "order-number": fOrderNumber,
+	"website": fStore, "web site": fStore, "store name": fStore, "shop": fStore,
+	"merchant": fStore,
+	"tracking id": fTrackingNumber,
 }
 
 // multiLine fields take every value line up to the next known label. The others take one
@@ -112,7 +131,7 @@ func inlineValue(s string) string {
 func labelText(line string) string {
 	s := strings.Map(dropDecoration, stripMarkup(withoutCustomEmoji(line)))
 	s = strings.TrimLeftFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	return strings.Join(strings.Fields(strings.TrimRight(s, ": \t")), " ")
+	return strings.Join(strings.Fields(strings.TrimRight(s, ":. \t")), " ")
 }
 
 // knownLabel recognises a label line: "Label", "Label: value" or, for a link field, a

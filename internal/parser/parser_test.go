@@ -408,3 +408,26 @@ func TestUnknownInlineLabelsKeepTheirValue(t *testing.T) {
 		t.Errorf("product %q", msg.Fields.Product)
 	}
 }
+
+// TestOtherBotsLabelNames reads a value under each name other bots and forwarders give a
+// field, spelled as they do.
+func TestOtherBotsLabelNames(t *testing.T) {
+	tests := map[string]string{
+		"Billing Profile": "profile", "Conf #": "order_number", "Confirmation Number": "order_number",
+		"Website": "store", "Cost": "price", "Products": "product", "Product - Name": "product",
+		"Product - Price": "price", "Order Numer": "order_number", "Oder Number": "order_number",
+		"Order No.": "order_number", "Qty.": "quantity", "Grand Total": "total", "Proxy Used": "proxy_list",
+		"🔢 Order #": "order_number", "**Conf #:**": "order_number", "Tracking ID": "tracking_numbers",
+	}
+	for label, field := range tests {
+		t.Run(label, func(t *testing.T) {
+			msg := mustParse(t, "Successful Checkout | Store\n"+label+"\n42\n")
+			raw, _ := json.Marshal(msg.Fields)
+			var got map[string]any
+			_ = json.Unmarshal(raw, &got)
+			if got[field] == nil {
+				t.Errorf("%q did not set %s: %s", label, field, raw)
+			}
+		})
+	}
+}
