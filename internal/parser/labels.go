@@ -65,12 +65,12 @@ var aliases = map[string]string{
 	// Other bots' and forwarders' names.
 	"products": fProduct, "product - name": fProduct, "product title": fProduct,
 	"item title": fProduct,
-	"cost": fPrice, "product - price": fPrice, "product price": fPrice, "item price": fPrice,
-	"price each": fPrice,
+	"cost":       fPrice, "product - price": fPrice, "product price": fPrice, "item price": fPrice,
+	"price each":  fPrice,
 	"grand total": fTotal, "total cost": fTotal,
 	"billing profile": fProfile, "checkout profile": fProfile, "task profile": fProfile,
 	"proxy used": fProxyList,
-	"conf #": fOrderNumber, "conf": fOrderNumber, "conf number": fOrderNumber,
+	"conf #":     fOrderNumber, "conf": fOrderNumber, "conf number": fOrderNumber,
 	"confirmation": fOrderNumber, "confirmation #": fOrderNumber,
 	"confirmation number": fOrderNumber, "order confirmation": fOrderNumber,
 	"order num": fOrderNumber, "order n°": fOrderNumber, "order nº": fOrderNumber,
@@ -78,7 +78,7 @@ var aliases = map[string]string{
 	"order numbr": fOrderNumber, "order nummer": fOrderNumber, "oder number": fOrderNumber,
 	"order numbers": fOrderNumber, "order-number": fOrderNumber,
 	"website": fStore, "web site": fStore, "store name": fStore, "shop": fStore,
-	"merchant": fStore,
+	"merchant":    fStore,
 	"tracking id": fTrackingNumber,
 }
 
