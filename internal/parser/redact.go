@@ -203,7 +203,16 @@ func redactJSON(text string) string {
 			// A credential key ("proxy_password": ...) makes its value one. Discord's
 			// "username" names the webhook's poster, not a proxy account.
 			key := text[start+1 : end-1]
-			valueIsSecret = valueIsSecret || key != "username" && isSecretLabel(key)
+			if key == "username" || !isSecretLabel(key) {
+				continue
+			}
+			valueIsSecret = true
+			if from, to := jsonNumberAfterKey(text, end); to > from {
+				// "password": 123456 holds its secret as a number.
+				b.WriteString(text[last:from])
+				b.WriteString(`"` + redacted + `"`)
+				last, i, valueIsSecret = to, to-1, false
+			}
 			continue
 		}
 		s := text[start+1 : end-1]
@@ -230,6 +239,20 @@ func redactJSON(text string) string {
 	}
 	b.WriteString(text[last:])
 	return b.String()
+}
+
+// jsonNumberAfterKey finds the number that is the value of the key ending at end, if
+// the value is a number: its start and end, or two equal indexes.
+func jsonNumberAfterKey(text string, end int) (from, to int) {
+	from = end + strings.IndexByte(text[end:], ':') + 1
+	for from < len(text) && strings.IndexByte(" \t\r\n", text[from]) >= 0 {
+		from++
+	}
+	to = from
+	for to < len(text) && strings.IndexByte("+-.0123456789eE", text[to]) >= 0 {
+		to++
+	}
+	return from, to
 }
 
 // jsonStringEnd returns the index just past the string literal that opens at start.

@@ -31,6 +31,7 @@ func TestRedactEveryProxyShape(t *testing.T) {
 		{"JSON escaped quote in password", `{"value":"203.0.113.7:8080:user1:hun\"ter22"}`, `{"value":"203.0.113.7:8080"}`, "ter22"},
 		{"JSON description lines", `{"description":"**Password**\nhunter22\n**Order**\nA"}`, `{"description":"**Password**\n[redacted]\n**Order**\nA"}`, "hunter22"},
 		{"JSON credential key", `{"order_number":"A","proxy_password":"hunter22","username":"Refract"}`, `{"order_number":"A","proxy_password":"[redacted]","username":"Refract"}`, "hunter22"},
+		{"JSON numeric password", `{"order_number":"A","password": 12345678,"n":1}`, `{"order_number":"A","password": "[redacted]","n":1}`, "12345678"},
 		{"form body", "content=Proxy%3A+203.0.113.7%3A8080%3Auser1%3Ahunter22&username=Refract", "content=Proxy%3A+203.0.113.7%3A8080&username=%5Bredacted%5D", "hunter22"},
 		{"form password field", "order=A-1&proxy_password=hunter22", "order=A-1&proxy_password=%5Bredacted%5D", "hunter22"},
 	}
