@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -44,5 +45,23 @@ func BenchmarkRedact(b *testing.B) {
 				Redact(text)
 			}
 		})
+	}
+}
+
+// BenchmarkRepeatedLabels parses messages of 1,000 and 16,000 repeated labels, the kind
+// and unknown: MB/s that stays level across the sizes shows the cost grows with the size.
+func BenchmarkRepeatedLabels(b *testing.B) {
+	for _, unit := range []string{"Notes\nx\n", "Size: 10\n"} {
+		for _, n := range []int{1000, 16000} {
+			text := "Successful Checkout | T\nOrder Number: A\nNotes\nfirst\n" + strings.Repeat(unit, n)
+			b.Run(fmt.Sprintf("%s-%d", strings.Trim(strings.Fields(unit)[0], ":"), n), func(b *testing.B) {
+				b.SetBytes(int64(len(text)))
+				for b.Loop() {
+					if _, err := Parse(text); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }

@@ -39,6 +39,10 @@ type Message struct {
 	// DefaultStatus is the status of a new order the message gives none (structured
 	// orders); a known order keeps its own.
 	DefaultStatus string `json:"default_status,omitempty"`
+
+	// repeats is the last number given to each repeated extra label, so that numbering
+	// the ten-thousandth "Notes" does not try the nine thousand before it.
+	repeats map[string]int
 }
 
 // field is one label and its value lines as they appear in the text.
@@ -422,11 +426,17 @@ func (m *Message) addExtra(label, value string) {
 		m.Fields.Extra = map[string]string{}
 	}
 	key := label
-	for n := 2; ; n++ {
-		if _, taken := m.Fields.Extra[key]; !taken {
-			break
+	if _, taken := m.Fields.Extra[key]; taken {
+		if m.repeats == nil {
+			m.repeats = map[string]int{}
 		}
-		key = fmt.Sprintf("%s (%d)", label, n)
+		n := max(m.repeats[label], 1)
+		for taken {
+			n++
+			key = fmt.Sprintf("%s (%d)", label, n)
+			_, taken = m.Fields.Extra[key]
+		}
+		m.repeats[label] = n
 	}
 	m.Fields.Extra[key] = value
 }
