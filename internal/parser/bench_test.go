@@ -7,6 +7,29 @@ import (
 	"testing"
 )
 
+// BenchmarkLineScan is the baseline the parser's figures are read against: one pass over
+// the same message that splits and trims its lines, as any parser must.
+func BenchmarkLineScan(b *testing.B) {
+	raw, err := os.ReadFile("testdata/refract-success.txt")
+	if err != nil {
+		b.Fatal(err)
+	}
+	text := string(raw)
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		n := 0
+		for line := range strings.Lines(text) {
+			if strings.TrimSpace(line) != "" {
+				n++
+			}
+		}
+		if n == 0 {
+			b.Fatal("no lines")
+		}
+	}
+}
+
 func BenchmarkParseRefractMessage(b *testing.B) {
 	raw, err := os.ReadFile("testdata/refract-success.txt")
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Canonical field names. They match the JSON names of order.Fields.
@@ -111,10 +112,13 @@ func withoutCustomEmoji(line string) string {
 // dropDecoration removes what decorates a label without naming it: emphasis markers, quote
 // and list marks, emoji with their modifiers, keycaps and variation selectors.
 func dropDecoration(r rune) rune {
-	switch {
-	case strings.ContainsRune("*_~`>|", r):
-		return -1
-	case unicode.In(r, unicode.So, unicode.Sk, unicode.Me), r == '\uFE0F', strings.ContainsRune("•·▸►→➜", r):
+	if r < utf8.RuneSelf { // most of every label: spare it the Unicode tables
+		if strings.IndexByte("*_~`>|", byte(r)) >= 0 {
+			return -1
+		}
+		return r
+	}
+	if unicode.In(r, unicode.So, unicode.Sk, unicode.Me) || r == '\uFE0F' || strings.ContainsRune("•·▸►→➜", r) {
 		return ' '
 	}
 	return r
@@ -134,20 +138,28 @@ func labelText(line string) string {
 	return strings.Join(strings.Fields(strings.TrimRight(s, ":. \t")), " ")
 }
 
+// maxLabel is the longest label line, decoration included, in bytes: longer lines are
+// values, and are spared the normalisation.
+const maxLabel = 64
+
 // knownLabel recognises a label line: "Label", "Label: value" or, for a link field, a
 // masked link whose text is the label ("[Track Order](https://...)", as other bots post
 // in a field with a blank name). It returns the field and any value on the same line.
 func knownLabel(line string) (field, inline string, ok bool) {
 	line = withoutCustomEmoji(line)
-	if f, ok := aliases[labelKey(line)]; ok {
-		return f, "", true
-	}
-	if m := maskedLink.FindStringSubmatch(strings.TrimSpace(line)); m != nil && m[0] == strings.TrimSpace(line) {
-		if f, ok := aliases[labelKey(m[1])]; ok && linkFields[f] {
-			return f, m[2], true
+	if len(line) <= maxLabel {
+		if f, ok := aliases[labelKey(line)]; ok {
+			return f, "", true
 		}
 	}
-	if name, value, found := strings.Cut(line, ":"); found {
+	if t := strings.TrimSpace(line); strings.HasPrefix(t, "[") && strings.HasSuffix(t, ")") {
+		if m := maskedLink.FindStringSubmatch(t); m != nil && m[0] == t {
+			if f, ok := aliases[labelKey(m[1])]; ok && linkFields[f] {
+				return f, m[2], true
+			}
+		}
+	}
+	if name, value, found := strings.Cut(line, ":"); found && len(name) <= maxLabel {
 		if f, ok := aliases[labelKey(name)]; ok {
 			return f, inlineValue(value), true
 		}

@@ -124,10 +124,14 @@ func group(lines []string) (fields []*field, loose []string) {
 			fields = append(fields, cur)
 			continue
 		}
-		label, value, inline := unknownInline(line)
 		takesLine := cur != nil && (len(cur.lines) == 0 || multiLine[cur.name])
+		var label, value string
+		inline := false
+		if !takesLine {
+			label, value, inline = unknownInline(line)
+		}
 		switch {
-		case inline && !takesLine && (cur != nil || isBold(label)):
+		case inline && (cur != nil || isBold(label)):
 			// "Size: 10" after a field with its value, or "**Size:** 10" in a description,
 			// is a field we do not know. A description's "Pokemon TCG: Scarlet" is not.
 			cur = &field{label: label, lines: []string{value}}

@@ -26,7 +26,10 @@ var absent = map[string]bool{"unknown": true, "n/a": true, "-": true, "none": tr
 // stripMarkup removes spoiler bars anywhere and markdown markers that wrap the whole text.
 // Markers inside a value stay: an email like woozy_byes28@icloud.com keeps its underscore.
 func stripMarkup(s string) string {
-	s = strings.TrimSpace(spoiler.ReplaceAllString(s, "$1"))
+	if strings.Contains(s, "||") { // the regular expression is slow even when it finds nothing
+		s = spoiler.ReplaceAllString(s, "$1")
+	}
+	s = strings.TrimSpace(s)
 	for changed := true; changed; {
 		changed = false
 		for _, w := range wrappers {
