@@ -138,6 +138,45 @@ func labelText(line string) string {
 	return strings.Join(strings.Fields(strings.TrimRight(s, ":. \t")), " ")
 }
 
+// lookupLabel finds the field a label names. Plain labels ("Order Number:") are folded
+// into a buffer on the stack, so the lookup allocates nothing; decorated ones go through
+// labelKey.
+func lookupLabel(label string) (string, bool) {
+	var buf [maxLabel]byte
+	if key, ok := plainKey(label, buf[:0]); ok {
+		f, found := aliases[string(key)]
+		return f, found
+	}
+	f, found := aliases[labelKey(label)]
+	return f, found
+}
+
+// plainKey appends to buf the key of a label made only of ASCII letters, digits, single
+// spaces and "#-()/", with an optional trailing colon or period: what labelKey would give.
+// It reports false for anything else.
+func plainKey(label string, buf []byte) ([]byte, bool) {
+	label = strings.TrimRight(strings.TrimSpace(label), ":. \t")
+	if label == "" || len(label) > cap(buf) || !isASCIILetter(label[0]) {
+		return nil, false
+	}
+	for i := 0; i < len(label); i++ {
+		c := label[i]
+		switch {
+		case isASCIILetter(c):
+			buf = append(buf, c|0x20)
+		case c >= '0' && c <= '9', strings.IndexByte("#-()/", c) >= 0:
+			buf = append(buf, c)
+		case c == ' ' && label[i-1] != ' ':
+			buf = append(buf, c)
+		default:
+			return nil, false
+		}
+	}
+	return buf, true
+}
+
+func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+
 // maxLabel is the longest label line, decoration included, in bytes: longer lines are
 // values, and are spared the normalisation.
 const maxLabel = 64
@@ -148,7 +187,7 @@ const maxLabel = 64
 func knownLabel(line string) (field, inline string, ok bool) {
 	line = withoutCustomEmoji(line)
 	if len(line) <= maxLabel {
-		if f, ok := aliases[labelKey(line)]; ok {
+		if f, ok := lookupLabel(line); ok {
 			return f, "", true
 		}
 	}
@@ -160,7 +199,7 @@ func knownLabel(line string) (field, inline string, ok bool) {
 		}
 	}
 	if name, value, found := strings.Cut(line, ":"); found && len(name) <= maxLabel {
-		if f, ok := aliases[labelKey(name)]; ok {
+		if f, ok := lookupLabel(name); ok {
 			return f, inlineValue(value), true
 		}
 	}

@@ -431,3 +431,17 @@ func TestOtherBotsLabelNames(t *testing.T) {
 		})
 	}
 }
+
+// TestPlainLabelLookupAgreesWithLabelKey checks the allocation-free path against the
+// general one, on every known label written the ways bots write them.
+func TestPlainLabelLookupAgreesWithLabelKey(t *testing.T) {
+	for key := range aliases {
+		for _, label := range []string{key, strings.ToUpper(key), strings.ToUpper(key[:1]) + key[1:], key + ":", " " + key + " : ", key + ".", "**" + key + "**", "🔢 " + key, key + "  x", "x" + key} {
+			got, gotOK := lookupLabel(label)
+			want, wantOK := aliases[labelKey(label)]
+			if got != want || gotOK != wantOK {
+				t.Errorf("lookupLabel(%q) = %q %v, labelKey gives %q %v", label, got, gotOK, want, wantOK)
+			}
+		}
+	}
+}
