@@ -113,7 +113,9 @@ func withoutCustomEmoji(line string) string {
 // and list marks, emoji with their modifiers, keycaps and variation selectors.
 func dropDecoration(r rune) rune {
 	if r < utf8.RuneSelf { // most of every label: spare it the Unicode tables
-		if strings.IndexByte("*_~`>|", byte(r)) >= 0 {
+		// "_" stays: it joins words in keys ("unit_price"), and wrapping "__" is stripped
+		// by stripMarkup or trimmed at the ends.
+		if strings.IndexByte("*~`>|", byte(r)) >= 0 {
 			return -1
 		}
 		return r
@@ -135,7 +137,7 @@ func inlineValue(s string) string {
 func labelText(line string) string {
 	s := strings.Map(dropDecoration, stripMarkup(withoutCustomEmoji(line)))
 	s = strings.TrimLeftFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	return strings.Join(strings.Fields(strings.TrimRight(s, ":. \t")), " ")
+	return strings.Join(strings.Fields(strings.TrimRight(s, ":._ \t")), " ")
 }
 
 // lookupLabel finds the field a label names. Plain labels ("Order Number:") are folded

@@ -445,3 +445,18 @@ func TestPlainLabelLookupAgreesWithLabelKey(t *testing.T) {
 		}
 	}
 }
+
+// TestExtraKeysKeepUnderscores: a JSON key joins words with "_", and an unreadable value
+// kept as extra text keeps the key as sent.
+func TestExtraKeysKeepUnderscores(t *testing.T) {
+	msg, _, err := Structured([]byte(`{"order_number":"A","unit_price":"abc","size_us":"10"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg.Fields.Extra["unit_price"] != "abc" || msg.Fields.Extra["size_us"] != "10" {
+		t.Errorf("extra %v", msg.Fields.Extra)
+	}
+	if m := mustParse(t, "Successful Checkout | T\nOrder Number: A\nSize_US: 10\n"); m.Fields.Extra["Size_US"] != "10" {
+		t.Errorf("text extra %v", m.Fields.Extra)
+	}
+}
