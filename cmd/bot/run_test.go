@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -231,9 +232,13 @@ func TestParseCommand(t *testing.T) {
 			OrderNumber string `json:"order_number"`
 			Store       string `json:"store"`
 		} `json:"fields"`
+		Labels []struct{ Label, Field string } `json:"labels"`
 	}
 	if err := json.Unmarshal(out.Bytes(), &msg); err != nil || msg.Kind != "checkout" || msg.Fields.OrderNumber != "BBY01-807102506907" || msg.Fields.Store != "Best Buy US" {
 		t.Errorf("parse stdin: %v %s", err, out.String())
+	}
+	if !slices.Contains(msg.Labels, struct{ Label, Field string }{"Proxy Details", "proxy_list"}) {
+		t.Errorf("parse does not say where the labels went: %+v", msg.Labels)
 	}
 	out.Reset()
 	if err := run(context.Background(), []string{"parse", "../../internal/embedtext/testdata/refract-success-message.json"}, envOf(nil), nil, &out, io.Discard); err != nil {

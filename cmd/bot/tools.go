@@ -27,6 +27,13 @@ import (
 //go:embed sample.txt
 var sample []byte
 
+// parsed is what `bot parse` shows of one message: the message, and where each of its
+// labels went.
+type parsed struct {
+	parser.Message
+	Labels []parser.Placement `json:"labels"`
+}
+
 // parseCommand prints what the parser makes of a message: text, or a Discord message or
 // webhook payload as JSON. Nothing is stored.
 func parseCommand(args []string, stdin io.Reader, stdout io.Writer) error {
@@ -50,17 +57,17 @@ func parseCommand(args []string, stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("parse: %w", err)
 	}
-	var messages []parser.Message
+	var messages []parsed
 	for _, c := range checkouts {
 		if c.Message != nil {
-			messages = append(messages, *c.Message)
+			messages = append(messages, parsed{*c.Message, c.Message.Placements()})
 			continue
 		}
 		msg, err := parser.Parse(c.Text)
 		if err != nil {
 			return fmt.Errorf("parse: %w", err)
 		}
-		messages = append(messages, msg)
+		messages = append(messages, parsed{msg, msg.Placements()})
 	}
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")

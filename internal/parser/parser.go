@@ -43,6 +43,24 @@ type Message struct {
 	// repeats is the last number given to each repeated extra label, so that numbering
 	// the ten-thousandth "Notes" does not try the nine thousand before it.
 	repeats map[string]int
+
+	placements []Placement
+}
+
+// Placement says where one label of the input went: to a field, to an extra field
+// ("extra.Size"), or nowhere because its value was empty. `bot parse` shows them, so that
+// a user can see how ROMS reads a new bot's posts.
+type Placement struct {
+	Label string `json:"label"`
+	Field string `json:"field"`
+}
+
+// Placements lists where each label of the message went, in input order.
+func (m Message) Placements() []Placement { return m.placements }
+
+// place records where a label went.
+func (m *Message) place(label, field string) {
+	m.placements = append(m.placements, Placement{Label: label, Field: field})
 }
 
 // field is one label and its value lines as they appear in the text.
@@ -278,6 +296,7 @@ func (m *Message) set(f *field) {
 		return
 	}
 	if len(f.lines) == 0 {
+		m.place(labelText(f.label), "(empty)")
 		return
 	}
 	sep := " "
@@ -291,10 +310,12 @@ func (m *Message) set(f *field) {
 		}
 	}
 	value := strings.Join(parts, sep)
-	if value == "" {
-		return
-	}
-	if !m.setKnown(f.name, value) {
+	switch {
+	case value == "":
+		m.place(labelText(f.label), "(empty)")
+	case m.setKnown(f.name, value):
+		m.place(labelText(f.label), f.name)
+	default:
 		// A repeated label or an unreadable number: kept as text, never dropped.
 		m.addExtra(labelText(f.label), value)
 	}
@@ -414,6 +435,7 @@ func (m *Message) placeLoose(loose []string) {
 	}
 	if m.Fields.Product == "" {
 		m.Fields.Product = cleanValue(fProduct, loose[0])
+		m.place("(first line of the description)", fProduct)
 		loose = loose[1:]
 	}
 	if len(loose) > 0 {
@@ -443,6 +465,7 @@ func (m *Message) addExtra(label, value string) {
 		m.repeats[label] = n
 	}
 	m.Fields.Extra[key] = value
+	m.place(label, "extra."+key)
 }
 
 func (m *Message) warn(format string, args ...any) {
