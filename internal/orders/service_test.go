@@ -387,3 +387,27 @@ func TestPasswordsInCorrectionsAreRedacted(t *testing.T) {
 		t.Errorf("redaction took more than the credentials:\n%s", kept.String())
 	}
 }
+
+// TestACartIsStoredWithItsSum checks that the summed total of a cart survives the merge:
+// a cart has no single unit price from which a total would be derived.
+func TestACartIsStoredWithItsSum(t *testing.T) {
+	s, _ := newService(t, now)
+	text := "Successful Checkout | Target\nOrder Number: CART-1\nProduct (1)\nETB\nPrice (1)\n$49.99\nQuantity (1)\n2\nProduct (2)\nBooster Bundle\nPrice (2)\n$26.94\n"
+	if _, err := s.Ingest(context.Background(), Input{Origin: order.Origin{Source: order.SourceHTTP}, Text: text, ReceivedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	o, err := s.Get(context.Background(), "CART-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Total == nil || *o.Total != 12692 || o.Quantity != 3 || o.Product != "ETB + Booster Bundle" || o.Extra["Price (2)"] != "$26.94" {
+		t.Errorf("stored cart: total %v quantity %d product %q extra %v", o.Total, o.Quantity, o.Product, o.Extra)
+	}
+	stats, err := s.Stats(context.Background(), order.Filter{}, "store")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprintf("%+v", stats); !strings.Contains(got, "126.92") {
+		t.Errorf("spend does not count the whole cart: %s", got)
+	}
+}

@@ -31,11 +31,15 @@ const (
 	fStore           = "store"
 	fShareLink       = "share_link"
 	fImageURL        = "image_url"
+
+	// fCartItem is a numbered product, price or quantity of a cart ("Price (2)"). It is
+	// not an order field: totalCart sums the items.
+	fCartItem = "cart_item"
 )
 
 // aliases maps every label spelling we accept, normalised by labelKey, to its field.
 var aliases = map[string]string{
-	"product": fProduct, "item": fProduct, "product (1)": fProduct, "product name": fProduct,
+	"product": fProduct, "item": fProduct, "product name": fProduct,
 	"item name": fProduct,
 	"price":     fPrice, "unit price": fPrice,
 	"quantity": fQuantity, "qty": fQuantity,
@@ -192,6 +196,9 @@ func knownLabel(line string) (field, inline string, ok bool) {
 		if f, ok := lookupLabel(line); ok {
 			return f, "", true
 		}
+		if isCartLabel(line) {
+			return fCartItem, "", true
+		}
 	}
 	if t := strings.TrimSpace(line); strings.HasPrefix(t, "[") && strings.HasSuffix(t, ")") {
 		if m := maskedLink.FindStringSubmatch(t); m != nil && m[0] == t {
@@ -203,6 +210,9 @@ func knownLabel(line string) (field, inline string, ok bool) {
 	if name, value, found := strings.Cut(line, ":"); found && len(name) <= maxLabel {
 		if f, ok := lookupLabel(name); ok {
 			return f, inlineValue(value), true
+		}
+		if isCartLabel(name) {
+			return fCartItem, inlineValue(value), true
 		}
 	}
 	return "", "", false

@@ -45,6 +45,7 @@ type Message struct {
 	repeats map[string]int
 
 	placements []Placement
+	cart       map[int]*cartItem
 }
 
 // Placement says where one label of the input went: to a field, to an extra field
@@ -90,6 +91,7 @@ func Parse(text string) (Message, error) {
 	if !slices.ContainsFunc(fields, func(f *field) bool { return f.name == fStatus }) {
 		msg.statusFromReasons()
 	}
+	msg.totalCart()
 	msg.placeLoose(loose)
 	return msg, nil
 }
@@ -291,8 +293,12 @@ func NormaliseStatus(s string) string {
 
 // set stores one field of the text into the message.
 func (m *Message) set(f *field) {
-	if f.name == "" {
-		m.addExtra(labelText(f.label), cleanValue("", strings.Join(f.lines, "\n")))
+	if f.name == "" || f.name == fCartItem {
+		value := cleanValue("", strings.Join(f.lines, "\n"))
+		if f.name == fCartItem {
+			m.addCartLine(labelText(f.label), value)
+		}
+		m.addExtra(labelText(f.label), value)
 		return
 	}
 	if len(f.lines) == 0 {

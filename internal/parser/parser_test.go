@@ -460,3 +460,37 @@ func TestExtraKeysKeepUnderscores(t *testing.T) {
 		t.Errorf("text extra %v", m.Fields.Extra)
 	}
 }
+
+// TestCartsAreOneOrderWithTheirSum checks that a cart's numbered items make one order
+// whose total is the sum over the items, so spend is not under-counted.
+func TestCartsAreOneOrderWithTheirSum(t *testing.T) {
+	tests := []struct {
+		name, text, product string
+		qty                 int
+		total               order.Money // 0: no total
+		price               order.Money // 0: no unit price
+	}{
+		{"two items, one with a quantity", "Product (1)\nETB\nPrice (1)\n$49.99\nQuantity (1)\n2\nProduct (2)\nBooster Bundle\nPrice (2)\n$26.94\n", "ETB + Booster Bundle", 3, 12692, 0},
+		{"inline and decorated", "**Product (1):** A\n**Price (1):** $10\nProduct (2): B\nPrice (2): $5\nQty (2): 3\n", "A + B", 4, 2500, 0},
+		{"one item is a plain order", "Product (1)\nWidget\nPrice (1)\n$9.99\n", "Widget", 0, 0, 999},
+		{"a stated total wins", "Product (1)\nA\nPrice (1)\n$10\nProduct (2)\nB\nPrice (2)\n$5\nTotal\n$16.07\n", "A + B", 2, 1607, 0},
+		{"an unpriced item leaves the total to the message", "Product (1)\nA\nPrice (1)\n$10\nProduct (2)\nB\n", "A + B", 2, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := mustParse(t, "Successful Checkout | Target\nOrder Number: C-1\n"+tt.text).Fields
+			if f.Product != tt.product {
+				t.Errorf("product %q, want %q", f.Product, tt.product)
+			}
+			if (f.Quantity == nil) != (tt.qty == 0) || f.Quantity != nil && *f.Quantity != tt.qty {
+				t.Errorf("quantity %v, want %d", f.Quantity, tt.qty)
+			}
+			if (f.Total == nil) != (tt.total == 0) || f.Total != nil && *f.Total != tt.total {
+				t.Errorf("total %v, want %v", f.Total, tt.total)
+			}
+			if (f.Price == nil) != (tt.price == 0) || f.Price != nil && *f.Price != tt.price {
+				t.Errorf("price %v, want %v", f.Price, tt.price)
+			}
+		})
+	}
+}

@@ -1,0 +1,124 @@
+package parser
+
+import (
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/roms-dev/roms/internal/order"
+)
+
+// cartItem is one numbered product of a cart, as bots post carts: "Product (1)",
+// "Price (1)", "Quantity (1)", "Product (2)"...
+type cartItem struct {
+	product string
+	price   *order.Money
+	qty     int
+}
+
+// numberedLabel is a label with an item number: "Product (2)", "Qty (2)".
+var numberedLabel = regexp.MustCompile(`^(.+?)\s*\((\d{1,2})\)$`)
+
+// isCartLabel reports whether label numbers a cart's product, price or quantity.
+func isCartLabel(label string) bool {
+	match := numberedLabel.FindStringSubmatch(labelText(label))
+	if match == nil {
+		return false
+	}
+	field, _ := lookupLabel(match[1])
+	return field == fProduct || field == fPrice || field == fQuantity
+}
+
+// addCartLine keeps a numbered product, price or quantity line for totalCart. The line is
+// also kept as an extra field by the caller, so nothing of the cart is lost.
+func (m *Message) addCartLine(label, value string) {
+	match := numberedLabel.FindStringSubmatch(label)
+	if match == nil || value == "" {
+		return
+	}
+	field, _ := lookupLabel(match[1])
+	if field != fProduct && field != fPrice && field != fQuantity {
+		return
+	}
+	n, _ := strconv.Atoi(match[2])
+	if m.cart == nil {
+		m.cart = map[int]*cartItem{}
+	}
+	item := m.cart[n]
+	if item == nil {
+		item = &cartItem{qty: 1}
+		m.cart[n] = item
+	}
+	switch field {
+	case fProduct:
+		item.product = value
+	case fPrice:
+		if amount, currency, err := parseMoney(value); err == nil {
+			item.price = &amount
+			if m.Fields.Currency == "" {
+				m.Fields.Currency = currency
+			}
+		} else {
+			m.warn("%s: %v; kept as text", label, err)
+		}
+	case fQuantity:
+		if q, err := parseCount(value); err == nil {
+			item.qty = q
+		}
+	}
+}
+
+// totalCart turns a cart into one order: the products named together, the quantities
+// added up, and the total summed over the items, unless the message states them. A cart
+// of one item gives that item's price.
+func (m *Message) totalCart() {
+	if len(m.cart) == 0 {
+		return
+	}
+	numbers := slices.Sorted(func(yield func(int) bool) {
+		for n := range m.cart {
+			if !yield(n) {
+				return
+			}
+		}
+	})
+	var names []string
+	var total order.Money
+	qty, priced := 0, true
+	for _, n := range numbers {
+		item := m.cart[n]
+		if item.product != "" {
+			names = append(names, item.product)
+		}
+		qty += item.qty
+		line, ok := order.Money(0), item.price != nil
+		if ok {
+			line, ok = item.price.Times(item.qty)
+		}
+		if !ok || total+line < total {
+			priced = false
+			continue
+		}
+		total += line
+	}
+	fs := &m.Fields
+	if fs.Product == "" && len(names) > 0 {
+		fs.Product = strings.Join(names, " + ")
+	}
+	if len(numbers) == 1 {
+		if fs.Price == nil {
+			fs.Price = m.cart[numbers[0]].price
+		}
+		if fs.Quantity == nil && m.cart[numbers[0]].qty != 1 {
+			fs.Quantity = &qty
+		}
+		return
+	}
+	if fs.Quantity == nil {
+		fs.Quantity = &qty
+	}
+	if fs.Total == nil && priced {
+		fs.Total = &total
+	}
+}
