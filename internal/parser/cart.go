@@ -22,6 +22,9 @@ var numberedLabel = regexp.MustCompile(`^(.+?)\s*\((\d{1,2})\)$`)
 
 // isCartLabel reports whether label numbers a cart's product, price or quantity.
 func isCartLabel(label string) bool {
+	if !strings.Contains(label, "(") { // most lines: spare them the normalisation
+		return false
+	}
 	match := numberedLabel.FindStringSubmatch(labelText(label))
 	if match == nil {
 		return false

@@ -102,6 +102,9 @@ func labelKey(line string) string {
 	return strings.ToLower(labelText(line))
 }
 
+// isSpaceButBlank is white space other than the plain blank.
+func isSpaceButBlank(r rune) bool { return r != ' ' && unicode.IsSpace(r) }
+
 // customEmoji is a Discord server emoji as it appears in text: <:cart:123> or <a:spin:123>.
 var customEmoji = regexp.MustCompile(`<a?:\w+:\d+>`)
 
@@ -141,7 +144,11 @@ func inlineValue(s string) string {
 func labelText(line string) string {
 	s := strings.Map(dropDecoration, stripMarkup(withoutCustomEmoji(line)))
 	s = strings.TrimLeftFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	return strings.Join(strings.Fields(strings.TrimRight(s, ":._ \t")), " ")
+	s = strings.TrimRight(s, ":._ \t")
+	if !strings.Contains(s, "  ") && !strings.ContainsFunc(s, isSpaceButBlank) {
+		return s // already single-spaced: spare the allocations of Fields and Join
+	}
+	return strings.Join(strings.Fields(s), " ")
 }
 
 // lookupLabel finds the field a label names. Plain labels ("Order Number:") are folded

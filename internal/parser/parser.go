@@ -85,6 +85,7 @@ func Parse(text string) (Message, error) {
 	}
 	fields, loose := group(lines)
 	msg.Kind, msg.Fields.Status, msg.Fields.Store = readHeader(msg.Fields.RawHeader)
+	msg.placements = make([]Placement, 0, len(fields)+1)
 	for _, f := range fields {
 		msg.set(f)
 	}
@@ -184,7 +185,8 @@ func unknownInline(line string) (label, value string, ok bool) {
 
 // isBold reports whether a label was set in bold, as forwarders mark labels.
 func isBold(label string) bool {
-	return strings.HasPrefix(strings.TrimLeft(label, "> -•"), "**") || strings.HasPrefix(strings.TrimLeft(label, "> -•"), "__")
+	label = strings.TrimLeft(label, "> -•")
+	return strings.HasPrefix(label, "**") || strings.HasPrefix(label, "__")
 }
 
 // labelPart is the label of a line that also holds its value.
@@ -293,21 +295,14 @@ func NormaliseStatus(s string) string {
 
 // set stores one field of the text into the message.
 func (m *Message) set(f *field) {
+	label := labelText(f.label)
 	if f.name == "" || f.name == fCartItem {
 		value := cleanValue("", strings.Join(f.lines, "\n"))
 		if f.name == fCartItem {
-			m.addCartLine(labelText(f.label), value)
+			m.addCartLine(label, value)
 		}
-		m.addExtra(labelText(f.label), value)
+		m.addExtra(label, value)
 		return
-	}
-	if len(f.lines) == 0 {
-		m.place(labelText(f.label), "(empty)")
-		return
-	}
-	sep := " "
-	if multiLine[f.name] {
-		sep = "\n"
 	}
 	var parts []string
 	for _, line := range f.lines {
@@ -315,15 +310,19 @@ func (m *Message) set(f *field) {
 			parts = append(parts, v)
 		}
 	}
+	sep := " "
+	if multiLine[f.name] {
+		sep = "\n"
+	}
 	value := strings.Join(parts, sep)
 	switch {
 	case value == "":
-		m.place(labelText(f.label), "(empty)")
+		m.place(label, "(empty)")
 	case m.setKnown(f.name, value):
-		m.place(labelText(f.label), f.name)
+		m.place(label, f.name)
 	default:
 		// A repeated label or an unreadable number: kept as text, never dropped.
-		m.addExtra(labelText(f.label), value)
+		m.addExtra(label, value)
 	}
 }
 
