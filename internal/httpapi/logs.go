@@ -52,6 +52,15 @@ func summarise(e order.LogEntry) LogSummary {
 		Warnings: e.Warnings, OrderNumber: e.OrderNumber, OrderID: e.OrderID}
 }
 
+// summariseAll lists entries for a listing: never null, as ROMS V2's frontend expects.
+func summariseAll(entries []order.LogEntry) []LogSummary {
+	out := make([]LogSummary, 0, len(entries))
+	for _, e := range entries {
+		out = append(out, summarise(e))
+	}
+	return out
+}
+
 // LogList is a listing of webhook log entries, newest first.
 type LogList struct {
 	Total int          `json:"total" doc:"Entries in the log that match"`
@@ -73,11 +82,7 @@ func (s *server) listLogs(ctx context.Context, in *listLogsInput) (*struct{ Body
 	if err != nil {
 		return nil, err
 	}
-	out := LogList{Total: page.Total, Logs: []LogSummary{}}
-	for _, e := range page.Entries {
-		out.Logs = append(out.Logs, summarise(e))
-	}
-	return &struct{ Body LogList }{out}, nil
+	return &struct{ Body LogList }{LogList{Total: page.Total, Logs: summariseAll(page.Entries)}}, nil
 }
 
 type logIDInput struct {
@@ -149,11 +154,7 @@ func (s *server) deadLetters(ctx context.Context, in *deadLettersInput) (*struct
 	if err != nil {
 		return nil, err
 	}
-	out := DeadLetters{Total: page.Total, Messages: []LogSummary{}}
-	for _, e := range page.Entries {
-		out.Messages = append(out.Messages, summarise(e))
-	}
-	return &struct{ Body DeadLetters }{out}, nil
+	return &struct{ Body DeadLetters }{DeadLetters{Total: page.Total, Messages: summariseAll(page.Entries)}}, nil
 }
 
 // RetryReply answers a retry of the failed inputs.

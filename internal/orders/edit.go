@@ -195,16 +195,10 @@ func checkReceived(o *order.Order, _ []order.Change) error {
 	return nil
 }
 
-// redactFields runs every free-text field through the same redaction as a message's text:
-// a proxy password pasted into a note or an import row is no safer than one in a checkout.
+// redactFields runs every text field through the same redaction as a message's text: a
+// proxy password pasted into a note or an import row is no safer than one in a checkout.
 func redactFields(f *order.Fields) {
-	for name, p := range map[string]*string{
-		"product": &f.Product, "customer_name": &f.CustomerName, "profile": &f.Profile,
-		"proxy_list": &f.ProxyList, "reference_number": &f.ReferenceNumber,
-		"payment_method": &f.PaymentMethod, "shipping_address": &f.ShippingAddress,
-		"shipping_method": &f.ShippingMethod, "notes": &f.Notes, "store": &f.Store,
-		"raw_header": &f.RawHeader,
-	} {
+	for name, p := range textFields(f) {
 		*p = parser.RedactField(name, *p)
 	}
 	for key, value := range f.Extra {

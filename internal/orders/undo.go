@@ -191,11 +191,16 @@ func number(v any) float64 {
 
 // stringField is the text field of fields named by its JSON name, or nil.
 func stringField(f *order.Fields, name string) *string {
+	return textFields(f)[name]
+}
+
+// textFields are the text fields of fields by their JSON names.
+func textFields(f *order.Fields) map[string]*string {
 	return map[string]*string{
 		"product": &f.Product, "currency": &f.Currency, "email": &f.Email, "customer_name": &f.CustomerName,
 		"profile": &f.Profile, "proxy_list": &f.ProxyList, "reference_number": &f.ReferenceNumber, "status": &f.Status,
 		"tracking_url": &f.TrackingURL, "payment_method": &f.PaymentMethod, "shipping_address": &f.ShippingAddress,
 		"shipping_method": &f.ShippingMethod, "notes": &f.Notes, "store": &f.Store, "share_link": &f.ShareLink,
 		"image_url": &f.ImageURL, "raw_header": &f.RawHeader,
-	}[name]
+	}
 }

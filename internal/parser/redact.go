@@ -92,7 +92,7 @@ func redactText(text string) string {
 		switch {
 		case valueIsSecret && strings.TrimSpace(line) != "":
 			b.WriteString(redacted)
-			b.WriteString(line[len(strings.TrimRight(line, "\r\n")):])
+			b.WriteString(lineEnd(line))
 			// A value that reads like a label may be a label whose own value was empty:
 			// then the next line is a credential too. Taking both loses no secret.
 			valueIsSecret = isSecretLabelLine(line)
@@ -121,8 +121,11 @@ func redactInlineSecret(line string) string {
 		return line
 	}
 	markup := len(value) - len(strings.TrimLeft(value, valueMarkup))
-	return name + ":" + value[:markup] + redacted + line[len(strings.TrimRight(line, "\r\n")):]
+	return name + ":" + value[:markup] + redacted + lineEnd(line)
 }
+
+// lineEnd is the line break that ends line, if any.
+func lineEnd(line string) string { return line[len(strings.TrimRight(line, "\r\n")):] }
 
 // valueMarkup is what may stand between a label's colon and its value.
 const valueMarkup = "*_~`| \t"
