@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -79,13 +80,7 @@ func (m *Message) totalCart() {
 	if len(m.cart) == 0 {
 		return
 	}
-	numbers := slices.Sorted(func(yield func(int) bool) {
-		for n := range m.cart {
-			if !yield(n) {
-				return
-			}
-		}
-	})
+	numbers := slices.Sorted(maps.Keys(m.cart))
 	var names []string
 	var total order.Money
 	qty, priced := 0, true

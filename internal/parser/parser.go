@@ -274,10 +274,13 @@ func (m *Message) statusFromReasons() {
 }
 
 // statusKind is kindStatus the other way round.
-var statusKind = map[string]string{
-	order.StatusVerified: KindCheckout, order.StatusDeclined: KindDeclined,
-	order.StatusCancelled: KindCancelled, order.StatusReviewHold: KindReviewHold,
-}
+var statusKind = func() map[string]string {
+	m := make(map[string]string, len(kindStatus))
+	for kind, status := range kindStatus {
+		m[status] = kind
+	}
+	return m
+}()
 
 // NormaliseStatus turns a status as people write it into the stored slug.
 func NormaliseStatus(s string) string {
