@@ -68,9 +68,7 @@ func runBackfill(ctx context.Context, cfg config.Config, channel string, since t
 	// Per-order log lines would tear through the progress bar: warnings only.
 	logger := newLogger(config.Log{Level: "warn", Format: cfg.Log.Format}, stderr)
 	dc := discordConfig(cfg.Discord, time.Now())
-	loc, _ := cfg.Location()
-	svc := orders.New(st, live.NewHub(), logger, loc)
-	svc.SetDefaultCurrency(cfg.Currency)
+	svc := newService(cfg, st, live.NewHub(), logger)
 	l, err := discord.New(dc, svc, logger)
 	if err != nil {
 		return orders.Summary{}, err

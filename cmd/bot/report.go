@@ -72,10 +72,7 @@ func withService(cfg config.Config, local func(*orders.Service) error, remote fu
 		return err
 	}
 	defer st.Close()
-	loc, _ := cfg.Location() // checked when the settings loaded
-	svc := orders.New(st, live.NewHub(), newLogger(config.Log{Level: "error"}, io.Discard), loc)
-	svc.SetDefaultCurrency(cfg.Currency)
-	return local(svc)
+	return local(newService(cfg, st, live.NewHub(), newLogger(config.Log{Level: "error"}, io.Discard)))
 }
 
 // statsCommand prints the totals of the orders a filter selects as a table.

@@ -11,6 +11,10 @@ import (
 	"strings"
 
 	"github.com/roms-dev/roms/internal/config"
+	"github.com/roms-dev/roms/internal/live"
+	"github.com/roms-dev/roms/internal/orders"
+	"github.com/roms-dev/roms/internal/parser"
+	"github.com/roms-dev/roms/internal/store"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
@@ -63,7 +67,7 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 	case "serve":
 		return serve(ctx, rest, getenv, stdout, stderr)
 	case "parse":
-		return parseCommand(rest, stdin, stdout)
+		return parseCommand(rest, getenv, stdin, stdout)
 	case "send-test":
 		return sendTest(ctx, rest, getenv, stdout)
 	case "backup":
@@ -103,6 +107,17 @@ func loadConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (co
 	}
 	cfg, used, err := config.Load(*file, getenv)
 	return cfg, used, fs.Args(), err
+}
+
+// newService is the orders service as the settings say: days in their time zone, their
+// default currency, their labels.
+func newService(cfg config.Config, st *store.Store, hub *live.Hub, logger *slog.Logger) *orders.Service {
+	loc, _ := cfg.Location()                          // checked when the settings loaded
+	reader, _ := parser.NewReader(cfg.Parser.Aliases) // likewise
+	svc := orders.New(st, hub, logger, loc)
+	svc.SetDefaultCurrency(cfg.Currency)
+	svc.SetReader(reader)
+	return svc
 }
 
 func flags(name string) *flag.FlagSet {

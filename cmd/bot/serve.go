@@ -60,9 +60,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	hub := live.NewHub()
-	loc, _ := cfg.Location() // checked when the settings loaded
-	svc := orders.New(st, hub, logger, loc)
-	svc.SetDefaultCurrency(cfg.Currency)
+	svc := newService(cfg, st, hub, logger)
 	deps := httpapi.Deps{
 		Messages: svc, Orders: svc, Imports: svc,
 		Database: httpapi.Database{Path: st.Path(), Counts: st.Counts, Backup: st.Backup, Problem: st.Problem},

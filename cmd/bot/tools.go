@@ -35,8 +35,21 @@ type parsed struct {
 }
 
 // parseCommand prints what the parser makes of a message: text, or a Discord message or
-// webhook payload as JSON. Nothing is stored.
-func parseCommand(args []string, stdin io.Reader, stdout io.Writer) error {
+// webhook payload as JSON, read with the configured labels (parser.aliases). Nothing is
+// stored.
+func parseCommand(args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
+	cfg, _, args, err := loadConfig(flags("parse"), args, getenv)
+	if err != nil {
+		return err
+	}
+	reader, err := parser.NewReader(cfg.Parser.Aliases)
+	if err != nil {
+		return err
+	}
+	loc, err := cfg.Location()
+	if err != nil {
+		return err
+	}
 	if len(args) > 1 {
 		return fmt.Errorf("parse takes at most one file\n\n%s", usage)
 	}
@@ -59,11 +72,7 @@ func parseCommand(args []string, stdin io.Reader, stdout io.Writer) error {
 	}
 	var messages []parsed
 	for _, c := range checkouts {
-		if c.Message != nil {
-			messages = append(messages, parsed{*c.Message, c.Message.Placements()})
-			continue
-		}
-		msg, err := parser.Parse(c.Text)
+		msg, _, err := c.Read(reader, loc)
 		if err != nil {
 			return fmt.Errorf("parse: %w", err)
 		}

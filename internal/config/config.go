@@ -17,6 +17,8 @@ import (
 
 	"github.com/go-viper/mapstructure/v2"
 	"github.com/spf13/viper"
+
+	"github.com/roms-dev/roms/internal/parser"
 )
 
 // DefaultFile is read when present and no file is named.
@@ -36,6 +38,14 @@ type Config struct {
 	Discord  Discord `mapstructure:"discord"`
 	Metrics  Metrics `mapstructure:"metrics"`
 	Log      Log     `mapstructure:"log"`
+	Parser   Parser  `mapstructure:"-"` // read by readAliases: its keys are labels, not settings
+}
+
+// Parser teaches the parser labels of bots it does not know.
+type Parser struct {
+	// Aliases maps a label as a bot writes it ("Billing Profile") to the field it names
+	// ("profile").
+	Aliases map[string]string
 }
 
 // Metrics is the Prometheus endpoint.
@@ -140,6 +150,7 @@ var defaults = map[string]any{
 	"metrics.addr":                      "",
 	"log.level":                         "info",
 	"log.format":                        "text",
+	"parser.aliases":                    map[string]string{},
 }
 
 // Load reads the settings. file may be empty: then DefaultFile is read if it exists. It
@@ -161,7 +172,13 @@ func Load(file string, getenv func(string) string) (Config, string, error) {
 			v.Set(key, val)
 		}
 	}
+	aliases, err := readAliases(v, getenv)
+	if err != nil {
+		return Config{}, "", err
+	}
+	v.Set("parser.aliases", map[string]any{}) // labels hold dots and spaces: not keys to decode
 	var c Config
+	c.Parser.Aliases = aliases
 	hooks := mapstructure.ComposeDecodeHookFunc(
 		readableValues,
 		mapstructure.StringToSliceHookFunc(","),
@@ -180,6 +197,40 @@ func Load(file string, getenv func(string) string) (Config, string, error) {
 		return Config{}, "", err
 	}
 	return c, used, nil
+}
+
+// readAliases reads parser.aliases: a map in the file, or ROMS_PARSER_ALIASES as
+// "Label=field" pairs separated by commas, which replaces the file's.
+func readAliases(v *viper.Viper, getenv func(string) string) (map[string]string, error) {
+	out := map[string]string{}
+	if env := getenv(EnvName("parser.aliases")); strings.TrimSpace(env) != "" {
+		for _, pair := range strings.Split(env, ",") {
+			label, field, ok := strings.Cut(pair, "=")
+			if !ok || strings.TrimSpace(label) == "" {
+				return nil, fmt.Errorf("config parser.aliases (env %s): %q is not Label=field", EnvName("parser.aliases"), pair)
+			}
+			out[strings.TrimSpace(label)] = strings.TrimSpace(field)
+		}
+		return out, nil
+	}
+	var raw map[string]any
+	switch m := v.Get("parser.aliases").(type) {
+	case map[string]string: // the default: none
+		return out, nil
+	case map[string]any:
+		raw = m
+	case nil:
+	default:
+		return nil, errors.New(`config parser.aliases: write it as a map of labels to fields, such as "Billing Profile": profile`)
+	}
+	for label, field := range raw {
+		name, ok := field.(string)
+		if !ok {
+			return nil, fmt.Errorf("config parser.aliases: %q: the field must be a name such as profile, not %v", label, field)
+		}
+		out[label] = name
+	}
+	return out, nil
 }
 
 // EnvName is the environment variable that overrides a key.
@@ -328,7 +379,7 @@ func readFile(v *viper.Viper, file string) (string, error) {
 func unknownKeys(v *viper.Viper, file string) error {
 	var unknown []string
 	for _, k := range v.AllKeys() {
-		if _, ok := defaults[k]; !ok {
+		if _, ok := defaults[k]; !ok && !strings.HasPrefix(k, "parser.aliases.") {
 			unknown = append(unknown, k)
 		}
 	}
@@ -367,6 +418,9 @@ func (c Config) Validate() error {
 	}
 	if !currencyCode.MatchString(c.Currency) {
 		bad("currency", "%q is not a three-letter code in capitals, such as USD, EUR or GBP", c.Currency)
+	}
+	if _, err := parser.NewReader(c.Parser.Aliases); err != nil {
+		bad("parser.aliases", "%v", err)
 	}
 	host, port, err := net.SplitHostPort(c.HTTP.Addr)
 	if err != nil || port == "" {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -159,7 +160,7 @@ func TestExampleFileIsCompleteAndValid(t *testing.T) {
 		inFile[k] = true
 	}
 	for k := range defaults {
-		if !inFile[k] {
+		if !inFile[k] && !v.InConfig(k) { // an empty map is in the file, not among its keys
 			t.Errorf("%s does not document %s", example, k)
 		}
 	}
@@ -226,5 +227,36 @@ func TestTimeZone(t *testing.T) {
 	c.TimeZone = ""
 	if loc, _ := c.Location(); loc != time.Local {
 		t.Errorf("default location %v, want the machine's", loc)
+	}
+}
+
+func TestParserAliases(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "config.yaml")
+	yaml := "parser:\n  aliases:\n    \"Billing Profile\": profile\n    \"Conf No.\": order_number\n    \"🛒 Item Bought\": Product\n"
+	if err := os.WriteFile(file, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, _, err := Load(file, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"billing profile": "profile", "conf no.": "order_number", "🛒 item bought": "Product"}
+	if !maps.Equal(cfg.Parser.Aliases, want) {
+		t.Errorf("aliases from the file = %v, want %v", cfg.Parser.Aliases, want)
+	}
+
+	cfg, _, err = Load(file, env(map[string]string{"ROMS_PARSER_ALIASES": "Conf # = order_number, Site Name=store"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]string{"Conf #": "order_number", "Site Name": "store"}; !maps.Equal(cfg.Parser.Aliases, want) {
+		t.Errorf("aliases from the environment = %v, want %v", cfg.Parser.Aliases, want)
+	}
+
+	for _, bad := range []string{"Conf=order numbre", "no pair here"} {
+		_, _, err = Load("", env(map[string]string{"ROMS_PARSER_ALIASES": bad}))
+		if err == nil || !strings.Contains(err.Error(), "parser.aliases") {
+			t.Errorf("%q: err = %v, want one naming parser.aliases", bad, err)
+		}
 	}
 }

@@ -122,6 +122,7 @@ func (l *Listener) handle(ctx context.Context, m *discordgo.Message, source stri
 		res, err := l.orders.Ingest(ctx, orders.Input{
 			Origin:      order.Origin{Source: source, GuildID: m.GuildID, ChannelID: m.ChannelID, MessageID: m.ID},
 			Text:        c.Text,
+			Embed:       c.Embed,
 			Raw:         string(raw),
 			ContentType: "application/json (discord message)",
 			OccurredAt:  m.Timestamp,

@@ -23,12 +23,33 @@ var (
 	ErrNoContent = errors.New(`JSON body has neither "content" nor "embeds"`)
 )
 
-// Checkout is one message to parse, or one already read from JSON fields, and when its
-// source says it happened (zero when it does not say).
+// Checkout is one message to read, and when its source says it happened (zero when it
+// does not say). Text is the message in the shared text format, what the log and the
+// duplicate check keep; an embed is also given as its structure, which the parser reads
+// instead of the text, and an order given as JSON fields only as that object.
 type Checkout struct {
-	Text    string
-	At      time.Time
-	Message *parser.Message // set for an order given as JSON fields; Text is then empty
+	Text   string
+	At     time.Time
+	Embed  *parser.Embed
+	Object []byte
+}
+
+// Read reads the checkout with r: its embed, its JSON object or its text. Dates of a JSON
+// object that carry no zone are in loc; the time it gives replaces At.
+func (c Checkout) Read(r *parser.Reader, loc *time.Location) (parser.Message, time.Time, error) {
+	switch {
+	case c.Embed != nil:
+		msg, err := r.ParseEmbed(*c.Embed)
+		return msg, c.At, err
+	case c.Object != nil:
+		msg, at, err := r.Structured(c.Object, loc)
+		if at.IsZero() {
+			at = c.At
+		}
+		return msg, at, err
+	}
+	msg, err := r.Parse(c.Text)
+	return msg, c.At, err
 }
 
 // payload is what Discord's "execute webhook" call and a message object have in common.
@@ -93,11 +114,25 @@ func Checkouts(content string, embeds []*discordgo.MessageEmbed) []Checkout {
 			continue
 		}
 		if text := Embed(e); text != "" {
-			out = append(out, Checkout{Text: text, At: Timestamp(e)})
+			out = append(out, Checkout{Text: text, At: Timestamp(e), Embed: Structure(e)})
 		}
 	}
 	if len(out) == 0 && strings.TrimSpace(content) != "" {
 		out = append(out, Checkout{Text: content})
+	}
+	return out
+}
+
+// Structure is an embed as the parser reads it.
+func Structure(e *discordgo.MessageEmbed) *parser.Embed {
+	out := &parser.Embed{Title: e.Title, Description: e.Description, Image: imageURL(e)}
+	if e.Author != nil {
+		out.Author = e.Author.Name
+	}
+	for _, f := range e.Fields {
+		if f != nil {
+			out.Fields = append(out.Fields, parser.EmbedField{Name: f.Name, Value: f.Value})
+		}
 	}
 	return out
 }

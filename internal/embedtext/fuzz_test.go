@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/roms-dev/roms/internal/parser"
 )
@@ -50,14 +51,11 @@ func FuzzBody(f *testing.F) {
 		if err != nil {
 			t.Fatalf("a Discord payload was refused: %v", err)
 		}
+		reader, _ := parser.NewReader(nil)
 		for _, c := range checkouts {
-			msg := c.Message
-			if msg == nil {
-				parsed, err := parser.Parse(c.Text)
-				if err != nil {
-					continue
-				}
-				msg = &parsed
+			msg, _, err := c.Read(reader, time.UTC)
+			if err != nil {
+				continue
 			}
 			out, _ := json.Marshal(msg)
 			if strings.Contains(string(out), password) {

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/roms-dev/roms/internal/embedtext"
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/parser"
 )
@@ -36,8 +37,12 @@ type Input struct {
 	// Actor records who made the change when it is not the message's source (an import
 	// batch); empty: the message's origin.
 	Actor string
-	// Message, when set, is the message already read (a structured JSON order): Text is
-	// not parsed.
+	// Embed, when set, is the embed Text was made from: the parser reads its structure.
+	Embed *parser.Embed
+	// Object, when set, is an order given as JSON fields: Text is empty.
+	Object []byte
+	// Message, when set, is the message already read (an imported row): nothing else is
+	// read.
 	Message *parser.Message
 	// Endpoint, Method and StatusCode describe the request that carried an HTTP input, for
 	// the webhook log.
@@ -89,7 +94,7 @@ func (s *Service) ingest(ctx context.Context, in Input) (Result, error) {
 			return Result{Outcome: order.OutcomeDuplicate}, err
 		}
 	}
-	msg, err := readMessage(in)
+	msg, err := s.readMessage(&in)
 	if err != nil {
 		return Result{}, s.Reject(ctx, in, err)
 	}
@@ -128,11 +133,16 @@ func messageWrite(in Input, msg *parser.Message) (order.Write, string) {
 		Origin: in.Origin, Actor: actor, OccurredAt: in.OccurredAt, At: in.ReceivedAt, Mark: in.Mark}, ""
 }
 
-func readMessage(in Input) (parser.Message, error) {
+// readMessage reads an input with the service's labels. A JSON order's own date becomes
+// when the input occurred.
+func (s *Service) readMessage(in *Input) (parser.Message, error) {
 	if in.Message != nil {
 		return *in.Message, nil
 	}
-	return parser.Parse(in.Text)
+	c := embedtext.Checkout{Text: in.Text, At: in.OccurredAt, Embed: in.Embed, Object: in.Object}
+	msg, at, err := c.Read(s.reader, s.loc)
+	in.OccurredAt = at
+	return msg, err
 }
 
 // keepUnknownStatus moves a status outside the documented set to the extra fields with a

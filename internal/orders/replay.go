@@ -38,14 +38,14 @@ func (s *Service) Replay(ctx context.Context, id uint64, actor string) (Replayed
 		r.Outcome, r.Reason = order.OutcomeRejected, err.Error()
 	}
 	for _, c := range checkouts {
-		in := Input{Origin: e.Origin, Text: c.Text, Message: c.Message, Actor: actor, OccurredAt: c.At, ReceivedAt: s.now()}
-		if in.OccurredAt.IsZero() {
-			in.OccurredAt = e.ReceivedAt // when it first arrived, not now
-		}
-		msg, err := readMessage(in)
+		in := Input{Origin: e.Origin, Text: c.Text, Embed: c.Embed, Object: c.Object, Actor: actor, OccurredAt: c.At, ReceivedAt: s.now()}
+		msg, err := s.readMessage(&in)
 		if err != nil {
 			r.Outcome, r.Reason = order.OutcomeRejected, err.Error()
 			continue
+		}
+		if in.OccurredAt.IsZero() {
+			in.OccurredAt = e.ReceivedAt // when it first arrived, not now
 		}
 		w, reason := messageWrite(in, &msg)
 		if reason != "" {

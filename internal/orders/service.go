@@ -13,6 +13,7 @@ import (
 
 	"github.com/roms-dev/roms/internal/live"
 	"github.com/roms-dev/roms/internal/order"
+	"github.com/roms-dev/roms/internal/parser"
 )
 
 // Publisher announces changes to whoever watches (the live hub).
@@ -29,6 +30,7 @@ type Service struct {
 	now    func() time.Time
 	// currency is given to orders with an amount and no currency.
 	currency string
+	reader   *parser.Reader
 	flow     Flow
 	observer Observer
 }
@@ -50,11 +52,15 @@ func New(st order.Store, hub Publisher, logger *slog.Logger, loc *time.Location)
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &Service{store: st, hub: hub, logger: logger, loc: loc, now: time.Now, currency: DefaultCurrency}
+	reader, _ := parser.NewReader(nil) // no aliases: cannot fail
+	return &Service{store: st, hub: hub, logger: logger, loc: loc, now: time.Now, currency: DefaultCurrency, reader: reader}
 }
 
 // SetDefaultCurrency sets the currency of amounts written without one.
 func (s *Service) SetDefaultCurrency(code string) { s.currency = code }
+
+// SetReader sets the parser's label table (the parser.aliases setting).
+func (s *Service) SetReader(r *parser.Reader) { s.reader = r }
 
 // Location is the time zone days are counted in.
 func (s *Service) Location() *time.Location { return s.loc }

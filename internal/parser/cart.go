@@ -21,8 +21,8 @@ type cartItem struct {
 // numberedLabel is a label with an item number: "Product (2)", "Qty (2)".
 var numberedLabel = regexp.MustCompile(`^(.+?)\s*\((\d{1,2})\)$`)
 
-// isCartLabel reports whether label numbers a cart's product, price or quantity.
-func isCartLabel(label string) bool {
+// isCart reports whether label numbers a cart's product, price or quantity.
+func (l labels) isCart(label string) bool {
 	if !strings.Contains(label, "(") { // most lines: spare them the normalisation
 		return false
 	}
@@ -30,7 +30,7 @@ func isCartLabel(label string) bool {
 	if match == nil {
 		return false
 	}
-	field, _ := lookupLabel(match[1])
+	field, _ := l.lookup(match[1])
 	return field == fProduct || field == fPrice || field == fQuantity
 }
 
@@ -41,7 +41,7 @@ func (m *Message) addCartLine(label, value string) {
 	if match == nil || value == "" {
 		return
 	}
-	field, _ := lookupLabel(match[1])
+	field, _ := m.labels.lookup(match[1])
 	if field != fProduct && field != fPrice && field != fQuantity {
 		return
 	}

@@ -37,8 +37,12 @@ const (
 	fCartItem = "cart_item"
 )
 
-// aliases maps every label spelling we accept, normalised by labelKey, to its field.
-var aliases = map[string]string{
+// labels maps label spellings, normalised by labelKey, to the fields they name.
+type labels map[string]string
+
+// aliases are the label spellings ROMS knows without being taught: README.md lists them
+// ("Labels ROMS knows"). The parser.aliases setting adds to them (NewReader).
+var aliases = labels{
 	"product": fProduct, "item": fProduct, "product name": fProduct,
 	"item name": fProduct,
 	"price":     fPrice, "unit price": fPrice,
@@ -81,10 +85,14 @@ var aliases = map[string]string{
 	"order num": fOrderNumber, "order n°": fOrderNumber, "order nº": fOrderNumber,
 	"ordernumber": fOrderNumber, "order numer": fOrderNumber, "order nunber": fOrderNumber,
 	"order numbr": fOrderNumber, "order nummer": fOrderNumber, "oder number": fOrderNumber,
+	"order numver": fOrderNumber, "order numbe": fOrderNumber,
 	"order numbers": fOrderNumber, "order-number": fOrderNumber,
 	"website": fStore, "web site": fStore, "store name": fStore, "shop": fStore,
 	"merchant":    fStore,
 	"tracking id": fTrackingNumber,
+	"order track url": fTrackingURL, "track url": fTrackingURL, "order tracking": fTrackingURL,
+	"profile email": fEmail, "login": fEmail, "account login": fEmail,
+	"srore": fStore, "variant price": fPrice,
 }
 
 // multiLine fields take every value line up to the next known label. The others take one
@@ -151,16 +159,16 @@ func labelText(line string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// lookupLabel finds the field a label names. Plain labels ("Order Number:") are folded
+// lookup finds the field a label names. Plain labels ("Order Number:") are folded
 // into a buffer on the stack, so the lookup allocates nothing; decorated ones go through
 // labelKey.
-func lookupLabel(label string) (string, bool) {
+func (l labels) lookup(label string) (string, bool) {
 	var buf [maxLabel]byte
 	if key, ok := plainKey(label, buf[:0]); ok {
-		f, found := aliases[string(key)]
+		f, found := l[string(key)]
 		return f, found
 	}
-	f, found := aliases[labelKey(label)]
+	f, found := l[labelKey(label)]
 	return f, found
 }
 
@@ -194,31 +202,31 @@ func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 // values, and are spared the normalisation.
 const maxLabel = 64
 
-// knownLabel recognises a label line: "Label", "Label: value" or, for a link field, a
+// known recognises a label line: "Label", "Label: value" or, for a link field, a
 // masked link whose text is the label ("[Track Order](https://...)", as other bots post
 // in a field with a blank name). It returns the field and any value on the same line.
-func knownLabel(line string) (field, inline string, ok bool) {
+func (l labels) known(line string) (field, inline string, ok bool) {
 	line = withoutCustomEmoji(line)
 	if len(line) <= maxLabel {
-		if f, ok := lookupLabel(line); ok {
+		if f, ok := l.lookup(line); ok {
 			return f, "", true
 		}
-		if isCartLabel(line) {
+		if l.isCart(line) {
 			return fCartItem, "", true
 		}
 	}
 	if t := strings.TrimSpace(line); strings.HasPrefix(t, "[") && strings.HasSuffix(t, ")") {
 		if m := maskedLink.FindStringSubmatch(t); m != nil && m[0] == t {
-			if f, ok := aliases[labelKey(m[1])]; ok && linkFields[f] {
+			if f, ok := l[labelKey(m[1])]; ok && linkFields[f] {
 				return f, m[2], true
 			}
 		}
 	}
 	if name, value, found := strings.Cut(line, ":"); found && len(name) <= maxLabel {
-		if f, ok := lookupLabel(name); ok {
+		if f, ok := l.lookup(name); ok {
 			return f, inlineValue(value), true
 		}
-		if isCartLabel(name) {
+		if l.isCart(name) {
 			return fCartItem, inlineValue(value), true
 		}
 	}

@@ -6,6 +6,7 @@ package parser
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -46,6 +47,7 @@ type Message struct {
 
 	placements []Placement
 	cart       map[int]*cartItem
+	labels     labels
 }
 
 // Placement says where one label of the input went: to a field, to an extra field
@@ -71,30 +73,41 @@ type field struct {
 	lines []string
 }
 
+// Parse reads one message with the labels ROMS knows. Credentials in the text are
+// redacted before anything else looks at it.
+func Parse(text string) (Message, error) { return builtin.Parse(text) }
+
 // Parse reads one message. Credentials in the text are redacted before anything else
 // looks at it.
-func Parse(text string) (Message, error) {
+func (r *Reader) Parse(text string) (Message, error) {
 	lines, err := splitLines(text)
 	if err != nil {
 		return Message{}, err
 	}
-	var msg Message
-	if _, _, isLabel := knownLabel(lines[0]); !isLabel {
-		msg.Fields.RawHeader = lines[0]
-		lines = lines[1:]
+	msg := Message{labels: r.labels}
+	header := ""
+	if _, _, isLabel := r.labels.known(lines[0]); !isLabel {
+		header, lines = lines[0], lines[1:]
 	}
-	fields, loose := group(lines)
-	msg.Kind, msg.Fields.Status, msg.Fields.Store = readHeader(msg.Fields.RawHeader)
-	msg.placements = make([]Placement, 0, len(fields)+1)
+	fields, loose := r.labels.group(lines)
+	msg.read(header, "", fields, loose)
+	return msg, nil
+}
+
+// read fills the message from its header, its fields and the lines before the first
+// label: the steps text and embeds share.
+func (m *Message) read(header, author string, fields []*field, loose []string) {
+	m.readHeader(header, author)
+	m.placements = make([]Placement, 0, len(fields)+1)
 	for _, f := range fields {
-		msg.set(f)
+		m.set(f)
 	}
 	if !slices.ContainsFunc(fields, func(f *field) bool { return f.name == fStatus }) {
-		msg.statusFromReasons()
+		m.statusFromReasons()
 	}
-	msg.totalCart()
-	msg.placeLoose(loose)
-	return msg, nil
+	m.totalCart()
+	m.placeLoose(loose)
+	m.fromHeader(header, author)
 }
 
 // splitLines normalises the text (BOM, CRLF, zero-width characters, trailing spaces,
@@ -106,13 +119,7 @@ func splitLines(text string) ([]string, error) {
 	if strings.ContainsFunc(text, isBinary) {
 		return nil, ErrBinary
 	}
-	text = Redact(strings.Map(dropInvisible, text))
-	var lines []string
-	for line := range strings.Lines(text) {
-		if line = strings.TrimSpace(line); line != "" {
-			lines = append(lines, line)
-		}
-	}
+	lines := nonBlankLines(Redact(strings.Map(dropInvisible, text)))
 	if len(lines) == 0 {
 		return nil, ErrEmpty
 	}
@@ -134,10 +141,10 @@ func dropInvisible(r rune) rune {
 
 // group splits the lines after the header into fields. Lines before the first label are
 // returned as loose lines (an embed's description).
-func group(lines []string) (fields []*field, loose []string) {
+func (l labels) group(lines []string) (fields []*field, loose []string) {
 	var cur *field
 	for _, line := range lines {
-		if name, inline, ok := knownLabel(line); ok {
+		if name, inline, ok := l.known(line); ok {
 			cur = &field{name: name, label: labelPart(line, inline)}
 			if inline != "" {
 				cur.lines = append(cur.lines, inline)
@@ -197,13 +204,59 @@ func labelPart(line, inline string) string {
 	return line
 }
 
-// readHeader finds what happened and where from a header like "Successful Checkout | Best
-// Buy US". An unrecognised header gives no status.
-func readHeader(header string) (kind, status, store string) {
+// splitHeader finds what happened and where from a header like "Successful Checkout |
+// Best Buy US".
+func splitHeader(header string) (kind, store string) {
 	what, where, _ := strings.Cut(stripMarkup(header), " | ")
-	kind = headerKind(strings.ToLower(what))
-	return kind, kindStatus[kind], strings.TrimSpace(where)
+	return headerKind(strings.ToLower(what)), strings.TrimSpace(where)
 }
+
+// readHeader sets what happened and where from the header and, for an embed, its author
+// line, which says what the title does not: Refract titles "Successful Checkout" and
+// names the store in the author, "Successful Checkout | Target". An unrecognised header
+// gives no status.
+func (m *Message) readHeader(header, author string) {
+	kind, store := splitHeader(header)
+	if kind == KindUnknown || store == "" {
+		byAuthor, authorStore := splitHeader(author)
+		if kind == KindUnknown {
+			kind = byAuthor
+		}
+		if store == "" && byAuthor != KindUnknown {
+			store = authorStore
+		}
+	}
+	m.Kind, m.Fields.Status, m.Fields.Store = kind, kindStatus[kind], store
+	m.Fields.RawHeader = header
+}
+
+// fromHeader takes from the header what no field gave: a price written in the title
+// ("Checkout Successful - $59.99"), and the store when the author line is nothing but its
+// name.
+func (m *Message) fromHeader(header, author string) {
+	fs := &m.Fields
+	if fs.Price == nil && fs.Total == nil {
+		if text := priceInTitle.FindString(header); text != "" {
+			if amount, currency, err := parseMoney(text); err == nil {
+				fs.Price = &amount
+				if fs.Currency == "" {
+					fs.Currency = currency
+				}
+				m.place("(price in the title)", fPrice)
+			}
+		}
+	}
+	if fs.Store == "" && author != "" {
+		name := cleanValue(fStore, author)
+		if kind, _ := splitHeader(name); kind == KindUnknown && len(strings.Fields(name)) <= 4 {
+			fs.Store = name
+			m.place("(author)", fStore)
+		}
+	}
+}
+
+// priceInTitle is an amount with its currency sign, as bots write a price into a title.
+var priceInTitle = regexp.MustCompile(`[$€£]\s?\d[\d,]*(?:\.\d{1,2})?`)
 
 var kindStatus = map[string]string{
 	KindCheckout:   order.StatusVerified,
@@ -241,7 +294,7 @@ func headerKind(h string) string {
 		return KindUnknown
 	case strings.Contains(h, "successful checkout"), strings.Contains(h, "successfully checked out"),
 		strings.Contains(h, "checkout success"), strings.Contains(h, "checkout successful"),
-		strings.Contains(h, "checked out"), strings.Contains(h, "copped"),
+		strings.Contains(h, "checked out"), strings.Contains(h, "copped"), strings.Contains(h, "cooked"),
 		strings.Contains(h, "order placed"), strings.Contains(h, "order confirmed"),
 		strings.HasPrefix(h, "success"):
 		return KindCheckout

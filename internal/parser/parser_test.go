@@ -437,10 +437,10 @@ func TestOtherBotsLabelNames(t *testing.T) {
 func TestPlainLabelLookupAgreesWithLabelKey(t *testing.T) {
 	for key := range aliases {
 		for _, label := range []string{key, strings.ToUpper(key), strings.ToUpper(key[:1]) + key[1:], key + ":", " " + key + " : ", key + ".", "**" + key + "**", "🔢 " + key, key + "  x", "x" + key} {
-			got, gotOK := lookupLabel(label)
+			got, gotOK := aliases.lookup(label)
 			want, wantOK := aliases[labelKey(label)]
 			if got != want || gotOK != wantOK {
-				t.Errorf("lookupLabel(%q) = %q %v, labelKey gives %q %v", label, got, gotOK, want, wantOK)
+				t.Errorf("lookup(%q) = %q %v, labelKey gives %q %v", label, got, gotOK, want, wantOK)
 			}
 		}
 	}

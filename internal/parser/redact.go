@@ -40,6 +40,9 @@ var credentialPatterns = []struct {
 	{":", regexp.MustCompile(`(` + host + `):(\d{2,5}):` + secret + `:` + lastSecret), "$1:$2"},
 	// user:pass@host:port without a scheme
 	{"@", regexp.MustCompile(`(^|[\s|"'(>])` + secret + `:` + secret + `@(` + host + `:\d{2,5})`), "$1$2"},
+	// email:password, as bots post the store account they checked out with
+	// (a port after user@host is not a password: it has a character other than a digit).
+	{"@", regexp.MustCompile(`(^|[\s|"'(>=])([^\s:@/|"'<>,;()\[\]]+@[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*\.[a-zA-Z]{2,}):[0-9]*[^\s:@/|"'<>,;()\[\]0-9](?:` + secret + `)?`), "$1$2"},
 	// user:pass:host:port
 	{":", regexp.MustCompile(`(^|[\s|"'(>])` + secret + `:` + secret + `:(` + dottedHost + `:\d{2,5})\b`), "$1$2"},
 }

@@ -33,6 +33,9 @@ func TestRedactEveryProxyShape(t *testing.T) {
 		{"JSON credential key", `{"order_number":"A","proxy_password":"hunter22","username":"Refract"}`, `{"order_number":"A","proxy_password":"[redacted]","username":"Refract"}`, "hunter22"},
 		{"JSON numeric password", `{"order_number":"A","password": 12345678,"n":1}`, `{"order_number":"A","password": "[redacted]","n":1}`, "12345678"},
 		{"form body", "content=Proxy%3A+203.0.113.7%3A8080%3Auser1%3Ahunter22&username=Refract", "content=Proxy%3A+203.0.113.7%3A8080&username=%5Bredacted%5D", "hunter22"},
+		{"store login", "Account: buyer@example.com:hunter22", "Account: buyer@example.com", "hunter22"},
+		{"store login in a spoiler", "||buyer@example.com:hunt3r||", "||buyer@example.com||", "hunt3r"},
+		{"store login in JSON", `{"value":"buyer@example.com:hunter22"}`, `{"value":"buyer@example.com"}`, "hunter22"},
 		{"form password field", "order=A-1&proxy_password=hunter22", "order=A-1&proxy_password=%5Bredacted%5D", "hunter22"},
 	}
 	for _, tt := range tests {
@@ -64,6 +67,8 @@ func TestRedactLeavesOtherTextAlone(t *testing.T) {
 		"Password reset emails: 3",
 		"User: @someone",
 		"name=Widget&price=10",
+		"someone@example.com:8080",
+		"Email: someone@example.com: see above",
 	} {
 		if got := Redact(s); got != s {
 			t.Errorf("Redact(%q) = %q, want unchanged", s, got)

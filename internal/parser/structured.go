@@ -29,18 +29,19 @@ var (
 // cleaning and redaction; unknown keys are kept as extra fields. It also returns when the
 // order was placed, when the object says (zero otherwise).
 func Structured(body []byte) (Message, time.Time, error) {
-	return StructuredIn(body, time.UTC)
+	return builtin.Structured(body, time.UTC)
 }
 
-// StructuredIn is Structured with dates and times that carry no zone read in loc.
-func StructuredIn(body []byte, loc *time.Location) (Message, time.Time, error) {
+// Structured reads an order given as JSON fields (see the function Structured), with
+// dates and times that carry no zone read in loc.
+func (r *Reader) Structured(body []byte, loc *time.Location) (Message, time.Time, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var obj map[string]any
 	if err := dec.Decode(&obj); err != nil {
 		return Message{}, time.Time{}, fmt.Errorf("JSON body: %w", err)
 	}
-	var msg Message
+	msg := Message{labels: r.labels}
 	var dateText, timeText string
 	for _, key := range slices.Sorted(maps.Keys(obj)) {
 		value, ok := text(obj[key])
@@ -64,8 +65,8 @@ func StructuredIn(body []byte, loc *time.Location) (Message, time.Time, error) {
 			}
 		case name == "currency" && len(value) == 3:
 			msg.Fields.Currency = strings.ToUpper(value)
-		case aliases[name] != "":
-			f := &field{name: aliases[name], label: key, lines: strings.Split(value, "\n")}
+		case r.labels[name] != "":
+			f := &field{name: r.labels[name], label: key, lines: strings.Split(value, "\n")}
 			msg.set(f)
 		default:
 			msg.addExtra(key, value)
