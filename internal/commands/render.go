@@ -59,6 +59,7 @@ func (r *Router) orderEmbed(o *order.Order, events []order.Event) *discordgo.Mes
 	add("Profile", o.Profile, true)
 	add("Email", o.Email, true)
 	add("Commission", amount(o.Commission, o.Currency), true)
+	add("Items", itemsText(*o), false)
 	add("Tracking", strings.Join(o.TrackingNumbers, "\n"), false)
 	add("Reference #", o.ReferenceNumber, true)
 	if o.PostedDate != nil {
@@ -70,6 +71,19 @@ func (r *Router) orderEmbed(o *order.Order, events []order.Event) *discordgo.Mes
 	}
 	add("History", historyText(events, loc), false)
 	return e
+}
+
+// itemsText is a cart's products, one a line: "2 × Booster Bundle @ 26.94".
+func itemsText(o order.Order) string {
+	var lines []string
+	for _, it := range o.Items {
+		line := fmt.Sprintf("%d × %s", it.Quantity, it.Product)
+		if it.Price != nil {
+			line += " @ " + amount(it.Price, o.Currency)
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // historyText is the latest events, one a line: when, what, who, which fields.

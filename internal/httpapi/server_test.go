@@ -604,3 +604,29 @@ func TestDocsNeedNoInternet(t *testing.T) {
 		}
 	}
 }
+
+// TestACartsItemsAreShownByTheAPI posts a cart embed and reads its items back from the
+// orders API.
+func TestACartsItemsAreShownByTheAPI(t *testing.T) {
+	ts := startServer(t, "", "")
+	body := []byte(`{"embeds":[{"title":"Successful Checkout | Pokemon Center","fields":[
+		{"name":"Product (1)","value":"Booster Bundle"},{"name":"Price (1)","value":"$26.94"},{"name":"Quantity (1)","value":"2"},
+		{"name":"Product (2)","value":"Elite Trainer Box"},{"name":"Price (2)","value":"$49.99"},
+		{"name":"Order Number","value":"P-1"}]}]}`)
+	if status, reply := ts.post("application/json", body); status != 200 || reply.OrderNumber != "P-1" {
+		t.Fatalf("cart: %d %+v", status, reply)
+	}
+	status, raw := ts.request(http.MethodGet, "/api/v2/orders/P-1", "", nil)
+	var o struct {
+		Total float64 `json:"total"`
+		Items []struct {
+			Product  string  `json:"product"`
+			Quantity int     `json:"quantity"`
+			Price    float64 `json:"price"`
+		} `json:"items"`
+	}
+	decode(t, raw, &o)
+	if status != 200 || o.Total != 103.87 || len(o.Items) != 2 || o.Items[0].Quantity != 2 || o.Items[1].Product != "Elite Trainer Box" || o.Items[1].Price != 49.99 {
+		t.Errorf("GET order: %d %s", status, raw)
+	}
+}

@@ -33,6 +33,7 @@ var Clearable = []string{
 	"product", "price", "quantity", "total", "commission", "currency", "email", "customer_name", "profile",
 	"proxy_list", "reference_number", "status", "tracking_numbers", "tracking_url", "qty_received",
 	"posted_date", "shipped_date", "payment_method", "shipping_address", "shipping_method", "notes", "store", "share_link", "image_url",
+	"items",
 }
 
 // Apply merges the edit into o and returns what changed. Fields the edit neither sets nor
@@ -72,6 +73,7 @@ func (e Edit) Apply(o *Order, at time.Time) []Change {
 	setString(&ch, "image_url", &o.ImageURL, f.ImageURL)
 	setString(&ch, "raw_header", &o.RawHeader, f.RawHeader)
 	mergeExtra(&ch, o, f.Extra)
+	setItems(&ch, o, f.Items)
 
 	if f.Total == nil && !slices.Contains(e.Clear, "total") && totalIsDerived(o.Total, oldPrice, oldQty) {
 		setMoney(&ch, "total", &o.Total, derivedTotal(o.Price, o.Quantity))
@@ -115,6 +117,20 @@ type changes []Change
 
 func (c *changes) add(field string, old, new any) {
 	*c = append(*c, Change{Field: field, Old: old, New: new})
+}
+
+// setItems replaces the order's cart items when the edit gives a different list.
+func setItems(c *changes, o *Order, items []Item) {
+	if items == nil || slices.EqualFunc(o.Items, items, sameItem) {
+		return
+	}
+	c.add("items", o.Items, items)
+	o.Items = slices.Clone(items)
+}
+
+func sameItem(a, b Item) bool {
+	return a.Product == b.Product && a.Quantity == b.Quantity && (a.Price == nil) == (b.Price == nil) &&
+		(a.Price == nil || *a.Price == *b.Price)
 }
 
 func setString(c *changes, field string, dst *string, v string) {
@@ -259,6 +275,11 @@ func clearField(c *changes, o *Order, name string) {
 		clearString(&o.ShareLink)
 	case "image_url":
 		clearString(&o.ImageURL)
+	case "items":
+		if o.Items != nil {
+			c.add(name, o.Items, nil)
+			o.Items = nil
+		}
 	default:
 		panic(fmt.Sprintf("order: %q is not clearable", name)) // callers check against Clearable
 	}

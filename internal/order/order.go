@@ -83,6 +83,16 @@ type Fields struct {
 	ImageURL        string            `json:"image_url,omitempty"`
 	RawHeader       string            `json:"raw_header,omitempty"`
 	Extra           map[string]string `json:"extra,omitempty"`
+	Items           []Item            `json:"items,omitempty"` // replaces the order's list
+}
+
+// Item is one product of a cart: a checkout of several products is one order, with its
+// products joined in Product, its quantities added in Quantity, its prices summed in
+// Total, and each product kept here.
+type Item struct {
+	Product  string `json:"product"`
+	Quantity int    `json:"quantity"`
+	Price    *Money `json:"price,omitempty" doc:"The price of one"`
 }
 
 // Origin says where a message came from. The Discord ids are empty for other sources.
@@ -131,6 +141,7 @@ type Order struct {
 	ImageURL        string            `json:"image_url"`
 	RawHeader       string            `json:"raw_header"`
 	Extra           map[string]string `json:"extra"`
+	Items           []Item            `json:"items,omitempty" doc:"The products of a cart, each with its quantity and price"`
 	Origin          Origin            `json:"origin"`
 	CreatedAt       time.Time         `json:"created_at"`
 	UpdatedAt       time.Time         `json:"updated_at"`

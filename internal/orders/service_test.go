@@ -388,8 +388,9 @@ func TestPasswordsInCorrectionsAreRedacted(t *testing.T) {
 	}
 }
 
-// TestACartIsStoredWithItsSum checks that the summed total of a cart survives the merge:
-// a cart has no single unit price from which a total would be derived.
+// TestACartIsStoredWithItsSum checks that the summed total of a cart survives the merge
+// (a cart has no single unit price from which a total would be derived), and its items
+// are stored.
 func TestACartIsStoredWithItsSum(t *testing.T) {
 	s, _ := newService(t, now)
 	text := "Successful Checkout | Target\nOrder Number: CART-1\nProduct (1)\nETB\nPrice (1)\n$49.99\nQuantity (1)\n2\nProduct (2)\nBooster Bundle\nPrice (2)\n$26.94\n"
@@ -400,8 +401,9 @@ func TestACartIsStoredWithItsSum(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.Total == nil || *o.Total != 12692 || o.Quantity != 3 || o.Product != "ETB + Booster Bundle" || o.Extra["Price (2)"] != "$26.94" {
-		t.Errorf("stored cart: total %v quantity %d product %q extra %v", o.Total, o.Quantity, o.Product, o.Extra)
+	if o.Total == nil || *o.Total != 12692 || o.Quantity != 3 || o.Product != "ETB + Booster Bundle" ||
+		len(o.Items) != 2 || o.Items[1].Price == nil || *o.Items[1].Price != 2694 || o.Items[0].Quantity != 2 {
+		t.Errorf("stored cart: total %v quantity %d product %q items %+v", o.Total, o.Quantity, o.Product, o.Items)
 	}
 	stats, err := s.Stats(context.Background(), order.Filter{}, "store")
 	if err != nil {

@@ -167,6 +167,11 @@ func restore(e *order.Edit, c order.Change) bool {
 		for _, t := range c.Old.([]any) {
 			f.TrackingNumbers = append(f.TrackingNumbers, t.(string))
 		}
+	case "items":
+		raw, _ := json.Marshal(c.Old) // as the event decoded it: a list of objects
+		if json.Unmarshal(raw, &f.Items) != nil {
+			return false
+		}
 	case "posted_date":
 		t, err := time.Parse(time.RFC3339Nano, c.Old.(string))
 		if err != nil {

@@ -34,16 +34,17 @@ func (l labels) isCart(label string) bool {
 	return field == fProduct || field == fPrice || field == fQuantity
 }
 
-// addCartLine keeps a numbered product, price or quantity line for totalCart. The line is
-// also kept as an extra field by the caller, so nothing of the cart is lost.
-func (m *Message) addCartLine(label, value string) {
+// addCartLine keeps a numbered product, price or quantity line for totalCart. It reports
+// false for a line it could not read, which the caller keeps as an extra field, so
+// nothing of the cart is lost.
+func (m *Message) addCartLine(label, value string) bool {
 	match := numberedLabel.FindStringSubmatch(label)
 	if match == nil || value == "" {
-		return
+		return false
 	}
 	field, _ := m.labels.lookup(match[1])
 	if field != fProduct && field != fPrice && field != fQuantity {
-		return
+		return false
 	}
 	n, _ := strconv.Atoi(match[2])
 	if m.cart == nil {
@@ -58,19 +59,23 @@ func (m *Message) addCartLine(label, value string) {
 	case fProduct:
 		item.product = value
 	case fPrice:
-		if amount, currency, err := parseMoney(value); err == nil {
-			item.price = &amount
-			if m.Fields.Currency == "" {
-				m.Fields.Currency = currency
-			}
-		} else {
+		amount, currency, err := parseMoney(value)
+		if err != nil {
 			m.warn("%s: %v; kept as text", label, err)
+			return false
+		}
+		item.price = &amount
+		if m.Fields.Currency == "" {
+			m.Fields.Currency = currency
 		}
 	case fQuantity:
-		if q, err := parseCount(value); err == nil {
-			item.qty = q
+		q, err := parseCount(value)
+		if err != nil {
+			return false
 		}
+		item.qty = q
 	}
+	return true
 }
 
 // totalCart turns a cart into one order: the products named together, the quantities
@@ -89,6 +94,7 @@ func (m *Message) totalCart() {
 		if item.product != "" {
 			names = append(names, item.product)
 		}
+		m.Fields.Items = append(m.Fields.Items, order.Item{Product: item.product, Quantity: item.qty, Price: item.price})
 		qty += item.qty
 		line, ok := order.Money(0), item.price != nil
 		if ok {

@@ -354,8 +354,9 @@ func (m *Message) set(f *field) {
 	label := labelText(f.label)
 	if f.name == "" || f.name == fCartItem {
 		value := cleanValue("", strings.Join(f.lines, "\n"))
-		if f.name == fCartItem {
-			m.addCartLine(label, value)
+		if f.name == fCartItem && m.addCartLine(label, value) {
+			m.place(label, "items")
+			return
 		}
 		m.addExtra(label, value)
 		return

@@ -494,3 +494,20 @@ func TestCartsAreOneOrderWithTheirSum(t *testing.T) {
 		})
 	}
 }
+
+func TestCartItemsAreKept(t *testing.T) {
+	f := mustParse(t, "Successful Checkout | Target\nOrder Number: C-1\nProduct (1)\nETB\nPrice (1)\n$49.99\nQuantity (1)\n2\nProduct (2)\nBooster Bundle\nPrice (2)\nabout ten\n").Fields
+	if len(f.Items) != 2 {
+		t.Fatalf("items %+v, want 2", f.Items)
+	}
+	first, second := f.Items[0], f.Items[1]
+	if first.Product != "ETB" || first.Quantity != 2 || first.Price == nil || *first.Price != 4999 {
+		t.Errorf("first item %+v", first)
+	}
+	if second.Product != "Booster Bundle" || second.Quantity != 1 || second.Price != nil {
+		t.Errorf("second item %+v: an unreadable price is no price", second)
+	}
+	if f.Extra["Price (2)"] != "about ten" || f.Extra["Product (1)"] != "" {
+		t.Errorf("extra %v: only the unreadable line is kept as text", f.Extra)
+	}
+}
