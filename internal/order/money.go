@@ -24,7 +24,16 @@ const maxMoney = Money(1_000_000_000_000_00) // one trillion
 // ParseMoney reads a decimal amount such as "1299.99", "12.5" or "1e3". More than two
 // decimals are rounded to the nearest cent, halves away from zero.
 func ParseMoney(s string) (Money, error) {
-	r, ok := new(big.Rat).SetString(strings.TrimSpace(s))
+	s = strings.TrimSpace(s)
+	if m, ok := plainCents(s); ok {
+		return m, nil
+	}
+	return ratCents(s)
+}
+
+// ratCents is ParseMoney for any decimal big.Rat reads.
+func ratCents(s string) (Money, error) {
+	r, ok := new(big.Rat).SetString(s)
 	if !ok {
 		return 0, fmt.Errorf("%q: %w", s, ErrNotAmount)
 	}
@@ -41,6 +50,46 @@ func ParseMoney(s string) (Money, error) {
 		return 0, fmt.Errorf("%q is too large: %w", s, ErrNotAmount)
 	}
 	return Money(n.Int64()), nil
+}
+
+// plainCents reads the amounts people write, such as "299.99", "-5" and "12.5", without
+// the arbitrary precision ParseMoney needs for the rest (exponents, long fractions).
+func plainCents(s string) (Money, bool) {
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	whole, frac, _ := strings.Cut(s, ".")
+	if whole == "" || len(whole) > 15 || len(frac) > 2 || !allDigits(whole) || !allDigits(frac) {
+		return 0, false
+	}
+	var cents int64
+	for _, c := range whole {
+		cents = cents*10 + int64(c-'0')
+	}
+	cents *= 100
+	switch len(frac) {
+	case 1:
+		cents += int64(frac[0]-'0') * 10
+	case 2:
+		cents += int64(frac[0]-'0')*10 + int64(frac[1]-'0')
+	}
+	if Money(cents) > maxMoney {
+		return 0, false // the slow path says why
+	}
+	if neg {
+		cents = -cents
+	}
+	return Money(cents), true
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // String is the amount with two decimals: "299.99", "-5.00".

@@ -3,6 +3,7 @@ package order
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 )
 
@@ -66,5 +67,24 @@ func TestMoneyJSONKeepsTheNumberShape(t *testing.T) {
 	out, _ := json.Marshal(v)
 	if string(out) != `{"a":299.99,"b":null,"c":12.50}` {
 		t.Errorf("encoded %s", out)
+	}
+}
+
+// TestPlainCentsAgreesWithExactParsing holds the fast path to the exact one.
+func TestPlainCentsAgreesWithExactParsing(t *testing.T) {
+	inputs := []string{"0", "-0", "1", "1.", "1.5", "1.05", "-12.34", "299.99", "999999999999999", "9999999999999.99",
+		"007.10", "123456789012345.99", "1234567890123456"}
+	for i := 0; i < 2000; i++ {
+		inputs = append(inputs, fmt.Sprintf("%d.%02d", i*7919%1000003, i%100), fmt.Sprintf("-%d.%d", i*31, i%10))
+	}
+	for _, in := range inputs {
+		fast, ok := plainCents(in)
+		if !ok {
+			continue
+		}
+		exact, err := ratCents(in)
+		if err != nil || fast != exact {
+			t.Errorf("%q: fast %d, exact %d %v", in, fast, exact, err)
+		}
 	}
 }

@@ -31,6 +31,11 @@ func FuzzParse(f *testing.F) {
 		if plainPassword.MatchString(password) {
 			text += "\nProxy Details\nResi | 203.0.113.9:8080:someuser:" + password + "\n"
 		}
+		for line := range strings.Lines(text) {
+			if key, ok := asciiKey(line, make([]byte, 0, maxLabel)); ok && string(key) != labelKey(line) {
+				t.Fatalf("asciiKey(%q) = %q, labelKey gives %q", line, key, labelKey(line))
+			}
+		}
 		msg, err := Parse(text)
 		if err != nil {
 			if utf8.ValidString(text) && !strings.ContainsFunc(text, isBinary) && strings.TrimSpace(strings.Map(dropInvisible, text)) != "" {

@@ -159,12 +159,12 @@ func labelText(line string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// lookup finds the field a label names. Plain labels ("Order Number:") are folded
-// into a buffer on the stack, so the lookup allocates nothing; decorated ones go through
+// lookup finds the field a label names. ASCII labels ("**Order Number:**") are folded
+// into a buffer on the stack, so the lookup allocates nothing; others (emoji) go through
 // labelKey.
 func (l labels) lookup(label string) (string, bool) {
 	var buf [maxLabel]byte
-	if key, ok := plainKey(label, buf[:0]); ok {
+	if key, ok := asciiKey(label, buf[:0]); ok {
 		f, found := l[string(key)]
 		return f, found
 	}
@@ -172,29 +172,67 @@ func (l labels) lookup(label string) (string, bool) {
 	return f, found
 }
 
-// plainKey appends to buf the key of a label made only of ASCII letters, digits, single
-// spaces and "#-()/", with an optional trailing colon or period: what labelKey would give.
-// It reports false for anything else.
-func plainKey(label string, buf []byte) ([]byte, bool) {
-	label = strings.TrimRight(strings.TrimSpace(label), ":. \t")
-	if label == "" || len(label) > cap(buf) || !isASCIILetter(label[0]) {
+// Classes of bytes for asciiKey.
+const (
+	classText  = iota // kept
+	classMark         // markdown that decorates a label: dropped
+	classSpace        // folded into one blank
+	classOther        // a byte of a non-ASCII character: left to labelKey
+)
+
+var asciiClass = func() (t [256]byte) {
+	for c := utf8.RuneSelf; c < 256; c++ {
+		t[c] = classOther
+	}
+	for _, c := range []byte("*~`>|") {
+		t[c] = classMark
+	}
+	for _, c := range []byte(" \t\n\v\f\r") {
+		t[c] = classSpace
+	}
+	return t
+}()
+
+// asciiKey appends to buf what labelKey gives an ASCII label, decorated or not, without
+// allocating: markdown marks dropped, spaces folded, case folded, the ends trimmed. It
+// reports false for what only labelKey reads: emoji and other non-ASCII text, server
+// emoji, spoilers.
+func asciiKey(label string, buf []byte) ([]byte, bool) {
+	if len(label) > cap(buf) || strings.Contains(label, "||") || strings.IndexByte(label, '<') >= 0 {
 		return nil, false
 	}
+	space := false
 	for i := 0; i < len(label); i++ {
 		c := label[i]
-		switch {
-		case isASCIILetter(c):
-			buf = append(buf, c|0x20)
-		case c >= '0' && c <= '9', strings.IndexByte("#-()/", c) >= 0:
-			buf = append(buf, c)
-		case c == ' ' && label[i-1] != ' ':
-			buf = append(buf, c)
-		default:
+		switch asciiClass[c] {
+		case classOther:
 			return nil, false
+		case classMark:
+			continue
+		case classSpace:
+			space = true
+			continue
 		}
+		if space && len(buf) > 0 {
+			buf = append(buf, ' ')
+		}
+		space = false
+		if isASCIILetter(c) {
+			c |= 0x20
+		}
+		buf = append(buf, c)
 	}
-	return buf, true
+	start := 0
+	for start < len(buf) && !isASCIILetter(buf[start]) && (buf[start] < '0' || buf[start] > '9') {
+		start++
+	}
+	end := len(buf)
+	for end > start && strings.IndexByte(":._ \t", buf[end-1]) >= 0 {
+		end--
+	}
+	return buf[start:end], true
 }
+
 
 func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 

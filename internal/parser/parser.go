@@ -45,7 +45,7 @@ type Message struct {
 	// the ten-thousandth "Notes" does not try the nine thousand before it.
 	repeats map[string]int
 
-	placements []Placement
+	placements []placement
 	cart       map[int]*cartItem
 	labels     labels
 }
@@ -58,12 +58,33 @@ type Placement struct {
 	Field string `json:"field"`
 }
 
-// Placements lists where each label of the message went, in input order.
-func (m Message) Placements() []Placement { return m.placements }
+// placement is a Placement whose label may still be as written: labels are only
+// normalised when someone asks, to spare every message the work.
+type placement struct {
+	label, field string
+	asWritten    bool
+}
 
-// place records where a label went.
+// Placements lists where each label of the message went, in input order.
+func (m Message) Placements() []Placement {
+	out := make([]Placement, len(m.placements))
+	for i, p := range m.placements {
+		out[i] = Placement{Label: p.label, Field: p.field}
+		if p.asWritten {
+			out[i].Label = labelText(p.label)
+		}
+	}
+	return out
+}
+
+// place records where a label went; the label is already as shown.
 func (m *Message) place(label, field string) {
-	m.placements = append(m.placements, Placement{Label: label, Field: field})
+	m.placements = append(m.placements, placement{label: label, field: field})
+}
+
+// placeWritten records where a label went, the label as written.
+func (m *Message) placeWritten(label, field string) {
+	m.placements = append(m.placements, placement{label: label, field: field, asWritten: true})
 }
 
 // field is one label and its value lines as they appear in the text.
@@ -98,7 +119,7 @@ func (r *Reader) Parse(text string) (Message, error) {
 // label: the steps text and embeds share.
 func (m *Message) read(header, author string, fields []*field, loose []string) {
 	m.readHeader(header, author)
-	m.placements = make([]Placement, 0, len(fields)+1)
+	m.placements = make([]placement, 0, len(fields)+1)
 	for _, f := range fields {
 		m.set(f)
 	}
@@ -116,14 +137,41 @@ func splitLines(text string) ([]string, error) {
 	if !utf8.ValidString(text) {
 		return nil, ErrNotUTF8
 	}
-	if strings.ContainsFunc(text, isBinary) {
+	ascii := isASCII(text)
+	if hasBinary(text, ascii) {
 		return nil, ErrBinary
 	}
-	lines := nonBlankLines(Redact(strings.Map(dropInvisible, text)))
+	if !ascii { // the invisible characters are all outside ASCII
+		text = strings.Map(dropInvisible, text)
+	}
+	lines := nonBlankLines(Redact(text))
 	if len(lines) == 0 {
 		return nil, ErrEmpty
 	}
 	return lines, nil
+}
+
+// hasBinary reports whether text holds control characters other than line breaks and
+// tabs. ASCII text is checked a byte at a time.
+func hasBinary(text string, ascii bool) bool {
+	if !ascii {
+		return strings.ContainsFunc(text, isBinary)
+	}
+	for i := 0; i < len(text); i++ {
+		if c := text[i]; (c < ' ' && c != '\n' && c != '\r' && c != '\t') || c == 0x7f {
+			return true
+		}
+	}
+	return false
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 func isBinary(r rune) bool {
@@ -142,12 +190,19 @@ func dropInvisible(r rune) rune {
 // group splits the lines after the header into fields. Lines before the first label are
 // returned as loose lines (an embed's description).
 func (l labels) group(lines []string) (fields []*field, loose []string) {
+	// A line starts at most one field: one slab holds them all. A field's value lines
+	// follow its label, so they are a slice of lines, and appending the next line writes
+	// the same string over itself.
+	slab := make([]field, 0, len(lines))
+	fields = make([]*field, 0, len(lines))
 	var cur *field
-	for _, line := range lines {
+	for i, line := range lines {
+		next := lines[i+1 : i+1]
 		if name, inline, ok := l.known(line); ok {
-			cur = &field{name: name, label: labelPart(line, inline)}
+			slab = append(slab, field{name: name, label: labelPart(line, inline), lines: next})
+			cur = &slab[len(slab)-1]
 			if inline != "" {
-				cur.lines = append(cur.lines, inline)
+				cur.lines = []string{inline}
 			}
 			fields = append(fields, cur)
 			continue
@@ -162,15 +217,17 @@ func (l labels) group(lines []string) (fields []*field, loose []string) {
 		case inline && (cur != nil || isBold(label)):
 			// "Size: 10" after a field with its value, or "**Size:** 10" in a description,
 			// is a field we do not know. A description's "Pokemon TCG: Scarlet" is not.
-			cur = &field{label: label, lines: []string{value}}
+			slab = append(slab, field{label: label, lines: []string{value}})
+			cur = &slab[len(slab)-1]
 			fields = append(fields, cur)
 		case cur == nil:
-			loose = append(loose, line)
+			loose = lines[:len(loose)+1] // the lines before the first field
 		case takesLine:
 			cur.lines = append(cur.lines, line)
 		default:
 			// The current field has its one value: this line labels a field we do not know.
-			cur = &field{label: line}
+			slab = append(slab, field{label: line, lines: next})
+			cur = &slab[len(slab)-1]
 			fields = append(fields, cur)
 		}
 	}
@@ -351,8 +408,8 @@ func NormaliseStatus(s string) string {
 
 // set stores one field of the text into the message.
 func (m *Message) set(f *field) {
-	label := labelText(f.label)
 	if f.name == "" || f.name == fCartItem {
+		label := labelText(f.label)
 		value := cleanValue("", strings.Join(f.lines, "\n"))
 		if f.name == fCartItem && m.addCartLine(label, value) {
 			m.place(label, "items")
@@ -360,6 +417,24 @@ func (m *Message) set(f *field) {
 		}
 		m.addExtra(label, value)
 		return
+	}
+	value := m.joinValue(f)
+	switch {
+	case value == "":
+		m.placeWritten(f.label, "(empty)")
+	case m.setKnown(f.name, value):
+		m.placeWritten(f.label, f.name)
+	default:
+		// A repeated label or an unreadable number: kept as text, never dropped.
+		m.addExtra(labelText(f.label), value)
+	}
+}
+
+// joinValue is a known field's value: its lines cleaned and joined, by line breaks for a
+// multi-line field and spaces for the others.
+func (m *Message) joinValue(f *field) string {
+	if len(f.lines) == 1 { // nearly every field: spare the slice
+		return cleanValue(f.name, f.lines[0])
 	}
 	var parts []string
 	for _, line := range f.lines {
@@ -371,16 +446,7 @@ func (m *Message) set(f *field) {
 	if multiLine[f.name] {
 		sep = "\n"
 	}
-	value := strings.Join(parts, sep)
-	switch {
-	case value == "":
-		m.place(label, "(empty)")
-	case m.setKnown(f.name, value):
-		m.place(label, f.name)
-	default:
-		// A repeated label or an unreadable number: kept as text, never dropped.
-		m.addExtra(label, value)
-	}
+	return strings.Join(parts, sep)
 }
 
 // setKnown sets a recognised field unless the message already has it.

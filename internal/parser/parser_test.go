@@ -432,11 +432,17 @@ func TestOtherBotsLabelNames(t *testing.T) {
 	}
 }
 
-// TestPlainLabelLookupAgreesWithLabelKey checks the allocation-free path against the
+// TestPlainLabelLookupAgreesWithLabelKey checks the allocation-free paths against the
 // general one, on every known label written the ways bots write them.
 func TestPlainLabelLookupAgreesWithLabelKey(t *testing.T) {
 	for key := range aliases {
-		for _, label := range []string{key, strings.ToUpper(key), strings.ToUpper(key[:1]) + key[1:], key + ":", " " + key + " : ", key + ".", "**" + key + "**", "🔢 " + key, key + "  x", "x" + key} {
+		for _, label := range []string{key, strings.ToUpper(key), strings.ToUpper(key[:1]) + key[1:], key + ":", " " + key + " : ", key + ".",
+			"**" + key + "**", "🔢 " + key, key + "  x", "x" + key, "__" + key + "__", "> **" + key + ":**", "- " + key, "_ " + key + " _",
+			"`" + key + "`", "~~" + key + "~~", "*" + key + "*:", "__**" + key + "**__", "**" + key + "** :", key + "\t:", "||" + key + "||",
+			"(" + key + ")", "#" + key, key + "_", "$" + key, "*_" + key + "_*", "  " + strings.ReplaceAll(key, " ", "   ") + "  "} {
+			if asciiKey, ok := asciiKey(label, make([]byte, 0, maxLabel)); ok && string(asciiKey) != labelKey(label) {
+				t.Errorf("asciiKey(%q) = %q, labelKey gives %q", label, asciiKey, labelKey(label))
+			}
 			got, gotOK := aliases.lookup(label)
 			want, wantOK := aliases[labelKey(label)]
 			if got != want || gotOK != wantOK {

@@ -162,7 +162,7 @@ func cleanEmbed(e Embed) (Embed, error) {
 
 // nonBlankLines are the trimmed, non-blank lines of s.
 func nonBlankLines(s string) []string {
-	var lines []string
+	lines := make([]string, 0, strings.Count(s, "\n")+1)
 	for line := range strings.Lines(s) {
 		if line = strings.TrimSpace(line); line != "" {
 			lines = append(lines, line)

@@ -83,38 +83,54 @@ func RedactField(name, value string) string {
 	return Redact(value)
 }
 
-// redactText redacts plain text line by line.
+// redactText redacts plain text line by line. Text with nothing to redact is returned as
+// it is, without a copy: that is nearly every message.
 func redactText(text string) string {
-	if !mayHoldCredentials(text) {
-		return text
-	}
-	var b strings.Builder
-	b.Grow(len(text))
+	var b *strings.Builder // made at the first line that changes
+	pos := 0
 	valueIsSecret := false
 	for line := range strings.Lines(text) {
+		out := line
 		switch {
 		case valueIsSecret && strings.TrimSpace(line) != "":
-			b.WriteString(redacted)
-			b.WriteString(lineEnd(line))
+			out = redacted + lineEnd(line)
 			// A value that reads like a label may be a label whose own value was empty:
 			// then the next line is a credential too. Taking both loses no secret.
 			valueIsSecret = isSecretLabelLine(line)
-			continue
+		case !mentionsCredential(line) && !mayHoldProxy(line):
+			// nothing to redact
 		case isSecretLabelLine(line):
 			valueIsSecret = true
 		default:
-			line = redactInlineSecret(line)
+			out = redactProxies(redactInlineSecret(line))
 		}
-		if mayHoldProxy(line) {
-			for _, p := range credentialPatterns {
-				if strings.Contains(line, p.needs) {
-					line = p.re.ReplaceAllString(line, p.with)
-				}
-			}
+		if b == nil && out != line {
+			b = &strings.Builder{}
+			b.Grow(len(text))
+			b.WriteString(text[:pos])
 		}
-		b.WriteString(line)
+		if b != nil {
+			b.WriteString(out)
+		}
+		pos += len(line)
+	}
+	if b == nil {
+		return text
 	}
 	return b.String()
+}
+
+// redactProxies removes the credentials of every proxy notation in line.
+func redactProxies(line string) string {
+	if !mayHoldProxy(line) {
+		return line
+	}
+	for _, p := range credentialPatterns {
+		if strings.Contains(line, p.needs) {
+			line = p.re.ReplaceAllString(line, p.with)
+		}
+	}
+	return line
 }
 
 // redactInlineSecret replaces the value of a "Password: value" line.
@@ -152,12 +168,6 @@ func isSecretLabel(s string) bool {
 	}
 	words := strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == '_' || r == '-' })
 	return secretLabels[strings.ToLower(strings.Join(words, " "))]
-}
-
-// mayHoldCredentials is a cheap test that spares the work on text that cannot hold any:
-// proxy notation needs colons, and a labelled credential needs its label.
-func mayHoldCredentials(s string) bool {
-	return mayHoldProxy(s) || mentionsCredential(s)
 }
 
 // credentialWords start every label in secretLabels. Lower case.

@@ -46,16 +46,21 @@ func stripMarkup(s string) string {
 // links resolved (to the URL for link fields, to the text elsewhere), absent values empty.
 func cleanValue(field, raw string) string {
 	s := stripMarkup(withoutCustomEmoji(raw))
+	hasLink := strings.Contains(s, "](") // spares the regular expressions on other values
 	if linkFields[field] {
-		if m := maskedLink.FindStringSubmatch(s); m != nil {
-			return m[2]
+		if hasLink {
+			if m := maskedLink.FindStringSubmatch(s); m != nil {
+				return m[2]
+			}
 		}
 		// A masked link copied as text loses its URL ("Click Here"): nothing to keep.
 		return bareURL.FindString(s)
 	}
-	s = maskedLink.ReplaceAllString(s, "$1")
+	if hasLink {
+		s = maskedLink.ReplaceAllString(s, "$1")
+	}
 	s = strings.TrimSpace(strings.Trim(s, "<>"))
-	if absent[strings.ToLower(s)] {
+	if len(s) <= len("unknown") && absent[strings.ToLower(s)] {
 		return ""
 	}
 	return s
