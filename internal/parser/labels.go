@@ -233,7 +233,6 @@ func asciiKey(label string, buf []byte) ([]byte, bool) {
 	return buf[start:end], true
 }
 
-
 func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 
 // maxLabel is the longest label line, decoration included, in bytes: longer lines are
