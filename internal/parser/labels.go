@@ -196,9 +196,9 @@ var asciiClass = func() (t [256]byte) {
 // asciiKey appends to buf what labelKey gives an ASCII label, decorated or not, without
 // allocating: markdown marks dropped, spaces folded, case folded, the ends trimmed. It
 // reports false for what only labelKey reads: emoji and other non-ASCII text, server
-// emoji, spoilers.
+// emoji. (Spoiler bars are dropped like every "|".)
 func asciiKey(label string, buf []byte) ([]byte, bool) {
-	if len(label) > cap(buf) || strings.Contains(label, "||") || strings.IndexByte(label, '<') >= 0 {
+	if len(label) > cap(buf) || strings.IndexByte(label, '<') >= 0 {
 		return nil, false
 	}
 	space := false

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -515,5 +516,17 @@ func TestCartItemsAreKept(t *testing.T) {
 	}
 	if f.Extra["Price (2)"] != "about ten" || f.Extra["Product (1)"] != "" {
 		t.Errorf("extra %v: only the unreadable line is kept as text", f.Extra)
+	}
+}
+
+// TestStripSpoilersAgreesWithTheRegexp holds the hand-written spoiler stripper to the
+// regular expression it replaced.
+func TestStripSpoilersAgreesWithTheRegexp(t *testing.T) {
+	re := regexp.MustCompile(`\|\|(.*?)\|\|`)
+	for _, s := range []string{"", "||a||", "||a|| ||b||", "x||a||y", "||a", "a||", "||||", "|||a|||", "||a\nb||c||", "||a||b||c||",
+		"Wealth | ||h:1||", "| |a| |", "||||a||||", "||a\n||b||", "||🙂||"} {
+		if got, want := stripSpoilers(s), re.ReplaceAllString(s, "$1"); got != want {
+			t.Errorf("stripSpoilers(%q) = %q, the regexp gives %q", s, got, want)
+		}
 	}
 }

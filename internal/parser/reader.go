@@ -99,11 +99,17 @@ func (r *Reader) ParseEmbed(e Embed) (Message, error) {
 	}
 	fields, described := r.labels.group(nonBlankLines(e.Description))
 	loose = append(loose, described...)
+	slab := make([]field, 0, 2*len(e.Fields)+1) // a field gives at most two
 	for _, f := range e.Fields {
-		fields = append(fields, r.labels.embedField(f)...)
+		start := len(slab)
+		slab = r.labels.embedField(slab, f)
+		for i := start; i < len(slab); i++ {
+			fields = append(fields, &slab[i])
+		}
 	}
 	if e.Image != "" {
-		fields = append(fields, &field{name: fImageURL, label: "Image", lines: []string{e.Image}})
+		slab = append(slab, field{name: fImageURL, label: "Image", lines: []string{e.Image}})
+		fields = append(fields, &slab[len(slab)-1])
 	}
 	if title == "" && author == "" && len(fields) == 0 && len(loose) == 0 {
 		return Message{}, ErrEmpty
@@ -117,23 +123,26 @@ func (r *Reader) ParseEmbed(e Embed) (Message, error) {
 // under the same name (Sniped stacks the login's address under the profile). A blank
 // name (Discord users write a zero-width space) holds text to read as lines, such as
 // Ganesh's "[Track Order](...)". Any other name is a field ROMS does not know, kept whole.
-func (l labels) embedField(f EmbedField) []*field {
+func (l labels) embedField(slab []field, f EmbedField) []field {
 	lines := nonBlankLines(f.Value)
 	if strings.TrimSpace(f.Name) == "" {
 		fields, loose := l.group(lines)
-		if len(loose) > 0 {
-			fields = append(fields, &field{label: "field", lines: loose})
+		for _, g := range fields {
+			slab = append(slab, *g)
 		}
-		return fields
+		if len(loose) > 0 {
+			slab = append(slab, field{label: "field", lines: loose})
+		}
+		return slab
 	}
 	name, _ := l.lookup(f.Name)
 	if name == "" && l.isCart(f.Name) {
 		name = fCartItem
 	}
 	if name == "" || name == fCartItem || multiLine[name] || len(lines) <= 1 {
-		return []*field{{name: name, label: f.Name, lines: lines}}
+		return append(slab, field{name: name, label: f.Name, lines: lines})
 	}
-	return []*field{{name: name, label: f.Name, lines: lines[:1]}, {label: f.Name, lines: lines[1:]}}
+	return append(slab, field{name: name, label: f.Name, lines: lines[:1]}, field{label: f.Name, lines: lines[1:]})
 }
 
 // cleanEmbed checks and cleans every text of an embed as splitLines does a message's:
@@ -148,6 +157,9 @@ func cleanEmbed(e Embed) (Embed, error) {
 			err = ErrNotUTF8
 		} else if strings.ContainsFunc(s, isBinary) {
 			err = ErrBinary
+		}
+		if isASCII(s) { // the invisible characters are all outside ASCII
+			return s
 		}
 		return strings.Map(dropInvisible, s)
 	}

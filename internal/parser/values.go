@@ -11,7 +11,6 @@ import (
 )
 
 var (
-	spoiler    = regexp.MustCompile(`\|\|(.*?)\|\|`)
 	maskedLink = regexp.MustCompile(`\[([^\]]*)\]\(<?(https?://[^)\s>]+)>?\)`)
 	bareURL    = regexp.MustCompile(`https?://[^\s<>()|]+`)
 )
@@ -26,9 +25,7 @@ var absent = map[string]bool{"unknown": true, "n/a": true, "-": true, "none": tr
 // stripMarkup removes spoiler bars anywhere and markdown markers that wrap the whole text.
 // Markers inside a value stay: an email like woozy_byes28@icloud.com keeps its underscore.
 func stripMarkup(s string) string {
-	if strings.Contains(s, "||") { // the regular expression is slow even when it finds nothing
-		s = spoiler.ReplaceAllString(s, "$1")
-	}
+	s = stripSpoilers(s)
 	s = strings.TrimSpace(s)
 	for changed := true; changed; {
 		changed = false
@@ -40,6 +37,35 @@ func stripMarkup(s string) string {
 		}
 	}
 	return s
+}
+
+// stripSpoilers removes the bars of every ||spoiler|| in s, as a non-greedy regular
+// expression would: pairs from the left, none across a line break, an unpaired "||" kept.
+func stripSpoilers(s string) string {
+	if !strings.Contains(s, "||") {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "||")
+		if i < 0 {
+			break
+		}
+		j := strings.Index(s[i+2:], "||")
+		if j < 0 {
+			break
+		}
+		if inner := s[i+2 : i+2+j]; strings.Contains(inner, "\n") {
+			b.WriteString(s[:i+1]) // no pair across lines: try from the next bar
+			s = s[i+1:]
+			continue
+		}
+		b.WriteString(s[:i])
+		b.WriteString(s[i+2 : i+2+j])
+		s = s[i+2+j+2:]
+	}
+	b.WriteString(s)
+	return b.String()
 }
 
 // cleanValue turns the raw value of a field into what is stored: markup removed, masked
@@ -86,7 +112,7 @@ func ParseAmount(s string) (order.Money, string, error) {
 // The currency is empty when the text does not say it.
 func parseMoney(s string) (amount order.Money, currency string, err error) {
 	s = strings.TrimSpace(s)
-	for _, word := range strings.Fields(s) {
+	for word := range strings.FieldsSeq(s) {
 		if currencyCode.MatchString(word) {
 			currency = word
 			s = strings.Replace(s, word, "", 1)
