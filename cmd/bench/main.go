@@ -21,6 +21,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/roms-dev/roms/internal/embedtext"
 	"github.com/roms-dev/roms/internal/live"
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/orders"
@@ -32,6 +33,11 @@ import (
 //
 //go:embed message.txt
 var message string
+
+// discordBody is the same checkout as Refract posts it to Discord: an embed, as JSON.
+//
+//go:embed message.json
+var discordBody []byte
 
 type bench struct {
 	name, baseline string
@@ -51,8 +57,11 @@ func main() {
 	defer os.RemoveAll(dir)
 
 	benches := []bench{
+		{name: "line scan of a checkout", fn: lineScan},
+		{name: "parse a checkout", baseline: "line scan of a checkout", fn: parse},
+		{name: "read a Discord embed (JSON)", baseline: "parse a checkout", fn: readEmbed},
+		{name: "redact a Discord body", baseline: "parse a checkout", fn: redactBody},
 		{name: "bbolt commit (fsync)", fn: boltCommit(dir)},
-		{name: "parse a checkout", baseline: "bbolt commit (fsync)", fn: parse},
 		{name: "ingest, one writer", baseline: "bbolt commit (fsync)", fn: ingestNew(dir, "serial", 1)},
 		{name: "ingest, 8 writers", baseline: "ingest, one writer", fn: ingestNew(dir, "parallel", 8)},
 		{name: "ingest an update", baseline: "ingest, one writer", fn: ingestUpdate(dir)},
@@ -100,6 +109,46 @@ func boltCommit(dir string) func(*testing.B) {
 				b.Fatal(err)
 			}
 		}
+	}
+}
+
+// lineScan is the parser's floor: one pass that splits and trims the message's lines.
+func lineScan(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		n := 0
+		for line := range strings.Lines(message) {
+			if strings.TrimSpace(line) != "" {
+				n++
+			}
+		}
+		if n == 0 {
+			b.Fatal("no lines")
+		}
+	}
+}
+
+// readEmbed is the webhook's whole path from a Discord body to a message.
+func readEmbed(b *testing.B) {
+	reader, _ := parser.NewReader(nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		found, err := embedtext.Body("application/json", discordBody)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := found[0].Read(reader, time.UTC); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// redactBody is what keeping a Discord body in the webhook log costs.
+func redactBody(b *testing.B) {
+	body := string(discordBody)
+	b.ReportAllocs()
+	for b.Loop() {
+		parser.Redact(body)
 	}
 }
 
