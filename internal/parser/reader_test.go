@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -101,5 +102,37 @@ func TestPriceInTheTitle(t *testing.T) {
 	msg, _ = Parse("Checkout Successful - $59.99\nPrice\n$10.00\nOrder Number\nA-1\n")
 	if msg.Fields.Price.String() != "10.00" {
 		t.Errorf("a Price field lost to the title: %v", msg.Fields.Price)
+	}
+}
+
+// TestREADMEListsEveryLabel keeps README's "Labels ROMS knows" table in step with the
+// label table: every label under its field, and no label the parser does not know.
+func TestREADMEListsEveryLabel(t *testing.T) {
+	raw, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(raw), "### Labels ROMS knows")
+	section, _, _ = strings.Cut(section, "Posts of these bots")
+	listed := map[string]string{}
+	for line := range strings.Lines(section) {
+		cells := strings.Split(line, "|")
+		if len(cells) != 4 || !strings.HasPrefix(strings.TrimSpace(cells[1]), "`") {
+			continue
+		}
+		field := strings.Trim(strings.TrimSpace(cells[1]), "`")
+		for label := range strings.SplitSeq(cells[2], ",") {
+			listed[strings.Trim(strings.TrimSpace(label), "`")] = field
+		}
+	}
+	for label, field := range aliases {
+		if listed[label] != field {
+			t.Errorf("README lists %q under %q, the parser reads it as %q", label, listed[label], field)
+		}
+	}
+	for label := range listed {
+		if _, ok := aliases[label]; !ok {
+			t.Errorf("README lists %q, which the parser does not know", label)
+		}
 	}
 }
