@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,10 +12,9 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/roms-dev/roms/internal/golden"
 	"github.com/roms-dev/roms/internal/parser"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // TestFixtureMessages converts each sample Discord message and parses the text: both the
 // text and what the parser makes of it are golden.
@@ -33,13 +31,13 @@ func TestFixtureMessages(t *testing.T) {
 				t.Fatalf("got %d checkouts, want 1", len(checkouts))
 			}
 			base := strings.TrimSuffix(file, ".json")
-			compare(t, base+".golden.txt", []byte(checkouts[0].Text))
+			golden.Check(t, base+".golden.txt", []byte(checkouts[0].Text))
 			parsed, err := parser.Parse(checkouts[0].Text)
 			if err != nil {
 				t.Fatal(err)
 			}
 			out, _ := json.MarshalIndent(parsed, "", "  ")
-			compare(t, base+".parsed.golden.json", append(out, '\n'))
+			golden.Check(t, base+".parsed.golden.json", append(out, '\n'))
 		})
 	}
 }
@@ -129,23 +127,6 @@ func readMessage(t *testing.T, file string) discordgo.Message {
 		t.Fatal(err)
 	}
 	return msg
-}
-
-func compare(t *testing.T, golden string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create it): %v", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs:\n--- got\n%s\n--- want\n%s", golden, got, want)
-	}
 }
 
 func TestPayload(t *testing.T) {

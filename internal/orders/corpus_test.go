@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"maps"
 	"os"
@@ -14,10 +13,9 @@ import (
 	"testing"
 
 	"github.com/roms-dev/roms/internal/embedtext"
+	"github.com/roms-dev/roms/internal/golden"
 	"github.com/roms-dev/roms/internal/order"
 )
-
-var update = flag.Bool("update", false, "rewrite the corpus's golden files")
 
 // corpusSample is one checkout bot's post, shaped after a public source it names, with
 // the fields a person reading it would write down.
@@ -111,7 +109,7 @@ func ingestSample(t *testing.T, s corpusSample, file string) map[string]string {
 		t.Fatal(err)
 	}
 	fields := flatten(t, o)
-	checkGolden(t, strings.TrimSuffix(file, ".json")+".golden.json", fields)
+	golden.JSON(t, strings.TrimSuffix(file, ".json")+".golden.json", fields)
 	checkSecrets(t, svc, s.Secrets, o)
 	return fields
 }
@@ -160,28 +158,6 @@ func moneyOf(f order.Order, key string) *order.Money {
 		return f.Total
 	}
 	return f.Commission
-}
-
-func checkGolden(t *testing.T, path string, f map[string]string) {
-	t.Helper()
-	got, err := json.MarshalIndent(f, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create it): %v", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("stored order differs from %s (run with -update if the change is right):\n%s", path, got)
-	}
 }
 
 // checkSecrets looks for each secret in the order, its events and the webhook log.

@@ -4,17 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/roms-dev/roms/internal/golden"
 	"github.com/roms-dev/roms/internal/order"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // TestGolden parses every sample message and compares the result with its golden file.
 func TestGolden(t *testing.T) {
@@ -32,32 +30,8 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
-			compareGolden(t, strings.TrimSuffix(file, ".txt")+".golden.json", msg)
+			golden.JSON(t, strings.TrimSuffix(file, ".txt")+".golden.json", msg)
 		})
-	}
-}
-
-// compareGolden marshals v and compares it with the golden file, or rewrites the file
-// when the test runs with -update.
-func compareGolden(t *testing.T, golden string, v any) {
-	t.Helper()
-	got, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create it): %v", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the parser's output:\n--- got\n%s\n--- want\n%s", golden, got, want)
 	}
 }
 
