@@ -183,3 +183,46 @@ func ParseCursor(s, cursor string) (Position, error) {
 	}
 	return p, nil
 }
+
+// Window is the part of a sorted list of matches that one page of f shows: matches
+// [Start, End), and the cursor of the next page ("" on the last).
+type Window struct {
+	Start, End int
+	Next       string
+}
+
+// PageWindow finds the page f asks for (by offset, or after its cursor) in positions,
+// which are every match in f's sort order. Every store pages through it, so a cursor
+// means the same whatever the storage.
+func PageWindow(positions []Position, f Filter) (Window, error) {
+	f = f.WithDefaults()
+	start := min(max(f.Offset, 0), len(positions))
+	if f.After != "" {
+		after, err := ParseCursor(f.Sort, f.After)
+		if err != nil {
+			return Window{}, err
+		}
+		start, _ = slices.BinarySearchFunc(positions, after, func(p, target Position) int {
+			return Compare(f.Sort, p, target)
+		})
+		if start < len(positions) && positions[start] == after {
+			start++
+		}
+	}
+	w := Window{Start: start, End: min(start+f.Limit, len(positions))}
+	if w.End < len(positions) {
+		w.Next = Cursor(f.Sort, positions[w.End-1])
+	}
+	return w, nil
+}
+
+// WithDefaults is f with the page size and sort order a list uses when f gives none.
+func (f Filter) WithDefaults() Filter {
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	if f.Sort == "" {
+		f.Sort = SortDateDesc
+	}
+	return f
+}

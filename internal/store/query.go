@@ -25,19 +25,9 @@ func dateKey(t time.Time, id uint64) []byte {
 // List returns one page of the orders that match f, in its sort order, and how many match
 // in all.
 func (s *Store) List(ctx context.Context, f order.Filter) (order.Page, error) {
-	if f.Limit <= 0 {
-		f.Limit = 50
-	}
-	if f.Sort == "" {
-		f.Sort = order.SortDateDesc
-	}
-	var after *order.Position
-	if f.After != "" {
-		p, err := order.ParseCursor(f.Sort, f.After)
-		if err != nil {
-			return order.Page{}, err
-		}
-		after = &p
+	f = f.WithDefaults()
+	if _, err := order.PageWindow(nil, f); err != nil {
+		return order.Page{}, err // a bad cursor, before any reading
 	}
 	page := order.Page{Orders: []order.Order{}}
 	err := s.view(func(tx *bolt.Tx) error {
@@ -46,26 +36,18 @@ func (s *Store) List(ctx context.Context, f order.Filter) (order.Page, error) {
 			return err
 		}
 		page.Total = len(positions)
-		start := min(max(f.Offset, 0), len(positions))
-		if after != nil {
-			start, _ = slices.BinarySearchFunc(positions, *after, func(p, target order.Position) int {
-				return order.Compare(f.Sort, p, target)
-			})
-			if start < len(positions) && positions[start] == *after {
-				start++
-			}
+		w, err := order.PageWindow(positions, f)
+		if err != nil {
+			return err
 		}
-		end := min(start+f.Limit, len(positions))
-		for _, p := range positions[start:end] {
+		for _, p := range positions[w.Start:w.End] {
 			o, err := orderByID(tx, be64(p.ID))
 			if err != nil {
 				return err
 			}
 			page.Orders = append(page.Orders, o)
 		}
-		if end < len(positions) {
-			page.Next = order.Cursor(f.Sort, positions[end-1])
-		}
+		page.Next = w.Next
 		return nil
 	})
 	return page, err
