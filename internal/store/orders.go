@@ -58,7 +58,7 @@ func (s *Store) WriteMany(ctx context.Context, writes []order.Write) (results []
 				continue
 			}
 			results[i], errs[i] = write(tx, key, w)
-			if errs[i] != nil && !refused(errs[i]) {
+			if errs[i] != nil && !order.Refused(errs[i]) {
 				return fmt.Errorf("store order %s: %w", w.Number, errs[i]) // the database failed: stop
 			}
 		}
@@ -71,41 +71,23 @@ func (s *Store) WriteMany(ctx context.Context, writes []order.Write) (results []
 	return results, errs, nil
 }
 
-// refused reports whether a write's error is a refusal that changed nothing, rather than
-// a failure of the database.
-func refused(err error) bool {
-	var checkErr checkError
-	return errors.Is(err, order.ErrNotFound) || errors.Is(err, order.ErrExists) || errors.As(err, &checkErr)
-}
-
-// checkError wraps an error from a write's Check, so it can be told from the database's.
-type checkError struct{ err error }
-
-func (e checkError) Error() string { return e.err.Error() }
-func (e checkError) Unwrap() error { return e.err }
-
 // write applies one write in tx. Everything that can refuse it runs before anything is
 // written, so a refused write leaves no trace.
 func write(tx *bolt.Tx, key string, w order.Write) (order.Result, error) {
 	if w.Mark != nil && seen(tx, *w.Mark) {
 		return order.Result{Outcome: order.OutcomeDuplicate}, nil
 	}
-	o, found, err := orderByKey(tx, key)
-	switch {
-	case err != nil:
+	stored, found, err := orderByKey(tx, key)
+	if err != nil {
 		return order.Result{}, err
-	case !found && w.MustExist:
-		return order.Result{}, order.ErrNotFound
-	case found && w.MustBeNew:
-		return order.Result{}, order.ErrExists
-	case !found:
-		o = newOrder(w)
 	}
-	res := order.Result{Changes: w.Edit.Apply(&o, w.At)}
-	if w.Check != nil {
-		if err := w.Check(&o, res.Changes); err != nil {
-			return order.Result{}, checkError{err}
-		}
+	var prev *order.Order
+	if found {
+		prev = &stored
+	}
+	o, res, err := order.Merge(prev, w)
+	if err != nil {
+		return order.Result{}, err
 	}
 	if err := remember(tx, w.Mark); err != nil {
 		return order.Result{}, err
@@ -115,16 +97,7 @@ func write(tx *bolt.Tx, key string, w order.Write) (order.Result, error) {
 			return order.Result{}, err
 		}
 	}
-	switch {
-	case !found:
-		res.Outcome = order.OutcomeCreated
-	case len(res.Changes) == 0:
-		res.Outcome = order.OutcomeUnchanged
-	default:
-		res.Outcome = outcomeOf(order.EventType(res.Changes))
-	}
 	if res.Outcome != order.OutcomeUnchanged {
-		o.UpdatedAt = w.At.UTC()
 		if err := putOrder(tx, key, found, &o); err != nil {
 			return order.Result{}, err
 		}
@@ -141,28 +114,6 @@ func write(tx *bolt.Tx, key string, w order.Write) (order.Result, error) {
 		}
 	}
 	return res, nil
-}
-
-// newOrder starts the order of a write's new number; it gets its id once the write is
-// sure to happen.
-func newOrder(w order.Write) order.Order {
-	at := w.OccurredAt
-	if at.IsZero() {
-		at = w.At
-	}
-	o := order.New(w.Number, w.Origin, at)
-	o.CreatedAt = w.At.UTC()
-	return o
-}
-
-func outcomeOf(eventType string) string {
-	switch eventType {
-	case order.EventDeleted:
-		return order.OutcomeDeleted
-	case order.EventRestored:
-		return order.OutcomeRestored
-	}
-	return order.OutcomeUpdated
 }
 
 // putOrder stores o and its summary; a new order also gets its number and date index
@@ -196,15 +147,9 @@ func addEvent(tx *bolt.Tx, o *order.Order, res order.Result, w order.Write) erro
 	if err != nil {
 		return err
 	}
-	typ := order.EventType(res.Changes)
-	if res.Outcome == order.OutcomeCreated {
-		typ = order.EventCreated
-	}
-	changes := res.Changes
-	if changes == nil {
-		changes = []order.Change{}
-	}
-	raw, err := json.Marshal(order.Event{ID: id, OrderID: o.ID, Number: o.OrderNumber, Type: typ, At: w.At.UTC(), Actor: w.Actor, Origin: w.Origin, Changes: changes})
+	e := order.EventOf(o, res, w)
+	e.ID = id
+	raw, err := json.Marshal(e)
 	if err != nil {
 		return err
 	}

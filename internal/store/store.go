@@ -343,7 +343,7 @@ func (s *Store) noteWrite(err error) {
 	switch {
 	case err == nil:
 		s.writeErr.Store(nil)
-	case refused(err), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	case order.Refused(err), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 	default:
 		s.writeErr.Store(&err)
 	}
