@@ -105,6 +105,12 @@ type Mark struct {
 	Version int64 // larger is newer, such as the edit time in unix nanoseconds
 }
 
+// Covered reports whether an input with this mark is a duplicate, given the version and
+// hash stored for its key: an older version, or the same content again.
+func (m Mark) Covered(version int64, hash string) bool {
+	return m.Version < version || m.Hash == hash
+}
+
 // LogEntry records one input, whatever became of it, so that nothing sent is ever lost.
 type LogEntry struct {
 	ID          uint64    `json:"id"`

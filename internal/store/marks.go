@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -30,8 +29,7 @@ func seen(tx *bolt.Tx, m order.Mark) bool {
 	if len(v) < 8 {
 		return false
 	}
-	stored := int64(binary.BigEndian.Uint64(v[:8]))
-	return m.Version < stored || bytes.Equal(v[8:], []byte(m.Hash))
+	return m.Covered(int64(binary.BigEndian.Uint64(v[:8])), string(v[8:]))
 }
 
 func remember(tx *bolt.Tx, m *order.Mark) error {

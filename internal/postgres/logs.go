@@ -1,0 +1,193 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/roms-dev/roms/internal/order"
+)
+
+// AppendLog records an input that stored no order (ignored or rejected). With a mark, an
+// input already taken is not logged again: the id is then 0.
+func (s *Store) AppendLog(ctx context.Context, e order.LogEntry, mark *order.Mark) (uint64, error) {
+	var id uint64
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		id = 0
+		if mark != nil {
+			dup, err := lockMark(ctx, tx, *mark)
+			if err != nil || dup {
+				return err
+			}
+		}
+		if err := remember(ctx, tx, mark); err != nil {
+			return err
+		}
+		var err error
+		id, err = appendLog(ctx, tx, e)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("append webhook log: %w", err)
+	}
+	return id, nil
+}
+
+func appendLog(ctx context.Context, tx pgx.Tx, e order.LogEntry) (uint64, error) {
+	var id int64
+	if err := tx.QueryRow(ctx, "SELECT nextval('webhook_log_id_seq')").Scan(&id); err != nil {
+		return 0, err
+	}
+	e.ID = uint64(id)
+	doc, err := json.Marshal(e)
+	if err != nil {
+		return 0, err
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO webhook_log (id, received_at, outcome, bytes, doc) VALUES ($1, $2, $3, $4, $5)`,
+		id, e.ReceivedAt, e.Outcome, len(doc), doc)
+	return e.ID, err
+}
+
+// Logs returns up to limit entries, newest first.
+func (s *Store) Logs(ctx context.Context, limit int) ([]order.LogEntry, error) {
+	page, err := s.FindLogs(ctx, order.LogFilter{Limit: limit})
+	return page.Entries, err
+}
+
+// FindLogs returns the newest entries that match f and how many match in all. A filter is
+// applied to every entry, as the bbolt store does: the log is bounded by its retention.
+func (s *Store) FindLogs(ctx context.Context, f order.LogFilter) (order.LogPage, error) {
+	page := order.LogPage{Entries: []order.LogEntry{}}
+	filtered := f.StillFailed || len(f.Outcomes) > 0 || !f.Since.IsZero()
+	query, args := "SELECT doc FROM webhook_log ORDER BY id DESC LIMIT $1", []any{f.Limit}
+	if filtered {
+		query, args = "SELECT doc FROM webhook_log ORDER BY id DESC", nil
+	}
+	rows, err := s.pool.Query(ctx, query, args...)
+	if err != nil {
+		return page, fmt.Errorf("read webhook log: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var raw []byte
+		if err := rows.Scan(&raw); err != nil {
+			return page, err
+		}
+		var e order.LogEntry
+		if err := json.Unmarshal(raw, &e); err != nil {
+			return page, fmt.Errorf("decode log entry: %w", err)
+		}
+		if !f.Match(&e) {
+			continue
+		}
+		page.Total++
+		if len(page.Entries) < f.Limit {
+			page.Entries = append(page.Entries, e)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return page, err
+	}
+	if !filtered {
+		err = s.pool.QueryRow(ctx, "SELECT count(*) FROM webhook_log").Scan(&page.Total)
+	}
+	return page, err
+}
+
+// Log returns one entry.
+func (s *Store) Log(ctx context.Context, id uint64) (order.LogEntry, error) {
+	var raw []byte
+	err := s.pool.QueryRow(ctx, "SELECT doc FROM webhook_log WHERE id = $1", int64(id)).Scan(&raw)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return order.LogEntry{}, fmt.Errorf("log entry %d: %w", id, order.ErrNotFound)
+	}
+	if err != nil {
+		return order.LogEntry{}, fmt.Errorf("read log entry %d: %w", id, err)
+	}
+	var e order.LogEntry
+	return e, json.Unmarshal(raw, &e)
+}
+
+// MarkReplayed records the outcome of a replay of an entry.
+func (s *Store) MarkReplayed(ctx context.Context, id uint64, outcome string) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE webhook_log SET doc = jsonb_set(doc, '{replayed_as}', to_jsonb($2::text)),
+		bytes = length(jsonb_set(doc, '{replayed_as}', to_jsonb($2::text))::text) WHERE id = $1`, int64(id), outcome)
+	if err != nil {
+		return fmt.Errorf("mark log entry %d replayed: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("log entry %d: %w", id, order.ErrNotFound)
+	}
+	return nil
+}
+
+// pruneChunk is the most entries one pruning transaction deletes, so a long trim never
+// holds locks for long.
+const pruneChunk = 1000
+
+// PruneLogs deletes the oldest entries beyond the retention's count, age and size, in
+// transactions of pruneChunk entries, and returns how many it deleted.
+func (s *Store) PruneLogs(ctx context.Context, r order.Retention, now time.Time) (int, error) {
+	deleted := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return deleted, err
+		}
+		n, err := s.pruneSome(ctx, r, now)
+		deleted += n
+		if err != nil {
+			return deleted, fmt.Errorf("prune webhook log: %w", err)
+		}
+		if n < pruneChunk {
+			return deleted, nil
+		}
+	}
+}
+
+func (s *Store) pruneSome(ctx context.Context, r order.Retention, now time.Time) (int, error) {
+	n := 0
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		n = 0
+		var entries int
+		var size int64
+		if err := tx.QueryRow(ctx, "SELECT count(*), coalesce(sum(bytes), 0) FROM webhook_log").Scan(&entries, &size); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, "SELECT id, received_at, bytes FROM webhook_log ORDER BY id LIMIT $1", pruneChunk)
+		if err != nil {
+			return err
+		}
+		var doomed []int64
+		var freed int64
+		for rows.Next() {
+			var id int64
+			var at time.Time
+			var bytes int64
+			if err := rows.Scan(&id, &at, &bytes); err != nil {
+				return err
+			}
+			overCount := r.MaxEntries > 0 && entries-len(doomed) > r.MaxEntries
+			overSize := r.MaxBytes > 0 && size-freed > r.MaxBytes
+			if !overCount && !overSize && !(r.MaxAge > 0 && at.Before(now.Add(-r.MaxAge))) {
+				break
+			}
+			doomed = append(doomed, id)
+			freed += bytes
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(doomed) == 0 {
+			return nil
+		}
+		tag, err := tx.Exec(ctx, "DELETE FROM webhook_log WHERE id = ANY($1)", doomed)
+		n = int(tag.RowsAffected())
+		return err
+	})
+	return n, err
+}
