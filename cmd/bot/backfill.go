@@ -17,7 +17,6 @@ import (
 	"github.com/roms-dev/roms/internal/httpapi"
 	"github.com/roms-dev/roms/internal/live"
 	"github.com/roms-dev/roms/internal/orders"
-	"github.com/roms-dev/roms/internal/store"
 )
 
 // backfillCommand imports a Discord channel's history. With the bot stopped it reads
@@ -57,14 +56,14 @@ func backfillCommand(ctx context.Context, args []string, getenv func(string) str
 }
 
 func runBackfill(ctx context.Context, cfg config.Config, channel string, since time.Time, progress func(orders.Progress), stderr io.Writer) (orders.Summary, error) {
-	st, err := store.Open(cfg.Storage.Path, 500*time.Millisecond)
-	if errors.Is(err, store.ErrLocked) {
+	st, locked, err := openForCommand(ctx, cfg, true)
+	if locked {
 		return remoteBackfill(ctx, cfg, channel, since, progress)
 	}
 	if err != nil {
 		return orders.Summary{}, err
 	}
-	defer st.Close()
+	defer st.close()
 	// Per-order log lines would tear through the progress bar: warnings only.
 	logger := newLogger(config.Log{Level: "warn", Format: cfg.Log.Format}, stderr)
 	dc := discordConfig(cfg.Discord, time.Now())

@@ -13,13 +13,11 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/roms-dev/roms/internal/config"
 	"github.com/roms-dev/roms/internal/live"
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/orders"
-	"github.com/roms-dev/roms/internal/store"
 )
 
 // filterFlags are the filters of the orders API as command flags.
@@ -62,16 +60,16 @@ func (ff *filterFlags) query() url.Values {
 }
 
 // withService runs local with the orders service over the database when no bot holds it;
-// while the bot runs, it holds the database, so remote asks the bot instead.
+// while the bot runs, it holds a bbolt file, so remote asks the bot instead.
 func withService(cfg config.Config, local func(*orders.Service) error, remote func() error) error {
-	st, err := store.OpenExisting(cfg.Storage.Path, 500*time.Millisecond)
-	if errors.Is(err, store.ErrLocked) {
+	st, locked, err := openForCommand(context.Background(), cfg, false)
+	if locked {
 		return remote()
 	}
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer st.close()
 	return local(newService(cfg, st, live.NewHub(), newLogger(config.Log{Level: "error"}, io.Discard)))
 }
 

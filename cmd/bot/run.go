@@ -12,9 +12,9 @@ import (
 
 	"github.com/roms-dev/roms/internal/config"
 	"github.com/roms-dev/roms/internal/live"
+	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/orders"
 	"github.com/roms-dev/roms/internal/parser"
-	"github.com/roms-dev/roms/internal/store"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
@@ -111,7 +111,7 @@ func loadConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (co
 
 // newService is the orders service as the settings say: days in their time zone, their
 // default currency, their labels.
-func newService(cfg config.Config, st *store.Store, hub *live.Hub, logger *slog.Logger) *orders.Service {
+func newService(cfg config.Config, st order.Store, hub *live.Hub, logger *slog.Logger) *orders.Service {
 	loc, _ := cfg.Location()                          // checked when the settings loaded
 	reader, _ := parser.NewReader(cfg.Parser.Aliases) // likewise
 	svc := orders.New(st, hub, logger, loc)

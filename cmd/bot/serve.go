@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -47,29 +45,23 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		logger.Warn(w)
 	}
 
-	st, err := store.Open(cfg.Storage.Path, lockWait)
-	if errors.Is(err, store.ErrLocked) {
-		return fmt.Errorf("%w: is ROMS already running? (stop it, or set storage.path to another file)", err)
-	}
+	st, err := openStorage(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	if err := verifyAtStart(st, logger); err != nil {
-		return err
-	}
+	defer st.close()
 
 	hub := live.NewHub()
 	svc := newService(cfg, st, hub, logger)
 	deps := httpapi.Deps{
 		Messages: svc, Orders: svc, Imports: svc,
-		Database: httpapi.Database{Path: st.Path(), Counts: st.Counts, Backup: st.Backup, Problem: st.Problem},
+		Database: st.database,
 		Hub:      hub, Logger: logger, Token: cfg.HTTP.Token, WebhookSecret: cfg.HTTP.WebhookSecret, CORSOrigins: cfg.HTTP.CORSOrigins,
 		ListenHost: listenHost(cfg.HTTP.Addr), AllowedHosts: cfg.HTTP.AllowedHosts,
 		RateLimit: httpapi.RateLimit{PerMinute: cfg.HTTP.RateLimit.PerMinute, Burst: cfg.HTTP.RateLimit.Burst},
 		Version:   buildVersion(), Started: time.Now(), Dashboard: dashboard.Handler(),
 	}
-	sources := metrics.Sources{Counts: st.Counts, Problem: st.Problem, Subscribers: hub.Subscribers}
+	sources := metrics.Sources{Counts: st.database.Counts, Problem: st.database.Problem, Subscribers: hub.Subscribers}
 	var listener *discord.Listener
 	if cfg.Discord.Token != "" {
 		dc := discordConfig(cfg.Discord, time.Now())
@@ -191,7 +183,6 @@ func keepLogsTrimmed(ctx context.Context, svc *orders.Service, r config.Retentio
 
 func printBanner(w io.Writer, cfg config.Config, cfgFile, addr string) {
 	base := localURL(addr)
-	dbPath, _ := filepath.Abs(cfg.Storage.Path)
 	if cfgFile == "" {
 		cfgFile = "none, using defaults (copy config.example.yaml to config.yaml to change them)"
 	}
@@ -208,13 +199,13 @@ func printBanner(w io.Writer, cfg config.Config, cfgFile, addr string) {
   API docs:  %s/docs
   Health:    %s/health
   Metrics:   %s
-  Database:  %s (bbolt)
+  Database:  %s
   Time zone: %s
   Config:    %s
   Security:  %s
   Discord:   %s
 Ready. Press Ctrl+C to stop.
-`, buildVersion(), base, base, base, base, metricsLine(cfg, base), dbPath, zoneLine(cfg), cfgFile, security, discordLine(cfg.Discord))
+`, buildVersion(), base, base, base, base, metricsLine(cfg, base), databaseName(cfg), zoneLine(cfg), cfgFile, security, discordLine(cfg.Discord))
 }
 
 func metricsLine(cfg config.Config, base string) string {

@@ -173,6 +173,9 @@ func copyDatabase(ctx context.Context, cfg config.Config, target string) (int64,
 }
 
 func writeBackup(ctx context.Context, cfg config.Config, w io.Writer) (int64, string, error) {
+	if cfg.Storage.Driver == config.DriverPostgres {
+		return 0, "", errors.New("backup copies a bbolt file; back up PostgreSQL with pg_dump or the backups and replicas you already run")
+	}
 	st, err := store.OpenExisting(cfg.Storage.Path, 500*time.Millisecond)
 	if err == nil {
 		defer st.Close()

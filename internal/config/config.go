@@ -79,9 +79,24 @@ type RateLimit struct {
 
 // Storage is the database.
 type Storage struct {
+	// Driver is bbolt (one file, one instance) or postgres (several instances).
+	Driver       string    `mapstructure:"driver"`
 	Path         string    `mapstructure:"path"`
+	Postgres     Postgres  `mapstructure:"postgres"`
 	LogRetention Retention `mapstructure:"log_retention"`
 }
+
+// Postgres is the database the postgres driver uses.
+type Postgres struct {
+	// DSN is postgres://user:password@host:5432/database (or key=value pairs).
+	DSN string `mapstructure:"dsn"`
+}
+
+// Storage drivers.
+const (
+	DriverBbolt    = "bbolt"
+	DriverPostgres = "postgres"
+)
 
 // Retention bounds the webhook log. Zero means no bound.
 type Retention struct {
@@ -133,7 +148,9 @@ var defaults = map[string]any{
 	"http.allowed_hosts":                []string{},
 	"http.rate_limit.per_minute":        1200,
 	"http.rate_limit.burst":             300,
+	"storage.driver":                    DriverBbolt,
 	"storage.path":                      "roms.db",
+	"storage.postgres.dsn":              "",
 	"storage.log_retention.max_entries": 10000,
 	"storage.log_retention.max_age":     "720h",
 	"storage.log_retention.max_mb":      256,
@@ -443,8 +460,18 @@ func (c Config) Validate() error {
 	if c.HTTP.Token != "" && len(c.HTTP.Token) < 16 {
 		bad("http.token", "is %d characters; use at least 16, for example the output of: openssl rand -hex 24", len(c.HTTP.Token))
 	}
-	if strings.TrimSpace(c.Storage.Path) == "" {
-		bad("storage.path", "is empty")
+	switch c.Storage.Driver {
+	case DriverBbolt:
+		if strings.TrimSpace(c.Storage.Path) == "" {
+			bad("storage.path", "is empty")
+		}
+	case DriverPostgres:
+		if strings.TrimSpace(c.Storage.Postgres.DSN) == "" {
+			bad("storage.postgres.dsn", "is empty: the postgres driver needs the database's address, such as "+
+				"postgres://roms:PASSWORD@db.example.com:5432/roms")
+		}
+	default:
+		bad("storage.driver", "%q is not a driver: use bbolt (one file, the default) or postgres (several instances on one database)", c.Storage.Driver)
 	}
 	if c.Storage.LogRetention.MaxEntries < 0 {
 		bad("storage.log_retention.max_entries", "is negative; 0 keeps every entry")
