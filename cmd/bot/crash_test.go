@@ -46,10 +46,7 @@ func TestAcknowledgedOrdersSurviveSIGKILL(t *testing.T) {
 		t.Skip("builds and kills the bot")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "bot")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildBot(t, dir)
 	db := filepath.Join(dir, "roms.db")
 	var mu sync.Mutex
 	acked := map[string]bool{}
@@ -102,6 +99,16 @@ func TestAcknowledgedOrdersSurviveSIGKILL(t *testing.T) {
 	if len(acked) == 0 || missing > 0 || doubled > 0 {
 		t.Errorf("%d acknowledged orders missing, %d doubled (of %d)", missing, doubled, len(acked))
 	}
+}
+
+// buildBot builds the bot's binary into dir, for the tests that kill it.
+func buildBot(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "bot")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
 }
 
 func waitHealthy(t *testing.T, base string) {

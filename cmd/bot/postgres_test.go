@@ -4,11 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/bwmarrin/discordgo"
+	"github.com/roms-dev/roms/internal/fakediscord"
 	"github.com/roms-dev/roms/internal/postgres"
 	"github.com/roms-dev/roms/internal/postgres/pgtest"
 )
@@ -54,4 +61,101 @@ func TestTwoBotsShareOnePostgreSQL(t *testing.T) {
 	if c, err := pg.Counts(context.Background()); err != nil || c.Orders != 1 {
 		t.Errorf("counts %+v %v", c, err)
 	}
+}
+
+// TestGatewayFailsOverBetweenTwoProcesses runs two built bots on one database with the
+// fake Discord. One holds the gateway, the other stands by; the holder is killed with
+// SIGKILL in the middle of a stream of checkouts. The other takes over, catches up from
+// the shared channel cursor, and every checkout is stored exactly once; edits after the
+// fail-over update their orders.
+func TestGatewayFailsOverBetweenTwoProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills the bot")
+	}
+	dsn := pgtest.DSN(t)
+	fake := fakediscord.Start(t)
+	dir := t.TempDir()
+	bin := buildBot(t, dir)
+	start := func() (*exec.Cmd, string) {
+		addr := freeAddr(t)
+		cmd := exec.Command(bin)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "ROMS_HTTP_ADDR="+addr, "ROMS_LOG_LEVEL=error",
+			"ROMS_STORAGE_DRIVER=postgres", "ROMS_STORAGE_POSTGRES_DSN="+dsn)
+		for k, v := range discordEnv(fake) {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		waitHealthy(t, "http://"+addr)
+		return cmd, "http://" + addr
+	}
+	a, aURL := start()
+	b, bURL := start()
+	state := func(base string) (string, string) {
+		var h struct {
+			Discord struct{ State, Holder string } `json:"discord"`
+		}
+		getJSON(t, base+"/health", &h)
+		return h.Discord.State, h.Discord.Holder
+	}
+	var holder *exec.Cmd
+	var survivor string
+	waitFor(t, "one instance to hold the gateway", func() bool {
+		sa, _ := state(aURL)
+		sb, _ := state(bURL)
+		switch {
+		case sa == "connected" && sb == "standby":
+			holder, survivor = a, bURL
+		case sb == "connected" && sa == "standby":
+			holder, survivor = b, aURL
+		}
+		return holder != nil
+	})
+	if _, named := state(survivor); named == "" {
+		t.Errorf("the standby instance does not say which instance holds the gateway")
+	}
+
+	const total = 120
+	var killedAt, backAt time.Time
+	ids := map[string]string{}
+	for i := range total {
+		number := fmt.Sprintf("FO-%d", i)
+		ids[number] = fake.Post(channel, checkoutMessage(number, time.Now())).ID
+		time.Sleep(5 * time.Millisecond)
+		if i == total/2 {
+			_ = holder.Process.Kill()
+			killedAt = time.Now()
+		}
+	}
+	waitFor(t, "the other instance to take the gateway", func() bool { s, _ := state(survivor); return s == "connected" })
+	backAt = time.Now()
+	edited := []string{"FO-1", "FO-70", fmt.Sprintf("FO-%d", total-1)}
+	waitFor(t, "every checkout stored", func() bool {
+		var page struct{ Total int }
+		getJSON(t, survivor+"/api/v2/orders?q=FO-&limit=1", &page)
+		return page.Total == total
+	})
+	for _, number := range edited {
+		fake.Edit(channel, ids[number], func(m *discordgo.Message) { m.Embeds[0].Fields[0].Value = "Elite Trainer Box (2)" })
+	}
+	for i := range total {
+		number, want := fmt.Sprintf("FO-%d", i), 1
+		if slices.Contains(edited, number) {
+			want = 2
+			waitFor(t, number+"'s edit", func() bool {
+				var events []json.RawMessage
+				getJSON(t, survivor+"/api/v2/orders/"+number+"/events", &events)
+				return len(events) == want
+			})
+		}
+		var events []json.RawMessage
+		if getJSON(t, survivor+"/api/v2/orders/"+number+"/events", &events); len(events) != want {
+			t.Errorf("%s has %d events, want %d", number, len(events), want)
+		}
+	}
+	t.Logf("fail-over: the standby instance held the gateway %v after the holder was killed; %d checkouts each stored once",
+		backAt.Sub(killedAt).Round(10*time.Millisecond), total)
 }

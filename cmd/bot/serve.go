@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/roms-dev/roms/internal/commands"
@@ -92,7 +93,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	var background sync.WaitGroup
 	defer func() { stop(); background.Wait() }()
 	background.Go(func() { keepLogsTrimmed(ctx, svc, cfg.Storage.LogRetention, logger) })
-	if listener != nil {
+	if listener != nil && st.pg != nil {
+		// Instances sharing the database take turns: one holds the gateway, the others
+		// stand by and take over when it goes.
+		holder := instanceName(ln.Addr().String())
+		var leading atomic.Bool
+		background.Go(func() {
+			st.pg.Lead(ctx, gatewayLock, holder, logger, func(held context.Context) {
+				leading.Store(true)
+				defer leading.Store(false)
+				_ = listener.Run(held)
+			})
+		})
+		deps.Gateway = sharedGateway(listener.Status, &leading, holder, st.pg)
+	} else if listener != nil {
 		background.Go(func() { _ = listener.Run(ctx) })
 	}
 	if cfg.Metrics.Addr != "" {

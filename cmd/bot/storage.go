@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/roms-dev/roms/internal/config"
 	"github.com/roms-dev/roms/internal/httpapi"
 	"github.com/roms-dev/roms/internal/order"
+	"github.com/roms-dev/roms/internal/orders"
 	"github.com/roms-dev/roms/internal/postgres"
 	"github.com/roms-dev/roms/internal/store"
 )
@@ -94,4 +97,33 @@ func databaseName(cfg config.Config) string {
 		return "PostgreSQL (storage.postgres.dsn)"
 	}
 	return fmt.Sprintf("postgres://%s%s (PostgreSQL)", u.Host, u.Path)
+}
+
+// gatewayLock names the lock the instance holding the Discord gateway holds.
+const gatewayLock = "discord-gateway"
+
+// instanceName tells instances apart in /health: the machine, the process and the
+// address it serves.
+func instanceName(addr string) string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s pid %d (%s)", host, os.Getpid(), addr)
+}
+
+// sharedGateway is the gateway status of an instance sharing the database: the
+// listener's own while it holds the gateway, standby with the holder's name otherwise.
+func sharedGateway(status func(context.Context) orders.GatewayStatus, leading *atomic.Bool, self string, pg *postgres.Store) func(context.Context) orders.GatewayStatus {
+	return func(ctx context.Context) orders.GatewayStatus {
+		if leading.Load() {
+			s := status(ctx)
+			s.Holder = self
+			return s
+		}
+		holder, since, err := pg.Leader(ctx, gatewayLock)
+		s := orders.GatewayStatus{State: orders.StateStandby, Holder: holder,
+			Message: fmt.Sprintf("another instance holds the Discord gateway (%s, since %s); this one takes over if it stops", holder, since.UTC().Format(time.RFC3339))}
+		if err != nil || holder == "" {
+			s.Message = "waiting for the Discord gateway, which another instance may hold"
+		}
+		return s
+	}
 }

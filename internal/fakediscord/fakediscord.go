@@ -83,7 +83,9 @@ func Start(t testing.TB) *Server {
 		attachments:       map[string][]byte{},
 		heartbeatInterval: time.Second,
 	}
-	s.http = httptest.NewServer(s.routes())
+	// Set before it serves, so that handlers reading s.http do not race with Start.
+	s.http = httptest.NewUnstartedServer(s.routes())
+	s.http.Start()
 	s.URL = s.http.URL
 	t.Cleanup(s.Close)
 	return s

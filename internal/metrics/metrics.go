@@ -104,7 +104,7 @@ func (c *partsCollector) Collect(ch chan<- prometheus.Metric) {
 	if c.src.Gateway != nil {
 		status = c.src.Gateway(ctx)
 	}
-	for _, state := range []string{orders.StateDisabled, orders.StateConnecting, orders.StateConnected, orders.StateReconnecting, orders.StateRefused} {
+	for _, state := range []string{orders.StateDisabled, orders.StateConnecting, orders.StateConnected, orders.StateReconnecting, orders.StateRefused, orders.StateStandby} {
 		v := 0.0
 		if state == status.State {
 			v = 1

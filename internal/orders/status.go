@@ -45,15 +45,21 @@ const (
 	StateConnected    = "connected"
 	StateReconnecting = "reconnecting"
 	StateRefused      = "refused"
+	// StateStandby is an instance waiting while another one, on the same PostgreSQL
+	// database, holds the gateway.
+	StateStandby = "standby"
 )
 
 // GatewayStatus is what /health says about a live source's connection (Discord).
 type GatewayStatus struct {
-	State       string          `json:"state" enum:"disabled,connecting,connected,reconnecting,refused" doc:"Gateway connection state"`
+	State       string          `json:"state" enum:"disabled,connecting,connected,reconnecting,refused,standby" doc:"Gateway connection state"`
 	Message     string          `json:"message,omitempty" doc:"What the state means or what to do about it, in plain words"`
 	LastEventAt *time.Time      `json:"last_event_at,omitempty" doc:"When the last message event arrived from a watched channel"`
 	Reconnects  int             `json:"reconnects" doc:"Times the connection was lost and made again since start"`
 	Channels    []ChannelStatus `json:"channels,omitempty"`
+	// Holder is the instance that holds the gateway, when several share a PostgreSQL
+	// database.
+	Holder string `json:"holder,omitempty" doc:"The instance holding the gateway, when several instances share a PostgreSQL database"`
 }
 
 // ChannelStatus is how far history has been read in one watched channel.
