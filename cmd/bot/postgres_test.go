@@ -11,6 +11,8 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -158,4 +160,53 @@ func TestGatewayFailsOverBetweenTwoProcesses(t *testing.T) {
 	}
 	t.Logf("fail-over: the standby instance held the gateway %v after the holder was killed; %d checkouts each stored once",
 		backAt.Sub(killedAt).Round(10*time.Millisecond), total)
+}
+
+// TestConcurrentIngestAcrossInstancesLosesNothing posts changes to the same order
+// numbers at two instances at once: each number is one order, and every change is one
+// event on it.
+func TestConcurrentIngestAcrossInstancesLosesNothing(t *testing.T) {
+	t.Chdir(t.TempDir())
+	dsn := pgtest.DSN(t)
+	env := func() map[string]string {
+		return map[string]string{"ROMS_STORAGE_DRIVER": "postgres", "ROMS_STORAGE_POSTGRES_DSN": dsn,
+			"ROMS_HTTP_RATE_LIMIT_PER_MINUTE": "0"}
+	}
+	bases := []string{startBot(t, env()).base, startBot(t, env()).base}
+	const numbers, perClient, clients = 5, 20, 8
+	var wg sync.WaitGroup
+	var failed atomic.Int32
+	for c := range clients {
+		wg.Go(func() {
+			for i := range perClient {
+				number := fmt.Sprintf("RACE-%d", i%numbers)
+				body := fmt.Sprintf("Successful Checkout | Target\nProduct\nETB\nOrder Number\n%s\nNotes\nclient %d post %d\n", number, c, i)
+				resp, err := http.Post(bases[c%2]+"/api/v2/webhooks/orders", "text/plain", strings.NewReader(body))
+				if err != nil || resp.StatusCode != 200 {
+					failed.Add(1)
+				}
+				if resp != nil {
+					resp.Body.Close()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if failed.Load() > 0 {
+		t.Fatalf("%d posts failed", failed.Load())
+	}
+	var page struct{ Total int }
+	getJSON(t, bases[0]+"/api/v2/orders?q=RACE-", &page)
+	if page.Total != numbers {
+		t.Errorf("%d orders, want %d", page.Total, numbers)
+	}
+	events := 0
+	for n := range numbers {
+		var list []json.RawMessage
+		getJSON(t, fmt.Sprintf("%s/api/v2/orders/RACE-%d/events", bases[1], n), &list)
+		events += len(list)
+	}
+	if want := clients * perClient; events != want {
+		t.Errorf("%d events, want %d: every post changed its order's notes", events, want)
+	}
 }
