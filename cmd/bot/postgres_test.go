@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -208,5 +209,45 @@ func TestConcurrentIngestAcrossInstancesLosesNothing(t *testing.T) {
 	}
 	if want := clients * perClient; events != want {
 		t.Errorf("%d events, want %d: every post changed its order's notes", events, want)
+	}
+}
+
+// TestLiveChangesReachEveryInstance watches one instance's live stream while a checkout
+// is posted to the other.
+func TestLiveChangesReachEveryInstance(t *testing.T) {
+	t.Chdir(t.TempDir())
+	dsn := pgtest.DSN(t)
+	env := func() map[string]string {
+		return map[string]string{"ROMS_STORAGE_DRIVER": "postgres", "ROMS_STORAGE_POSTGRES_DSN": dsn}
+	}
+	a, b := startBot(t, env()), startBot(t, env())
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, b.base+"/api/v2/live", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	seen := make(chan bool, 1)
+	go func() {
+		scanner := bufio.NewScanner(resp.Body)
+		scanner.Buffer(make([]byte, 1<<20), 1<<20)
+		for scanner.Scan() {
+			if strings.Contains(scanner.Text(), "BBY01-807102506907") {
+				seen <- true
+				return
+			}
+		}
+		seen <- false
+	}()
+	time.Sleep(300 * time.Millisecond) // the relay listening, the stream subscribed
+	post, err := http.Post(a.base+"/api/v2/webhooks/orders", "text/plain", bytes.NewReader(sample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	post.Body.Close()
+	if !<-seen {
+		t.Error("the checkout posted to one instance never showed on the other's live stream")
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/roms-dev/roms/internal/config"
-	"github.com/roms-dev/roms/internal/live"
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/orders"
 	"github.com/roms-dev/roms/internal/parser"
@@ -111,7 +110,7 @@ func loadConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (co
 
 // newService is the orders service as the settings say: days in their time zone, their
 // default currency, their labels.
-func newService(cfg config.Config, st order.Store, hub *live.Hub, logger *slog.Logger) *orders.Service {
+func newService(cfg config.Config, st order.Store, hub orders.Publisher, logger *slog.Logger) *orders.Service {
 	loc, _ := cfg.Location()                          // checked when the settings loaded
 	reader, _ := parser.NewReader(cfg.Parser.Aliases) // likewise
 	svc := orders.New(st, hub, logger, loc)

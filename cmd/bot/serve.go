@@ -21,6 +21,7 @@ import (
 	"github.com/roms-dev/roms/internal/metrics"
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/orders"
+	"github.com/roms-dev/roms/internal/postgres"
 	"github.com/roms-dev/roms/internal/store"
 )
 
@@ -53,7 +54,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer st.close()
 
 	hub := live.NewHub()
-	svc := newService(cfg, st, hub, logger)
+	self := instanceName()
+	var publisher orders.Publisher = hub
+	var relay *postgres.Relay
+	if st.pg != nil { // instances sharing the database show each other's changes live
+		relay = st.pg.Relay(hub, self, logger)
+		publisher = relay
+	}
+	svc := newService(cfg, st, publisher, logger)
 	deps := httpapi.Deps{
 		Messages: svc, Orders: svc, Imports: svc,
 		Database: st.database,
@@ -93,19 +101,21 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	var background sync.WaitGroup
 	defer func() { stop(); background.Wait() }()
 	background.Go(func() { keepLogsTrimmed(ctx, svc, cfg.Storage.LogRetention, logger) })
+	if relay != nil {
+		background.Go(func() { relay.Run(ctx) })
+	}
 	if listener != nil && st.pg != nil {
 		// Instances sharing the database take turns: one holds the gateway, the others
 		// stand by and take over when it goes.
-		holder := instanceName(ln.Addr().String())
 		var leading atomic.Bool
 		background.Go(func() {
-			st.pg.Lead(ctx, gatewayLock, holder, logger, func(held context.Context) {
+			st.pg.Lead(ctx, gatewayLock, self, logger, func(held context.Context) {
 				leading.Store(true)
 				defer leading.Store(false)
 				_ = listener.Run(held)
 			})
 		})
-		deps.Gateway = sharedGateway(listener.Status, &leading, holder, st.pg)
+		deps.Gateway = sharedGateway(listener.Status, &leading, self, st.pg)
 	} else if listener != nil {
 		background.Go(func() { _ = listener.Run(ctx) })
 	}

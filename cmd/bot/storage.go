@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -102,11 +103,12 @@ func databaseName(cfg config.Config) string {
 // gatewayLock names the lock the instance holding the Discord gateway holds.
 const gatewayLock = "discord-gateway"
 
-// instanceName tells instances apart in /health: the machine, the process and the
-// address it serves.
-func instanceName(addr string) string {
+// instanceName tells instances sharing a database apart: the machine and the process.
+func instanceName() string {
 	host, _ := os.Hostname()
-	return fmt.Sprintf("%s pid %d (%s)", host, os.Getpid(), addr)
+	b := make([]byte, 2)
+	rand.Read(b)
+	return fmt.Sprintf("%s pid %d (%x)", host, os.Getpid(), b) // the suffix tells apart instances in one process (tests)
 }
 
 // sharedGateway is the gateway status of an instance sharing the database: the
