@@ -40,6 +40,9 @@ Usage:
   bot undo BATCH                    revert an import
   bot replay -since WHEN [-outcome ignored|rejected]
                                     run logged inputs through today's parser again
+  bot migrate -to postgres://...    copy the bbolt database (storage.path) into PostgreSQL
+  bot migrate -from postgres://...  copy PostgreSQL into the bbolt file at storage.path;
+                                    either can be run again: it resumes, and adds nothing twice
   bot healthcheck [-config FILE]    exit 0 when the running bot is healthy (for Docker)
   bot version                       print the version
 
@@ -69,6 +72,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return parseCommand(rest, getenv, stdin, stdout)
 	case "send-test":
 		return sendTest(ctx, rest, getenv, stdout)
+	case "migrate":
+		return migrateCommand(ctx, rest, getenv, stdout)
 	case "backup":
 		return backup(ctx, rest, getenv, stdout)
 	case "backfill":

@@ -114,15 +114,27 @@ func (s *Store) Log(ctx context.Context, id uint64) (order.LogEntry, error) {
 
 // MarkReplayed records the outcome of a replay of an entry.
 func (s *Store) MarkReplayed(ctx context.Context, id uint64, outcome string) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE webhook_log SET doc = jsonb_set(doc, '{replayed_as}', to_jsonb($2::text)),
-		bytes = length(jsonb_set(doc, '{replayed_as}', to_jsonb($2::text))::text) WHERE id = $1`, int64(id), outcome)
-	if err != nil {
-		return fmt.Errorf("mark log entry %d replayed: %w", id, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("log entry %d: %w", id, order.ErrNotFound)
-	}
-	return nil
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		var raw []byte
+		err := tx.QueryRow(ctx, "SELECT doc FROM webhook_log WHERE id = $1 FOR UPDATE", int64(id)).Scan(&raw)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("log entry %d: %w", id, order.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("mark log entry %d replayed: %w", id, err)
+		}
+		var e order.LogEntry
+		if err := json.Unmarshal(raw, &e); err != nil {
+			return err
+		}
+		e.ReplayedAs = outcome
+		doc, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, "UPDATE webhook_log SET doc = $2, bytes = $3 WHERE id = $1", int64(id), doc, len(doc))
+		return err
+	})
 }
 
 // pruneChunk is the most entries one pruning transaction deletes, so a long trim never

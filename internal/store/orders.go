@@ -185,7 +185,7 @@ func (s *Store) EventsBy(ctx context.Context, actor string) ([]order.Event, erro
 		}
 		return nil
 	})
-	slices.SortFunc(events, func(a, b order.Event) int { return cmp.Compare(a.ID, b.ID) })
+	sortEvents(events)
 	return events, err
 }
 
@@ -264,4 +264,9 @@ func (s *Store) Events(ctx context.Context, number string) ([]order.Event, error
 		return nil
 	})
 	return events, err
+}
+
+// sortEvents puts events in the order they happened: by id.
+func sortEvents(events []order.Event) {
+	slices.SortFunc(events, func(a, b order.Event) int { return cmp.Compare(a.ID, b.ID) })
 }

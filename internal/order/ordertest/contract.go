@@ -270,6 +270,15 @@ func logWithOrder(t *testing.T, s order.Store) {
 	if logs, _ := s.Logs(ctx, 1); len(logs) != 1 || logs[0].Body != "ping" {
 		t.Errorf("newest first: %+v", logs)
 	}
+	// A rejected input is kept as it came, NUL bytes and all.
+	body := "\x00\x01 binary \u2603 \\u0000"
+	id, err := s.AppendLog(ctx, order.LogEntry{Body: body, Outcome: order.OutcomeRejected}, nil)
+	if err != nil {
+		t.Fatalf("append a binary body: %v", err)
+	}
+	if e, err := s.Log(ctx, id); err != nil || e.Body != body {
+		t.Errorf("binary body back: %q %v", e.Body, err)
+	}
 }
 
 func findLogs(t *testing.T, s order.Store) {

@@ -1,5 +1,6 @@
 -- Orders, their events, the webhook log, idempotency marks and read positions.
--- Money is in integer cents. The whole order is kept as JSON (doc); the columns beside
+-- Money is in integer cents. The whole order is kept as JSON (doc, json rather than
+-- jsonb: jsonb cannot hold a \u0000, which a logged input may); the columns beside
 -- it are what filters, sorts and totals read, and what other tools query with SQL.
 
 CREATE SEQUENCE orders_id_seq;
@@ -24,7 +25,7 @@ CREATE TABLE orders (
     commission   bigint,
     tracking     text[] NOT NULL DEFAULT '{}',
     updated_at   timestamptz NOT NULL,
-    doc          jsonb NOT NULL
+    doc          json NOT NULL
 );
 CREATE INDEX orders_by_date ON orders (order_date, id);
 CREATE INDEX orders_by_key_prefix ON orders (key text_pattern_ops);
@@ -33,7 +34,7 @@ CREATE TABLE events (
     id       bigserial PRIMARY KEY,
     order_id bigint NOT NULL REFERENCES orders (id),
     actor    text NOT NULL,
-    doc      jsonb NOT NULL
+    doc      json NOT NULL
 );
 CREATE INDEX events_by_order ON events (order_id, id);
 CREATE INDEX events_by_actor ON events (actor, id);
@@ -43,7 +44,7 @@ CREATE TABLE webhook_log (
     received_at timestamptz NOT NULL,
     outcome     text NOT NULL,
     bytes       integer NOT NULL,                -- the size of doc, for the retention's bound
-    doc         jsonb NOT NULL
+    doc         json NOT NULL
 );
 
 -- marks make an input idempotent: a Discord message's id and position, with the version
