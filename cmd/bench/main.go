@@ -26,7 +26,6 @@ import (
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/orders"
 	"github.com/roms-dev/roms/internal/parser"
-	"github.com/roms-dev/roms/internal/store"
 )
 
 // message is the Refract sample of the webhook guide.
@@ -47,6 +46,9 @@ type bench struct {
 // ordersFlag is how many orders the query benchmarks run over.
 var ordersFlag = flag.Int("orders", 100_000, "orders in the database the query benchmarks read (0 skips them)")
 
+// postgresFlag runs the store benchmarks on PostgreSQL too, each beside its bbolt figure.
+var postgresFlag = flag.String("postgres", "", "also run the store benchmarks on this PostgreSQL database (postgres://...), in schemas of their own")
+
 func main() {
 	testing.Init()
 	flag.Parse()
@@ -62,16 +64,29 @@ func main() {
 		{name: "read a Discord embed (JSON)", baseline: "parse a checkout", fn: readEmbed},
 		{name: "redact a Discord body", baseline: "parse a checkout", fn: redactBody},
 		{name: "bbolt commit (fsync)", fn: boltCommit(dir)},
-		{name: "ingest, one writer", baseline: "bbolt commit (fsync)", fn: ingestNew(dir, "serial", 1)},
-		{name: "ingest, 8 writers", baseline: "ingest, one writer", fn: ingestNew(dir, "parallel", 8)},
-		{name: "ingest an update", baseline: "ingest, one writer", fn: ingestUpdate(dir)},
+	}
+	drivers := []driver{{open: boltOpener(dir)}}
+	if *postgresFlag != "" {
+		open, cleanup := pgOpener(*postgresFlag)
+		defer cleanup()
+		drivers = append(drivers, driver{prefix: "pg: ", open: open})
+	}
+	for _, d := range drivers {
+		benches = append(benches,
+			d.bench("ingest, one writer", "bbolt commit (fsync)", ingestNew(d.open, "serial", 1)),
+			d.bench("ingest, 64 writers", "ingest, one writer", ingestNew(d.open, "parallel", 64)),
+			d.bench("ingest an update", "ingest, one writer", ingestUpdate(d.open)))
 	}
 	if *ordersFlag > 0 {
-		svc, err := seeded(dir, *ordersFlag)
-		if err != nil {
-			fail(err)
+		for _, d := range drivers {
+			svc, err := seeded(d.open, *ordersFlag)
+			if err != nil {
+				fail(err)
+			}
+			for _, q := range queryBenches(svc, *ordersFlag) {
+				benches = append(benches, d.bench(q.name, q.baseline, q.fn))
+			}
 		}
-		benches = append(benches, queryBenches(svc, *ordersFlag)...)
 	}
 	results := map[string]testing.BenchmarkResult{}
 	fmt.Printf("%-34s %12s %10s %12s  %s\n", "", "per op", "allocs/op", "bytes/op", "ratio")
@@ -161,12 +176,12 @@ func parse(b *testing.B) {
 	}
 }
 
-func pipeline(b *testing.B, dir, name string) *orders.Service {
-	st, err := store.Open(filepath.Join(dir, fmt.Sprintf("%s-%d.db", name, b.N)), time.Second)
+func pipeline(b *testing.B, open opener, name string) *orders.Service {
+	st, closeStore, err := open(fmt.Sprintf("%s-%d", name, b.N))
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { st.Close() })
+	b.Cleanup(closeStore)
 	return orders.New(st, live.NewHub(), slog.New(slog.NewTextHandler(io.Discard, nil)), time.UTC)
 }
 
@@ -177,9 +192,9 @@ func withNumber(n int64) string {
 
 // ingestNew stores new checkouts through the whole pipeline from writers goroutines;
 // bbolt's batching lets concurrent writers share commits.
-func ingestNew(dir, name string, writers int) func(*testing.B) {
+func ingestNew(open opener, name string, writers int) func(*testing.B) {
 	return func(b *testing.B) {
-		p := pipeline(b, dir, name)
+		p := pipeline(b, open, name)
 		var n atomic.Int64
 		store := func() error {
 			_, err := p.Ingest(b.Context(), orders.Input{Origin: order.Origin{Source: order.SourceHTTP}, Text: withNumber(n.Add(1))})
@@ -208,9 +223,9 @@ func ingestNew(dir, name string, writers int) func(*testing.B) {
 }
 
 // ingestUpdate changes one known order again and again: merge, event and log entry.
-func ingestUpdate(dir string) func(*testing.B) {
+func ingestUpdate(open opener) func(*testing.B) {
 	return func(b *testing.B) {
-		p := pipeline(b, dir, "update")
+		p := pipeline(b, open, "update")
 		i := 0
 		b.ReportAllocs()
 		for b.Loop() {

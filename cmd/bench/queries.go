@@ -6,8 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -19,14 +17,13 @@ import (
 	"github.com/roms-dev/roms/internal/live"
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/orders"
-	"github.com/roms-dev/roms/internal/store"
 )
 
 // seeded returns a service over a database of n orders spread over the last year,
 // written through the real store by 64 writers (so they share commits, as a drop does).
-func seeded(dir string, n int) (*orders.Service, error) {
+func seeded(open opener, n int) (*orders.Service, error) {
 	start := time.Now()
-	st, err := store.Open(filepath.Join(dir, fmt.Sprintf("orders-%d.db", n)), time.Second)
+	st, _, err := open(fmt.Sprintf("orders-%d", n)) // kept open until the run ends
 	if err != nil {
 		return nil, err
 	}
@@ -67,8 +64,11 @@ func seeded(dir string, n int) (*orders.Service, error) {
 	if err := <-errs; err != nil {
 		return nil, err
 	}
-	info, _ := os.Stat(st.Path())
-	fmt.Printf("seeded %d orders in %s: %d bytes, %d bytes per order\n\n", n, time.Since(start).Round(time.Second), info.Size(), info.Size()/int64(n))
+	counts, err := st.Counts(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	fmt.Printf("seeded %d orders in %s: %d bytes, %d bytes per order\n\n", n, time.Since(start).Round(time.Second), counts.SizeBytes, counts.SizeBytes/int64(n))
 	return orders.New(st, live.NewHub(), slog.New(slog.NewTextHandler(io.Discard, nil)), time.Local), nil
 }
 

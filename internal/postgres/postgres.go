@@ -43,6 +43,10 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: the DSN is not a PostgreSQL URL or key=value string: %w", err)
 	}
+	if !strings.Contains(dsn, "pool_max_conns") {
+		// A drop's burst has many writers, each holding a connection for its transaction.
+		cfg.MaxConns = max(cfg.MaxConns, 16)
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
