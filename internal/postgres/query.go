@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -27,6 +26,9 @@ func (s *Store) List(ctx context.Context, f order.Filter) (order.Page, error) {
 	}
 	page := order.Page{Orders: []order.Order{}}
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		if w, exact := sqlFilter(f); exact && (f.Sort == order.SortDateDesc || f.Sort == order.SortDateAsc) {
+			return listByDate(ctx, tx, f, w, &page)
+		}
 		positions, err := sorted(ctx, tx, f)
 		if err != nil {
 			return err
@@ -54,6 +56,63 @@ func (s *Store) List(ctx context.Context, f order.Filter) (order.Page, error) {
 		return order.Page{}, fmt.Errorf("list orders: %w", err)
 	}
 	return page, nil
+}
+
+// listByDate pages through the orders f selects by date in the database, through the
+// date index: the page and the count, without reading every match.
+func listByDate(ctx context.Context, tx pgx.Tx, f order.Filter, w where, page *order.Page) error {
+	if err := tx.QueryRow(ctx, "SELECT count(*) FROM orders"+w.String(), w.args...).Scan(&page.Total); err != nil {
+		return err
+	}
+	dir, cmp := "DESC", "<"
+	if f.Sort == order.SortDateAsc {
+		dir, cmp = "ASC", ">"
+	}
+	offset := max(f.Offset, 0)
+	if f.After != "" {
+		after, err := order.ParseCursor(f.Sort, f.After)
+		if err != nil {
+			return err
+		}
+		w.add("(order_nanos, id) "+cmp+" (?, ?)", after.Value, int64(after.ID))
+		offset = 0
+	}
+	rows, err := tx.Query(ctx, fmt.Sprintf("SELECT id, order_nanos FROM orders%s ORDER BY order_nanos %s, id %s LIMIT %d OFFSET %d",
+		w.String(), dir, dir, f.Limit+1, offset), w.args...)
+	if err != nil {
+		return err
+	}
+	var positions []order.Position
+	for rows.Next() {
+		var p order.Position
+		var id int64
+		if err := rows.Scan(&id, &p.Value); err != nil {
+			rows.Close()
+			return err
+		}
+		p.ID = uint64(id)
+		positions = append(positions, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(positions) > f.Limit {
+		positions = positions[:f.Limit]
+		page.Next = order.Cursor(f.Sort, positions[len(positions)-1])
+	}
+	ids := make([]int64, len(positions))
+	for i, p := range positions {
+		ids[i] = int64(p.ID)
+	}
+	byID, err := docs(ctx, tx, ids)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		page.Orders = append(page.Orders, byID[id])
+	}
+	return nil
 }
 
 // docs reads whole orders by id.
@@ -147,25 +206,11 @@ type rowsQuerier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
-// scan calls match with the summary of every order that matches f. A date range is
-// narrowed by the database's index; the rest is order.Matcher's, the same as in every
-// store.
+// scan calls match with the summary of every order that matches f: the database
+// selects them (sqlFilter), and order.Matcher, the same in every store, has the last word.
 func scan(ctx context.Context, q rowsQuerier, f order.Filter, match func(*order.Order)) error {
-	var where []string
-	var args []any
-	if !f.From.IsZero() {
-		args = append(args, f.From)
-		where = append(where, fmt.Sprintf("order_date >= $%d", len(args)))
-	}
-	if !f.To.IsZero() {
-		args = append(args, f.To)
-		where = append(where, fmt.Sprintf("order_date < $%d", len(args)))
-	}
-	query := "SELECT " + summaryColumns + " FROM orders"
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	rows, err := q.Query(ctx, query, args...)
+	w, _ := sqlFilter(f)
+	rows, err := q.Query(ctx, "SELECT "+summaryColumns+" FROM orders"+w.String(), w.args...)
 	if err != nil {
 		return err
 	}

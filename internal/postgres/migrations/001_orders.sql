@@ -10,6 +10,7 @@ CREATE TABLE orders (
     key          text NOT NULL UNIQUE,          -- the number as looked up: lower case, no '#'
     number       text NOT NULL,
     order_date   timestamptz NOT NULL,
+    order_nanos  bigint NOT NULL,                -- order_date to the nanosecond: sorts and cursors
     deleted      boolean NOT NULL DEFAULT false,
     test         boolean NOT NULL DEFAULT false,
     status       text NOT NULL DEFAULT '',
@@ -27,7 +28,8 @@ CREATE TABLE orders (
     updated_at   timestamptz NOT NULL,
     doc          json NOT NULL
 );
-CREATE INDEX orders_by_date ON orders (order_date, id);
+CREATE INDEX orders_by_date ON orders (deleted, order_nanos, id);
+CREATE INDEX orders_by_status ON orders (status, order_nanos);
 CREATE INDEX orders_by_key_prefix ON orders (key text_pattern_ops);
 
 CREATE TABLE events (
