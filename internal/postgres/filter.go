@@ -55,11 +55,9 @@ func sqlFilter(f order.Filter) (w where, exact bool) {
 		}
 	}
 	if q := strings.ToLower(strings.TrimSpace(f.Query)); q != "" {
-		if isASCII(q) {
-			w.add(`(strpos(lower(number), ?) > 0 OR strpos(lower(product), ?) > 0 OR strpos(lower(email), ?) > 0
-				OR strpos(lower(profile), ?) > 0 OR strpos(lower(store), ?) > 0
-				OR EXISTS (SELECT 1 FROM unnest(tracking) t WHERE strpos(lower(t), ?) > 0))`, q, q, q, q, q, q)
-		} else {
+		// A line a field: a needle without a line break is found within one field only.
+		w.add("strpos(search, ?) > 0", q)
+		if strings.Contains(q, "\n") {
 			exact = false
 		}
 	}

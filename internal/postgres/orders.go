@@ -141,22 +141,29 @@ func putOrder(ctx context.Context, tx pgx.Tx, key string, isNew bool, o *order.O
 	}
 	args := []any{o.ID, key, o.OrderNumber, o.OrderDate, o.OrderDate.UnixNano(), o.DeletedAt != nil, o.Test, o.Status, o.Store, o.Profile,
 		o.Email, o.Product, o.Currency, o.Quantity, o.QtyReceived, cents(o.Price), cents(o.Total), cents(o.Commission),
-		tracking, o.UpdatedAt, doc}
+		tracking, o.UpdatedAt, doc, searchText(o)}
 	if !isNew {
 		_, err := tx.Exec(ctx, `UPDATE orders SET number = $3, order_date = $4, order_nanos = $5, deleted = $6, test = $7,
 			status = $8, store = $9, profile = $10, email = $11, product = $12, currency = $13, quantity = $14,
-			qty_received = $15, price = $16, total = $17, commission = $18, tracking = $19, updated_at = $20, doc = $21
-			WHERE id = $1 AND key = $2`, args...)
+			qty_received = $15, price = $16, total = $17, commission = $18, tracking = $19, updated_at = $20, doc = $21,
+			search = $22 WHERE id = $1 AND key = $2`, args...)
 		return err
 	}
 	tag, err := tx.Exec(ctx, `INSERT INTO orders (id, key, number, order_date, order_nanos, deleted, test, status, store,
-		profile, email, product, currency, quantity, qty_received, price, total, commission, tracking, updated_at, doc)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+		profile, email, product, currency, quantity, qty_received, price, total, commission, tracking, updated_at, doc, search)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
 		ON CONFLICT (key) DO NOTHING`, args...)
 	if err == nil && tag.RowsAffected() == 0 {
 		return errRetry
 	}
 	return err
+}
+
+// searchText is what a q= search looks in (order.Matcher's fields), folded to lower case
+// by Go, so that the database finds exactly what the matcher would, in any language.
+func searchText(o *order.Order) string {
+	fields := append([]string{o.OrderNumber, o.Product, o.Email, o.Profile, o.Store}, o.TrackingNumbers...)
+	return strings.ToLower(strings.Join(fields, "\n"))
 }
 
 func cents(m *order.Money) *int64 {

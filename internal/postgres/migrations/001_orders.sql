@@ -25,6 +25,7 @@ CREATE TABLE orders (
     total        bigint,
     commission   bigint,
     tracking     text[] NOT NULL DEFAULT '{}',
+    search       text NOT NULL DEFAULT '',       -- what q= searches, lower case as Go folds it, a line a field
     updated_at   timestamptz NOT NULL,
     doc          json NOT NULL
 );
