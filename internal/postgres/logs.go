@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -137,68 +138,48 @@ func (s *Store) MarkReplayed(ctx context.Context, id uint64, outcome string) err
 	})
 }
 
-// pruneChunk is the most entries one pruning transaction deletes, so a long trim never
-// holds locks for long.
-const pruneChunk = 1000
-
 // PruneLogs deletes the oldest entries beyond the retention's count, age and size, in
-// transactions of pruneChunk entries, and returns how many it deleted.
+// transactions of order.PruneChunk entries, and returns how many it deleted.
 func (s *Store) PruneLogs(ctx context.Context, r order.Retention, now time.Time) (int, error) {
-	deleted := 0
-	for {
-		if err := ctx.Err(); err != nil {
-			return deleted, err
-		}
-		n, err := s.pruneSome(ctx, r, now)
-		deleted += n
-		if err != nil {
-			return deleted, fmt.Errorf("prune webhook log: %w", err)
-		}
-		if n < pruneChunk {
-			return deleted, nil
-		}
+	n, err := order.PruneInChunks(ctx, func() (int, error) { return s.pruneSome(ctx, r, now) })
+	if err != nil {
+		return n, fmt.Errorf("prune webhook log: %w", err)
 	}
+	return n, nil
 }
 
 func (s *Store) pruneSome(ctx context.Context, r order.Retention, now time.Time) (int, error) {
 	n := 0
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		n = 0
 		var entries int
 		var size int64
 		if err := tx.QueryRow(ctx, "SELECT count(*), coalesce(sum(bytes), 0) FROM webhook_log").Scan(&entries, &size); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, "SELECT id, received_at, bytes FROM webhook_log ORDER BY id LIMIT $1", pruneChunk)
+		rows, err := tx.Query(ctx, "SELECT id, received_at, bytes FROM webhook_log ORDER BY id LIMIT $1", order.PruneChunk)
 		if err != nil {
 			return err
 		}
-		var doomed []int64
-		var freed int64
+		var ids []int64
+		var oldest []order.Kept
 		for rows.Next() {
 			var id int64
-			var at time.Time
-			var bytes int64
-			if err := rows.Scan(&id, &at, &bytes); err != nil {
+			var k order.Kept
+			if err := rows.Scan(&id, &k.ReceivedAt, &k.Bytes); err != nil {
+				rows.Close()
 				return err
 			}
-			overCount := r.MaxEntries > 0 && entries-len(doomed) > r.MaxEntries
-			overSize := r.MaxBytes > 0 && size-freed > r.MaxBytes
-			if !overCount && !overSize && !(r.MaxAge > 0 && at.Before(now.Add(-r.MaxAge))) {
-				break
-			}
-			doomed = append(doomed, id)
-			freed += bytes
+			ids, oldest = append(ids, id), append(oldest, k)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		if len(doomed) == 0 {
+		n = r.Drop(entries, size, now, slices.Values(oldest))
+		if n == 0 {
 			return nil
 		}
-		tag, err := tx.Exec(ctx, "DELETE FROM webhook_log WHERE id = ANY($1)", doomed)
-		n = int(tag.RowsAffected())
+		_, err = tx.Exec(ctx, "DELETE FROM webhook_log WHERE id = ANY($1)", ids[:n])
 		return err
 	})
 	return n, err

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -156,53 +157,40 @@ func (s *Store) MarkReplayed(ctx context.Context, id uint64, outcome string) err
 	})
 }
 
-// pruneChunk is the most entries one pruning transaction deletes: a long trim never
-// holds the write lock for long, so webhooks keep being stored meanwhile.
-const pruneChunk = 1000
-
 // PruneLogs deletes the oldest entries beyond the retention's count, age and size, in
-// transactions of pruneChunk entries. It returns how many it deleted.
+// transactions of order.PruneChunk entries. It returns how many it deleted.
 func (s *Store) PruneLogs(ctx context.Context, r order.Retention, now time.Time) (int, error) {
-	deleted := 0
-	for {
-		if err := ctx.Err(); err != nil {
-			return deleted, err
-		}
-		n, err := s.pruneSome(r, now)
-		deleted += n
-		if err != nil {
-			return deleted, fmt.Errorf("prune webhook log: %w", err)
-		}
-		if n < pruneChunk {
-			return deleted, nil
-		}
+	n, err := order.PruneInChunks(ctx, func() (int, error) { return s.pruneSome(r, now) })
+	if err != nil {
+		return n, fmt.Errorf("prune webhook log: %w", err)
 	}
+	return n, nil
 }
 
 func (s *Store) pruneSome(r order.Retention, now time.Time) (int, error) {
 	var n int
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketLogs)
-		entries, size := count(tx, keyLogCount), int64(count(tx, keyLogBytes))
 		// Collect first: deleting under a moving cursor can skip keys in bbolt.
-		var doomed [][]byte
-		freed := 0
-		c := b.Cursor()
-		for k, v := c.First(); k != nil && len(doomed) < pruneChunk; k, v = c.Next() {
-			overCount := r.MaxEntries > 0 && entries-len(doomed) > r.MaxEntries
-			overSize := r.MaxBytes > 0 && size-int64(freed) > r.MaxBytes
-			if !overCount && !overSize && !(r.MaxAge > 0 && tooOld(v, now.Add(-r.MaxAge))) {
-				break
+		var keys [][]byte
+		var sizes []int
+		oldest := func(yield func(order.Kept) bool) {
+			c := b.Cursor()
+			for k, v := c.First(); k != nil; k, v = c.Next() {
+				keys, sizes = append(keys, clone(k)), append(sizes, len(v))
+				if !yield(order.Kept{ReceivedAt: receivedAt(v), Bytes: int64(len(v))}) {
+					return
+				}
 			}
-			doomed = append(doomed, clone(k))
-			freed += len(v)
 		}
-		for _, k := range doomed {
+		n = r.Drop(count(tx, keyLogCount), int64(count(tx, keyLogBytes)), now, oldest)
+		freed := 0
+		for i, k := range keys[:n] {
 			if err := b.Delete(k); err != nil {
 				return err
 			}
+			freed += sizes[i]
 		}
-		n = len(doomed)
 		if err := addCount(tx, keyLogBytes, -freed); err != nil {
 			return err
 		}
@@ -211,11 +199,23 @@ func (s *Store) pruneSome(r order.Retention, now time.Time) (int, error) {
 	return n, err
 }
 
-// tooOld reports whether an entry was received before cutoff. Entries are appended in
-// time order, so pruning stops at the first entry that is young enough.
-func tooOld(raw []byte, cutoff time.Time) bool {
+// receivedAt is when a stored entry was received (zero when it cannot be read, which
+// leaves it to the count and size bounds).
+func receivedAt(raw []byte) time.Time {
+	// The time comes second in an entry's JSON: read it there rather than decode a body
+	// of up to 1 MiB.
+	const key = `"received_at":"`
+	if i := bytes.Index(raw[:min(len(raw), 64)], []byte(key)); i >= 0 {
+		rest := raw[i+len(key):]
+		if end := bytes.IndexByte(rest, '"'); end > 0 {
+			if t, err := time.Parse(time.RFC3339Nano, string(rest[:end])); err == nil {
+				return t
+			}
+		}
+	}
 	var e struct {
 		ReceivedAt time.Time `json:"received_at"`
 	}
-	return json.Unmarshal(raw, &e) == nil && e.ReceivedAt.Before(cutoff)
+	_ = json.Unmarshal(raw, &e)
+	return e.ReceivedAt
 }

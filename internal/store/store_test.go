@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -345,5 +346,16 @@ func TestAReadThatFindsDamageIsAProblem(t *testing.T) {
 	}
 	if p := s.Problem(); !errors.Is(p, ErrDamaged) || !strings.Contains(p.Error(), "order 2") {
 		t.Errorf("problem %v", p)
+	}
+}
+
+func TestReceivedAtReadsTheEntrysTime(t *testing.T) {
+	at := time.Date(2026, 11, 20, 18, 4, 5, 123456789, time.UTC)
+	raw, _ := json.Marshal(order.LogEntry{ID: 12345678901, ReceivedAt: at, Body: strings.Repeat("x", 1000)})
+	if got := receivedAt(raw); !got.Equal(at) {
+		t.Errorf("receivedAt = %v, want %v", got, at)
+	}
+	if got := receivedAt([]byte(`{"body":"x","received_at":"2026-11-20T18:04:05Z"}`)); !got.Equal(time.Date(2026, 11, 20, 18, 4, 5, 0, time.UTC)) {
+		t.Errorf("receivedAt of another key order = %v", got)
 	}
 }
