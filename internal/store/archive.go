@@ -88,14 +88,22 @@ func (s *Store) Restore(ctx context.Context, records []order.Record) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	var ids []uint64
+	err := s.db.Update(func(tx *bolt.Tx) error {
 		for _, r := range records {
+			if r.Order != nil {
+				ids = append(ids, r.Order.ID)
+			}
 			if err := restore(tx, r); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	return s.memo.refresh(s.view, ids...)
 }
 
 func restore(tx *bolt.Tx, r order.Record) error {

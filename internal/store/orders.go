@@ -38,6 +38,9 @@ func (s *Store) Write(ctx context.Context, w order.Write) (order.Result, error) 
 	if err != nil {
 		return order.Result{}, fmt.Errorf("store order %s: %w", w.Number, err)
 	}
+	if err := s.memo.refresh(s.view, res.Order.ID); err != nil {
+		return order.Result{}, err
+	}
 	return res, nil
 }
 
@@ -66,6 +69,15 @@ func (s *Store) WriteMany(ctx context.Context, writes []order.Write) (results []
 	})
 	s.noteWrite(err)
 	if err != nil {
+		return nil, nil, err
+	}
+	ids := make([]uint64, 0, len(results))
+	for i := range results {
+		if errs[i] == nil {
+			ids = append(ids, results[i].Order.ID)
+		}
+	}
+	if err := s.memo.refresh(s.view, ids...); err != nil {
 		return nil, nil, err
 	}
 	return results, errs, nil

@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/binary"
-	"fmt"
 	"slices"
 	"time"
 
@@ -29,17 +28,18 @@ func (s *Store) List(ctx context.Context, f order.Filter) (order.Page, error) {
 	if _, err := order.PageWindow(nil, f); err != nil {
 		return order.Page{}, err // a bad cursor, before any reading
 	}
-	page := order.Page{Orders: []order.Order{}}
-	err := s.view(func(tx *bolt.Tx) error {
-		positions, err := sorted(ctx, tx, f)
-		if err != nil {
-			return err
-		}
-		page.Total = len(positions)
-		w, err := order.PageWindow(positions, f)
-		if err != nil {
-			return err
-		}
+	// The summaries are read before the file, never inside one of its transactions: a
+	// writer refreshing the summaries reads the file under their lock.
+	positions, err := s.sorted(ctx, f)
+	if err != nil {
+		return order.Page{}, err
+	}
+	w, err := order.PageWindow(positions, f)
+	if err != nil {
+		return order.Page{}, err
+	}
+	page := order.Page{Orders: []order.Order{}, Total: len(positions), Next: w.Next}
+	err = s.view(func(tx *bolt.Tx) error {
 		for _, p := range positions[w.Start:w.End] {
 			o, err := orderByID(tx, be64(p.ID))
 			if err != nil {
@@ -47,7 +47,6 @@ func (s *Store) List(ctx context.Context, f order.Filter) (order.Page, error) {
 			}
 			page.Orders = append(page.Orders, o)
 		}
-		page.Next = w.Next
 		return nil
 	})
 	return page, err
@@ -103,18 +102,18 @@ func (s *Store) Numbers(ctx context.Context, prefix string, limit int) ([]string
 	return numbers, err
 }
 
-// Each calls fn with every order that matches f, in its sort order, from one consistent
-// snapshot. An export streams through it in memory bounded by the number of matches
+// Each calls fn with every order that matched f when it started, in its sort order, as
+// stored then. An export streams through it in memory bounded by the number of matches
 // (24 bytes each), not by their size.
 func (s *Store) Each(ctx context.Context, f order.Filter, fn func(*order.Order) error) error {
 	if f.Sort == "" {
 		f.Sort = order.SortDateDesc
 	}
+	positions, err := s.sorted(ctx, f) // before the file's transaction: see List
+	if err != nil {
+		return err
+	}
 	return s.view(func(tx *bolt.Tx) error {
-		positions, err := sorted(ctx, tx, f)
-		if err != nil {
-			return err
-		}
 		for i, p := range positions {
 			if i%checkEvery == 0 && ctx.Err() != nil {
 				return ctx.Err()
@@ -135,9 +134,7 @@ func (s *Store) Each(ctx context.Context, f order.Filter, fn func(*order.Order) 
 // loc.
 func (s *Store) Totals(ctx context.Context, f order.Filter, by string, loc *time.Location) (order.Totals, []order.Totals, error) {
 	tally := order.NewTally(by, loc)
-	err := s.view(func(tx *bolt.Tx) error {
-		return scan(ctx, tx, f, func(o *order.Order) { tally.Add(o) })
-	})
+	err := s.scan(ctx, f, func(o *order.Order) { tally.Add(o) })
 	if err != nil {
 		return order.Totals{}, nil, err
 	}
@@ -146,51 +143,25 @@ func (s *Store) Totals(ctx context.Context, f order.Filter, by string, loc *time
 }
 
 // sorted returns the positions of the orders that match f, in f's sort order.
-func sorted(ctx context.Context, tx *bolt.Tx, f order.Filter) ([]order.Position, error) {
+func (s *Store) sorted(ctx context.Context, f order.Filter) ([]order.Position, error) {
 	var positions []order.Position
-	err := scan(ctx, tx, f, func(o *order.Order) {
+	err := s.scan(ctx, f, func(o *order.Order) {
 		positions = append(positions, order.PositionOf(o, f.Sort))
 	})
 	slices.SortFunc(positions, func(a, b order.Position) int { return order.Compare(f.Sort, a, b) })
 	return positions, err
 }
 
-// scan calls match with the summary of every order that matches f: an order with only
-// the fields that filters, sorts and totals read. A date range reads only the orders
-// dated in it, through the date index; anything else reads every summary.
-func scan(ctx context.Context, tx *bolt.Tx, f order.Filter, match func(*order.Order)) error {
+// scan calls match with the summary of every order that matches f, from the summaries
+// in memory (memo.go). match must not keep the order it is given.
+func (s *Store) scan(ctx context.Context, f order.Filter, match func(*order.Order)) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	m := order.NewMatcher(f)
-	summaries := tx.Bucket(bucketSummaries)
-	visit := func(i int, id, summary []byte) error {
-		if i%checkEvery == 0 && ctx.Err() != nil {
-			return ctx.Err()
+	return s.memo.each(ctx, func(o *order.Order) {
+		if m.Match(o) {
+			match(o)
 		}
-		o, err := decodeSummary(binary.BigEndian.Uint64(id), summary)
-		if err != nil {
-			return fmt.Errorf("summary of order %d: %w: %v", binary.BigEndian.Uint64(id), errCorrupt, err)
-		}
-		if m.Match(&o) {
-			match(&o)
-		}
-		return nil
-	}
-	i := 0
-	if f.From.IsZero() && f.To.IsZero() {
-		return summaries.ForEach(func(k, v []byte) error { i++; return visit(i, k, v) })
-	}
-	c := tx.Bucket(bucketByDate).Cursor()
-	to := uint64(max(f.To.UnixNano(), 0))
-	for k, _ := c.Seek(be64(uint64(max(f.From.UnixNano(), 0)))); k != nil; k, _ = c.Next() {
-		if !f.To.IsZero() && binary.BigEndian.Uint64(k[:8]) >= to {
-			break
-		}
-		i++
-		if err := visit(i, k[8:], summaries.Get(k[8:])); err != nil {
-			return err
-		}
-	}
-	return nil
+	})
 }

@@ -76,6 +76,7 @@ type Store struct {
 	// damage is what Verify found wrong; writeErr is the error of the latest write, nil
 	// once a write succeeds again (a full disk, say). /health shows both.
 	damage, writeErr atomic.Pointer[error]
+	memo             memo
 }
 
 // damagedHelp is what to do about a damaged file, said the same way everywhere.
@@ -142,7 +143,12 @@ func Open(path string, lockWait time.Duration) (*Store, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	db.MaxBatchDelay = batchDelay
-	return &Store{db: db, path: path}, nil
+	s := &Store{db: db, path: path}
+	if err := s.view(s.memo.load); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
 }
 
 // prepare creates missing buckets, and migrates a file written by an older ROMS.

@@ -359,3 +359,43 @@ func TestReceivedAtReadsTheEntrysTime(t *testing.T) {
 		t.Errorf("receivedAt of another key order = %v", got)
 	}
 }
+
+// TestSummariesInMemoryFollowRacingWriters writes one order from many goroutines at once:
+// whichever commit is last, the summaries that filters read agree with the stored order.
+func TestSummariesInMemoryFollowRacingWriters(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "roms.db"), time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for i := range 40 {
+		wg.Go(func() {
+			status := []string{order.StatusVerified, order.StatusShipped, order.StatusDelivered}[i%3]
+			if _, err := s.Write(ctx, edit("RACE-1", order.Fields{Status: status, Notes: fmt.Sprint(i)})); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	o, err := s.Get(ctx, "RACE-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := s.List(ctx, order.Filter{Statuses: []string{o.Status}})
+	if err != nil || page.Total != 1 {
+		t.Errorf("filtering by the stored status %q finds %d orders, want 1 (%v)", o.Status, page.Total, err)
+	}
+	path := s.Path()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	reopened, err := Open(path, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reopened.Close()
+	if page, _ := reopened.List(ctx, order.Filter{Statuses: []string{o.Status}}); page.Total != 1 {
+		t.Errorf("after reopening, filtering by %q finds %d orders", o.Status, page.Total)
+	}
+}

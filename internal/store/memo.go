@@ -1,0 +1,168 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/roms-dev/roms/internal/order"
+)
+
+// memo holds every order's summary in memory, by id, so that filters, sorts and totals
+// decode nothing and read no page of the file: scanning a summary from disk cost about
+// 1.9 µs an order (2 s at 1,000,000); a row here is matched in a few dozen nanoseconds.
+// Text is interned, so an order costs about 100 bytes beside its number and tracking
+// numbers. It is loaded when the store opens and kept up to date after every commit.
+type memo struct {
+	mu   sync.RWMutex
+	rows []memoRow // rows[id-1]; ids are given in sequence from 1
+	text symbols
+}
+
+// memoRow is a summary: the fields of order.Order that filters, sorts and totals read.
+type memoRow struct {
+	date                     int64 // unix nanoseconds; 0: no order with this id
+	price, total, commission int64
+	quantity, qtyReceived    int32
+	flags                    uint8
+	number, product, email   uint32 // symbols
+	profile, store, status   uint32
+	currency                 uint32
+	tracking                 []string
+}
+
+const memoPresent = 1 << 7 // beside the summary flags (summary.go)
+
+// symbols interns strings: the same store, profile or status is kept once.
+type symbols struct {
+	ids    map[string]uint32
+	values []string
+}
+
+func (t *symbols) id(s string) uint32 {
+	if id, ok := t.ids[s]; ok {
+		return id
+	}
+	if t.ids == nil {
+		t.ids = map[string]uint32{}
+	}
+	id := uint32(len(t.values))
+	t.values = append(t.values, s)
+	t.ids[s] = id
+	return id
+}
+
+// load reads every summary of the file.
+func (m *memo) load(tx *bolt.Tx) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return tx.Bucket(bucketSummaries).ForEach(func(k, v []byte) error {
+		o, err := decodeSummary(binary.BigEndian.Uint64(k), v)
+		if err != nil {
+			return fmt.Errorf("summary of order %d: %w: %v", binary.BigEndian.Uint64(k), errCorrupt, err)
+		}
+		m.putLocked(&o)
+		return nil
+	})
+}
+
+// refresh reads the summaries of these orders as committed now. Writers call it after
+// their commit; reading under the lock means that of two writers racing on one order,
+// the one that refreshes last reads the later commit, whichever committed first.
+func (m *memo) refresh(view func(func(*bolt.Tx) error) error, ids ...uint64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return view(func(tx *bolt.Tx) error {
+		summaries := tx.Bucket(bucketSummaries)
+		for _, id := range ids {
+			if id == 0 {
+				continue
+			}
+			o, err := decodeSummary(id, summaries.Get(be64(id)))
+			if err != nil {
+				return fmt.Errorf("summary of order %d: %w: %v", id, errCorrupt, err)
+			}
+			m.putLocked(&o)
+		}
+		return nil
+	})
+}
+
+func (m *memo) putLocked(o *order.Order) {
+	if o.ID == 0 {
+		return
+	}
+	for uint64(len(m.rows)) < o.ID {
+		m.rows = append(m.rows, memoRow{})
+	}
+	r := memoRow{date: o.OrderDate.UnixNano(), quantity: int32(o.Quantity), qtyReceived: int32(o.QtyReceived), flags: memoPresent,
+		number: m.text.id(o.OrderNumber), product: m.text.id(o.Product), email: m.text.id(o.Email),
+		profile: m.text.id(o.Profile), store: m.text.id(o.Store), status: m.text.id(o.Status), currency: m.text.id(o.Currency)}
+	if o.DeletedAt != nil {
+		r.flags |= flagDeleted
+	}
+	if o.Test {
+		r.flags |= flagTest
+	}
+	for _, money := range []struct {
+		v    *order.Money
+		dst  *int64
+		flag uint8
+	}{{o.Price, &r.price, flagPrice}, {o.Total, &r.total, flagTotal}, {o.Commission, &r.commission, flagCommission}} {
+		if money.v != nil {
+			*money.dst, r.flags = int64(*money.v), r.flags|money.flag
+		}
+	}
+	if len(o.TrackingNumbers) > 0 {
+		r.tracking = append([]string(nil), o.TrackingNumbers...)
+	}
+	m.rows[o.ID-1] = r
+}
+
+// each calls fn with every order's summary, in id order, as an order with only the
+// summary's fields set. The order is reused for the next row: fn must not keep it.
+// Writes wait while it runs, so fn must be quick.
+func (m *memo) each(ctx context.Context, fn func(*order.Order)) error {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	var o order.Order
+	var price, total, commission order.Money
+	var deleted time.Time
+	for i := range m.rows {
+		if i%checkEvery == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		r := &m.rows[i]
+		if r.flags&memoPresent == 0 {
+			continue
+		}
+		o.ID, o.OrderDate = uint64(i+1), time.Unix(0, r.date).UTC()
+		o.Quantity, o.QtyReceived, o.Test = int(r.quantity), int(r.qtyReceived), r.flags&flagTest != 0
+		o.DeletedAt = nil
+		if r.flags&flagDeleted != 0 {
+			o.DeletedAt = &deleted // only whether it is set matters to a summary
+		}
+		o.Price, o.Total, o.Commission = nil, nil, nil
+		if r.flags&flagPrice != 0 {
+			price = order.Money(r.price)
+			o.Price = &price
+		}
+		if r.flags&flagTotal != 0 {
+			total = order.Money(r.total)
+			o.Total = &total
+		}
+		if r.flags&flagCommission != 0 {
+			commission = order.Money(r.commission)
+			o.Commission = &commission
+		}
+		t := m.text.values
+		o.OrderNumber, o.Product, o.Email, o.Profile = t[r.number], t[r.product], t[r.email], t[r.profile]
+		o.Store, o.Status, o.Currency, o.TrackingNumbers = t[r.store], t[r.status], t[r.currency], r.tracking
+		fn(&o)
+	}
+	return nil
+}
