@@ -68,8 +68,44 @@ func NewMatcher(f Filter) Matcher {
 
 func lower(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
+// contains reports whether part (already lower case) is in value, in any case. ASCII
+// text, nearly all of it, is compared byte by byte without making a lower-case copy.
 func contains(value, part string) bool {
-	return part == "" || strings.Contains(strings.ToLower(value), part)
+	if part == "" {
+		return true
+	}
+	if !isASCII(value) || !isASCII(part) {
+		return strings.Contains(strings.ToLower(value), part)
+	}
+	for i := 0; i+len(part) <= len(value); i++ {
+		if asciiLower(value[i]) != part[0] {
+			continue
+		}
+		j := 1
+		for j < len(part) && asciiLower(value[i+j]) == part[j] {
+			j++
+		}
+		if j == len(part) {
+			return true
+		}
+	}
+	return false
+}
+
+func asciiLower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // Match reports whether o is selected.
@@ -182,38 +218,6 @@ func ParseCursor(s, cursor string) (Position, error) {
 		return Position{}, ErrBadCursor
 	}
 	return p, nil
-}
-
-// Window is the part of a sorted list of matches that one page of f shows: matches
-// [Start, End), and the cursor of the next page ("" on the last).
-type Window struct {
-	Start, End int
-	Next       string
-}
-
-// PageWindow finds the page f asks for (by offset, or after its cursor) in positions,
-// which are every match in f's sort order. Every store pages through it, so a cursor
-// means the same whatever the storage.
-func PageWindow(positions []Position, f Filter) (Window, error) {
-	f = f.WithDefaults()
-	start := min(max(f.Offset, 0), len(positions))
-	if f.After != "" {
-		after, err := ParseCursor(f.Sort, f.After)
-		if err != nil {
-			return Window{}, err
-		}
-		start, _ = slices.BinarySearchFunc(positions, after, func(p, target Position) int {
-			return Compare(f.Sort, p, target)
-		})
-		if start < len(positions) && positions[start] == after {
-			start++
-		}
-	}
-	w := Window{Start: start, End: min(start+f.Limit, len(positions))}
-	if w.End < len(positions) {
-		w.Next = Cursor(f.Sort, positions[w.End-1])
-	}
-	return w, nil
 }
 
 // WithDefaults is f with the page size and sort order a list uses when f gives none.

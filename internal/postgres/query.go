@@ -21,25 +21,22 @@ const summaryColumns = `id, number, order_date, deleted, test, status, store, pr
 // in all.
 func (s *Store) List(ctx context.Context, f order.Filter) (order.Page, error) {
 	f = f.WithDefaults()
-	if _, err := order.PageWindow(nil, f); err != nil {
+	pager, err := order.NewPager(f)
+	if err != nil {
 		return order.Page{}, err // a bad cursor, before any reading
 	}
 	page := order.Page{Orders: []order.Order{}}
-	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+	err = pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		if w, exact := sqlFilter(f); exact && (f.Sort == order.SortDateDesc || f.Sort == order.SortDateAsc) {
 			return listByDate(ctx, tx, f, w, &page)
 		}
-		positions, err := sorted(ctx, tx, f)
-		if err != nil {
+		if err := scan(ctx, tx, f, func(o *order.Order) { pager.Add(order.PositionOf(o, f.Sort)) }); err != nil {
 			return err
 		}
-		page.Total = len(positions)
-		w, err := order.PageWindow(positions, f)
-		if err != nil {
-			return err
-		}
-		ids := make([]int64, 0, w.End-w.Start)
-		for _, p := range positions[w.Start:w.End] {
+		positions, next := pager.Window()
+		page.Total, page.Next = pager.Total, next
+		ids := make([]int64, 0, len(positions))
+		for _, p := range positions {
 			ids = append(ids, int64(p.ID))
 		}
 		byID, err := docs(ctx, tx, ids)
@@ -49,7 +46,6 @@ func (s *Store) List(ctx context.Context, f order.Filter) (order.Page, error) {
 		for _, id := range ids {
 			page.Orders = append(page.Orders, byID[id])
 		}
-		page.Next = w.Next
 		return nil
 	})
 	if err != nil {

@@ -25,22 +25,20 @@ func dateKey(t time.Time, id uint64) []byte {
 // in all.
 func (s *Store) List(ctx context.Context, f order.Filter) (order.Page, error) {
 	f = f.WithDefaults()
-	if _, err := order.PageWindow(nil, f); err != nil {
+	pager, err := order.NewPager(f)
+	if err != nil {
 		return order.Page{}, err // a bad cursor, before any reading
 	}
 	// The summaries are read before the file, never inside one of its transactions: a
 	// writer refreshing the summaries reads the file under their lock.
-	positions, err := s.sorted(ctx, f)
+	err = s.scan(ctx, f, func(o *order.Order) { pager.Add(order.PositionOf(o, f.Sort)) })
 	if err != nil {
 		return order.Page{}, err
 	}
-	w, err := order.PageWindow(positions, f)
-	if err != nil {
-		return order.Page{}, err
-	}
-	page := order.Page{Orders: []order.Order{}, Total: len(positions), Next: w.Next}
+	positions, next := pager.Window()
+	page := order.Page{Orders: []order.Order{}, Total: pager.Total, Next: next}
 	err = s.view(func(tx *bolt.Tx) error {
-		for _, p := range positions[w.Start:w.End] {
+		for _, p := range positions {
 			o, err := orderByID(tx, be64(p.ID))
 			if err != nil {
 				return err
