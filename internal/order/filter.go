@@ -66,6 +66,17 @@ func NewMatcher(f Filter) Matcher {
 	return Matcher{f: f, store: lower(f.Store), profile: lower(f.Profile), email: lower(f.Email), query: lower(f.Query)}
 }
 
+// Needles are the texts a filter looks for by part, as the matcher compares them: lower
+// case, trimmed; "" for none. A store may use them to rule orders out early, with
+// Contains, before Match has the last word.
+func (m Matcher) Needles() (store, profile, email, query string) {
+	return m.store, m.profile, m.email, m.query
+}
+
+// Contains reports whether needle (as Needles gives it) is in value, in any case: the
+// test the matcher makes of each text field.
+func Contains(value, needle string) bool { return contains(value, needle) }
+
 func lower(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 // contains reports whether part (already lower case) is in value, in any case. ASCII

@@ -123,12 +123,57 @@ func (m *memo) putLocked(o *order.Order) {
 	m.rows[o.ID-1] = r
 }
 
-// each calls fn with every order's summary, in id order, as an order with only the
-// summary's fields set. The order is reused for the next row: fn must not keep it.
-// Writes wait while it runs, so fn must be quick.
-func (m *memo) each(ctx context.Context, fn func(*order.Order)) error {
+// textTest memoises, for one needle, whether each interned text holds it: shared texts
+// (a store, a profile, a product) are searched once per query, not once per order.
+type textTest struct {
+	needle string
+	known  []uint8 // by symbol: 0 not yet tested, 1 holds the needle, 2 does not
+}
+
+func (t *textTest) holds(values []string, id uint32) bool {
+	if t.needle == "" {
+		return true
+	}
+	if t.known == nil {
+		t.known = make([]uint8, len(values))
+	}
+	if t.known[id] == 0 {
+		t.known[id] = 2
+		if order.Contains(values[id], t.needle) {
+			t.known[id] = 1
+		}
+	}
+	return t.known[id] == 1
+}
+
+// ruledOut reports whether a row cannot match: a needle of the filter is in none of the
+// fields the matcher would look in. It never rules out a match; Match decides the rest.
+func (m *memo) ruledOut(r *memoRow, store, profile, email, query *textTest) bool {
+	t := m.text.values
+	if !store.holds(t, r.store) || !profile.holds(t, r.profile) || !email.holds(t, r.email) {
+		return true
+	}
+	if query.needle == "" || query.holds(t, r.number) || query.holds(t, r.product) || query.holds(t, r.email) ||
+		query.holds(t, r.profile) || query.holds(t, r.store) {
+		return false
+	}
+	for _, n := range r.tracking {
+		if order.Contains(n, query.needle) {
+			return false
+		}
+	}
+	return true
+}
+
+// each calls fn with the summary of every order the matcher may select, in id order, as
+// an order with only the summary's fields set; fn makes the match. The order is reused
+// for the next row: fn must not keep it. Writes wait while it runs, so fn must be quick.
+func (m *memo) each(ctx context.Context, matcher order.Matcher, fn func(*order.Order)) error {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
+	storeNeedle, profileNeedle, emailNeedle, queryNeedle := matcher.Needles()
+	store, profile, email, query := &textTest{needle: storeNeedle}, &textTest{needle: profileNeedle},
+		&textTest{needle: emailNeedle}, &textTest{needle: queryNeedle}
 	var o order.Order
 	var price, total, commission order.Money
 	var deleted time.Time
@@ -137,7 +182,7 @@ func (m *memo) each(ctx context.Context, fn func(*order.Order)) error {
 			return ctx.Err()
 		}
 		r := &m.rows[i]
-		if r.flags&memoPresent == 0 {
+		if r.flags&memoPresent == 0 || m.ruledOut(r, store, profile, email, query) {
 			continue
 		}
 		o.ID, o.OrderDate = uint64(i+1), time.Unix(0, r.date).UTC()
