@@ -40,7 +40,7 @@ func (s *Store) AppendLog(ctx context.Context, e order.LogEntry, mark *order.Mar
 }
 
 func appendLog(tx *bolt.Tx, e order.LogEntry) (uint64, error) {
-	b := tx.Bucket(bucketLogs)
+	b := appendOnly(tx, bucketLogs)
 	id, err := b.NextSequence()
 	if err != nil {
 		return 0, err

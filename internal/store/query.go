@@ -17,10 +17,6 @@ import (
 // request that is gone stops costing CPU.
 const checkEvery = 1024
 
-func dateKey(t time.Time, id uint64) []byte {
-	return append(be64(uint64(max(t.UnixNano(), 0))), be64(id)...)
-}
-
 // List returns one page of the orders that match f, in its sort order, and how many match
 // in all.
 func (s *Store) List(ctx context.Context, f order.Filter) (order.Page, error) {

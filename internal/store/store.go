@@ -33,8 +33,8 @@ const batchDelay = time.Millisecond
 // Version 2 keeps tracking numbers as a list and a summary of each order for filters,
 // indexes events by actor (so an import batch can be undone), counts orders and log
 // entries as they change, and drops the exact-match indexes that partial search made
-// useless.
-const schemaVersion = 2
+// useless. Version 3 drops the date index: filters read the summaries in memory.
+const schemaVersion = 3
 
 // Bucket names, all in one place.
 var (
@@ -44,7 +44,6 @@ var (
 	bucketNumbers   = []byte("order_numbers")   // order.Key(number) -> be64(id)
 	bucketEvents    = []byte("events")          // be64(order id) be64(event id) -> event JSON
 	bucketLogs      = []byte("webhook_logs")    // be64(log id) -> log entry JSON
-	bucketByDate    = []byte("idx_order_date")  // be64(unix nanos) be64(id) -> nothing
 	bucketByActor   = []byte("idx_event_actor") // actor 0x00 be64(order id) be64(event id) -> nothing
 	bucketSeen      = []byte("inputs_seen")     // mark key -> be64(version) hash
 	bucketPositions = []byte("positions")       // name -> decimal position
@@ -56,7 +55,7 @@ var (
 )
 
 var allBuckets = [][]byte{
-	bucketMeta, bucketOrders, bucketSummaries, bucketNumbers, bucketEvents, bucketLogs, bucketByDate, bucketByActor,
+	bucketMeta, bucketOrders, bucketSummaries, bucketNumbers, bucketEvents, bucketLogs, bucketByActor,
 	bucketSeen, bucketPositions,
 }
 
@@ -172,6 +171,10 @@ func prepare(tx *bolt.Tx) error {
 		if err := migrateV1(tx); err != nil {
 			return fmt.Errorf("migrate schema 1 to 2: %w", err)
 		}
+	}
+	// Schema 3: filters read the summaries in memory, so the date index of schema 2 goes.
+	if err := tx.DeleteBucket([]byte("idx_order_date")); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
+		return fmt.Errorf("migrate schema 2 to 3: %w", err)
 	}
 	return meta.Put(keySchemaVersion, be64(schemaVersion))
 }

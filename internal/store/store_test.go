@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -98,7 +99,7 @@ func TestOpenRefusesALockedOrNewerDatabase(t *testing.T) {
 	}
 	_ = db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keySchemaVersion, be64(schemaVersion+1)) })
 	db.Close()
-	if _, err := Open(path, time.Second); err == nil || !strings.Contains(err.Error(), "schema version 3") {
+	if _, err := Open(path, time.Second); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("schema version %d", schemaVersion+1)) {
 		t.Errorf("newer schema: %v, want a schema version error", err)
 	}
 }
@@ -397,5 +398,37 @@ func TestSummariesInMemoryFollowRacingWriters(t *testing.T) {
 	defer reopened.Close()
 	if page, _ := reopened.List(ctx, order.Filter{Statuses: []string{o.Status}}); page.Total != 1 {
 		t.Errorf("after reopening, filtering by %q finds %d orders", o.Status, page.Total)
+	}
+}
+
+func TestSchemaTwoLosesItsDateIndex(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "roms.db")
+	s, err := Open(path, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Write(context.Background(), edit("V2-1", order.Fields{})); err != nil {
+		t.Fatal(err)
+	}
+	_ = s.db.Update(func(tx *bolt.Tx) error {
+		if _, err := tx.CreateBucket([]byte("idx_order_date")); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Put(keySchemaVersion, be64(2))
+	})
+	s.Close()
+	s, err = Open(path, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket([]byte("idx_order_date")) != nil || binary.BigEndian.Uint64(tx.Bucket(bucketMeta).Get(keySchemaVersion)) != schemaVersion {
+			t.Error("schema 2 was not migrated to 3")
+		}
+		return nil
+	})
+	if page, err := s.List(context.Background(), order.Filter{}); err != nil || page.Total != 1 {
+		t.Errorf("list after the migration: %d %v", page.Total, err)
 	}
 }
