@@ -25,6 +25,7 @@ type opener func(name string) (order.Store, func(), error)
 type driver struct {
 	prefix string
 	open   opener
+	seed   opener // where the seeded database is kept, when not with the others
 }
 
 func (d driver) bench(name, baseline string, fn func(*testing.B)) bench {

@@ -46,6 +46,10 @@ type bench struct {
 // ordersFlag is how many orders the query benchmarks run over.
 var ordersFlag = flag.Int("orders", 100_000, "orders in the database the query benchmarks read (0 skips them)")
 
+// cacheFlag keeps the seeded bbolt databases between runs, so that a run over a million
+// orders seeds them once.
+var cacheFlag = flag.String("cache", "", "folder that keeps the seeded bbolt databases between runs (default: none)")
+
 // postgresFlag runs the store benchmarks on PostgreSQL too, each beside its bbolt figure.
 var postgresFlag = flag.String("postgres", "", "also run the store benchmarks on this PostgreSQL database (postgres://...), in schemas of their own")
 
@@ -78,8 +82,15 @@ func main() {
 			d.bench("ingest an update", "ingest, one writer", ingestUpdate(d.open)))
 	}
 	if *ordersFlag > 0 {
+		if *cacheFlag != "" {
+			drivers[0].seed = boltOpener(*cacheFlag)
+		}
 		for _, d := range drivers {
-			svc, err := seeded(d.open, *ordersFlag)
+			open := d.open
+			if d.seed != nil {
+				open = d.seed
+			}
+			svc, err := seeded(open, *ordersFlag)
 			if err != nil {
 				fail(err)
 			}
