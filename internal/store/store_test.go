@@ -432,3 +432,48 @@ func TestSchemaTwoLosesItsDateIndex(t *testing.T) {
 		t.Errorf("list after the migration: %d %v", page.Total, err)
 	}
 }
+
+// TestSummariesLoadedAtOpenAreTheOnesKeptByWrites compares the summaries in memory as
+// writes left them with the ones read back from the file when it opens again.
+func TestSummariesLoadedAtOpenAreTheOnesKeptByWrites(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "roms.db")
+	s, err := Open(path, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	price, one := order.Money(29999), 1
+	for i, f := range []order.Fields{
+		{Product: "ETB", Price: &price, Store: "Target", Profile: "Chase", Email: "a@b.co", Status: "verified", Currency: "USD"},
+		{Product: "Switch", TrackingNumbers: []string{"1Z1", "1Z2"}, QtyReceived: &one, Commission: &price},
+		{Product: "Pokémon", Store: "Pokémon Center"},
+	} {
+		if _, err := s.Write(ctx, edit(fmt.Sprintf("MEMO-%d", i), f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Write(ctx, order.Write{Number: "MEMO-1", Edit: order.Edit{Delete: true}, At: t0}); err != nil {
+		t.Fatal(err)
+	}
+	rows := func(s *Store) []string {
+		var out []string
+		_ = s.memo.each(ctx, order.NewMatcher(order.Filter{}), func(o *order.Order) {
+			raw, _ := json.Marshal(o)
+			out = append(out, fmt.Sprintf("%s deleted=%v", raw, o.DeletedAt != nil))
+		})
+		_ = s.memo.each(ctx, order.NewMatcher(order.Filter{Deleted: true}), func(o *order.Order) {
+			out = append(out, fmt.Sprint(o.ID, " deleted"))
+		})
+		return out
+	}
+	written := rows(s)
+	s.Close()
+	s, err = Open(path, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if loaded := rows(s); strings.Join(loaded, "\n") != strings.Join(written, "\n") {
+		t.Errorf("summaries read at open:\n%s\nwant, as writes kept them:\n%s", strings.Join(loaded, "\n"), strings.Join(written, "\n"))
+	}
+}

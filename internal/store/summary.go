@@ -98,14 +98,19 @@ func (r *summaryReader) uvarint() uint64 {
 }
 
 func (r *summaryReader) string() string {
+	return string(r.bytes())
+}
+
+// bytes is the next string's bytes, valid as long as the summary's.
+func (r *summaryReader) bytes() []byte {
 	n := r.uvarint()
 	if r.err != nil || n > uint64(len(r.b)) {
 		r.err = errBadSummary
-		return ""
+		return nil
 	}
-	s := string(r.b[:n])
+	b := r.b[:n]
 	r.b = r.b[n:]
-	return s
+	return b
 }
 
 func (r *summaryReader) money(set bool) *order.Money {
