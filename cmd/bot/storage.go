@@ -65,8 +65,8 @@ func openPostgres(ctx context.Context, cfg config.Config) (*storage, error) {
 }
 
 // openForCommand opens the database for a command (stats, export, import, undo,
-// backfill). remote is called instead when a running bot holds the bbolt file; PostgreSQL
-// is shared, so a command always opens it itself.
+// backfill). locked says a running bot holds the bbolt file, and the caller asks the bot
+// instead; PostgreSQL is shared, so a command always opens it itself.
 func openForCommand(ctx context.Context, cfg config.Config, create bool) (st *storage, locked bool, err error) {
 	if cfg.Storage.Driver == config.DriverPostgres {
 		st, err := openPostgres(ctx, cfg)
