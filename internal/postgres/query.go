@@ -35,18 +35,7 @@ func (s *Store) List(ctx context.Context, f order.Filter) (order.Page, error) {
 		}
 		positions, next := pager.Window()
 		page.Total, page.Next = pager.Total, next
-		ids := make([]int64, 0, len(positions))
-		for _, p := range positions {
-			ids = append(ids, int64(p.ID))
-		}
-		byID, err := docs(ctx, tx, ids)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			page.Orders = append(page.Orders, byID[id])
-		}
-		return nil
+		return pageOrders(ctx, tx, positions, &page)
 	})
 	if err != nil {
 		return order.Page{}, fmt.Errorf("list orders: %w", err)
@@ -97,6 +86,11 @@ func listByDate(ctx context.Context, tx pgx.Tx, f order.Filter, w where, page *o
 		positions = positions[:f.Limit]
 		page.Next = order.Cursor(f.Sort, positions[len(positions)-1])
 	}
+	return pageOrders(ctx, tx, positions, page)
+}
+
+// pageOrders reads the whole orders at positions into the page, in their order.
+func pageOrders(ctx context.Context, tx pgx.Tx, positions []order.Position, page *order.Page) error {
 	ids := make([]int64, len(positions))
 	for i, p := range positions {
 		ids[i] = int64(p.ID)
