@@ -63,8 +63,8 @@ func (s *Store) Records(ctx context.Context, fn func(order.Record) error) error 
 func eventsInIDOrder(tx *bolt.Tx, fn func(order.Record) error) error {
 	var events []order.Event
 	err := tx.Bucket(bucketEvents).ForEach(func(_, v []byte) error {
-		var e order.Event
-		if err := json.Unmarshal(v, &e); err != nil {
+		e, err := decodeEvent(v)
+		if err != nil {
 			return err
 		}
 		events = append(events, e)
@@ -124,7 +124,7 @@ func restore(tx *bolt.Tx, r order.Record) error {
 		if events.Get(key) != nil {
 			return nil
 		}
-		raw, err := json.Marshal(e)
+		raw, err := encodeEvent(*e)
 		if err != nil {
 			return err
 		}

@@ -150,9 +150,10 @@ func putOrder(tx *bolt.Tx, key string, found bool, o *order.Order) error {
 	return addCount(tx, keyOrderCount, 1)
 }
 
-// appendOnly is a bucket whose keys are ids given in sequence, so new keys always go at
-// its end: pages are filled to 90% when they split, instead of bbolt's even split that
-// leaves every full page half empty. Updates in place keep the 10% to grow into.
+// appendOnly is a bucket whose new keys nearly always go at its end (ids given in
+// sequence): pages are filled to 90% when they split, instead of bbolt's even split that
+// leaves every full page half empty (at a million orders the events took 1.6 GB for 0.7 GB
+// of data). Updates in place, and the odd key in the middle, keep the 10% to grow into.
 func appendOnly(tx *bolt.Tx, name []byte) *bolt.Bucket {
 	b := tx.Bucket(name)
 	b.FillPercent = 0.9
@@ -160,14 +161,15 @@ func appendOnly(tx *bolt.Tx, name []byte) *bolt.Bucket {
 }
 
 func addEvent(tx *bolt.Tx, o *order.Order, res order.Result, w order.Write) error {
-	events := tx.Bucket(bucketEvents)
+	// Keyed by order id, then event id: a new order's first event goes at the end.
+	events := appendOnly(tx, bucketEvents)
 	id, err := events.NextSequence()
 	if err != nil {
 		return err
 	}
 	e := order.EventOf(o, res, w)
 	e.ID = id
-	raw, err := json.Marshal(e)
+	raw, err := encodeEvent(e)
 	if err != nil {
 		return err
 	}
@@ -195,8 +197,8 @@ func (s *Store) EventsBy(ctx context.Context, actor string) ([]order.Event, erro
 		all := tx.Bucket(bucketEvents)
 		c := tx.Bucket(bucketByActor).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			var e order.Event
-			if err := json.Unmarshal(all.Get(k[len(prefix):]), &e); err != nil {
+			e, err := decodeEvent(all.Get(k[len(prefix):]))
+			if err != nil {
 				return fmt.Errorf("decode event %x: %w", k[len(prefix):], err)
 			}
 			events = append(events, e)
@@ -273,8 +275,8 @@ func (s *Store) Events(ctx context.Context, number string) ([]order.Event, error
 		}
 		c := tx.Bucket(bucketEvents).Cursor()
 		for k, v := c.Seek(id); k != nil && bytes.HasPrefix(k, id); k, v = c.Next() {
-			var e order.Event
-			if err := json.Unmarshal(v, &e); err != nil {
+			e, err := decodeEvent(v)
+			if err != nil {
 				return fmt.Errorf("decode event %x: %w", k, err)
 			}
 			events = append(events, e)

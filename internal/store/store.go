@@ -42,7 +42,7 @@ var (
 	bucketOrders    = []byte("orders")          // be64(id) -> order JSON
 	bucketSummaries = []byte("order_summaries") // be64(id) -> summary (summary.go)
 	bucketNumbers   = []byte("order_numbers")   // order.Key(number) -> be64(id)
-	bucketEvents    = []byte("events")          // be64(order id) be64(event id) -> event JSON
+	bucketEvents    = []byte("events")          // be64(order id) be64(event id) -> event JSON, compressed (events.go)
 	bucketLogs      = []byte("webhook_logs")    // be64(log id) -> log entry JSON
 	bucketByActor   = []byte("idx_event_actor") // actor 0x00 be64(order id) be64(event id) -> nothing
 	bucketSeen      = []byte("inputs_seen")     // mark key -> be64(version) hash
@@ -233,8 +233,8 @@ func migrateV1(tx *bolt.Tx) error {
 func indexV1Events(tx *bolt.Tx) error {
 	var keys [][]byte
 	err := tx.Bucket(bucketEvents).ForEach(func(k, v []byte) error {
-		var e order.Event
-		if err := json.Unmarshal(v, &e); err != nil {
+		e, err := decodeEvent(v)
+		if err != nil {
 			return fmt.Errorf("decode event %x: %w", k, err)
 		}
 		keys = append(keys, actorKey(order.ActorMessage(e.Origin), k))

@@ -477,3 +477,26 @@ func TestSummariesLoadedAtOpenAreTheOnesKeptByWrites(t *testing.T) {
 		t.Errorf("summaries read at open:\n%s\nwant, as writes kept them:\n%s", strings.Join(loaded, "\n"), strings.Join(written, "\n"))
 	}
 }
+
+func TestEventsAreStoredSmallerAndReadBack(t *testing.T) {
+	e := order.Event{ID: 7, OrderID: 3, Number: "A-1", Type: order.EventCreated, At: t0, Actor: "message:http",
+		Changes: []order.Change{{Field: "product", New: "STARLINK Mini Kit"}, {Field: "price", New: 299.99}, {Field: "store", New: "Best Buy US"},
+			{Field: "profile", New: "Chase 1"}, {Field: "email", New: "someone@example.com"}, {Field: "status", New: "verified"}}}
+	stored, err := encodeEvent(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := json.Marshal(e)
+	if len(stored) >= len(plain) {
+		t.Errorf("stored %d bytes, the JSON is %d", len(stored), len(plain))
+	}
+	for _, v := range [][]byte{stored, plain} { // files written before compression hold plain JSON
+		got, err := decodeEvent(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if back, _ := json.Marshal(got); !bytes.Equal(back, plain) {
+			t.Errorf("read back %s, want %s", back, plain)
+		}
+	}
+}
