@@ -197,10 +197,46 @@ func (t *textTest) holds(values []string, id uint32) bool {
 	return t.known[id] == 1
 }
 
-// ruledOut reports whether a row cannot match: a needle of the filter is in none of the
-// fields the matcher would look in. It never rules out a match; Match decides the rest.
-func (m *memo) ruledOut(r *memoRow, store, profile, email, query *textTest) bool {
+// rowTest is what a filter asks of a row that can be answered without making an order
+// of it: deleted or not, the date range, the status, and the texts by part.
+type rowTest struct {
+	deleted                      bool
+	from, to                     int64 // unix nanoseconds; 0: no bound
+	statuses                     map[string]bool
+	store, profile, email, query *textTest
+}
+
+func newRowTest(f order.Filter, m order.Matcher) *rowTest {
+	store, profile, email, query := m.Needles()
+	t := &rowTest{deleted: f.Deleted, store: &textTest{needle: store}, profile: &textTest{needle: profile},
+		email: &textTest{needle: email}, query: &textTest{needle: query}}
+	if !f.From.IsZero() {
+		t.from = f.From.UnixNano()
+	}
+	if !f.To.IsZero() {
+		t.to = f.To.UnixNano()
+	}
+	if len(f.Statuses) > 0 {
+		t.statuses = map[string]bool{}
+		for _, s := range f.Statuses {
+			t.statuses[s] = true
+		}
+	}
+	return t
+}
+
+// ruledOut reports whether a row cannot match the filter. It never rules out a match;
+// Match decides the rest.
+func (m *memo) ruledOut(r *memoRow, test *rowTest) bool {
 	t := m.text.values
+	switch {
+	case (r.flags&flagDeleted != 0) != test.deleted,
+		test.from != 0 && r.date < test.from,
+		test.to != 0 && r.date >= test.to,
+		test.statuses != nil && !test.statuses[t[r.status]]:
+		return true
+	}
+	store, profile, email, query := test.store, test.profile, test.email, test.query
 	if !store.holds(t, r.store) || !profile.holds(t, r.profile) || !email.holds(t, r.email) {
 		return true
 	}
@@ -219,12 +255,10 @@ func (m *memo) ruledOut(r *memoRow, store, profile, email, query *textTest) bool
 // each calls fn with the summary of every order the matcher may select, in id order, as
 // an order with only the summary's fields set; fn makes the match. The order is reused
 // for the next row: fn must not keep it. Writes wait while it runs, so fn must be quick.
-func (m *memo) each(ctx context.Context, matcher order.Matcher, fn func(*order.Order)) error {
+func (m *memo) each(ctx context.Context, f order.Filter, fn func(*order.Order)) error {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	storeNeedle, profileNeedle, emailNeedle, queryNeedle := matcher.Needles()
-	store, profile, email, query := &textTest{needle: storeNeedle}, &textTest{needle: profileNeedle},
-		&textTest{needle: emailNeedle}, &textTest{needle: queryNeedle}
+	test := newRowTest(f, order.NewMatcher(f))
 	var o order.Order
 	var price, total, commission order.Money
 	var deleted time.Time
@@ -233,7 +267,7 @@ func (m *memo) each(ctx context.Context, matcher order.Matcher, fn func(*order.O
 			return ctx.Err()
 		}
 		r := &m.rows[i]
-		if r.flags&memoPresent == 0 || m.ruledOut(r, store, profile, email, query) {
+		if r.flags&memoPresent == 0 || m.ruledOut(r, test) {
 			continue
 		}
 		o.ID, o.OrderDate = uint64(i+1), time.Unix(0, r.date).UTC()

@@ -153,7 +153,7 @@ func (s *Store) scan(ctx context.Context, f order.Filter, match func(*order.Orde
 		return err
 	}
 	m := order.NewMatcher(f)
-	return s.memo.each(ctx, m, func(o *order.Order) {
+	return s.memo.each(ctx, f, func(o *order.Order) {
 		if m.Match(o) {
 			match(o)
 		}

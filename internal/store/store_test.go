@@ -457,11 +457,11 @@ func TestSummariesLoadedAtOpenAreTheOnesKeptByWrites(t *testing.T) {
 	}
 	rows := func(s *Store) []string {
 		var out []string
-		_ = s.memo.each(ctx, order.NewMatcher(order.Filter{}), func(o *order.Order) {
+		_ = s.memo.each(ctx, order.Filter{}, func(o *order.Order) {
 			raw, _ := json.Marshal(o)
 			out = append(out, fmt.Sprintf("%s deleted=%v", raw, o.DeletedAt != nil))
 		})
-		_ = s.memo.each(ctx, order.NewMatcher(order.Filter{Deleted: true}), func(o *order.Order) {
+		_ = s.memo.each(ctx, order.Filter{Deleted: true}, func(o *order.Order) {
 			out = append(out, fmt.Sprint(o.ID, " deleted"))
 		})
 		return out
