@@ -1,9 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"fmt"
+	"slices"
+	"sort"
 	"sync"
 	"time"
 
@@ -21,6 +24,11 @@ type memo struct {
 	mu   sync.RWMutex
 	rows []memoRow // rows[id-1]; ids are given in sequence from 1
 	text symbols
+	// byDate holds the ids of every order by order date, then id (an order's date never
+	// changes after it is made, so new orders, the newest, go at the end); live counts
+	// the orders not deleted. Together they serve the unfiltered list (datePage).
+	byDate []uint32
+	live   int
 }
 
 // memoRow is a summary: the fields of order.Order that filters, sorts and totals read.
@@ -73,13 +81,29 @@ func (m *memo) load(tx *bolt.Tx) error {
 	if n := b.Stats().KeyN; n > 0 {
 		m.rows = make([]memoRow, 0, n)
 	}
-	return b.ForEach(func(k, v []byte) error {
+	err := b.ForEach(func(k, v []byte) error {
 		id := binary.BigEndian.Uint64(k)
 		if err := m.loadRow(id, v); err != nil {
 			return fmt.Errorf("summary of order %d: %w: %v", id, errCorrupt, err)
 		}
 		return nil
 	})
+	m.byDate, m.live = m.byDate[:0], 0
+	for i := range m.rows {
+		if r := &m.rows[i]; r.flags&memoPresent != 0 {
+			m.byDate = append(m.byDate, uint32(i+1))
+			if r.flags&flagDeleted == 0 {
+				m.live++
+			}
+		}
+	}
+	slices.SortFunc(m.byDate, func(a, b uint32) int { return m.compareDate(a, b) })
+	return err
+}
+
+// compareDate orders ids by their order's date, then by id.
+func (m *memo) compareDate(a, b uint32) int {
+	return cmp.Or(cmp.Compare(m.rows[a-1].date, m.rows[b-1].date), cmp.Compare(a, b))
 }
 
 // loadRow decodes one summary (summary.go has its layout) into the row of its order.
@@ -150,6 +174,7 @@ func (m *memo) putLocked(o *order.Order) {
 	for uint64(len(m.rows)) < o.ID {
 		m.rows = append(m.rows, memoRow{})
 	}
+	old := m.rows[o.ID-1]
 	r := memoRow{date: o.OrderDate.UnixNano(), quantity: int32(o.Quantity), qtyReceived: int32(o.QtyReceived), flags: memoPresent,
 		number: m.text.id(o.OrderNumber), product: m.text.id(o.Product), email: m.text.id(o.Email),
 		profile: m.text.id(o.Profile), store: m.text.id(o.Store), status: m.text.id(o.Status), currency: m.text.id(o.Currency)}
@@ -171,7 +196,83 @@ func (m *memo) putLocked(o *order.Order) {
 	if len(o.TrackingNumbers) > 0 {
 		r.tracking = append([]string(nil), o.TrackingNumbers...)
 	}
+	id := uint32(o.ID)
+	if old.flags&memoPresent != 0 {
+		if old.flags&flagDeleted == 0 {
+			m.live--
+		}
+		if old.date != r.date { // not expected, but the order must stay findable
+			i, _ := slices.BinarySearchFunc(m.byDate, id, func(e, t uint32) int { return m.compareDate(e, t) })
+			m.byDate = slices.Delete(m.byDate, i, i+1)
+			old.flags = 0
+		}
+	}
 	m.rows[o.ID-1] = r
+	if r.flags&flagDeleted == 0 {
+		m.live++
+	}
+	if old.flags&memoPresent == 0 {
+		i, _ := slices.BinarySearchFunc(m.byDate, id, func(e, t uint32) int { return m.compareDate(e, t) })
+		m.byDate = slices.Insert(m.byDate, i, id)
+	}
+}
+
+// datePage serves a page of every order that is not deleted, by date: the first view of
+// the dashboard and of /orders. It walks the date order from the page's start and stops
+// at the page's end, and the total is the live count, so the cost does not grow with the
+// number of orders. ok is false for any other filter, which a scan serves.
+func (m *memo) datePage(f order.Filter) (positions []order.Position, total int, next string, ok bool) {
+	if f.Deleted || len(f.Statuses) > 0 || !f.From.IsZero() || !f.To.IsZero() || f.HasTracking != nil ||
+		f.FullyReceived != nil || f.Open || (f.Sort != order.SortDateDesc && f.Sort != order.SortDateAsc) {
+		return nil, 0, "", false
+	}
+	if store, profile, email, query := order.NewMatcher(f).Needles(); store+profile+email+query != "" {
+		return nil, 0, "", false
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	desc := f.Sort == order.SortDateDesc
+	i, step := 0, 1 // where the walk starts in byDate, and which way it goes
+	if desc {
+		i, step = len(m.byDate)-1, -1
+	}
+	skip := max(f.Offset, 0)
+	if f.After != "" {
+		after, err := order.ParseCursor(f.Sort, f.After)
+		if err != nil {
+			return nil, 0, "", false // the scan's pager reports it
+		}
+		skip = 0
+		// The first order at or after the cursor in date order: ascending, the page
+		// starts after it; descending, just before it.
+		i = sort.Search(len(m.byDate), func(k int) bool {
+			r := &m.rows[m.byDate[k]-1]
+			return cmp.Or(cmp.Compare(r.date, after.Value), cmp.Compare(uint64(m.byDate[k]), after.ID)) >= 0
+		})
+		switch {
+		case desc:
+			i--
+		case i < len(m.byDate) && uint64(m.byDate[i]) == after.ID && m.rows[m.byDate[i]-1].date == after.Value:
+			i++
+		}
+	}
+	for ; i >= 0 && i < len(m.byDate) && len(positions) <= f.Limit; i += step {
+		id := m.byDate[i]
+		r := &m.rows[id-1]
+		if r.flags&flagDeleted != 0 {
+			continue
+		}
+		if skip > 0 {
+			skip--
+			continue
+		}
+		positions = append(positions, order.Position{Value: r.date, ID: uint64(id)})
+	}
+	if len(positions) > f.Limit {
+		positions = positions[:f.Limit]
+		next = order.Cursor(f.Sort, positions[len(positions)-1])
+	}
+	return positions, m.live, next, true
 }
 
 // textTest memoises, for one needle, whether each interned text holds it: shared texts

@@ -20,6 +20,9 @@ const checkEvery = 1024
 // List returns one page of the orders that match f, in its sort order, and how many match
 // in all.
 func (s *Store) List(ctx context.Context, f order.Filter) (order.Page, error) {
+	if err := ctx.Err(); err != nil {
+		return order.Page{}, err
+	}
 	f = f.WithDefaults()
 	pager, err := order.NewPager(f)
 	if err != nil {
@@ -27,12 +30,16 @@ func (s *Store) List(ctx context.Context, f order.Filter) (order.Page, error) {
 	}
 	// The summaries are read before the file, never inside one of its transactions: a
 	// writer refreshing the summaries reads the file under their lock.
-	err = s.scan(ctx, f, func(o *order.Order) { pager.Add(order.PositionOf(o, f.Sort)) })
-	if err != nil {
-		return order.Page{}, err
+	positions, total, next, ok := s.memo.datePage(f)
+	if !ok {
+		err = s.scan(ctx, f, func(o *order.Order) { pager.Add(order.PositionOf(o, f.Sort)) })
+		if err != nil {
+			return order.Page{}, err
+		}
+		positions, next = pager.Window()
+		total = pager.Total
 	}
-	positions, next := pager.Window()
-	page := order.Page{Orders: []order.Order{}, Total: pager.Total, Next: next}
+	page := order.Page{Orders: []order.Order{}, Total: total, Next: next}
 	err = s.view(func(tx *bolt.Tx) error {
 		for _, p := range positions {
 			o, err := orderByID(tx, be64(p.ID))

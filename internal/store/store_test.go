@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -498,5 +499,60 @@ func TestEventsAreStoredSmallerAndReadBack(t *testing.T) {
 		if back, _ := json.Marshal(got); !bytes.Equal(back, plain) {
 			t.Errorf("read back %s, want %s", back, plain)
 		}
+	}
+}
+
+// TestUnfilteredPagesByDateAgreeWithTheScan pages through every live order by date both
+// ways, by cursor and by offset, as the date order serves them and as a full scan does:
+// with ties on the date, deleted orders and orders dated back after others.
+func TestUnfilteredPagesByDateAgreeWithTheScan(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	for i := range 40 {
+		w := edit(fmt.Sprintf("D-%02d", i), order.Fields{})
+		w.OccurredAt = t0.Add(time.Duration((i*7)%13) * time.Hour) // ties, and out of order
+		if _, err := s.Write(ctx, w); err != nil {
+			t.Fatal(err)
+		}
+		if i%5 == 0 {
+			if _, err := s.Write(ctx, order.Write{Number: w.Number, Edit: order.Edit{Delete: true}, At: t0}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	scanned := func(f order.Filter) ([]order.Position, int, string) {
+		p, err := order.NewPager(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.scan(ctx, f, func(o *order.Order) { p.Add(order.PositionOf(o, f.Sort)) }); err != nil {
+			t.Fatal(err)
+		}
+		positions, next := p.Window()
+		return positions, p.Total, next
+	}
+	for _, sort := range []string{order.SortDateDesc, order.SortDateAsc} {
+		for _, limit := range []int{1, 3, 7, 50} {
+			f := order.Filter{Sort: sort, Limit: limit}
+			for pages := 0; ; pages++ {
+				got, total, next, ok := s.memo.datePage(f)
+				want, wantTotal, wantNext := scanned(f)
+				if !ok || !slices.Equal(got, want) || total != wantTotal || next != wantNext {
+					t.Fatalf("%s limit %d page %d: %v total %d next %q, the scan gives %v total %d next %q", sort, limit, pages, got, total, next, want, wantTotal, wantNext)
+				}
+				if next == "" {
+					break
+				}
+				f.After = next
+			}
+			f = order.Filter{Sort: sort, Limit: limit, Offset: 4}
+			got, _, _, _ := s.memo.datePage(f)
+			if want, _, _ := scanned(f); !slices.Equal(got, want) {
+				t.Errorf("%s limit %d by offset: %v, want %v", sort, limit, got, want)
+			}
+		}
+	}
+	if _, _, _, ok := s.memo.datePage(order.Filter{Sort: order.SortDateDesc, Store: "x"}); ok {
+		t.Error("a filtered list was served by date alone")
 	}
 }
