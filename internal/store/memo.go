@@ -88,16 +88,27 @@ func (m *memo) load(tx *bolt.Tx) error {
 		}
 		return nil
 	})
-	m.byDate, m.live = m.byDate[:0], 0
+	// Sorted as (date, id) pairs side by side: comparing through the rows for each of a
+	// million ids took twice as long.
+	type dated struct {
+		date int64
+		id   uint32
+	}
+	order := make([]dated, 0, len(m.rows))
+	m.live = 0
 	for i := range m.rows {
 		if r := &m.rows[i]; r.flags&memoPresent != 0 {
-			m.byDate = append(m.byDate, uint32(i+1))
+			order = append(order, dated{r.date, uint32(i + 1)})
 			if r.flags&flagDeleted == 0 {
 				m.live++
 			}
 		}
 	}
-	slices.SortFunc(m.byDate, func(a, b uint32) int { return m.compareDate(a, b) })
+	slices.SortFunc(order, func(a, b dated) int { return cmp.Or(cmp.Compare(a.date, b.date), cmp.Compare(a.id, b.id)) })
+	m.byDate = make([]uint32, len(order))
+	for i, d := range order {
+		m.byDate[i] = d.id
+	}
 	return err
 }
 
