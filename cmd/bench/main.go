@@ -46,6 +46,9 @@ type bench struct {
 // ordersFlag is how many orders the query benchmarks run over.
 var ordersFlag = flag.Int("orders", 100_000, "orders in the database the query benchmarks read (0 skips them)")
 
+// httpFlag is how long each HTTP figure runs; 0 skips them.
+var httpFlag = flag.Duration("http", 3*time.Second, "how long each HTTP ingest figure runs (0 skips them)")
+
 // cacheFlag keeps the seeded bbolt databases between runs, so that a run over a million
 // orders seeds them once.
 var cacheFlag = flag.String("cache", "", "folder that keeps the seeded bbolt databases between runs (default: none)")
@@ -62,6 +65,11 @@ func main() {
 	}
 	defer os.RemoveAll(dir)
 
+	if *httpFlag > 0 {
+		if err := httpFigures(dir, *httpFlag); err != nil {
+			fail(err)
+		}
+	}
 	benches := []bench{
 		{name: "line scan of a checkout", fn: lineScan},
 		{name: "parse a checkout", baseline: "line scan of a checkout", fn: parse},

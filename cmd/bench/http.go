@@ -1,0 +1,123 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/roms-dev/roms/internal/httpapi"
+	"github.com/roms-dev/roms/internal/live"
+	"github.com/roms-dev/roms/internal/orders"
+	"github.com/roms-dev/roms/internal/store"
+)
+
+// httpFigures posts checkouts to the real HTTP server on loopback from 1, 16 and 64
+// clients for a while each, beside a no-op route (GET /health, which reads two counters)
+// on the same server at the same concurrency: the ceiling of the server itself. Every
+// acknowledged checkout is on disk (fsync on). It prints throughput and latency
+// percentiles, which a Go benchmark does not give.
+func httpFigures(dir string, each time.Duration) error {
+	st, err := store.Open(filepath.Join(dir, "http.db"), time.Second)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	hub := live.NewHub()
+	svc := orders.New(st, hub, logger, time.UTC)
+	handler := httpapi.NewServer(httpapi.Deps{Messages: svc, Orders: svc, Imports: svc, Hub: hub, Logger: logger,
+		Database: httpapi.Database{Path: st.Path(), Counts: st.Counts}, Version: "bench", Started: time.Now()})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: handler}
+	go srv.Serve(ln)
+	defer srv.Close()
+	base := "http://" + ln.Addr().String()
+	var n atomic.Int64
+	text := func() *http.Request {
+		req, _ := http.NewRequest(http.MethodPost, base+"/api/v2/webhooks/orders", strings.NewReader(withNumber(n.Add(1))))
+		req.Header.Set("Content-Type", "text/plain")
+		return req
+	}
+	discord := func() *http.Request {
+		body := bytes.Replace(discordBody, []byte("#BBY01-807102506907"), fmt.Appendf(nil, "#HTTP-%d", n.Add(1)), 1)
+		req, _ := http.NewRequest(http.MethodPost, base+"/api/v2/webhooks/orders", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		return req
+	}
+	noop := func() *http.Request {
+		req, _ := http.NewRequest(http.MethodGet, base+"/health", nil)
+		return req
+	}
+	fmt.Printf("%-40s %10s %10s %10s\n", "HTTP, loopback, for "+each.String()+" each", "per second", "p50", "p99")
+	for _, clients := range []int{1, 16, 64} {
+		for _, run := range []struct {
+			name string
+			req  func() *http.Request
+		}{{"no-op route (GET /health)", noop}, {"ingest, text body", text}, {"ingest, Discord JSON body", discord}} {
+			rate, p50, p99, err := load(run.req, clients, each)
+			if err != nil {
+				return fmt.Errorf("%s: %w", run.name, err)
+			}
+			fmt.Printf("%-40s %10.0f %10s %10s\n", fmt.Sprintf("%d client(s): %s", clients, run.name), rate,
+				p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond))
+		}
+	}
+	fmt.Println()
+	return nil
+}
+
+// load sends requests from clients goroutines for d and returns the rate of successful
+// answers and the 50th and 99th percentiles of their latency.
+func load(newRequest func() *http.Request, clients int, d time.Duration) (float64, time.Duration, time.Duration, error) {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}, Timeout: 10 * time.Second}
+	var mu sync.Mutex
+	var latencies []time.Duration
+	var failed atomic.Int64
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Go(func() {
+			var mine []time.Duration
+			for time.Now().Before(deadline) {
+				start := time.Now()
+				resp, err := client.Do(newRequest())
+				if err != nil {
+					failed.Add(1)
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					failed.Add(1)
+					continue
+				}
+				mine = append(mine, time.Since(start))
+			}
+			mu.Lock()
+			latencies = append(latencies, mine...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if failed.Load() > 0 {
+		return 0, 0, 0, fmt.Errorf("%d requests failed", failed.Load())
+	}
+	if len(latencies) == 0 {
+		return 0, 0, 0, fmt.Errorf("no request finished")
+	}
+	slices.Sort(latencies)
+	at := func(q float64) time.Duration { return latencies[min(len(latencies)-1, int(q*float64(len(latencies))))] }
+	return float64(len(latencies)) / d.Seconds(), at(0.50), at(0.99), nil
+}
