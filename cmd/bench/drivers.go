@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"net/url"
 	"path/filepath"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/postgres"
+	"github.com/roms-dev/roms/internal/postgres/pgtest"
 	"github.com/roms-dev/roms/internal/store"
 )
 
@@ -56,14 +56,11 @@ func pgOpener(dsn string) (opener, func()) {
 			return nil, nil, err
 		}
 		schemas = append(schemas, schema)
-		u, err := url.Parse(dsn)
+		withSchema, err := pgtest.SchemaDSN(dsn, schema)
 		if err != nil {
-			return nil, nil, fmt.Errorf("-postgres must be a postgres:// URL: %w", err)
+			return nil, nil, fmt.Errorf("-postgres: %w", err)
 		}
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
-		st, err := postgres.Open(context.Background(), u.String())
+		st, err := postgres.Open(context.Background(), withSchema)
 		if err != nil {
 			return nil, nil, err
 		}

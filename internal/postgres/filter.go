@@ -45,8 +45,9 @@ func sqlFilter(f order.Filter) (w where, exact bool) {
 	if !f.To.IsZero() {
 		w.add("order_nanos < ?", f.To.UnixNano())
 	}
-	for _, t := range []struct{ column, value string }{{"store", f.Store}, {"profile", f.Profile}, {"email", f.Email}} {
-		if needle := strings.ToLower(strings.TrimSpace(t.value)); needle != "" {
+	store, profile, email, q := order.NewMatcher(f).Needles()
+	for _, t := range []struct{ column, needle string }{{"store", store}, {"profile", profile}, {"email", email}} {
+		if needle := t.needle; needle != "" {
 			if !isASCII(needle) {
 				exact = false
 				continue
@@ -54,7 +55,7 @@ func sqlFilter(f order.Filter) (w where, exact bool) {
 			w.add("strpos(lower("+t.column+"), ?) > 0", needle)
 		}
 	}
-	if q := strings.ToLower(strings.TrimSpace(f.Query)); q != "" {
+	if q != "" {
 		// A line a field: a needle without a line break is found within one field only.
 		w.add("strpos(search, ?) > 0", q)
 		if strings.Contains(q, "\n") {

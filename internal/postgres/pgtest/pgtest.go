@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"testing"
@@ -60,12 +61,22 @@ func DSN(t testing.TB) string {
 // WithSchema is dsn with its connections' search path set to schema.
 func WithSchema(t testing.TB, dsn, schema string) string {
 	t.Helper()
-	u, err := url.Parse(dsn)
+	withSchema, err := SchemaDSN(dsn, schema)
 	if err != nil {
-		t.Fatalf("%s must be a postgres:// URL: %v", Env, err)
+		t.Fatalf("%s: %v", Env, err)
+	}
+	return withSchema
+}
+
+// SchemaDSN is dsn (a postgres:// URL) with its connections' search path set to schema:
+// what gives a test, or a benchmark, a schema of its own.
+func SchemaDSN(dsn, schema string) (string, error) {
+	u, err := url.Parse(dsn)
+	if err != nil || u.Scheme == "" {
+		return "", fmt.Errorf("a schema needs the DSN as a postgres:// URL, not %q", dsn)
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	return u.String()
+	return u.String(), nil
 }
