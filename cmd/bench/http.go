@@ -24,7 +24,7 @@ import (
 // clients for a while each, beside a no-op route (GET /health, which reads two counters)
 // on the same server at the same concurrency: the ceiling of the server itself. Every
 // acknowledged checkout is on disk (fsync on). It prints throughput and latency
-// percentiles, which a Go benchmark does not give.
+// percentiles, which a Go benchmark does not give, and how many writes shared each commit.
 func httpFigures(dir string, each time.Duration) error {
 	st, err := store.Open(filepath.Join(dir, "http.db"), time.Second)
 	if err != nil {
@@ -60,18 +60,23 @@ func httpFigures(dir string, each time.Duration) error {
 		req, _ := http.NewRequest(http.MethodGet, base+"/health", nil)
 		return req
 	}
-	fmt.Printf("%-40s %10s %10s %10s\n", "HTTP, loopback, for "+each.String()+" each", "per second", "p50", "p99")
+	fmt.Printf("%-40s %10s %10s %10s %12s\n", "HTTP, loopback, for "+each.String()+" each", "per second", "p50", "p99", "per commit")
 	for _, clients := range []int{1, 16, 64} {
 		for _, run := range []struct {
 			name string
 			req  func() *http.Request
 		}{{"no-op route (GET /health)", noop}, {"ingest, text body", text}, {"ingest, Discord JSON body", discord}} {
+			commits, writes := st.CommitCounts()
 			rate, p50, p99, err := load(run.req, clients, each)
 			if err != nil {
 				return fmt.Errorf("%s: %w", run.name, err)
 			}
-			fmt.Printf("%-40s %10.0f %10s %10s\n", fmt.Sprintf("%d client(s): %s", clients, run.name), rate,
-				p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond))
+			perCommit := ""
+			if c, w := st.CommitCounts(); c > commits {
+				perCommit = fmt.Sprintf("%.1f", float64(w-writes)/float64(c-commits))
+			}
+			fmt.Printf("%-40s %10.0f %10s %10s %12s\n", fmt.Sprintf("%d client(s): %s", clients, run.name), rate,
+				p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond), perCommit)
 		}
 	}
 	fmt.Println()

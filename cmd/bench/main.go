@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -56,9 +57,19 @@ var cacheFlag = flag.String("cache", "", "folder that keeps the seeded bbolt dat
 // postgresFlag runs the store benchmarks on PostgreSQL too, each beside its bbolt figure.
 var postgresFlag = flag.String("postgres", "", "also run the store benchmarks on this PostgreSQL database (postgres://...), in schemas of their own")
 
+// cpuProfileFlag writes a CPU profile of the whole run, for `go tool pprof`.
+var cpuProfileFlag = flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
+
 func main() {
 	testing.Init()
 	flag.Parse()
+	if *cpuProfileFlag != "" {
+		stop, err := profileCPU(*cpuProfileFlag)
+		if err != nil {
+			fail(err)
+		}
+		defer stop()
+	}
 	dir, err := os.MkdirTemp("", "roms-bench-")
 	if err != nil {
 		fail(err)
@@ -255,6 +266,19 @@ func ingestUpdate(open opener) func(*testing.B) {
 			}
 		}
 	}
+}
+
+// profileCPU starts a CPU profile into path; the returned function ends it.
+func profileCPU(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func fail(err error) {

@@ -20,7 +20,7 @@ func (s *Store) AppendLog(ctx context.Context, e order.LogEntry, mark *order.Mar
 		return 0, err
 	}
 	var id uint64
-	err := s.db.Batch(func(tx *bolt.Tx) error {
+	err := s.commits.run(func(tx *bolt.Tx) error {
 		id = 0
 		if mark != nil && seen(tx, *mark) {
 			return nil
@@ -135,7 +135,7 @@ func (s *Store) MarkReplayed(ctx context.Context, id uint64, outcome string) err
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Batch(func(tx *bolt.Tx) error {
+	return s.commits.run(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketLogs)
 		raw := b.Get(be64(id))
 		if raw == nil {

@@ -59,7 +59,7 @@ func (s *Store) Advance(ctx context.Context, name, pos string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := s.db.Batch(func(tx *bolt.Tx) error {
+	err := s.commits.run(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketPositions)
 		if !numberLess(string(b.Get([]byte(name))), pos) {
 			return nil

@@ -28,8 +28,8 @@ func (s *Store) Write(ctx context.Context, w order.Write) (order.Result, error) 
 		return order.Result{}, errors.New("store order: order number is empty")
 	}
 	var res order.Result
-	// Batch may run this function twice; it recomputes everything each time.
-	err := s.db.Batch(func(tx *bolt.Tx) error {
+	// A shared commit may run this function twice; it recomputes everything each time.
+	err := s.commits.run(func(tx *bolt.Tx) error {
 		var err error
 		res, err = write(tx, key, w)
 		return err

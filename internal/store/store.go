@@ -1,7 +1,6 @@
 // Package store is the bbolt implementation of the order store: orders, their history and
 // the webhook log in one file. Every write that is acknowledged is on disk (bbolt fsyncs
-// each commit) before the call returns, and concurrent writers share commits through
-// db.Batch. What any store must do is stated by the contract tests in storetest; hot
+// each commit) before the call returns, and concurrent writers share commits (commit.go). What any store must do is stated by the contract tests in storetest; hot
 // backup and the page-level consistency check are bbolt's own extras.
 package store
 
@@ -22,12 +21,6 @@ import (
 
 	"github.com/roms-dev/roms/internal/order"
 )
-
-// batchDelay is how long db.Batch waits for other writers to share a commit. bbolt's
-// default of 10 ms made every lone write (a catch-up or backfill stores one message at a
-// time) wait 10 ms; measured with cmd/bench, 1 ms cut one writer from 26x to 5x a bare
-// commit and 8 concurrent writers from 1.5 ms to 0.4 ms per checkout.
-const batchDelay = time.Millisecond
 
 // schemaVersion is the layout this code reads and writes; Open migrates older files.
 // Version 2 keeps tracking numbers as a list and a summary of each order for filters,
@@ -76,6 +69,7 @@ type Store struct {
 	// once a write succeeds again (a full disk, say). /health shows both.
 	damage, writeErr atomic.Pointer[error]
 	memo             memo
+	commits          *committer
 }
 
 // damagedHelp is what to do about a damaged file, said the same way everywhere.
@@ -141,10 +135,9 @@ func Open(path string, lockWait time.Duration) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	db.MaxBatchDelay = batchDelay
-	s := &Store{db: db, path: path}
+	s := &Store{db: db, path: path, commits: newCommitter(db, path)}
 	if err := s.view(s.memo.load); err != nil {
-		db.Close()
+		s.Close()
 		return nil, err
 	}
 	return s, nil
@@ -272,8 +265,11 @@ func count(tx *bolt.Tx, key []byte) int {
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the database once the writes it is committing are on disk.
+func (s *Store) Close() error {
+	s.commits.stop()
+	return s.db.Close()
+}
 
 // Backup writes a consistent copy of the whole database to w while it stays in use.
 func (s *Store) Backup(ctx context.Context, w io.Writer) (int64, error) {

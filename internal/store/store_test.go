@@ -556,3 +556,42 @@ func TestUnfilteredPagesByDateAgreeWithTheScan(t *testing.T) {
 		t.Error("a filtered list was served by date alone")
 	}
 }
+
+// TestAWriteThatFailsInASharedCommitFailsAlone: concurrent writes share transactions, and
+// one refused write among them must not take the others down with it.
+func TestAWriteThatFailsInASharedCommitFailsAlone(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make([]error, 64)
+	for i := range errs {
+		wg.Go(func() {
+			w := edit(fmt.Sprintf("SHARED-%d", i), order.Fields{Product: "Switch 2"})
+			w.MustExist = i%8 == 0 // these name no order: refused
+			_, errs[i] = s.Write(ctx, w)
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if want := i%8 == 0; want != errors.Is(err, order.ErrNotFound) {
+			t.Errorf("write %d: %v, refused: %v", i, err, want)
+		}
+	}
+	if c, _ := s.Counts(ctx); c.Orders != 56 {
+		t.Errorf("%d orders stored, want 56", c.Orders)
+	}
+	if commits, writes := s.CommitCounts(); commits < 1 || writes < 64 {
+		t.Errorf("%d commits, %d writes counted", commits, writes)
+	}
+}
+
+func TestWritesAfterCloseFail(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "roms.db"), time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := s.Write(context.Background(), edit("LATE-1", order.Fields{Product: "x"})); err == nil {
+		t.Error("a write after Close succeeded")
+	}
+}
