@@ -22,7 +22,7 @@ const maxGroup = 1000
 // writes a commit where this takes every waiting one.
 type committer struct {
 	db      *bolt.DB
-	path    string // for the error a panic of bbolt's becomes
+	path    string     // for the error a panic of bbolt's becomes
 	queue   chan *call // unbuffered: a write is either taken by the loop or refused
 	closing chan struct{}
 	done    chan struct{}
