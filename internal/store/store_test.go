@@ -2,6 +2,8 @@ package store
 
 import (
 	"bytes"
+	"compress/flate"
+	"crypto/sha256"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -491,7 +493,12 @@ func TestEventsAreStoredSmallerAndReadBack(t *testing.T) {
 	if len(stored) >= len(plain) {
 		t.Errorf("stored %d bytes, the JSON is %d", len(stored), len(plain))
 	}
-	for _, v := range [][]byte{stored, plain} { // files written before compression hold plain JSON
+	var deflated bytes.Buffer // as ROMS stored events before zstd
+	deflated.WriteByte(deflatedEvent)
+	w, _ := flate.NewWriter(&deflated, flate.BestSpeed)
+	w.Write(plain)
+	w.Close()
+	for _, v := range [][]byte{stored, plain, deflated.Bytes()} { // older files hold the last two
 		got, err := decodeEvent(v)
 		if err != nil {
 			t.Fatal(err)
@@ -499,6 +506,15 @@ func TestEventsAreStoredSmallerAndReadBack(t *testing.T) {
 		if back, _ := json.Marshal(got); !bytes.Equal(back, plain) {
 			t.Errorf("read back %s, want %s", back, plain)
 		}
+	}
+}
+
+// TestTheEventDictionaryNeverChanges: every event stored with it is unreadable without it.
+func TestTheEventDictionaryNeverChanges(t *testing.T) {
+	const want = "e62e084a152f7c57cd9d4411d5c068fbd3b67be6e6e71a7eaec54b208cf2e142"
+	if got := fmt.Sprintf("%x", sha256.Sum256(eventDict)); got != want {
+		t.Errorf("eventdict.jsonl changed (sha256 %s): events stored with dictionary %d can no longer be read. "+
+			"Put it back, and add a new dictionary under a new first byte instead", got, eventDictID)
 	}
 }
 
