@@ -3,8 +3,8 @@ package store
 import (
 	"bytes"
 	"compress/flate"
-	"crypto/sha256"
 	"context"
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
