@@ -23,9 +23,9 @@ func (s *Store) Records(ctx context.Context, fn func(order.Record) error) error 
 				return visit(k, v)
 			})
 		}
-		err := each(bucketOrders, func(_, v []byte) error {
-			var o order.Order
-			if err := json.Unmarshal(v, &o); err != nil {
+		err := each(bucketOrders, func(k, v []byte) error {
+			o, err := decodeOrder(k, v)
+			if err != nil {
 				return err
 			}
 			return fn(order.Record{Order: &o})
@@ -62,8 +62,8 @@ func (s *Store) Records(ctx context.Context, fn func(order.Record) error) error 
 // eventsInIDOrder gives the events by their own ids (they are kept by order, then id).
 func eventsInIDOrder(tx *bolt.Tx, fn func(order.Record) error) error {
 	var events []order.Event
-	err := tx.Bucket(bucketEvents).ForEach(func(_, v []byte) error {
-		e, err := decodeEvent(v)
+	err := tx.Bucket(bucketEvents).ForEach(func(k, v []byte) error {
+		e, err := decodeEvent(k, v)
 		if err != nil {
 			return err
 		}
@@ -113,7 +113,11 @@ func restore(tx *bolt.Tx, r order.Record) error {
 		if tx.Bucket(bucketOrders).Get(be64(o.ID)) != nil {
 			return nil
 		}
-		if err := putOrder(tx, order.Key(o.OrderNumber), false, o); err != nil {
+		raw, err := json.Marshal(o)
+		if err != nil {
+			return err
+		}
+		if err := putOrder(tx, order.Key(o.OrderNumber), o.ID, false, raw, encodeSummary(o)); err != nil {
 			return fmt.Errorf("restore order %s: %w", o.OrderNumber, err)
 		}
 		return raiseSequence(tx.Bucket(bucketOrders), o.ID)

@@ -27,11 +27,18 @@ func (s *Store) Write(ctx context.Context, w order.Write) (order.Result, error) 
 	if key == "" {
 		return order.Result{}, errors.New("store order: order number is empty")
 	}
+	// Worked out here, beside the other writers, rather than in the commit they all
+	// wait on; the commit redoes it only if the order changed meanwhile.
+	var ahead *worked
+	_ = s.view(func(tx *bolt.Tx) error {
+		ahead, _ = work(tx, key, w)
+		return nil
+	})
 	var res order.Result
 	// A shared commit may run this function twice; it recomputes everything each time.
 	err := s.commits.run(func(tx *bolt.Tx) error {
 		var err error
-		res, err = write(tx, key, w)
+		res, err = write(tx, key, w, ahead)
 		return err
 	})
 	s.noteWrite(err)
@@ -60,7 +67,7 @@ func (s *Store) WriteMany(ctx context.Context, writes []order.Write) (results []
 				errs[i] = errors.New("order number is empty")
 				continue
 			}
-			results[i], errs[i] = write(tx, key, w)
+			results[i], errs[i] = write(tx, key, w, nil)
 			if errs[i] != nil && !order.Refused(errs[i]) {
 				return fmt.Errorf("store order %s: %w", w.Number, errs[i]) // the database failed: stop
 			}
@@ -83,37 +90,83 @@ func (s *Store) WriteMany(ctx context.Context, writes []order.Write) (results []
 	return results, errs, nil
 }
 
-// write applies one write in tx. Everything that can refuse it runs before anything is
-// written, so a refused write leaves no trace.
-func write(tx *bolt.Tx, key string, w order.Write) (order.Result, error) {
+// worked is a write worked out from the order as it was stored: the merged order and
+// the encodings of the order, its summary and its event, which are most of a write's
+// cost. Ids are not in them: they are given in the commit, and readers take them from
+// the keys.
+type worked struct {
+	basis                     []byte // the stored order's JSON it was worked from; nil: a new order
+	order                     order.Order
+	res                       order.Result
+	orderJSON, summary, event []byte
+}
+
+// work merges w into the stored order. A write that changes nothing has no encodings.
+func work(tx *bolt.Tx, key string, w order.Write) (*worked, error) {
+	id, basis := storedOrder(tx, key)
+	k := &worked{basis: clone(basis)} // kept past the transaction, whose bytes die with it
+	var stored *order.Order
+	if basis != nil {
+		o, err := decodeOrder(id, k.basis)
+		if err != nil {
+			return nil, err
+		}
+		stored = &o
+	}
+	var err error
+	if k.order, k.res, err = order.Merge(stored, w); err != nil {
+		return nil, err
+	}
+	if k.res.Outcome == order.OutcomeUnchanged {
+		return k, nil
+	}
+	if k.orderJSON, err = json.Marshal(k.order); err != nil {
+		return nil, err
+	}
+	k.summary = encodeSummary(&k.order)
+	k.event, err = encodeEvent(order.EventOf(&k.order, k.res, w))
+	return k, err
+}
+
+// storedOrder is the id and stored JSON of the order with this key, or nils.
+func storedOrder(tx *bolt.Tx, key string) (id, raw []byte) {
+	id = tx.Bucket(bucketNumbers).Get([]byte(key))
+	if id == nil {
+		return nil, nil
+	}
+	return id, tx.Bucket(bucketOrders).Get(id)
+}
+
+// write applies one write in tx, from what was worked out before the transaction when
+// the order is still as it was then. Everything that can refuse it runs before anything
+// is written, so a refused write leaves no trace.
+func write(tx *bolt.Tx, key string, w order.Write, ahead *worked) (order.Result, error) {
 	if w.Mark != nil && seen(tx, *w.Mark) {
 		return order.Result{Outcome: order.OutcomeDuplicate}, nil
 	}
-	stored, found, err := orderByKey(tx, key)
-	if err != nil {
-		return order.Result{}, err
-	}
-	var prev *order.Order
-	if found {
-		prev = &stored
-	}
-	o, res, err := order.Merge(prev, w)
-	if err != nil {
-		return order.Result{}, err
+	k := ahead
+	if _, now := storedOrder(tx, key); k == nil || !bytes.Equal(now, k.basis) {
+		var err error
+		if k, err = work(tx, key, w); err != nil {
+			return order.Result{}, err
+		}
 	}
 	if err := remember(tx, w.Mark); err != nil {
 		return order.Result{}, err
 	}
+	o, res := k.order, k.res
+	found := k.basis != nil
 	if !found {
+		var err error
 		if o.ID, err = tx.Bucket(bucketOrders).NextSequence(); err != nil {
 			return order.Result{}, err
 		}
 	}
 	if res.Outcome != order.OutcomeUnchanged {
-		if err := putOrder(tx, key, found, &o); err != nil {
+		if err := putOrder(tx, key, o.ID, found, k.orderJSON, k.summary); err != nil {
 			return order.Result{}, err
 		}
-		if err := addEvent(tx, &o, res, w); err != nil {
+		if err := addEvent(tx, o.ID, w.Actor, k.event); err != nil {
 			return order.Result{}, err
 		}
 	}
@@ -121,6 +174,7 @@ func write(tx *bolt.Tx, key string, w order.Write) (order.Result, error) {
 	if w.Log != nil {
 		entry := *w.Log
 		entry.Outcome, entry.OrderID, entry.OrderNumber = res.Outcome, o.ID, o.OrderNumber
+		var err error
 		if res.LogID, err = appendLog(tx, entry); err != nil {
 			return order.Result{}, err
 		}
@@ -128,23 +182,19 @@ func write(tx *bolt.Tx, key string, w order.Write) (order.Result, error) {
 	return res, nil
 }
 
-// putOrder stores o and its summary; a new order also gets its number index entry and is
-// counted.
-func putOrder(tx *bolt.Tx, key string, found bool, o *order.Order) error {
-	raw, err := json.Marshal(o)
-	if err != nil {
+// putOrder stores an order and its summary; a new order also gets its number index entry
+// and is counted.
+func putOrder(tx *bolt.Tx, key string, id uint64, found bool, orderJSON, summary []byte) error {
+	if err := appendOnly(tx, bucketOrders).Put(be64(id), orderJSON); err != nil {
 		return err
 	}
-	if err := appendOnly(tx, bucketOrders).Put(be64(o.ID), raw); err != nil {
-		return err
-	}
-	if err := appendOnly(tx, bucketSummaries).Put(be64(o.ID), encodeSummary(o)); err != nil {
+	if err := appendOnly(tx, bucketSummaries).Put(be64(id), summary); err != nil {
 		return err
 	}
 	if found {
 		return nil
 	}
-	if err := tx.Bucket(bucketNumbers).Put([]byte(key), be64(o.ID)); err != nil {
+	if err := tx.Bucket(bucketNumbers).Put([]byte(key), be64(id)); err != nil {
 		return err
 	}
 	return addCount(tx, keyOrderCount, 1)
@@ -160,24 +210,18 @@ func appendOnly(tx *bolt.Tx, name []byte) *bolt.Bucket {
 	return b
 }
 
-func addEvent(tx *bolt.Tx, o *order.Order, res order.Result, w order.Write) error {
+func addEvent(tx *bolt.Tx, orderID uint64, actor string, event []byte) error {
 	// Keyed by order id, then event id: a new order's first event goes at the end.
 	events := appendOnly(tx, bucketEvents)
 	id, err := events.NextSequence()
 	if err != nil {
 		return err
 	}
-	e := order.EventOf(o, res, w)
-	e.ID = id
-	raw, err := encodeEvent(e)
-	if err != nil {
+	key := append(be64(orderID), be64(id)...)
+	if err := events.Put(key, event); err != nil {
 		return err
 	}
-	key := append(be64(o.ID), be64(id)...)
-	if err := events.Put(key, raw); err != nil {
-		return err
-	}
-	return tx.Bucket(bucketByActor).Put(actorKey(w.Actor, key), nil)
+	return tx.Bucket(bucketByActor).Put(actorKey(actor, key), nil)
 }
 
 // actorKey is the index key of an event by its actor: actor 0x00 event key. Actors hold
@@ -197,7 +241,7 @@ func (s *Store) EventsBy(ctx context.Context, actor string) ([]order.Event, erro
 		all := tx.Bucket(bucketEvents)
 		c := tx.Bucket(bucketByActor).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			e, err := decodeEvent(all.Get(k[len(prefix):]))
+			e, err := decodeEvent(k[len(prefix):], all.Get(k[len(prefix):]))
 			if err != nil {
 				return fmt.Errorf("decode event %x: %w", k[len(prefix):], err)
 			}
@@ -223,9 +267,19 @@ func orderByID(tx *bolt.Tx, id []byte) (order.Order, error) {
 	if raw == nil {
 		return order.Order{}, fmt.Errorf("order id %d: %w", binary.BigEndian.Uint64(id), order.ErrNotFound)
 	}
+	return decodeOrder(id, raw)
+}
+
+// decodeOrder reads a stored order. Its id is its key's: an order written before it had
+// one is stored with id 0. A nil key keeps the stored id.
+func decodeOrder(key, raw []byte) (order.Order, error) {
 	var o order.Order
-	if err := json.Unmarshal(raw, &o); err != nil {
-		return order.Order{}, fmt.Errorf("order %d: %w: %v", binary.BigEndian.Uint64(id), errCorrupt, err)
+	err := json.Unmarshal(raw, &o)
+	if len(key) == 8 {
+		o.ID = binary.BigEndian.Uint64(key)
+	}
+	if err != nil {
+		return order.Order{}, fmt.Errorf("order %d: %w: %v", o.ID, errCorrupt, err)
 	}
 	return o, nil
 }
@@ -275,7 +329,7 @@ func (s *Store) Events(ctx context.Context, number string) ([]order.Event, error
 		}
 		c := tx.Bucket(bucketEvents).Cursor()
 		for k, v := c.Seek(id); k != nil && bytes.HasPrefix(k, id); k, v = c.Next() {
-			e, err := decodeEvent(v)
+			e, err := decodeEvent(k, v)
 			if err != nil {
 				return fmt.Errorf("decode event %x: %w", k, err)
 			}

@@ -226,7 +226,7 @@ func migrateV1(tx *bolt.Tx) error {
 func indexV1Events(tx *bolt.Tx) error {
 	var keys [][]byte
 	err := tx.Bucket(bucketEvents).ForEach(func(k, v []byte) error {
-		e, err := decodeEvent(v)
+		e, err := decodeEvent(k, v)
 		if err != nil {
 			return fmt.Errorf("decode event %x: %w", k, err)
 		}

@@ -499,7 +499,7 @@ func TestEventsAreStoredSmallerAndReadBack(t *testing.T) {
 	w.Write(plain)
 	w.Close()
 	for _, v := range [][]byte{stored, plain, deflated.Bytes()} { // older files hold the last two
-		got, err := decodeEvent(v)
+		got, err := decodeEvent(append(be64(e.OrderID), be64(e.ID)...), v)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -513,8 +513,8 @@ func TestEventsAreStoredSmallerAndReadBack(t *testing.T) {
 func TestTheEventDictionaryNeverChanges(t *testing.T) {
 	const want = "e62e084a152f7c57cd9d4411d5c068fbd3b67be6e6e71a7eaec54b208cf2e142"
 	if got := fmt.Sprintf("%x", sha256.Sum256(eventDict)); got != want {
-		t.Errorf("eventdict.jsonl changed (sha256 %s): events stored with dictionary %d can no longer be read. "+
-			"Put it back, and add a new dictionary under a new first byte instead", got, eventDictID)
+		t.Errorf("eventdict.jsonl changed (sha256 %s): events stored with it can no longer be read. "+
+			"Put it back, and add a new dictionary under a new first byte instead", got)
 	}
 }
 
@@ -609,5 +609,41 @@ func TestWritesAfterCloseFail(t *testing.T) {
 	s.Close()
 	if _, err := s.Write(context.Background(), edit("LATE-1", order.Fields{Product: "x"})); err == nil {
 		t.Error("a write after Close succeeded")
+	}
+}
+
+// TestAWriteWorkedOutBeforeAnotherIsWorkedOutAgain: a write is worked out before its
+// commit; when another write changed the order in between, the commit must merge into
+// the order as it is now, not as it was.
+func TestAWriteWorkedOutBeforeAnotherIsWorkedOutAgain(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	mustWrite(t, s, edit("STALE-1", order.Fields{Product: "Switch 2", Status: order.StatusVerified}))
+	late := edit("STALE-1", order.Fields{Notes: "from the later write"})
+	key := order.Key(late.Number)
+	var ahead *worked
+	_ = s.view(func(tx *bolt.Tx) error {
+		var err error
+		ahead, err = work(tx, key, late)
+		return err
+	})
+	mustWrite(t, s, edit("STALE-1", order.Fields{Status: order.StatusShipped}))
+	var res order.Result
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		var err error
+		res, err = write(tx, key, late, ahead)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, _ := s.Get(ctx, "STALE-1")
+	if o.Status != order.StatusShipped || o.Notes != "from the later write" || res.Order.Status != order.StatusShipped {
+		t.Errorf("stored status %q notes %q, result status %q: the write was not merged into the order as it is now",
+			o.Status, o.Notes, res.Order.Status)
+	}
+	events, _ := s.Events(ctx, "STALE-1")
+	if len(events) != 3 || events[2].OrderID != o.ID || events[2].ID <= events[1].ID {
+		t.Errorf("events %+v", events)
 	}
 }
