@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -89,7 +90,9 @@ func (s *Store) Restore(ctx context.Context, records []order.Record) error {
 		return err
 	}
 	var ids []uint64
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	var refreshErr error
+	err := s.commits.run(func(tx *bolt.Tx) error {
+		ids = ids[:0]
 		for _, r := range records {
 			if r.Order != nil {
 				ids = append(ids, r.Order.ID)
@@ -99,11 +102,8 @@ func (s *Store) Restore(ctx context.Context, records []order.Record) error {
 			}
 		}
 		return nil
-	})
-	if err != nil {
-		return err
-	}
-	return s.memo.refresh(s.view, ids...)
+	}, func() { refreshErr = s.memo.refresh(s.view, ids...) })
+	return cmp.Or(err, refreshErr)
 }
 
 func restore(tx *bolt.Tx, r order.Record) error {

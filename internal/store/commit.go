@@ -32,8 +32,9 @@ type committer struct {
 }
 
 type call struct {
-	fn  func(*bolt.Tx) error
-	err chan error
+	fn    func(*bolt.Tx) error
+	after func() // once fn's transaction is on disk; may be nil
+	err   chan error
 }
 
 func newCommitter(db *bolt.DB, path string) *committer {
@@ -46,8 +47,12 @@ func newCommitter(db *bolt.DB, path string) *committer {
 // transaction is on disk. Like db.Batch, fn may run twice: when a write in its group
 // fails, the group is rolled back and each write runs again alone, so that one write's
 // failure is never another's. fn must therefore recompute everything it sets.
-func (c *committer) run(fn func(*bolt.Tx) error) error {
-	cl := &call{fn: fn, err: make(chan error, 1)}
+//
+// after, when not nil, runs once fn's transaction is on disk and before run returns, in
+// the order of the commits: what it keeps in memory (the summaries) follows the file in
+// that order, whichever writer wakes first.
+func (c *committer) run(fn func(*bolt.Tx) error, after func()) error {
+	cl := &call{fn: fn, after: after, err: make(chan error, 1)}
 	select {
 	case c.queue <- cl:
 		return <-cl.err
@@ -97,7 +102,7 @@ func (c *committer) commit(group []*call) {
 	c.commits.Add(1)
 	c.writes.Add(int64(len(group)))
 	if len(group) == 1 {
-		group[0].err <- c.update(group[0].fn)
+		group[0].done(c.update(group[0].fn))
 		return
 	}
 	err := c.update(func(tx *bolt.Tx) error {
@@ -111,13 +116,21 @@ func (c *committer) commit(group []*call) {
 	if errors.Is(err, errRetryAlone) {
 		for _, cl := range group {
 			c.commits.Add(1)
-			cl.err <- c.update(cl.fn)
+			cl.done(c.update(cl.fn))
 		}
 		return
 	}
 	for _, cl := range group {
-		cl.err <- err
+		cl.done(err)
 	}
+}
+
+// done answers the writer, after running its after once its write is on disk.
+func (cl *call) done(err error) {
+	if err == nil && cl.after != nil {
+		cl.after()
+	}
+	cl.err <- err
 }
 
 // update runs one transaction, a panic of bbolt's on a damaged page turned into

@@ -31,7 +31,7 @@ func (s *Store) AppendLog(ctx context.Context, e order.LogEntry, mark *order.Mar
 		var err error
 		id, err = appendLog(tx, e)
 		return err
-	})
+	}, nil)
 	s.noteWrite(err)
 	if err != nil {
 		return 0, fmt.Errorf("append webhook log: %w", err)
@@ -154,7 +154,7 @@ func (s *Store) MarkReplayed(ctx context.Context, id uint64, outcome string) err
 			return err
 		}
 		return b.Put(be64(id), updated)
-	})
+	}, nil)
 }
 
 // PruneLogs deletes the oldest entries beyond the retention's count, age and size, in

@@ -65,7 +65,7 @@ func (s *Store) Advance(ctx context.Context, name, pos string) error {
 			return nil
 		}
 		return b.Put([]byte(name), []byte(pos))
-	})
+	}, nil)
 	if err != nil {
 		return fmt.Errorf("save position %s: %w", name, err)
 	}

@@ -156,9 +156,15 @@ func (m *memo) loadRow(id uint64, b []byte) error {
 	return nil
 }
 
-// refresh reads the summaries of these orders as committed now. Writers call it after
-// their commit; reading under the lock means that of two writers racing on one order,
-// the one that refreshes last reads the later commit, whichever committed first.
+// put keeps the summary of an order as it was just committed. Only the commit loop
+// calls it, in the order of the commits.
+func (m *memo) put(o *order.Order) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.putLocked(o)
+}
+
+// refresh reads the summaries of these orders as committed now.
 func (m *memo) refresh(view func(func(*bolt.Tx) error) error, ids ...uint64) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()

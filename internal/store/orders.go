@@ -40,13 +40,10 @@ func (s *Store) Write(ctx context.Context, w order.Write) (order.Result, error) 
 		var err error
 		res, err = write(tx, key, w, ahead)
 		return err
-	})
+	}, func() { s.memo.put(&res.Order) })
 	s.noteWrite(err)
 	if err != nil {
 		return order.Result{}, fmt.Errorf("store order %s: %w", w.Number, err)
-	}
-	if err := s.memo.refresh(s.view, res.Order.ID); err != nil {
-		return order.Result{}, err
 	}
 	return res, nil
 }
@@ -59,7 +56,7 @@ func (s *Store) WriteMany(ctx context.Context, writes []order.Write) (results []
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.commits.run(func(tx *bolt.Tx) error {
 		results, errs = make([]order.Result, len(writes)), make([]error, len(writes))
 		for i, w := range writes {
 			key := order.Key(w.Number)
@@ -73,18 +70,15 @@ func (s *Store) WriteMany(ctx context.Context, writes []order.Write) (results []
 			}
 		}
 		return nil
+	}, func() {
+		for i := range results {
+			if errs[i] == nil {
+				s.memo.put(&results[i].Order)
+			}
+		}
 	})
 	s.noteWrite(err)
 	if err != nil {
-		return nil, nil, err
-	}
-	ids := make([]uint64, 0, len(results))
-	for i := range results {
-		if errs[i] == nil {
-			ids = append(ids, results[i].Order.ID)
-		}
-	}
-	if err := s.memo.refresh(s.view, ids...); err != nil {
 		return nil, nil, err
 	}
 	return results, errs, nil
