@@ -57,6 +57,9 @@ var cacheFlag = flag.String("cache", "", "folder that keeps the seeded bbolt dat
 // postgresFlag runs the store benchmarks on PostgreSQL too, each beside its bbolt figure.
 var postgresFlag = flag.String("postgres", "", "also run the store benchmarks on this PostgreSQL database (postgres://...), in schemas of their own")
 
+// latencyFlag is how long each query's percentiles are measured for; 0 skips them.
+var latencyFlag = flag.Duration("latency", time.Second, "how long each query of the percentile table runs (0 skips the table)")
+
 // cpuProfileFlag writes a CPU profile of the whole run, for `go tool pprof`.
 var cpuProfileFlag = flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 
@@ -112,6 +115,11 @@ func main() {
 			svc, err := seeded(open, *ordersFlag)
 			if err != nil {
 				fail(err)
+			}
+			if *latencyFlag > 0 {
+				if err := queryLatencies(d.prefix, svc, *ordersFlag, *latencyFlag); err != nil {
+					fail(err)
+				}
 			}
 			for _, q := range queryBenches(svc, *ordersFlag) {
 				benches = append(benches, d.bench(q.name, q.baseline, q.fn))

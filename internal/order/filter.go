@@ -142,10 +142,15 @@ var Closed = []string{StatusDeclined, StatusCancelled, StatusRefunded, StatusRet
 // IsOpen reports whether an order still waits on something: a tracking number, units to
 // receive, or a review hold to clear.
 func IsOpen(o *Order) bool {
-	if slices.Contains(Closed, o.Status) {
+	return OpenState(o.Status, len(o.TrackingNumbers) > 0, o.QtyReceived, o.Quantity)
+}
+
+// OpenState is IsOpen from the fields it reads, for stores that keep them apart.
+func OpenState(status string, tracked bool, received, quantity int) bool {
+	if slices.Contains(Closed, status) {
 		return false
 	}
-	return o.Status == StatusReviewHold || len(o.TrackingNumbers) == 0 || o.QtyReceived < o.Quantity
+	return status == StatusReviewHold || !tracked || received < quantity
 }
 
 func (m Matcher) matchQuery(o *Order) bool {

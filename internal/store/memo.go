@@ -23,7 +23,11 @@ import (
 type memo struct {
 	mu   sync.RWMutex
 	rows []memoRow // rows[id-1]; ids are given in sequence from 1
-	text symbols
+	// dates[id-1] is rows[id-1].date, side by side: a filter by dates passes over the rows
+	// outside them reading 8 bytes each instead of each row's cache lines (at a million
+	// orders, a month of them listed in 19 ms before, 8-10 ms after).
+	dates []int64
+	text  symbols
 	// byDate holds the ids of every order by order date, then id (an order's date never
 	// changes after it is made, so new orders, the newest, go at the end); live counts
 	// the orders not deleted. Together they serve the unfiltered list (datePage).
@@ -79,7 +83,7 @@ func (m *memo) load(tx *bolt.Tx) error {
 	defer m.mu.Unlock()
 	b := tx.Bucket(bucketSummaries)
 	if n := b.Stats().KeyN; n > 0 {
-		m.rows = make([]memoRow, 0, n)
+		m.rows, m.dates = make([]memoRow, 0, n), make([]int64, 0, n)
 	}
 	err := b.ForEach(func(k, v []byte) error {
 		id := binary.BigEndian.Uint64(k)
@@ -149,11 +153,23 @@ func (m *memo) loadRow(id uint64, b []byte) error {
 	if r.err != nil {
 		return r.err
 	}
+	m.set(id, row)
+	return nil
+}
+
+// set puts the row of order id in place, making room for it.
+func (m *memo) set(id uint64, r memoRow) {
 	for uint64(len(m.rows)) < id {
 		m.rows = append(m.rows, memoRow{})
+		m.dates = append(m.dates, 0)
 	}
-	m.rows[id-1] = row
-	return nil
+	m.rows[id-1], m.dates[id-1] = r, r.date
+}
+
+// outside reports whether the order of row i is outside the test's dates, from dates.
+func (m *memo) outside(i int, test *rowTest) bool {
+	d := m.dates[i]
+	return test.from != 0 && d < test.from || test.to != 0 && d >= test.to
 }
 
 // put keeps the summary of an order as it was just committed. Only the commit loop
@@ -188,10 +204,10 @@ func (m *memo) putLocked(o *order.Order) {
 	if o.ID == 0 {
 		return
 	}
-	for uint64(len(m.rows)) < o.ID {
-		m.rows = append(m.rows, memoRow{})
+	var old memoRow
+	if o.ID <= uint64(len(m.rows)) {
+		old = m.rows[o.ID-1]
 	}
-	old := m.rows[o.ID-1]
 	r := memoRow{date: o.OrderDate.UnixNano(), quantity: int32(o.Quantity), qtyReceived: int32(o.QtyReceived), flags: memoPresent,
 		number: m.text.id(o.OrderNumber), product: m.text.id(o.Product), email: m.text.id(o.Email),
 		profile: m.text.id(o.Profile), store: m.text.id(o.Store), status: m.text.id(o.Status), currency: m.text.id(o.Currency)}
@@ -224,7 +240,7 @@ func (m *memo) putLocked(o *order.Order) {
 			old.flags = 0
 		}
 	}
-	m.rows[o.ID-1] = r
+	m.set(o.ID, r)
 	if r.flags&flagDeleted == 0 {
 		m.live++
 	}
@@ -292,15 +308,23 @@ func (m *memo) datePage(f order.Filter) (positions []order.Position, total int, 
 	return positions, m.live, next, true
 }
 
-// textTest memoises, for one needle, whether each interned text holds it: shared texts
-// (a store, a profile, a product) are searched once per query, not once per order.
-type textTest struct {
-	needle string
-	known  []uint8 // by symbol: 0 not yet tested, 1 holds the needle, 2 does not
+// symbolTest memoises a test of interned texts: shared texts (a store, a profile, a
+// status, a product) are tested once per query, not once per order.
+type symbolTest struct {
+	test  func(string) bool // nil: every text passes
+	known []uint8           // by symbol: 0 not yet tested, 1 passes, 2 does not
 }
 
-func (t *textTest) holds(values []string, id uint32) bool {
-	if t.needle == "" {
+// holding tests for a needle by part, as order.Matcher does; "" is no test.
+func holding(needle string) *symbolTest {
+	if needle == "" {
+		return &symbolTest{}
+	}
+	return &symbolTest{test: func(v string) bool { return order.Contains(v, needle) }}
+}
+
+func (t *symbolTest) passes(values []string, id uint32) bool {
+	if t.test == nil {
 		return true
 	}
 	if t.known == nil {
@@ -308,71 +332,109 @@ func (t *textTest) holds(values []string, id uint32) bool {
 	}
 	if t.known[id] == 0 {
 		t.known[id] = 2
-		if order.Contains(values[id], t.needle) {
+		if t.test(values[id]) {
 			t.known[id] = 1
 		}
 	}
 	return t.known[id] == 1
 }
 
-// rowTest is what a filter asks of a row that can be answered without making an order
-// of it: deleted or not, the date range, the status, and the texts by part.
+// rowTest is a filter as a test of rows, answered without making an order of them.
 type rowTest struct {
 	deleted                      bool
 	from, to                     int64 // unix nanoseconds; 0: no bound
-	statuses                     map[string]bool
-	store, profile, email, query *textTest
+	statuses                     *symbolTest
+	hasTracking, fullyReceived   *bool
+	open                         bool
+	store, profile, email, query *symbolTest
+	queryNeedle                  string
 }
 
 func newRowTest(f order.Filter, m order.Matcher) *rowTest {
 	store, profile, email, query := m.Needles()
-	t := &rowTest{deleted: f.Deleted, store: &textTest{needle: store}, profile: &textTest{needle: profile},
-		email: &textTest{needle: email}, query: &textTest{needle: query}}
+	t := &rowTest{deleted: f.Deleted, hasTracking: f.HasTracking, fullyReceived: f.FullyReceived, open: f.Open,
+		statuses: &symbolTest{}, store: holding(store), profile: holding(profile), email: holding(email),
+		query: holding(query), queryNeedle: query}
 	if !f.From.IsZero() {
 		t.from = f.From.UnixNano()
 	}
 	if !f.To.IsZero() {
 		t.to = f.To.UnixNano()
 	}
-	if len(f.Statuses) > 0 {
-		t.statuses = map[string]bool{}
-		for _, s := range f.Statuses {
-			t.statuses[s] = true
-		}
+	if statuses := f.Statuses; len(statuses) > 0 {
+		t.statuses.test = func(v string) bool { return slices.Contains(statuses, v) }
 	}
 	return t
 }
 
-// ruledOut reports whether a row cannot match the filter. It never rules out a match;
-// Match decides the rest.
-func (m *memo) ruledOut(r *memoRow, test *rowTest) bool {
+// matches reports whether the order of a row matches the filter: what order.Matcher's
+// Match says of the order (TestRowTestsAgreeWithTheMatcher), from the row alone.
+func (m *memo) matches(r *memoRow, test *rowTest) bool {
 	t := m.text.values
+	tracked := len(r.tracking) > 0
 	switch {
-	case (r.flags&flagDeleted != 0) != test.deleted,
+	case r.flags&memoPresent == 0,
+		(r.flags&flagDeleted != 0) != test.deleted,
 		test.from != 0 && r.date < test.from,
 		test.to != 0 && r.date >= test.to,
-		test.statuses != nil && !test.statuses[t[r.status]]:
-		return true
-	}
-	store, profile, email, query := test.store, test.profile, test.email, test.query
-	if !store.holds(t, r.store) || !profile.holds(t, r.profile) || !email.holds(t, r.email) {
-		return true
-	}
-	if query.needle == "" || query.holds(t, r.number) || query.holds(t, r.product) || query.holds(t, r.email) ||
-		query.holds(t, r.profile) || query.holds(t, r.store) {
+		!test.statuses.passes(t, r.status),
+		test.hasTracking != nil && *test.hasTracking != tracked,
+		test.fullyReceived != nil && *test.fullyReceived != (r.qtyReceived >= r.quantity),
+		test.open && !order.OpenState(t[r.status], tracked, int(r.qtyReceived), int(r.quantity)),
+		!test.store.passes(t, r.store), !test.profile.passes(t, r.profile), !test.email.passes(t, r.email):
 		return false
 	}
+	query := test.query
+	if test.queryNeedle == "" || query.passes(t, r.number) || query.passes(t, r.product) || query.passes(t, r.email) ||
+		query.passes(t, r.profile) || query.passes(t, r.store) {
+		return true
+	}
 	for _, n := range r.tracking {
-		if order.Contains(n, query.needle) {
-			return false
+		if order.Contains(n, test.queryNeedle) {
+			return true
 		}
 	}
-	return true
+	return false
 }
 
-// each calls fn with the summary of every order the matcher may select, in id order, as
-// an order with only the summary's fields set; fn makes the match. The order is reused
-// for the next row: fn must not keep it. Writes wait while it runs, so fn must be quick.
+// positions calls add with the position in f's sort of every order that matches f, in id
+// order. It reads the rows alone: a list makes an order only of the page it returns.
+func (m *memo) positions(ctx context.Context, f order.Filter, add func(order.Position)) error {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	test := newRowTest(f, order.NewMatcher(f))
+	byPrice := f.Sort == order.SortPriceDesc || f.Sort == order.SortPriceAsc
+	// Ids follow dates closely (orders are stored as they happen), so newest first, most
+	// rows after the first page's worth come after the page and the pager drops them at
+	// once instead of reordering its heap: a year by date, 72 ms to 50 at a million.
+	desc := f.Sort == order.SortDateDesc
+	for k := range m.rows {
+		if k%checkEvery == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		i := k
+		if desc {
+			i = len(m.rows) - 1 - k
+		}
+		if m.outside(i, test) {
+			continue
+		}
+		r := &m.rows[i]
+		if !m.matches(r, test) {
+			continue
+		}
+		pos := order.Position{Value: r.date, ID: uint64(i + 1)}
+		if byPrice { // as order.PositionOf: an order without a price has no value
+			pos.Value, pos.None = r.price, r.flags&flagPrice == 0 // r.price is 0 then
+		}
+		add(pos)
+	}
+	return nil
+}
+
+// each calls fn with the summary of every order that matches f, in id order, as an
+// order with only the summary's fields set. The order is reused for the next row: fn
+// must not keep it. Writes wait while it runs, so fn must be quick.
 func (m *memo) each(ctx context.Context, f order.Filter, fn func(*order.Order)) error {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
@@ -384,8 +446,11 @@ func (m *memo) each(ctx context.Context, f order.Filter, fn func(*order.Order)) 
 		if i%checkEvery == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
+		if m.outside(i, test) {
+			continue
+		}
 		r := &m.rows[i]
-		if r.flags&memoPresent == 0 || m.ruledOut(r, test) {
+		if !m.matches(r, test) {
 			continue
 		}
 		o.ID, o.OrderDate = uint64(i+1), time.Unix(0, r.date).UTC()

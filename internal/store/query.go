@@ -32,8 +32,7 @@ func (s *Store) List(ctx context.Context, f order.Filter) (order.Page, error) {
 	// writer refreshing the summaries reads the file under their lock.
 	positions, total, next, ok := s.memo.datePage(f)
 	if !ok {
-		err = s.scan(ctx, f, func(o *order.Order) { pager.Add(order.PositionOf(o, f.Sort)) })
-		if err != nil {
+		if err := s.memo.positions(ctx, f, pager.Add); err != nil {
 			return order.Page{}, err
 		}
 		positions, next = pager.Window()
@@ -159,10 +158,5 @@ func (s *Store) scan(ctx context.Context, f order.Filter, match func(*order.Orde
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	m := order.NewMatcher(f)
-	return s.memo.each(ctx, f, func(o *order.Order) {
-		if m.Match(o) {
-			match(o)
-		}
-	})
+	return s.memo.each(ctx, f, match)
 }

@@ -518,15 +518,37 @@ func TestTheEventDictionaryNeverChanges(t *testing.T) {
 	}
 }
 
-// TestUnfilteredPagesByDateAgreeWithTheScan pages through every live order by date both
-// ways, by cursor and by offset, as the date order serves them and as a full scan does:
-// with ties on the date, deleted orders and orders dated back after others.
-func TestUnfilteredPagesByDateAgreeWithTheScan(t *testing.T) {
-	s := openTest(t)
+// filterCases are filters of every kind the orders API takes, alone and together.
+func filterCases() []order.Filter {
+	yes, no := true, false
+	return []order.Filter{
+		{}, {Deleted: true},
+		{Statuses: []string{order.StatusShipped}}, {Statuses: []string{order.StatusVerified, order.StatusCancelled}},
+		{HasTracking: &yes}, {HasTracking: &no}, {FullyReceived: &yes}, {FullyReceived: &no}, {Open: true},
+		{From: t0.Add(3 * time.Hour)}, {To: t0.Add(5 * time.Hour)}, {From: t0.Add(2 * time.Hour), To: t0.Add(4 * time.Hour)},
+		{From: t0.Add(99 * time.Hour)}, {Store: "TARGET"}, {Store: "get"}, {Profile: "amex"}, {Email: "b@ex"},
+		{Query: "d-1"}, {Query: "1z9"}, {Query: "switch"}, {Query: "best buy"}, {Query: "nothing"},
+		{Store: "best", Open: true, From: t0.Add(time.Hour)}, {Deleted: true, Query: "d-"}, {Statuses: []string{order.StatusReviewHold}, Open: true},
+	}
+}
+
+// seedVaried stores orders of every kind a filter tells apart: statuses, tracking, units
+// received, deleted, and dates with ties and out of order.
+func seedVaried(t *testing.T, s *Store) []order.Order {
+	t.Helper()
 	ctx := context.Background()
-	for i := range 40 {
-		w := edit(fmt.Sprintf("D-%02d", i), order.Fields{})
-		w.OccurredAt = t0.Add(time.Duration((i*7)%13) * time.Hour) // ties, and out of order
+	stores := []string{"Best Buy US", "Target", "Walmart"}
+	statuses := []string{order.StatusVerified, order.StatusShipped, order.StatusCancelled, order.StatusReviewHold}
+	var all []order.Order
+	for i := range 48 {
+		qty, got := 1+i%3, i%4
+		f := order.Fields{Product: []string{"Switch 2", "Pokemon ETB", "PS5"}[i%3], Store: stores[i%3], Status: statuses[i%4],
+			Profile: []string{"Amex 1", "Chase 2"}[i%2], Email: fmt.Sprintf("b@example%d.com", i%5), Quantity: &qty, QtyReceived: &got}
+		if i%3 == 1 {
+			f.TrackingNumbers = []string{fmt.Sprintf("1Z9%04d", i)}
+		}
+		w := edit(fmt.Sprintf("D-%02d", i), f)
+		w.OccurredAt = t0.Add(time.Duration((i*7)%13) * time.Hour)
 		if _, err := s.Write(ctx, w); err != nil {
 			t.Fatal(err)
 		}
@@ -535,8 +557,45 @@ func TestUnfilteredPagesByDateAgreeWithTheScan(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		o, err := s.Get(ctx, w.Number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, o)
 	}
-	scanned := func(f order.Filter) ([]order.Position, int, string) {
+	return all
+}
+
+// TestRowTestsAgreeWithTheMatcher: the summaries in memory are filtered by a test of
+// their own, which must select exactly the orders order.Matcher selects.
+func TestRowTestsAgreeWithTheMatcher(t *testing.T) {
+	s := openTest(t)
+	all := seedVaried(t, s)
+	for _, f := range filterCases() {
+		var want, got []uint64
+		m := order.NewMatcher(f)
+		for i := range all {
+			if m.Match(&all[i]) {
+				want = append(want, all[i].ID)
+			}
+		}
+		if err := s.scan(context.Background(), f, func(o *order.Order) { got = append(got, o.ID) }); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("filter %+v: the rows select %v, the matcher %v", f, got, want)
+		}
+	}
+}
+
+// TestPagesAgreeWithTheScan pages through the orders of every filter in every sort,
+// by cursor and by offset, as List serves them (from the rows, or the date order when
+// nothing is filtered) and as the pager makes them of a scan of whole summaries.
+func TestPagesAgreeWithTheScan(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	seedVaried(t, s)
+	scanned := func(f order.Filter) ([]uint64, int, string) {
 		p, err := order.NewPager(f)
 		if err != nil {
 			t.Fatal(err)
@@ -545,31 +604,48 @@ func TestUnfilteredPagesByDateAgreeWithTheScan(t *testing.T) {
 			t.Fatal(err)
 		}
 		positions, next := p.Window()
-		return positions, p.Total, next
+		var ids []uint64
+		for _, p := range positions {
+			ids = append(ids, p.ID)
+		}
+		return ids, p.Total, next
 	}
-	for _, sort := range []string{order.SortDateDesc, order.SortDateAsc} {
-		for _, limit := range []int{1, 3, 7, 50} {
-			f := order.Filter{Sort: sort, Limit: limit}
-			for pages := 0; ; pages++ {
-				got, total, next, ok := s.memo.datePage(f)
-				want, wantTotal, wantNext := scanned(f)
-				if !ok || !slices.Equal(got, want) || total != wantTotal || next != wantNext {
-					t.Fatalf("%s limit %d page %d: %v total %d next %q, the scan gives %v total %d next %q", sort, limit, pages, got, total, next, want, wantTotal, wantNext)
+	listed := func(f order.Filter) ([]uint64, int, string) {
+		page, err := s.List(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []uint64
+		for _, o := range page.Orders {
+			ids = append(ids, o.ID)
+		}
+		return ids, page.Total, page.Next
+	}
+	for _, filter := range filterCases() {
+		for _, sort := range order.Sorts {
+			for _, limit := range []int{1, 3, 50} {
+				f := filter
+				f.Sort, f.Limit = sort, limit
+				for pages := 0; ; pages++ {
+					got, total, next := listed(f)
+					want, wantTotal, wantNext := scanned(f)
+					if !slices.Equal(got, want) || total != wantTotal || next != wantNext {
+						t.Fatalf("%+v page %d: %v total %d next %q, the scan gives %v total %d next %q", f, pages, got, total, next, want, wantTotal, wantNext)
+					}
+					if next == "" {
+						break
+					}
+					f.After = next
 				}
-				if next == "" {
-					break
+				f.After, f.Offset = "", 2
+				if got, _, _ := listed(f); !slices.Equal(got, func() []uint64 { w, _, _ := scanned(f); return w }()) {
+					t.Errorf("%+v by offset: %v", f, got)
 				}
-				f.After = next
-			}
-			f = order.Filter{Sort: sort, Limit: limit, Offset: 4}
-			got, _, _, _ := s.memo.datePage(f)
-			if want, _, _ := scanned(f); !slices.Equal(got, want) {
-				t.Errorf("%s limit %d by offset: %v, want %v", sort, limit, got, want)
 			}
 		}
 	}
 	if _, _, _, ok := s.memo.datePage(order.Filter{Sort: order.SortDateDesc, Store: "x"}); ok {
-		t.Error("a filtered list was served by date alone")
+		t.Error("a filtered list was served by the date order alone")
 	}
 }
 
