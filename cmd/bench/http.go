@@ -1,6 +1,8 @@
 package main
 
 import (
+	bolt "go.etcd.io/bbolt"
+
 	"bytes"
 	"fmt"
 	"io"
@@ -60,6 +62,11 @@ func httpFigures(dir string, each time.Duration) error {
 		req, _ := http.NewRequest(http.MethodGet, base+"/health", nil)
 		return req
 	}
+	rate, err := fsyncRate(filepath.Join(dir, "fsync.db"), time.Second)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("the disk: %.0f fsync'd bbolt commits a second, one writer; \"per commit\" is how many checkouts shared each\n", rate)
 	fmt.Printf("%-40s %10s %10s %10s %12s\n", "HTTP, loopback, for "+each.String()+" each", "per second", "p50", "p99", "per commit")
 	for _, clients := range []int{1, 16, 64} {
 		for _, run := range []struct {
@@ -81,6 +88,31 @@ func httpFigures(dir string, each time.Duration) error {
 	}
 	fmt.Println()
 	return nil
+}
+
+// fsyncRate is how many small durable bbolt commits one writer makes a second: what the
+// disk allows before writes share commits.
+func fsyncRate(path string, d time.Duration) (float64, error) {
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	n := 0
+	start := time.Now()
+	for ; time.Since(start) < d; n++ {
+		err := db.Update(func(tx *bolt.Tx) error {
+			b, err := tx.CreateBucketIfNotExists([]byte("b"))
+			if err != nil {
+				return err
+			}
+			return b.Put(fmt.Append(nil, n), []byte("checkout"))
+		})
+		if err != nil {
+			return 0, err
+		}
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
 }
 
 // load sends requests from clients goroutines for d and returns the rate of successful

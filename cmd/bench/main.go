@@ -57,6 +57,9 @@ var cacheFlag = flag.String("cache", "", "folder that keeps the seeded bbolt dat
 // postgresFlag runs the store benchmarks on PostgreSQL too, each beside its bbolt figure.
 var postgresFlag = flag.String("postgres", "", "also run the store benchmarks on this PostgreSQL database (postgres://...), in schemas of their own")
 
+// discordFlag is how long each Discord path figure runs; 0 skips them.
+var discordFlag = flag.Duration("discord", 3*time.Second, "how long each figure of the Discord path (fake gateway to disk) runs (0 skips them)")
+
 // latencyFlag is how long each query's percentiles are measured for; 0 skips them.
 var latencyFlag = flag.Duration("latency", time.Second, "how long each query of the percentile table runs (0 skips the table)")
 
@@ -81,6 +84,11 @@ func main() {
 
 	if *httpFlag > 0 {
 		if err := httpFigures(dir, *httpFlag); err != nil {
+			fail(err)
+		}
+	}
+	if *discordFlag > 0 {
+		if err := discordFigures(dir, *discordFlag); err != nil {
 			fail(err)
 		}
 	}

@@ -73,9 +73,16 @@ type Call struct {
 
 // Start runs a fake Discord until the test ends.
 func Start(t testing.TB) *Server {
+	s := New(t.Logf)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// New runs a fake Discord until Close, outside a test (the bench), logging with logf.
+func New(logf func(string, ...any)) *Server {
 	s := &Server{
 		Token:             "fake-bot-token",
-		logf:              t.Logf,
+		logf:              logf,
 		history:           map[string][]*discordgo.Message{},
 		commands:          map[string][]*discordgo.ApplicationCommand{},
 		conns:             map[*conn]bool{},
@@ -87,7 +94,6 @@ func Start(t testing.TB) *Server {
 	s.http = httptest.NewUnstartedServer(s.routes())
 	s.http.Start()
 	s.URL = s.http.URL
-	t.Cleanup(s.Close)
 	return s
 }
 

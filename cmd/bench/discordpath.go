@@ -1,0 +1,99 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/roms-dev/roms/internal/discord"
+	"github.com/roms-dev/roms/internal/fakediscord"
+	"github.com/roms-dev/roms/internal/live"
+	"github.com/roms-dev/roms/internal/orders"
+	"github.com/roms-dev/roms/internal/store"
+)
+
+// discordFigures times checkouts from their post on the fake Discord gateway until their
+// order is on disk: the real listener reads MESSAGE_CREATE over a websocket on loopback,
+// ingests it, and the hub hears of the order once it is committed. One checkout at a
+// time, then bursts of 64 posted at once as in a drop; each for a while.
+func discordFigures(dir string, each time.Duration) error {
+	const channel = "1290000000000000001" // message.json's
+	fake := fakediscord.New(func(string, ...any) {})
+	defer fake.Close()
+	st, err := store.Open(filepath.Join(dir, "discord.db"), time.Second)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	hub := live.NewHub()
+	svc := orders.New(st, hub, logger, time.UTC)
+	listener, err := discord.New(discord.Config{Token: fake.Token, Channels: []string{channel}, APIURL: fake.URL,
+		InitialSince: time.Now()}, svc, logger)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- listener.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	for start := time.Now(); listener.Status(ctx).State != discord.StateConnected || !fake.Connected(); time.Sleep(10 * time.Millisecond) {
+		if time.Since(start) > 10*time.Second {
+			return fmt.Errorf("the listener did not connect to the fake Discord")
+		}
+	}
+	stored, unsubscribe := hub.Subscribe(1024)
+	defer unsubscribe()
+	fmt.Printf("%-40s %10s %10s %10s\n", "Discord, fake gateway to disk, "+each.String(), "per second", "p50", "p99")
+	n := 0
+	for _, burst := range []int{1, 64} {
+		var latencies []time.Duration
+		start := time.Now()
+		for time.Since(start) < each {
+			posted := map[string]time.Time{}
+			for range burst {
+				n++
+				number := fmt.Sprintf("DISCORD-%d", n)
+				m, err := checkoutMessage(number)
+				if err != nil {
+					return err
+				}
+				posted[number] = time.Now()
+				fake.Post(channel, m)
+			}
+			for len(posted) > 0 {
+				select {
+				case change := <-stored:
+					if at, ok := posted[change.Order.OrderNumber]; ok {
+						latencies = append(latencies, time.Since(at))
+						delete(posted, change.Order.OrderNumber)
+					}
+				case <-time.After(10 * time.Second):
+					return fmt.Errorf("%d checkouts posted to the fake Discord were not stored within 10 s", len(posted))
+				}
+			}
+		}
+		slices.Sort(latencies)
+		at := func(q float64) time.Duration { return latencies[min(len(latencies)-1, int(q*float64(len(latencies))))] }
+		fmt.Printf("%-40s %10.0f %10s %10s\n", fmt.Sprintf("bursts of %d", burst), float64(len(latencies))/time.Since(start).Seconds(),
+			at(0.5).Round(10*time.Microsecond), at(0.99).Round(10*time.Microsecond))
+	}
+	fmt.Println()
+	return nil
+}
+
+// checkoutMessage is message.json, Refract's post of a checkout, with another number.
+func checkoutMessage(number string) (discordgo.Message, error) {
+	var m discordgo.Message
+	err := json.Unmarshal(bytes.Replace(discordBody, []byte("#BBY01-807102506907"), []byte("#"+number), 1), &m)
+	m.ID, m.Timestamp = "", time.Time{} // the fake gives them
+	return m, err
+}
