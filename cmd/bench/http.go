@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+
 	bolt "go.etcd.io/bbolt"
 
 	"bytes"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/roms-dev/roms/internal/httpapi"
 	"github.com/roms-dev/roms/internal/live"
+	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/orders"
 	"github.com/roms-dev/roms/internal/store"
 )
@@ -87,6 +90,31 @@ func httpFigures(dir string, each time.Duration) error {
 		}
 	}
 	fmt.Println()
+	return pruneFigures(st)
+}
+
+// pruneFigures trims the webhook log the HTTP figures left, one chunk a call, and prints
+// how long each chunk's transaction took: as long as writers wait on a trim at most.
+func pruneFigures(st *store.Store) error {
+	ctx := context.Background()
+	c, err := st.Counts(ctx)
+	if err != nil {
+		return err
+	}
+	var took []time.Duration
+	for keep := c.LogItems - order.PruneChunk; keep > 0; keep -= order.PruneChunk {
+		start := time.Now()
+		if _, err := st.PruneLogs(ctx, order.Retention{MaxEntries: keep}, time.Now()); err != nil {
+			return err
+		}
+		took = append(took, time.Since(start))
+	}
+	if len(took) == 0 {
+		return nil
+	}
+	slices.Sort(took)
+	fmt.Printf("trimming the webhook log of %d entries, %d a transaction: p50 %s, longest %s\n\n", c.LogItems, order.PruneChunk,
+		took[len(took)/2].Round(10*time.Microsecond), took[len(took)-1].Round(10*time.Microsecond))
 	return nil
 }
 
