@@ -44,6 +44,15 @@ func (p *Pager) Add(pos Position) {
 	}
 }
 
+// Merge adds what another pager of the same filter found (over other matches) to p.
+func (p *Pager) Merge(q *Pager) {
+	total := p.Total + q.Total
+	for _, pos := range q.heap {
+		p.Add(pos)
+	}
+	p.Total = total
+}
+
 // Window is the page's positions, in order, and the cursor of the next page ("" on the
 // last).
 func (p *Pager) Window() ([]Position, string) {

@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -421,24 +423,55 @@ func (m *memo) matches(r *memoRow, test *rowTest) bool {
 	return false
 }
 
-// positions calls add with the position in f's sort of every order that matches f, in id
-// order. It reads the rows alone: a list makes an order only of the page it returns.
-func (m *memo) positions(ctx context.Context, f order.Filter, add func(order.Position)) error {
+// parallelFrom is how many orders make a list worth splitting between the cores: below
+// it a list takes a few milliseconds on one. Tests lower it.
+var parallelFrom = 50_000
+
+// page returns a pager that has seen the position in f's sort of every order that
+// matches f. It reads the rows alone: a list makes an order only of the page it returns.
+// A large list is split between the cores, each part with a pager of its own, merged at
+// the end: at a million orders most filters took half as long.
+func (m *memo) page(ctx context.Context, f order.Filter) (*order.Pager, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
+	parts := 1
+	if len(m.rows) >= parallelFrom {
+		parts = runtime.GOMAXPROCS(0)
+	}
+	pagers, errs := make([]*order.Pager, parts), make([]error, parts)
+	var wg sync.WaitGroup
+	for p := range parts {
+		pager, err := order.NewPager(f)
+		if err != nil {
+			return nil, err
+		}
+		pagers[p] = pager
+		lo, hi := p*len(m.rows)/parts, (p+1)*len(m.rows)/parts
+		wg.Go(func() { errs[p] = m.positions(ctx, f, lo, hi, pager.Add) })
+	}
+	wg.Wait()
+	for _, q := range pagers[1:] {
+		pagers[0].Merge(q)
+	}
+	return pagers[0], errors.Join(errs...)
+}
+
+// positions calls add with the position in f's sort of every order of rows[lo:hi] that
+// matches f. The caller holds the lock.
+func (m *memo) positions(ctx context.Context, f order.Filter, lo, hi int, add func(order.Position)) error {
 	test := newRowTest(f, order.NewMatcher(f))
 	byPrice := f.Sort == order.SortPriceDesc || f.Sort == order.SortPriceAsc
 	// Ids follow dates closely (orders are stored as they happen), so newest first, most
 	// rows after the first page's worth come after the page and the pager drops them at
 	// once instead of reordering its heap: a year by date, 72 ms to 50 at a million.
 	desc := f.Sort == order.SortDateDesc
-	for k := range m.rows {
+	for k := range hi - lo {
 		if k%checkEvery == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		i := k
+		i := lo + k
 		if desc {
-			i = len(m.rows) - 1 - k
+			i = hi - 1 - k
 		}
 		if m.outside(i, test) {
 			continue

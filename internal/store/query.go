@@ -24,22 +24,21 @@ func (s *Store) List(ctx context.Context, f order.Filter) (order.Page, error) {
 		return order.Page{}, err
 	}
 	f = f.WithDefaults()
-	pager, err := order.NewPager(f)
-	if err != nil {
+	if _, err := order.NewPager(f); err != nil {
 		return order.Page{}, err // a bad cursor, before any reading
 	}
-	// The summaries are read before the file, never inside one of its transactions: a
-	// writer refreshing the summaries reads the file under their lock.
+	// The summaries are read before the file, never inside one of its transactions.
 	positions, total, next, ok := s.memo.datePage(f)
 	if !ok {
-		if err := s.memo.positions(ctx, f, pager.Add); err != nil {
+		pager, err := s.memo.page(ctx, f)
+		if err != nil {
 			return order.Page{}, err
 		}
 		positions, next = pager.Window()
 		total = pager.Total
 	}
 	page := order.Page{Orders: []order.Order{}, Total: total, Next: next}
-	err = s.view(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		for _, p := range positions {
 			o, err := orderByID(tx, be64(p.ID))
 			if err != nil {
