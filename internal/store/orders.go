@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	gojson "github.com/goccy/go-json"
 	"slices"
 	"strings"
 
@@ -266,9 +267,13 @@ func orderByID(tx *bolt.Tx, id []byte) (order.Order, error) {
 
 // decodeOrder reads a stored order. Its id is its key's: an order written before it had
 // one is stored with id 0. A nil key keeps the stored id.
+//
+// Orders are written with encoding/json and read with go-json, which reads the same
+// JSON the same way (TestStoredOrdersReadAsTheyWereWritten) in a third of the time: an
+// export of a million orders decoded for 20 of its 32 seconds.
 func decodeOrder(key, raw []byte) (order.Order, error) {
 	var o order.Order
-	err := json.Unmarshal(raw, &o)
+	err := gojson.Unmarshal(raw, &o)
 	if len(key) == 8 {
 		o.ID = binary.BigEndian.Uint64(key)
 	}

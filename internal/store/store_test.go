@@ -725,3 +725,72 @@ func TestAWriteWorkedOutBeforeAnotherIsWorkedOutAgain(t *testing.T) {
 		t.Errorf("events %+v", events)
 	}
 }
+
+// TestStoredOrdersReadAsTheyWereWritten: orders are written with encoding/json and read
+// back with a faster decoder (go-json), which must read every field as encoding/json
+// would, whatever the text holds.
+func TestStoredOrdersReadAsTheyWereWritten(t *testing.T) {
+	texts := []string{"", "plain", `quote " backslash \ slash /`, "<b>&amp;</b>", "\u2028 \u2029", "emoji 🎮",
+		"nul \x00 byte", "tab\tnewline\n", "invalid \xff utf-8", "日本語", strings.Repeat("long ", 400)}
+	price, at := order.Money(-1999), t0.Add(1234567890*time.Nanosecond)
+	for i, text := range texts {
+		o := order.Order{ID: uint64(i + 1), OrderNumber: "N-" + text, Product: text, Price: &price, Total: &price,
+			Currency: "EUR", Quantity: i, Email: text, CustomerName: text, Profile: text, ProxyList: text, ReferenceNumber: text,
+			Status: text, TrackingNumbers: []string{text, "1Z"}, TrackingNumber: text, TrackingURL: text, QtyReceived: -i,
+			PaymentMethod: text, ShippingAddress: text, ShippingMethod: text, Notes: text, OrderDate: at, OrderTime: text,
+			PostedDate: &at, ShippedDate: &at, Source: text, WorksheetName: text, Store: text, ShareLink: text, ImageURL: text,
+			RawHeader: text, Extra: map[string]string{text: text, "b": ""}, Items: []order.Item{{Product: text, Quantity: 2, Price: &price}, {}},
+			Origin: order.Origin{Source: text, GuildID: "1", ChannelID: text, MessageID: "3"}, CreatedAt: at, UpdatedAt: at.UTC(),
+			DeletedAt: &at, Test: i%2 == 0}
+		for _, o := range []order.Order{o, {ID: uint64(i + 1)}} {
+			raw, err := json.Marshal(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want order.Order
+			if err := json.Unmarshal(raw, &want); err != nil {
+				t.Fatal(err)
+			}
+			got, err := decodeOrder(be64(o.ID), raw)
+			if err != nil {
+				t.Fatalf("%q: %v", text, err)
+			}
+			if a, b := mustJSON(t, got), mustJSON(t, want); a != b {
+				t.Errorf("%q: read back\n%s\nencoding/json reads\n%s", text, a, b)
+			}
+		}
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestSteppingReaderFindsEveryKey(t *testing.T) {
+	s := openTest(t)
+	_ = s.db.Update(func(tx *bolt.Tx) error {
+		b, _ := tx.CreateBucket([]byte("t"))
+		for _, id := range []uint64{1, 2, 4, 6, 8, 10} { // 3, 5, 7 and 9 missing
+			_ = b.Put(be64(id), []byte(fmt.Sprint(id)))
+		}
+		return nil
+	})
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		r := steppingReader{c: tx.Bucket([]byte("t")).Cursor()}
+		for _, id := range []uint64{4, 6, 6, 8, 10, 8, 2, 1, 3, 11, 10, 0, 2} {
+			want := ""
+			if id == 1 || id == 2 || id > 2 && id <= 10 && id%2 == 0 {
+				want = fmt.Sprint(id)
+			}
+			if got := string(r.get(be64(id))); got != want {
+				t.Errorf("get %d: %q, want %q", id, got, want)
+			}
+		}
+		return nil
+	})
+}
