@@ -113,8 +113,8 @@ func reopened(st order.Store, n int) (*orders.Service, error) {
 }
 
 // queryBenches read the seeded database. Their baseline is one pass over every order's
-// summary that matches none (a date ten years ahead, which no summary can be ruled out
-// for early): what any query that has to look at every order costs at least.
+// summary that matches none (a store no order has, so that every row is read): what any
+// query that has to look at every order costs at least, on one core.
 func queryBenches(svc *orders.Service, n int) []bench {
 	month := time.Now().AddDate(0, -1, 0)
 	router := commands.New(svc, commands.Config{})
@@ -133,7 +133,7 @@ func queryBenches(svc *orders.Service, n int) []bench {
 		{name: prefix + "scan every summary", fn: func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := svc.Export(b.Context(), order.Filter{Sort: order.SortDateDesc, From: time.Now().AddDate(10, 0, 0)}, io.Discard); err != nil {
+				if _, err := svc.Export(b.Context(), order.Filter{Sort: order.SortDateDesc, Store: "no store has this name"}, io.Discard); err != nil {
 					b.Fatal(err)
 				}
 			}
