@@ -2,7 +2,7 @@
 // run: machines here are shared and noisy, so the figures that mean something are the
 // ratios, not the nanoseconds.
 //
-//	go run ./cmd/bench [-orders 100000] [-test.benchtime=2s]
+//	go run ./cmd/bench [-quick] [-orders 100000] [-cache DIR] [-test.benchtime=2s]
 package main
 
 import (
@@ -63,12 +63,22 @@ var discordFlag = flag.Duration("discord", 3*time.Second, "how long each figure 
 // latencyFlag is how long each query's percentiles are measured for; 0 skips them.
 var latencyFlag = flag.Duration("latency", time.Second, "how long each query of the percentile table runs (0 skips the table)")
 
+// quickFlag makes every figure small and short: a check that the bench runs, not a
+// measure (CI runs it).
+var quickFlag = flag.Bool("quick", false, "a small, short run of every figure: 2,000 orders, a fraction of a second each")
+
 // cpuProfileFlag writes a CPU profile of the whole run, for `go tool pprof`.
 var cpuProfileFlag = flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 
 func main() {
 	testing.Init()
 	flag.Parse()
+	if *quickFlag {
+		*ordersFlag, *httpFlag, *discordFlag, *latencyFlag = 2000, 200*time.Millisecond, 200*time.Millisecond, 50*time.Millisecond
+		if err := flag.Set("test.benchtime", "50ms"); err != nil {
+			fail(err)
+		}
+	}
 	if *cpuProfileFlag != "" {
 		stop, err := profileCPU(*cpuProfileFlag)
 		if err != nil {

@@ -52,6 +52,15 @@ type Tally struct {
 	loc     *time.Location
 	overall *Totals
 	groups  map[string]*Totals
+	// day is the date (in loc) of the last order grouped by time, and its group: orders
+	// come nearly in date order, and formatting each one's date cost more than the rest
+	// of the tally.
+	day struct {
+		y   int
+		m   time.Month
+		d   int
+		key string
+	}
 }
 
 // NewTally starts totals grouped by one of Groupings (or GroupNone), with days in loc.
@@ -78,7 +87,6 @@ func (t *Tally) Add(o *Order) {
 }
 
 func (t *Tally) groupOf(o *Order) string {
-	day := o.OrderDate.In(t.loc)
 	switch t.by {
 	case GroupStore:
 		return o.Store
@@ -88,15 +96,61 @@ func (t *Tally) groupOf(o *Order) string {
 		return o.Status
 	case GroupProduct:
 		return o.Product
-	case GroupDay:
-		return day.Format(time.DateOnly)
+	case GroupDay, GroupWeek, GroupMonth:
+		day := o.OrderDate.In(t.loc)
+		last := &t.day
+		if y, m, d := day.Date(); last.key == "" || y != last.y || m != last.m || d != last.d {
+			last.y, last.m, last.d, last.key = y, m, d, t.periodOf(day)
+		}
+		return last.key
+	}
+	return ""
+}
+
+// periodOf is the group of a day: itself, its week's Monday or its month.
+func (t *Tally) periodOf(day time.Time) string {
+	switch t.by {
 	case GroupWeek:
 		back := (int(day.Weekday()) + 6) % 7 // days since Monday
 		return day.AddDate(0, 0, -back).Format(time.DateOnly)
 	case GroupMonth:
 		return day.Format("2006-01")
 	}
-	return ""
+	return day.Format(time.DateOnly)
+}
+
+// Merge adds what another tally of the same grouping counted (over other orders) to t.
+func (t *Tally) Merge(u *Tally) {
+	mergeTotals(t.overall, u.overall)
+	for key, g := range u.groups {
+		mine := t.groups[key]
+		if mine == nil {
+			mine = &Totals{Group: key}
+			t.groups[key] = mine
+		}
+		mergeTotals(mine, g)
+	}
+}
+
+func mergeTotals(t, u *Totals) {
+	t.Checkouts += u.Checkouts
+	t.Units += u.Units
+	t.Cancelled += u.Cancelled
+	t.Declined += u.Declined
+	if t.Checkouts > 0 {
+		t.CancelRate = float64(t.Cancelled+t.Declined) / float64(t.Checkouts)
+	}
+	t.WithTracking += u.WithTracking
+	t.UnitsReceived += u.UnitsReceived
+	for _, m := range u.Money {
+		c := t.currency(m.Currency)
+		c.Orders += m.Orders
+		c.Spend += m.Spend
+		c.Commission += m.Commission
+		if c.Orders > 0 {
+			c.Average = c.Spend / Money(c.Orders)
+		}
+	}
 }
 
 func add(t *Totals, o *Order) {
@@ -120,13 +174,7 @@ func add(t *Totals, o *Order) {
 	if !ok && o.Commission == nil {
 		return
 	}
-	i := slices.IndexFunc(t.Money, func(c CurrencyTotals) bool { return c.Currency == o.Currency })
-	if i < 0 {
-		t.Money = append(t.Money, CurrencyTotals{Currency: o.Currency})
-		slices.SortFunc(t.Money, func(a, b CurrencyTotals) int { return cmp.Compare(a.Currency, b.Currency) })
-		i = slices.IndexFunc(t.Money, func(c CurrencyTotals) bool { return c.Currency == o.Currency })
-	}
-	c := &t.Money[i]
+	c := t.currency(o.Currency)
 	if ok {
 		c.Orders++
 		c.Spend += spend
@@ -135,6 +183,17 @@ func add(t *Totals, o *Order) {
 	if o.Commission != nil {
 		c.Commission += *o.Commission
 	}
+}
+
+// currency is the money totals of one currency, added in order when new.
+func (t *Totals) currency(code string) *CurrencyTotals {
+	i := slices.IndexFunc(t.Money, func(c CurrencyTotals) bool { return c.Currency == code })
+	if i < 0 {
+		t.Money = append(t.Money, CurrencyTotals{Currency: code})
+		slices.SortFunc(t.Money, func(a, b CurrencyTotals) int { return cmp.Compare(a.Currency, b.Currency) })
+		i = slices.IndexFunc(t.Money, func(c CurrencyTotals) bool { return c.Currency == code })
+	}
+	return &t.Money[i]
 }
 
 // spend is what the order cost: its total, or price times quantity.

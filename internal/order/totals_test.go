@@ -1,6 +1,9 @@
 package order
 
 import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -41,5 +44,71 @@ func TestWeeksStartOnMonday(t *testing.T) {
 	tally.Add(&o)
 	if _, g := tally.Result(); g[0].Group != "2026-11-23" {
 		t.Errorf("week of a Sunday: %s", g[0].Group)
+	}
+}
+
+// TestPeriodsAreTheDaysWeeksAndMonthsOfTheirZone: the tally keeps the day, week or month
+// of the last order to group the next without formatting its date; the keys must be the
+// ones the date gives, across daylight saving changes and odd offsets, in any order.
+func TestPeriodsAreTheDaysWeeksAndMonthsOfTheirZone(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, zone := range []string{"America/New_York", "Asia/Kathmandu", "Australia/Lord_Howe", "America/Santiago", "UTC"} {
+		loc, err := time.LoadLocation(zone)
+		if err != nil {
+			t.Skipf("no time zone data: %v", err)
+		}
+		for _, by := range []string{GroupDay, GroupWeek, GroupMonth} {
+			tally := NewTally(by, loc)
+			at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+			for range 5000 {
+				at = at.Add(time.Duration(r.Int64N(int64(20*time.Hour))) - 2*time.Hour) // mostly forward, some back
+				day := at.In(loc)
+				want := day.Format(time.DateOnly)
+				switch by {
+				case GroupWeek:
+					want = day.AddDate(0, 0, -((int(day.Weekday()) + 6) % 7)).Format(time.DateOnly)
+				case GroupMonth:
+					want = day.Format("2006-01")
+				}
+				if got := tally.groupOf(&Order{OrderDate: at}); got != want {
+					t.Fatalf("%s by %s: %v is in %q, want %q", zone, by, day, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestMergedTalliesAddUpAsOne: totals split between the cores and merged are the totals
+// of one pass.
+func TestMergedTalliesAddUpAsOne(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	statuses := []string{StatusVerified, StatusCancelled, StatusDeclined, StatusShipped, StatusRefunded}
+	for _, by := range append([]string{GroupNone}, Groupings...) {
+		one, parts := NewTally(by, time.UTC), []*Tally{NewTally(by, time.UTC), NewTally(by, time.UTC), NewTally(by, time.UTC)}
+		for i := range 600 {
+			price, commission := Money(r.IntN(50000)), Money(r.IntN(500))
+			o := Order{ID: uint64(i + 1), Store: []string{"Target", "Walmart"}[r.IntN(2)], Profile: fmt.Sprint("p", r.IntN(3)),
+				Status: statuses[r.IntN(len(statuses))], Product: fmt.Sprint("x", r.IntN(4)), Quantity: 1 + r.IntN(3), QtyReceived: r.IntN(2),
+				Currency: []string{"USD", "EUR", ""}[r.IntN(3)], OrderDate: time.Date(2026, 3, 1+r.IntN(60), r.IntN(24), 0, 0, 0, time.UTC)}
+			if r.IntN(4) > 0 {
+				o.Price = &price
+			}
+			if r.IntN(3) == 0 {
+				o.Commission = &commission
+			}
+			if r.IntN(2) == 0 {
+				o.TrackingNumbers = []string{"1Z"}
+			}
+			one.Add(&o)
+			parts[r.IntN(len(parts))].Add(&o)
+		}
+		for _, p := range parts[1:] {
+			parts[0].Merge(p)
+		}
+		wantAll, wantGroups := one.Result()
+		gotAll, gotGroups := parts[0].Result()
+		if !reflect.DeepEqual(gotAll, wantAll) || !reflect.DeepEqual(gotGroups, wantGroups) {
+			t.Errorf("by %q: merged %+v %+v\nwant %+v %+v", by, gotAll, gotGroups, wantAll, wantGroups)
+		}
 	}
 }

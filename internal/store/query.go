@@ -172,8 +172,10 @@ func (r *steppingReader) get(key []byte) []byte {
 // Totals adds up the orders that match f, grouped by one of order.Groupings, with days in
 // loc.
 func (s *Store) Totals(ctx context.Context, f order.Filter, by string, loc *time.Location) (order.Totals, []order.Totals, error) {
-	tally := order.NewTally(by, loc)
-	err := s.scan(ctx, f, func(o *order.Order) { tally.Add(o) })
+	if err := ctx.Err(); err != nil {
+		return order.Totals{}, nil, err
+	}
+	tally, err := s.memo.tally(ctx, f, by, loc)
 	if err != nil {
 		return order.Totals{}, nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -793,4 +794,31 @@ func TestSteppingReaderFindsEveryKey(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestTotalsAreTheSameSplitBetweenTheCoresOrNot: totals over many orders are added up in
+// parts, one a core, and merged; they must be the totals of one pass.
+func TestTotalsAreTheSameSplitBetweenTheCoresOrNot(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	seedVaried(t, s)
+	defer func(was int) { parallelFrom = was }(parallelFrom)
+	ny, _ := time.LoadLocation("America/New_York")
+	for _, f := range filterCases() {
+		for _, by := range append([]string{order.GroupNone}, order.Groupings...) {
+			parallelFrom = 1 << 30
+			wantAll, wantGroups, err := s.Totals(ctx, f, by, ny)
+			if err != nil {
+				t.Fatal(err)
+			}
+			parallelFrom = 1
+			gotAll, gotGroups, err := s.Totals(ctx, f, by, ny)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(gotAll, wantAll) || !reflect.DeepEqual(gotGroups, wantGroups) {
+				t.Errorf("%+v by %q: split %+v %+v, one pass %+v %+v", f, by, gotAll, gotGroups, wantAll, wantGroups)
+			}
+		}
+	}
 }
