@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"runtime"
 	"slices"
 	"time"
 
@@ -113,27 +114,83 @@ func (s *Store) Each(ctx context.Context, f order.Filter, fn func(*order.Order) 
 	if err != nil {
 		return err
 	}
-	return s.view(func(tx *bolt.Tx) error {
-		orders := steppingReader{c: tx.Bucket(bucketOrders).Cursor()}
-		for i, p := range positions {
-			if i%checkEvery == 0 && ctx.Err() != nil {
-				return ctx.Err()
-			}
-			id := be64(p.ID)
-			raw := orders.get(id)
-			if raw == nil {
-				return fmt.Errorf("order id %d: %w", p.ID, order.ErrNotFound)
-			}
-			o, err := decodeOrder(id, raw)
-			if err != nil {
-				return err
-			}
-			if err := fn(&o); err != nil {
+	return s.view(func(tx *bolt.Tx) error { return decodeInTurn(ctx, tx, positions, fn) })
+}
+
+// decodeBatch is how many orders one decoder takes at a time.
+const decodeBatch = 256
+
+// decoded is a batch of orders read and being decoded; ready closes when it is done.
+type decoded struct {
+	orders []order.Order
+	err    error
+	ready  chan struct{}
+}
+
+// decodeInTurn calls fn with each order at positions, in their order. One goroutine
+// reads the orders along their keys, batches of them are decoded on every core at once,
+// and fn gets them in turn: decoding was most of an export. At most a few batches are in
+// memory at a time. Nothing that reads the transaction's pages outlives the call.
+func decodeInTurn(ctx context.Context, tx *bolt.Tx, positions []order.Position, fn func(*order.Order) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	queue := make(chan *decoded, 2*runtime.GOMAXPROCS(0))
+	go readInBatches(ctx, tx, positions, queue)
+	defer func() {
+		cancel()
+		for d := range queue { // the reader has stopped once it closes the queue
+			<-d.ready
+		}
+	}()
+	for d := range queue {
+		<-d.ready
+		if d.err != nil {
+			return d.err
+		}
+		for i := range d.orders {
+			if err := fn(&d.orders[i]); err != nil {
 				return err
 			}
 		}
-		return nil
-	})
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+// readInBatches reads the orders at positions in batches, starts decoding each, and
+// queues them in turn until done or ctx ends; then it closes the queue.
+func readInBatches(ctx context.Context, tx *bolt.Tx, positions []order.Position, queue chan<- *decoded) {
+	defer close(queue)
+	orders := steppingReader{c: tx.Bucket(bucketOrders).Cursor()}
+	for start := 0; start < len(positions); start += decodeBatch {
+		batch := positions[start:min(start+decodeBatch, len(positions))]
+		d := &decoded{ready: make(chan struct{})}
+		raws := make([][]byte, len(batch))
+		for i, p := range batch {
+			if raws[i] = orders.get(be64(p.ID)); raws[i] == nil {
+				d.err = fmt.Errorf("order id %d: %w", p.ID, order.ErrNotFound)
+			}
+		}
+		go func() {
+			defer close(d.ready)
+			if d.err != nil {
+				return
+			}
+			d.orders = make([]order.Order, len(batch))
+			for i, p := range batch {
+				if d.orders[i], d.err = decodeOrder(be64(p.ID), raws[i]); d.err != nil {
+					return
+				}
+			}
+		}()
+		select {
+		case queue <- d:
+		case <-ctx.Done():
+			<-d.ready
+			return
+		}
+	}
 }
 
 // steppingReader reads values by key through one cursor, stepping to the next key over

@@ -822,3 +822,49 @@ func TestTotalsAreTheSameSplitBetweenTheCoresOrNot(t *testing.T) {
 		}
 	}
 }
+
+// TestEachStopsWhereItsCallerStops: orders are decoded in batches ahead of the caller;
+// an error of the caller's, or its context ending, stops the reading at once, and every
+// order before was given in turn.
+func TestEachStopsWhereItsCallerStops(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	writes := make([]order.Write, 3*decodeBatch+7)
+	for i := range writes {
+		writes[i] = edit(fmt.Sprintf("E-%04d", i), order.Fields{Product: "x"})
+		writes[i].OccurredAt = t0.Add(time.Duration(i) * time.Minute)
+	}
+	if _, _, err := s.WriteMany(ctx, writes); err != nil {
+		t.Fatal(err)
+	}
+	var all []string
+	if err := s.Each(ctx, order.Filter{Sort: order.SortDateAsc}, func(o *order.Order) error {
+		all = append(all, o.OrderNumber)
+		return nil
+	}); err != nil || len(all) != len(writes) || all[0] != "E-0000" || all[len(all)-1] != writes[len(writes)-1].Number {
+		t.Fatalf("every order: %d of %d, %v", len(all), len(writes), err)
+	}
+	stop := errors.New("enough")
+	var seen []string
+	err := s.Each(ctx, order.Filter{Sort: order.SortDateAsc}, func(o *order.Order) error {
+		if len(seen) == decodeBatch+10 {
+			return stop
+		}
+		seen = append(seen, o.OrderNumber)
+		return nil
+	})
+	if !errors.Is(err, stop) || !slices.Equal(seen, all[:decodeBatch+10]) {
+		t.Errorf("stopped with %v after %d orders", err, len(seen))
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	n := 0
+	err = s.Each(cancelled, order.Filter{}, func(o *order.Order) error {
+		if n++; n == 5 {
+			cancel()
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) || n > 2*decodeBatch {
+		t.Errorf("cancelled: %v after %d orders", err, n)
+	}
+}
