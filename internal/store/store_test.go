@@ -528,7 +528,7 @@ func filterCases() []order.Filter {
 		{HasTracking: &yes}, {HasTracking: &no}, {FullyReceived: &yes}, {FullyReceived: &no}, {Open: true},
 		{From: t0.Add(3 * time.Hour)}, {To: t0.Add(5 * time.Hour)}, {From: t0.Add(2 * time.Hour), To: t0.Add(4 * time.Hour)},
 		{From: t0.Add(99 * time.Hour)}, {Store: "TARGET"}, {Store: "get"}, {Profile: "amex"}, {Email: "b@ex"},
-		{Query: "d-1"}, {Query: "1z9"}, {Query: "switch"}, {Query: "best buy"}, {Query: "nothing"},
+		{Query: "d-1"}, {Query: "1z9"}, {Query: "d-1\n1z"}, {Query: "switch"}, {Query: "best buy"}, {Query: "nothing"},
 		{Store: "best", Open: true, From: t0.Add(time.Hour)}, {Deleted: true, Query: "d-"}, {Statuses: []string{order.StatusReviewHold}, Open: true},
 	}
 }
