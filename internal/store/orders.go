@@ -93,7 +93,7 @@ type worked struct {
 	basis                     []byte // the stored order's JSON it was worked from; nil: a new order
 	order                     order.Order
 	res                       order.Result
-	orderJSON, summary, event []byte
+	orderJSON, summary, event []byte // the event as JSON: packEvent packs it in the commit
 }
 
 // work merges w into the stored order. A write that changes nothing has no encodings.
@@ -119,7 +119,7 @@ func work(tx *bolt.Tx, key string, w order.Write) (*worked, error) {
 		return nil, err
 	}
 	k.summary = encodeSummary(&k.order)
-	k.event, err = encodeEvent(order.EventOf(&k.order, k.res, w))
+	k.event, err = eventJSON(order.EventOf(&k.order, k.res, w))
 	return k, err
 }
 
@@ -161,7 +161,7 @@ func write(tx *bolt.Tx, key string, w order.Write, ahead *worked) (order.Result,
 		if err := putOrder(tx, key, o.ID, found, k.orderJSON, k.summary); err != nil {
 			return order.Result{}, err
 		}
-		if err := addEvent(tx, o.ID, w.Actor, k.event); err != nil {
+		if err := addEvent(tx, o.ID, w.Actor, packEvent(k.event)); err != nil {
 			return order.Result{}, err
 		}
 	}
