@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"path/filepath"
 	"slices"
 	"time"
@@ -15,9 +13,6 @@ import (
 
 	"github.com/roms-dev/roms/internal/discord"
 	"github.com/roms-dev/roms/internal/fakediscord"
-	"github.com/roms-dev/roms/internal/live"
-	"github.com/roms-dev/roms/internal/orders"
-	"github.com/roms-dev/roms/internal/store"
 )
 
 // discordFigures times checkouts from their post on the fake Discord gateway until their
@@ -28,14 +23,11 @@ func discordFigures(dir string, each time.Duration) error {
 	const channel = "1290000000000000001" // message.json's
 	fake := fakediscord.New(func(string, ...any) {})
 	defer fake.Close()
-	st, err := store.Open(filepath.Join(dir, "discord.db"), time.Second)
+	st, svc, hub, logger, err := quietService(filepath.Join(dir, "discord.db"))
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	hub := live.NewHub()
-	svc := orders.New(st, hub, logger, time.UTC)
 	listener, err := discord.New(discord.Config{Token: fake.Token, Channels: []string{channel}, APIURL: fake.URL,
 		InitialSince: time.Now()}, svc, logger)
 	if err != nil {

@@ -31,14 +31,11 @@ import (
 // acknowledged checkout is on disk (fsync on). It prints throughput and latency
 // percentiles, which a Go benchmark does not give, and how many writes shared each commit.
 func httpFigures(dir string, each time.Duration) error {
-	st, err := store.Open(filepath.Join(dir, "http.db"), time.Second)
+	st, svc, hub, logger, err := quietService(filepath.Join(dir, "http.db"))
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	hub := live.NewHub()
-	svc := orders.New(st, hub, logger, time.UTC)
 	handler := httpapi.NewServer(httpapi.Deps{Messages: svc, Orders: svc, Imports: svc, Hub: hub, Logger: logger,
 		Database: httpapi.Database{Path: st.Path(), Counts: st.Counts}, Version: "bench", Started: time.Now()})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -91,6 +88,18 @@ func httpFigures(dir string, each time.Duration) error {
 	}
 	fmt.Println()
 	return pruneFigures(st)
+}
+
+// quietService opens a bbolt store at path and the orders service over it, as the bot
+// runs them, logging nowhere.
+func quietService(path string) (*store.Store, *orders.Service, *live.Hub, *slog.Logger, error) {
+	st, err := store.Open(path, time.Second)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	hub := live.NewHub()
+	return st, orders.New(st, hub, logger, time.UTC), hub, logger, nil
 }
 
 // pruneFigures trims the webhook log the HTTP figures left, one chunk a call, and prints
