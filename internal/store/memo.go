@@ -21,7 +21,8 @@ import (
 // memo holds every order's summary in memory, by id, so that filters, sorts and totals
 // decode nothing and read no page of the file: scanning a summary from disk cost about
 // 1.9 µs an order (2 s at 1,000,000); a row here is matched in a few dozen nanoseconds.
-// Shared text is interned, so an order costs about 200 bytes with its own texts. It is loaded when the store opens and kept up to date after every commit.
+// Shared text is interned, so an order costs about 200 bytes with its own texts. It is
+// loaded when the store opens and kept up to date after every commit.
 type memo struct {
 	mu   sync.RWMutex
 	rows []memoRow // rows[id-1]; ids are given in sequence from 1
@@ -405,6 +406,18 @@ func newRowTest(f order.Filter, m order.Matcher) *rowTest {
 	return t
 }
 
+// fork is the test for another goroutine: the memo of each symbol test is its own, what
+// was worked out for the query as a whole is shared.
+func (t *rowTest) fork() *rowTest {
+	f := *t
+	for _, st := range []**symbolTest{&f.statuses, &f.canBeOpen, &f.openAnyway, &f.store, &f.profile, &f.email, &f.query} {
+		if *st != nil {
+			*st = &symbolTest{test: (*st).test}
+		}
+	}
+	return &f
+}
+
 // rowTest is f as a test of the rows. The caller holds the lock.
 func (m *memo) rowTest(f order.Filter) *rowTest {
 	test := newRowTest(f, order.NewMatcher(f))
@@ -425,13 +438,14 @@ func (m *memo) rowTest(f order.Filter) *rowTest {
 // matches reports whether the order of a row matches the filter: what order.Matcher's
 // Match says of the order (TestRowTestsAgreeWithTheMatcher), from the row alone.
 func (m *memo) matches(i int, test *rowTest) bool {
+	if m.outside(i, test) { // before the row is read at all
+		return false
+	}
 	r, t := &m.rows[i], m.text.values
 	tracked := r.flags&memoTracked != 0
 	switch {
 	case r.flags&memoPresent == 0,
 		(r.flags&flagDeleted != 0) != test.deleted,
-		test.from != 0 && r.date < test.from,
-		test.to != 0 && r.date >= test.to,
 		!test.statuses.passes(t, r.status),
 		test.hasTracking != nil && *test.hasTracking != tracked,
 		test.fullyReceived != nil && *test.fullyReceived != (r.qtyReceived >= r.quantity),
@@ -472,10 +486,10 @@ func (m *memo) page(ctx context.Context, f order.Filter) (*order.Pager, error) {
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	pagers := make([]*order.Pager, m.parts())
+	pagers, test := make([]*order.Pager, m.parts()), m.rowTest(f)
 	err := m.split(len(pagers), func(part, lo, hi int) error {
 		pagers[part], _ = order.NewPager(f) // its cursor reads: checked above
-		return m.positions(ctx, f, lo, hi, pagers[part].Add)
+		return m.positions(ctx, f.Sort, test.fork(), lo, hi, pagers[part].Add)
 	})
 	for _, q := range pagers[1:] {
 		pagers[0].Merge(q)
@@ -487,10 +501,10 @@ func (m *memo) page(ctx context.Context, f order.Filter) (*order.Pager, error) {
 func (m *memo) tally(ctx context.Context, f order.Filter, by string, loc *time.Location) (*order.Tally, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	tallies := make([]*order.Tally, m.parts())
+	tallies, test := make([]*order.Tally, m.parts()), m.rowTest(f)
 	err := m.split(len(tallies), func(part, lo, hi int) error {
 		tallies[part] = order.NewTally(by, loc)
-		return m.summaries(ctx, f, lo, hi, tallies[part].Add)
+		return m.summaries(ctx, test.fork(), lo, hi, tallies[part].Add)
 	})
 	for _, t := range tallies[1:] {
 		tallies[0].Merge(t)
@@ -521,15 +535,24 @@ func (m *memo) split(parts int, fn func(part, lo, hi int) error) error {
 	return errors.Join(errs...)
 }
 
-// positions calls add with the position in f's sort of every order of rows[lo:hi] that
-// matches f. The caller holds the lock.
-func (m *memo) positions(ctx context.Context, f order.Filter, lo, hi int, add func(order.Position)) error {
-	test := m.rowTest(f)
-	byPrice := f.Sort == order.SortPriceDesc || f.Sort == order.SortPriceAsc
+// sorted returns the positions in f's sort of every order that matches f, sorted.
+func (m *memo) sorted(ctx context.Context, f order.Filter) ([]order.Position, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	var positions []order.Position
+	err := m.positions(ctx, f.Sort, m.rowTest(f), 0, len(m.rows), func(p order.Position) { positions = append(positions, p) })
+	slices.SortFunc(positions, func(a, b order.Position) int { return order.Compare(f.Sort, a, b) })
+	return positions, err
+}
+
+// positions calls add with the position in sortOrder of every order of rows[lo:hi] that
+// passes test. The caller holds the lock.
+func (m *memo) positions(ctx context.Context, sortOrder string, test *rowTest, lo, hi int, add func(order.Position)) error {
+	byPrice := sortOrder == order.SortPriceDesc || sortOrder == order.SortPriceAsc
 	// Ids follow dates closely (orders are stored as they happen), so newest first, most
 	// rows after the first page's worth come after the page and the pager drops them at
 	// once instead of reordering its heap: a year by date, 72 ms to 50 at a million.
-	desc := f.Sort == order.SortDateDesc
+	desc := sortOrder == order.SortDateDesc
 	for k := range hi - lo {
 		if k%checkEvery == 0 && ctx.Err() != nil {
 			return ctx.Err()
@@ -537,9 +560,6 @@ func (m *memo) positions(ctx context.Context, f order.Filter, lo, hi int, add fu
 		i := lo + k
 		if desc {
 			i = hi - 1 - k
-		}
-		if m.outside(i, test) {
-			continue
 		}
 		if !m.matches(i, test) {
 			continue
@@ -554,27 +574,17 @@ func (m *memo) positions(ctx context.Context, f order.Filter, lo, hi int, add fu
 	return nil
 }
 
-// each calls fn with the summary of every order that matches f, in id order, as an
-// order with only the summary's fields set. The order is reused for the next row: fn
-// must not keep it. Writes wait while it runs, so fn must be quick.
-func (m *memo) each(ctx context.Context, f order.Filter, fn func(*order.Order)) error {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	return m.summaries(ctx, f, 0, len(m.rows), fn)
-}
-
-// summaries is each over rows[lo:hi]. The caller holds the lock.
-func (m *memo) summaries(ctx context.Context, f order.Filter, lo, hi int, fn func(*order.Order)) error {
-	test := m.rowTest(f)
+// summaries calls fn with the summary of every order of rows[lo:hi] that passes test,
+// in id order, as an order with only the summary's fields set. The order is reused for
+// the next row: fn must not keep it. The caller holds the lock; writes wait meanwhile, so
+// fn must be quick.
+func (m *memo) summaries(ctx context.Context, test *rowTest, lo, hi int, fn func(*order.Order)) error {
 	var o order.Order
 	var price, total, commission order.Money
 	var deleted time.Time
 	for i := lo; i < hi; i++ {
 		if (i-lo)%checkEvery == 0 && ctx.Err() != nil {
 			return ctx.Err()
-		}
-		if m.outside(i, test) {
-			continue
 		}
 		if !m.matches(i, test) {
 			continue

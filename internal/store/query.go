@@ -26,9 +26,6 @@ func (s *Store) List(ctx context.Context, f order.Filter) (order.Page, error) {
 		return order.Page{}, err
 	}
 	f = f.WithDefaults()
-	if _, err := order.NewPager(f); err != nil {
-		return order.Page{}, err // a bad cursor, before any reading
-	}
 	// The summaries are read before the file, never inside one of its transactions.
 	positions, total, next, ok := s.memo.datePage(f)
 	if !ok {
@@ -110,7 +107,7 @@ func (s *Store) Each(ctx context.Context, f order.Filter, fn func(*order.Order) 
 	if f.Sort == "" {
 		f.Sort = order.SortDateDesc
 	}
-	positions, err := s.sorted(ctx, f) // before the file's transaction: see List
+	positions, err := s.memo.sorted(ctx, f) // before the file's transaction: see List
 	if err != nil {
 		return err
 	}
@@ -238,23 +235,4 @@ func (s *Store) Totals(ctx context.Context, f order.Filter, by string, loc *time
 	}
 	all, groups := tally.Result()
 	return all, groups, nil
-}
-
-// sorted returns the positions of the orders that match f, in f's sort order.
-func (s *Store) sorted(ctx context.Context, f order.Filter) ([]order.Position, error) {
-	var positions []order.Position
-	err := s.scan(ctx, f, func(o *order.Order) {
-		positions = append(positions, order.PositionOf(o, f.Sort))
-	})
-	slices.SortFunc(positions, func(a, b order.Position) int { return order.Compare(f.Sort, a, b) })
-	return positions, err
-}
-
-// scan calls match with the summary of every order that matches f, from the summaries
-// in memory (memo.go). match must not keep the order it is given.
-func (s *Store) scan(ctx context.Context, f order.Filter, match func(*order.Order)) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return s.memo.each(ctx, f, match)
 }

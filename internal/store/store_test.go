@@ -461,11 +461,11 @@ func TestSummariesLoadedAtOpenAreTheOnesKeptByWrites(t *testing.T) {
 	}
 	rows := func(s *Store) []string {
 		var out []string
-		_ = s.memo.each(ctx, order.Filter{}, func(o *order.Order) {
+		_ = scan(s, ctx, order.Filter{}, func(o *order.Order) {
 			raw, _ := json.Marshal(o)
 			out = append(out, fmt.Sprintf("%s deleted=%v", raw, o.DeletedAt != nil))
 		})
-		_ = s.memo.each(ctx, order.Filter{Deleted: true}, func(o *order.Order) {
+		_ = scan(s, ctx, order.Filter{Deleted: true}, func(o *order.Order) {
 			out = append(out, fmt.Sprint(o.ID, " deleted"))
 		})
 		return out
@@ -580,7 +580,7 @@ func TestRowTestsAgreeWithTheMatcher(t *testing.T) {
 				want = append(want, all[i].ID)
 			}
 		}
-		if err := s.scan(context.Background(), f, func(o *order.Order) { got = append(got, o.ID) }); err != nil {
+		if err := scan(s, context.Background(), f, func(o *order.Order) { got = append(got, o.ID) }); err != nil {
 			t.Fatal(err)
 		}
 		if !slices.Equal(got, want) {
@@ -601,7 +601,7 @@ func TestPagesAgreeWithTheScan(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.scan(ctx, f, func(o *order.Order) { p.Add(order.PositionOf(o, f.Sort)) }); err != nil {
+		if err := scan(s, ctx, f, func(o *order.Order) { p.Add(order.PositionOf(o, f.Sort)) }); err != nil {
 			t.Fatal(err)
 		}
 		positions, next := p.Window()
@@ -867,4 +867,12 @@ func TestEachStopsWhereItsCallerStops(t *testing.T) {
 	if !errors.Is(err, context.Canceled) || n > 2*decodeBatch {
 		t.Errorf("cancelled: %v after %d orders", err, n)
 	}
+}
+
+// scan calls match with the summary of every order that matches f, as lists and totals
+// read them, in one pass: the reference the split and paged paths are checked against.
+func scan(s *Store, ctx context.Context, f order.Filter, match func(*order.Order)) error {
+	s.memo.mu.RLock()
+	defer s.memo.mu.RUnlock()
+	return s.memo.summaries(ctx, s.memo.rowTest(f), 0, len(s.memo.rows), match)
 }
