@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -73,10 +72,8 @@ func discordFigures(dir string, each time.Duration) error {
 				}
 			}
 		}
-		slices.Sort(latencies)
-		at := func(q float64) time.Duration { return latencies[min(len(latencies)-1, int(q*float64(len(latencies))))] }
 		fmt.Printf("%-40s %10.0f %10s %10s\n", fmt.Sprintf("bursts of %d", burst), float64(len(latencies))/time.Since(start).Seconds(),
-			at(0.5).Round(10*time.Microsecond), at(0.99).Round(10*time.Microsecond))
+			percentile(latencies, 0.5).Round(10*time.Microsecond), percentile(latencies, 0.99).Round(10*time.Microsecond))
 	}
 	fmt.Println()
 	return nil

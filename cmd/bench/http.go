@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -121,9 +120,8 @@ func pruneFigures(st *store.Store) error {
 	if len(took) == 0 {
 		return nil
 	}
-	slices.Sort(took)
 	fmt.Printf("trimming the webhook log of %d entries, %d a transaction: p50 %s, longest %s\n\n", c.LogItems, order.PruneChunk,
-		took[len(took)/2].Round(10*time.Microsecond), took[len(took)-1].Round(10*time.Microsecond))
+		percentile(took, 0.5).Round(10*time.Microsecond), percentile(took, 1).Round(10*time.Microsecond))
 	return nil
 }
 
@@ -191,7 +189,5 @@ func load(newRequest func() *http.Request, clients int, d time.Duration) (float6
 	if len(latencies) == 0 {
 		return 0, 0, 0, fmt.Errorf("no request finished")
 	}
-	slices.Sort(latencies)
-	at := func(q float64) time.Duration { return latencies[min(len(latencies)-1, int(q*float64(len(latencies))))] }
-	return float64(len(latencies)) / d.Seconds(), at(0.50), at(0.99), nil
+	return float64(len(latencies)) / d.Seconds(), percentile(latencies, 0.50), percentile(latencies, 0.99), nil
 }

@@ -81,13 +81,19 @@ func pageTimes(svc *orders.Service, f order.Filter, d time.Duration) (first, sec
 	return first, second, total, nil
 }
 
+// percentile is the q-th percentile of latencies (q from 0 to 1), which it sorts; there
+// must be at least one.
+func percentile(latencies []time.Duration, q float64) time.Duration {
+	slices.Sort(latencies)
+	return latencies[min(len(latencies)-1, int(q*float64(len(latencies))))]
+}
+
 // pct is the q-th percentile of latencies, rounded for the table; "-" for none.
 func pct(latencies []time.Duration, q float64) string {
 	if len(latencies) == 0 {
 		return "-"
 	}
-	s := slices.Sorted(slices.Values(latencies))
-	d := s[min(len(s)-1, int(q*float64(len(s))))]
+	d := percentile(latencies, q)
 	switch {
 	case d < time.Millisecond:
 		return d.Round(10 * time.Microsecond).String()
