@@ -8,10 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	gojson "github.com/goccy/go-json"
 	"slices"
 	"strings"
 
+	gojson "github.com/goccy/go-json"
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/roms-dev/roms/internal/order"
@@ -140,7 +140,12 @@ func write(tx *bolt.Tx, key string, w order.Write, ahead *worked) (order.Result,
 		return order.Result{Outcome: order.OutcomeDuplicate}, nil
 	}
 	k := ahead
-	if _, now := storedOrder(tx, key); k == nil || !bytes.Equal(now, k.basis) {
+	if k != nil {
+		if _, now := storedOrder(tx, key); !bytes.Equal(now, k.basis) {
+			k = nil // the order changed since: work it out again
+		}
+	}
+	if k == nil {
 		var err error
 		if k, err = work(tx, key, w); err != nil {
 			return order.Result{}, err
