@@ -189,6 +189,11 @@ func PositionOf(o *Order, s string) Position {
 
 // Compare orders two positions in sort order s: negative when a comes first.
 func Compare(s string, a, b Position) int {
+	return compare(s == SortDateAsc || s == SortPriceAsc, a, b)
+}
+
+// compare is Compare with the direction worked out: a pager compares for every match.
+func compare(asc bool, a, b Position) int {
 	if a.None != b.None { // no value comes last in both directions
 		if a.None {
 			return 1
@@ -199,7 +204,7 @@ func Compare(s string, a, b Position) int {
 	if c == 0 {
 		c = cmp.Compare(a.ID, b.ID)
 	}
-	if s == SortDateAsc || s == SortPriceAsc {
+	if asc {
 		return c
 	}
 	return -c

