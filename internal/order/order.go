@@ -5,6 +5,7 @@
 package order
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -203,6 +204,18 @@ func CleanNumber(number string) string {
 // upper-cased, while the order keeps the spelling it was first seen with.
 func Key(number string) string {
 	return strings.ToUpper(CleanNumber(number))
+}
+
+// ErrNoNumber refuses a write whose order number is empty once cleaned: there is nothing
+// to key it by.
+var ErrNoNumber = errors.New("order number is empty")
+
+// KeyOf is Key of a write's order number, or ErrNoNumber.
+func KeyOf(number string) (string, error) {
+	if key := Key(number); key != "" {
+		return key, nil
+	}
+	return "", ErrNoNumber
 }
 
 // New starts an order from its first message. at is when the checkout happened.

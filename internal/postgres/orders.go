@@ -20,12 +20,12 @@ func (s *Store) Write(ctx context.Context, w order.Write) (order.Result, error) 
 	if err := ctx.Err(); err != nil {
 		return order.Result{}, err
 	}
-	key := order.Key(w.Number)
-	if key == "" {
-		return order.Result{}, errors.New("store order: order number is empty")
+	key, err := order.KeyOf(w.Number)
+	if err != nil {
+		return order.Result{}, fmt.Errorf("store order: %w", err)
 	}
 	var res order.Result
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		var err error
 		res, err = write(ctx, tx, key, w)
 		return err
@@ -48,9 +48,9 @@ func (s *Store) WriteMany(ctx context.Context, writes []order.Write) (results []
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		results, errs = make([]order.Result, len(writes)), make([]error, len(writes))
 		for i, w := range writes {
-			key := order.Key(w.Number)
-			if key == "" {
-				errs[i] = errors.New("order number is empty")
+			key, err := order.KeyOf(w.Number)
+			if err != nil {
+				errs[i] = err
 				continue
 			}
 			results[i], errs[i] = write(ctx, tx, key, w)

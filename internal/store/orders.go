@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -24,9 +23,9 @@ func (s *Store) Write(ctx context.Context, w order.Write) (order.Result, error) 
 	if err := ctx.Err(); err != nil {
 		return order.Result{}, err
 	}
-	key := order.Key(w.Number)
-	if key == "" {
-		return order.Result{}, errors.New("store order: order number is empty")
+	key, err := order.KeyOf(w.Number)
+	if err != nil {
+		return order.Result{}, fmt.Errorf("store order: %w", err)
 	}
 	// Worked out here, beside the other writers, rather than in the commit they all
 	// wait on; the commit redoes it only if the order changed meanwhile.
@@ -37,7 +36,7 @@ func (s *Store) Write(ctx context.Context, w order.Write) (order.Result, error) 
 	})
 	var res order.Result
 	// A shared commit may run this function twice; it recomputes everything each time.
-	err := s.commits.run(func(tx *bolt.Tx) error {
+	err = s.commits.run(func(tx *bolt.Tx) error {
 		var err error
 		res, err = write(tx, key, w, ahead)
 		return err
@@ -60,9 +59,9 @@ func (s *Store) WriteMany(ctx context.Context, writes []order.Write) (results []
 	err = s.commits.run(func(tx *bolt.Tx) error {
 		results, errs = make([]order.Result, len(writes)), make([]error, len(writes))
 		for i, w := range writes {
-			key := order.Key(w.Number)
-			if key == "" {
-				errs[i] = errors.New("order number is empty")
+			key, err := order.KeyOf(w.Number)
+			if err != nil {
+				errs[i] = err
 				continue
 			}
 			results[i], errs[i] = write(tx, key, w, nil)

@@ -150,12 +150,13 @@ func writeMany(t *testing.T, s order.Store) {
 	checked.Check = func(*order.Order, []order.Change) error { return refuse }
 	results, errs, err := s.WriteMany(ctx, []order.Write{
 		Edit("KNOWN", order.Fields{Notes: "one"}), missing, dup, checked, Edit("KNOWN", order.Fields{Notes: "two"}), Edit("NEW-1", order.Fields{}),
+		Edit(" # ", order.Fields{}),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !errors.Is(errs[1], order.ErrNotFound) || !errors.Is(errs[2], order.ErrExists) || !errors.Is(errs[3], refuse) ||
-		errs[0] != nil || errs[4] != nil || errs[5] != nil {
+		!errors.Is(errs[6], order.ErrNoNumber) || errs[0] != nil || errs[4] != nil || errs[5] != nil {
 		t.Fatalf("errors %v", errs)
 	}
 	if results[0].Outcome != order.OutcomeUpdated || results[4].Order.Notes != "two" || results[5].Outcome != order.OutcomeCreated ||
@@ -167,6 +168,9 @@ func writeMany(t *testing.T, s order.Store) {
 	}
 	if ev, _ := s.Events(ctx, "KNOWN"); len(ev) != 3 {
 		t.Errorf("KNOWN has %d events, want 3", len(ev))
+	}
+	if _, err := s.Write(ctx, Edit("", order.Fields{Notes: "z"})); !errors.Is(err, order.ErrNoNumber) {
+		t.Errorf("a write without an order number: %v", err)
 	}
 	if c, _ := s.Counts(ctx); c.Orders != 2 {
 		t.Errorf("counts %+v", c)
