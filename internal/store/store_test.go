@@ -874,5 +874,5 @@ func TestEachStopsWhereItsCallerStops(t *testing.T) {
 func scan(s *Store, ctx context.Context, f order.Filter, match func(*order.Order)) error {
 	s.memo.mu.RLock()
 	defer s.memo.mu.RUnlock()
-	return s.memo.summaries(ctx, s.memo.rowTest(f), 0, len(s.memo.dates), match)
+	return s.memo.summaries(ctx, s.memo.rowTest(f), s.memo.every(), 0, len(s.memo.dates), match)
 }
