@@ -152,7 +152,9 @@ func inlineValue(s string) string {
 func labelText(line string) string {
 	s := strings.Map(dropDecoration, stripMarkup(withoutCustomEmoji(line)))
 	s = strings.TrimLeftFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	s = strings.TrimRight(s, ":._ \t")
+	// Any white space, not only blanks: "Order #:\r" (a line that ended in "\r*") must
+	// lose its colon as asciiKey's folded blank does.
+	s = strings.TrimRightFunc(s, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune(":._", r) })
 	if !strings.Contains(s, "  ") && !strings.ContainsFunc(s, isSpaceButBlank) {
 		return s // already single-spaced: spare the allocations of Fields and Join
 	}
