@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"runtime"
 	"slices"
 	"sort"
@@ -37,8 +38,8 @@ type memo struct {
 	prices []int64 // when flags has flagPrice
 	flags  []uint8 // 0: no order with this id
 	// Symbols of text.
-	status, store, profile, email []uint32
-	rest                          []restRow
+	status, store, profile, email, product []uint32
+	rest                                   []restRow
 	// cold holds every order's own texts, which no list reads but q=, from own.
 	cold []coldRow
 	own  ownText
@@ -66,7 +67,7 @@ type memoRow struct {
 type restRow struct {
 	total, commission     int64
 	quantity, qtyReceived int32
-	product, currency     uint32
+	currency              uint32
 }
 
 // coldRow is the rest of a summary: every order's own texts, as they were given.
@@ -195,7 +196,7 @@ func (m *memo) loadRow(id uint64, b []byte) error {
 func (m *memo) reserve(n int) {
 	m.dates, m.prices, m.flags = slices.Grow(m.dates, n), slices.Grow(m.prices, n), slices.Grow(m.flags, n)
 	m.status, m.store = slices.Grow(m.status, n), slices.Grow(m.store, n)
-	m.profile, m.email = slices.Grow(m.profile, n), slices.Grow(m.email, n)
+	m.profile, m.email, m.product = slices.Grow(m.profile, n), slices.Grow(m.email, n), slices.Grow(m.product, n)
 	m.rest, m.cold = slices.Grow(m.rest, n), slices.Grow(m.cold, n)
 }
 
@@ -205,7 +206,7 @@ func (m *memo) set(id uint64, r memoRow, cold coldRow) {
 	for uint64(len(m.dates)) < id {
 		m.dates, m.prices, m.flags = append(m.dates, 0), append(m.prices, 0), append(m.flags, 0)
 		m.status, m.store = append(m.status, 0), append(m.store, 0)
-		m.profile, m.email = append(m.profile, 0), append(m.email, 0)
+		m.profile, m.email, m.product = append(m.profile, 0), append(m.email, 0), append(m.product, 0)
 		m.rest, m.cold = append(m.rest, restRow{}), append(m.cold, coldRow{})
 	}
 	m.own.set(int(id-1), ownTextOf(cold.number, cold.tracking))
@@ -218,9 +219,9 @@ func (m *memo) set(id uint64, r memoRow, cold coldRow) {
 	}
 	i := id - 1
 	m.dates[i], m.prices[i], m.flags[i] = r.date, r.price, r.flags
-	m.status[i], m.store[i], m.profile[i], m.email[i] = r.status, r.store, r.profile, r.email
+	m.status[i], m.store[i], m.profile[i], m.email[i], m.product[i] = r.status, r.store, r.profile, r.email, r.product
 	m.rest[i] = restRow{total: r.total, commission: r.commission, quantity: r.quantity, qtyReceived: r.qtyReceived,
-		product: r.product, currency: r.currency}
+		currency: r.currency}
 	m.cold[i] = cold
 }
 
@@ -229,7 +230,7 @@ func (m *memo) row(i int) memoRow {
 	rest := &m.rest[i]
 	return memoRow{date: m.dates[i], price: m.prices[i], total: rest.total, commission: rest.commission,
 		quantity: rest.quantity, qtyReceived: rest.qtyReceived, flags: m.flags[i],
-		product: rest.product, email: m.email[i], profile: m.profile[i], store: m.store[i], status: m.status[i],
+		product: m.product[i], email: m.email[i], profile: m.profile[i], store: m.store[i], status: m.status[i],
 		currency: rest.currency}
 }
 
@@ -390,8 +391,10 @@ func (t *symbolTest) passes(values []string, ids []uint32, i int) bool {
 }
 
 func (t *symbolTest) check(values []string, id uint32) bool {
-	if int(id) < len(t.known) && t.known[id] != 0 {
-		return t.known[id] == 1
+	if int(id) < len(t.known) {
+		if k := t.known[id]; k != 0 {
+			return k == 1
+		}
 	}
 	return t.learn(values, id)
 }
@@ -481,22 +484,130 @@ func (m *memo) rowTest(f order.Filter) *rowTest {
 	return test
 }
 
-// matches reports whether the order of a row matches the filter: what order.Matcher's
-// Match says of the order (TestRowTestsAgreeWithTheMatcher), from the row alone. The
-// columns come first, each read only when the filter tests it.
-func (m *memo) matches(i int, test *rowTest) bool {
-	if d := m.dates[i]; d < test.from || d >= test.to {
-		return false
+// chunk is how many rows are tested at once: a bit each of a uint64.
+const chunk = 64
+
+// matching calls fn with every row of v's rows [lo, hi) whose order matches the filter:
+// what order.Matcher's Match says of it (TestRowTestsAgreeWithTheMatcher), from the
+// columns alone. It goes in v's order, or the reverse. Rows are tested a chunk at a time,
+// one test after another, each a short loop over the rows still in: a filter pays only for
+// the tests it has, and no call is made a row (at a million orders, against testing each
+// row in full: a whole year 10 ms to 8, a month 1.5 to 1.2, by price at a store 13 to 8;
+// the others about the same).
+func (m *memo) matching(ctx context.Context, test *rowTest, v visit, lo, hi int, reverse bool, fn func(i int)) error {
+	for c := range (hi - lo + chunk - 1) / chunk {
+		if c%(checkEvery/chunk) == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		start, end := lo+c*chunk, min(lo+(c+1)*chunk, hi)
+		if reverse {
+			start, end = max(lo, hi-(c+1)*chunk), hi-c*chunk
+		}
+		in := m.mask(test, v, start, end)
+		for in != 0 {
+			var b int
+			if reverse {
+				b = 63 - bits.LeadingZeros64(in)
+				in &^= 1 << b
+			} else {
+				b = bits.TrailingZeros64(in)
+				in &= in - 1
+			}
+			fn(v.row(start + b))
+		}
 	}
-	flags, t := m.flags[i], m.text.values
-	switch {
-	case flags&(memoPresent|flagDeleted) != test.presence,
-		!test.statuses.passes(t, m.status, i), !test.store.passes(t, m.store, i),
-		!test.profile.passes(t, m.profile, i), !test.email.passes(t, m.email, i),
-		(test.hasTracking != nil || test.fullyReceived != nil || test.open) && !m.unitsPass(i, flags, test):
-		return false
+	return nil
+}
+
+// mask tests v's rows [lo, hi), at most a chunk: bit k is set when row lo+k matches.
+func (m *memo) mask(test *rowTest, v visit, lo, hi int) uint64 {
+	var in uint64
+	from, to, presence := test.from, test.to, test.presence
+	if v.ids == nil { // rows in turn: slices the compiler checks once
+		dates, flags := m.dates[lo:hi], m.flags[lo:hi]
+		for k, d := range dates {
+			if d >= from && d < to && flags[k]&(memoPresent|flagDeleted) == presence {
+				in |= 1 << k
+			}
+		}
+	} else {
+		for k, id := range v.ids[lo:hi] {
+			if d := m.dates[id-1]; d >= from && d < to && m.flags[id-1]&(memoPresent|flagDeleted) == presence {
+				in |= 1 << k
+			}
+		}
 	}
-	return test.queryNeedle == "" || m.queryPasses(i, test)
+	in = m.keep(in, v, lo, &test.statuses, m.status)
+	in = m.keep(in, v, lo, &test.store, m.store)
+	in = m.keep(in, v, lo, &test.profile, m.profile)
+	in = m.keep(in, v, lo, &test.email, m.email)
+	if test.hasTracking != nil || test.fullyReceived != nil || test.open {
+		in = keepIf(in, v, lo, func(i int) bool { return m.unitsPass(i, m.flags[i], test) })
+	}
+	if test.queryNeedle != "" && in != 0 {
+		in &= m.queryHits(test, v, lo, in)
+	}
+	return in
+}
+
+// queryHits is which rows of in hold the query: in their own texts, or in a shared text
+// of theirs (product, email, profile, store), each column tested like the filters'.
+func (m *memo) queryHits(test *rowTest, v visit, lo int, in uint64) uint64 {
+	var hits uint64
+	if own := test.queryOwn; own != nil {
+		for rest := in; rest != 0; rest &= rest - 1 {
+			b := bits.TrailingZeros64(rest)
+			if i := v.row(lo + b); own[i/64]&(1<<(i%64)) != 0 {
+				hits |= 1 << b
+			}
+		}
+	} else { // a needle ownText cannot be searched for
+		hits = keepIf(in, v, lo, func(i int) bool { return m.ownHolds(i, test.queryNeedle) })
+	}
+	if test.queryShared {
+		for _, column := range [][]uint32{m.product, m.email, m.profile, m.store} {
+			hits |= m.keep(in&^hits, v, lo, &test.query, column)
+		}
+	}
+	return hits
+}
+
+// keep clears from in the rows whose text in column ids does not pass st.
+func (m *memo) keep(in uint64, v visit, lo int, st *symbolTest, ids []uint32) uint64 {
+	if st.test == nil {
+		return in
+	}
+	if st.known == nil {
+		st.known = make([]uint8, len(m.text.values))
+	}
+	known := st.known            // each text's verdict, looked up here rather than through a call a row
+	if v.ids == nil && in != 0 { // rows in turn: one pass over the column, no bit search
+		for k, id := range ids[lo : lo+64-bits.LeadingZeros64(in)] {
+			if x := known[id]; x == 2 || x == 0 && !st.learn(m.text.values, id) {
+				in &^= 1 << k
+			}
+		}
+		return in
+	}
+	for rest := in; rest != 0; rest &= rest - 1 {
+		b := bits.TrailingZeros64(rest)
+		id := ids[v.row(lo+b)]
+		if k := known[id]; k == 2 || k == 0 && !st.learn(m.text.values, id) {
+			in &^= 1 << b
+		}
+	}
+	return in
+}
+
+// keepIf clears from in the rows that do not pass.
+func keepIf(in uint64, v visit, lo int, pass func(i int) bool) uint64 {
+	for rest := in; rest != 0; rest &= rest - 1 {
+		b := bits.TrailingZeros64(rest)
+		if !pass(v.row(lo + b)) {
+			in &^= 1 << b
+		}
+	}
+	return in
 }
 
 // unitsPass tests what the filter asks of the order's tracking and units received, from
@@ -517,17 +628,10 @@ func (m *memo) unitsPass(i int, flags uint8, test *rowTest) bool {
 	return test.canBeOpen.passes(m.text.values, m.status, i)
 }
 
-// queryPasses tests the order's texts, shared and its own, for the filter's query.
-func (m *memo) queryPasses(i int, test *rowTest) bool {
-	query, t := &test.query, m.text.values
-	if test.queryShared && (query.check(t, m.rest[i].product) || query.check(t, m.email[i]) ||
-		query.check(t, m.profile[i]) || query.check(t, m.store[i])) {
-		return true
-	}
-	if test.queryOwn != nil {
-		return test.queryOwn[i/64]&(1<<(i%64)) != 0
-	}
-	cold, needle := &m.cold[i], test.queryNeedle
+// ownHolds reports whether the order at i has its own text (number, tracking numbers)
+// holding needle.
+func (m *memo) ownHolds(i int, needle string) bool {
+	cold := &m.cold[i]
 	if order.Contains(cold.number, needle) {
 		return true
 	}
@@ -649,13 +753,9 @@ func (m *memo) sorted(ctx context.Context, f order.Filter) ([]order.Position, er
 	var positions []order.Position
 	test, byPrice := m.rowTest(f), f.Sort == order.SortPriceDesc || f.Sort == order.SortPriceAsc
 	v := m.visit(test)
-	for k := range v.n {
-		if k%checkEvery == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		if i := v.row(k); m.matches(i, test) {
-			positions = append(positions, m.position(i, byPrice))
-		}
+	err := m.matching(ctx, test, v, 0, v.n, false, func(i int) { positions = append(positions, m.position(i, byPrice)) })
+	if err != nil {
+		return nil, err
 	}
 	slices.SortFunc(positions, func(a, b order.Position) int { return order.Compare(f.Sort, a, b) })
 	return positions, nil
@@ -680,29 +780,18 @@ func (m *memo) positions(ctx context.Context, sortOrder string, test *rowTest, v
 	desc := sortOrder == order.SortDateDesc
 	bar, full := p.Bar()
 	skipped := 0
-	for k := range hi - lo {
-		if k%checkEvery == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
-		j := lo + k
-		if desc {
-			j = hi - 1 - k
-		}
-		i := v.row(j)
-		if !m.matches(i, test) {
-			continue
-		}
+	err := m.matching(ctx, test, v, lo, hi, desc, func(i int) {
 		pos := m.position(i, byPrice)
 		// By date, positions never tie and have a value: after the bar is plain order.
 		if full && !byPrice && (desc && lessPosition(pos, bar) || !desc && lessPosition(bar, pos)) {
 			skipped++
-			continue
+			return
 		}
 		p.Add(pos)
 		bar, full = p.Bar()
-	}
+	})
 	p.Skip(skipped)
-	return nil
+	return err
 }
 
 // lessPosition reports whether a's value, then id, is less than b's.
@@ -718,14 +807,7 @@ func (m *memo) summaries(ctx context.Context, test *rowTest, v visit, lo, hi int
 	var o order.Order
 	var price, total, commission order.Money
 	var deleted time.Time
-	for k := lo; k < hi; k++ {
-		if (k-lo)%checkEvery == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
-		i := v.row(k)
-		if !m.matches(i, test) {
-			continue
-		}
+	return m.matching(ctx, test, v, lo, hi, false, func(i int) {
 		r := m.row(i)
 		o.ID, o.OrderDate = uint64(i+1), time.Unix(0, r.date).UTC()
 		o.Quantity, o.QtyReceived, o.Test = int(r.quantity), int(r.qtyReceived), r.flags&flagTest != 0
@@ -750,6 +832,5 @@ func (m *memo) summaries(ctx context.Context, test *rowTest, v visit, lo, hi int
 		o.OrderNumber, o.Product, o.Email, o.Profile = m.cold[i].number, t[r.product], t[r.email], t[r.profile]
 		o.Store, o.Status, o.Currency, o.TrackingNumbers = t[r.store], t[r.status], t[r.currency], m.cold[i].tracking
 		fn(&o)
-	}
-	return nil
+	})
 }

@@ -534,14 +534,15 @@ func filterCases() []order.Filter {
 }
 
 // seedVaried stores orders of every kind a filter tells apart: statuses, tracking, units
-// received, deleted, and dates with ties and out of order.
+// received, deleted, and dates with ties and out of order; enough of them that the rows
+// are tested in several chunks, the last one part full.
 func seedVaried(t *testing.T, s *Store) []order.Order {
 	t.Helper()
 	ctx := context.Background()
 	stores := []string{"Best Buy US", "Target", "Walmart"}
 	statuses := []string{order.StatusVerified, order.StatusShipped, order.StatusCancelled, order.StatusReviewHold}
 	var all []order.Order
-	for i := range 48 {
+	for i := range 3*chunk + 11 {
 		qty, got := 1+i%3, i%4
 		f := order.Fields{Product: []string{"Switch 2", "Pokemon ETB", "PS5"}[i%3], Store: stores[i%3], Status: statuses[i%4],
 			Profile: []string{"Amex 1", "Chase 2"}[i%2], Email: fmt.Sprintf("b@example%d.com", i%5), Quantity: &qty, QtyReceived: &got}
