@@ -580,9 +580,11 @@ func (m *memo) keep(in uint64, v visit, lo int, st *symbolTest, ids []uint32) ui
 	if st.known == nil {
 		st.known = make([]uint8, len(m.text.values))
 	}
-	known := st.known            // each text's verdict, looked up here rather than through a call a row
-	if v.ids == nil && in != 0 { // rows in turn: one pass over the column, no bit search
-		for k, id := range ids[lo : lo+64-bits.LeadingZeros64(in)] {
+	// Each text's verdict is looked up here rather than through a call a row. Rows in
+	// turn take one pass over the column, without searching the bits.
+	known := st.known
+	if v.ids == nil && in != 0 {
+		for k, id := range ids[lo : lo+chunk-bits.LeadingZeros64(in)] {
 			if x := known[id]; x == 2 || x == 0 && !st.learn(m.text.values, id) {
 				in &^= 1 << k
 			}
