@@ -49,6 +49,10 @@ type memo struct {
 	// the orders not deleted. Together they serve the unfiltered list (datePage).
 	byDate []uint32
 	live   int
+	// The orders of each status, store and profile (postings.go), kept by set except
+	// while loading is true: load makes them at once (index).
+	byStatus, byStore, byProfile postings
+	loading                      bool
 }
 
 // memoRow is a summary: the fields of order.Order that filters, sorts and totals read.
@@ -119,6 +123,7 @@ func (m *memo) load(tx *bolt.Tx) error {
 	if n := b.Stats().KeyN; n > 0 {
 		m.reserve(n)
 	}
+	m.loading = true
 	err := b.ForEach(func(k, v []byte) error {
 		id := binary.BigEndian.Uint64(k)
 		if err := m.loadRow(id, v); err != nil {
@@ -126,6 +131,8 @@ func (m *memo) load(tx *bolt.Tx) error {
 		}
 		return nil
 	})
+	m.loading = false
+	m.index()
 	// Sorted as (date, id) pairs side by side: comparing through the rows for each of a
 	// million ids took twice as long.
 	type dated struct {
@@ -148,6 +155,42 @@ func (m *memo) load(tx *bolt.Tx) error {
 		m.byDate[i] = d.id
 	}
 	return err
+}
+
+// index makes the postings of the status, store and profile columns from the rows, each
+// list counted first and made once at its size: made by set, a row at a time, they took
+// half a second of a million orders' start-up.
+func (m *memo) index() {
+	counts := make([]int32, len(m.text.values))
+	lists := make([][]uint32, len(m.text.values))
+	for _, c := range []struct {
+		p   *postings
+		col []uint32
+	}{{&m.byStatus, m.status}, {&m.byStore, m.store}, {&m.byProfile, m.profile}} {
+		clear(counts)
+		for i, sym := range c.col {
+			if m.flags[i]&memoPresent != 0 {
+				counts[sym]++
+			}
+		}
+		*c.p = postings{}
+		for sym, n := range counts {
+			if n > 0 {
+				lists[sym] = make([]uint32, 0, n)
+			}
+		}
+		for i, sym := range c.col {
+			if m.flags[i]&memoPresent != 0 {
+				lists[sym] = append(lists[sym], uint32(i+1))
+			}
+		}
+		for sym, list := range lists {
+			if list != nil {
+				(*c.p)[uint32(sym)] = list
+				lists[sym] = nil
+			}
+		}
+	}
 }
 
 // compareDate orders ids by their order's date, then by id.
@@ -218,6 +261,15 @@ func (m *memo) set(id uint64, r memoRow, cold coldRow) {
 		r.flags |= memoReceived
 	}
 	i := id - 1
+	if !m.loading {
+		if m.byStatus == nil {
+			m.byStatus, m.byStore, m.byProfile = postings{}, postings{}, postings{}
+		}
+		had := m.flags[i]&memoPresent != 0
+		m.byStatus.move(uint32(id), had, m.status[i], r.status)
+		m.byStore.move(uint32(id), had, m.store[i], r.store)
+		m.byProfile.move(uint32(id), had, m.profile[i], r.profile)
+	}
 	m.dates[i], m.prices[i], m.flags[i] = r.date, r.price, r.flags
 	m.status[i], m.store[i], m.profile[i], m.email[i], m.product[i] = r.status, r.store, r.profile, r.email, r.product
 	m.rest[i] = restRow{total: r.total, commission: r.commission, quantity: r.quantity, qtyReceived: r.qtyReceived,
@@ -687,10 +739,11 @@ func (m *memo) tally(ctx context.Context, f order.Filter, by string, loc *time.L
 	return tallies[0], err
 }
 
-// visit is the rows a pass must visit: every row, in id order (ids nil), or, when the
-// test's dates bound less than half of them, the ids within those dates in date order
-// (from byDate), so that a month costs its own orders and not a pass over every date (at
-// a million orders, a month listed in 5-6 ms before, 1.5 after).
+// visit is the rows a pass must visit: every row, in id order (ids nil), or, when they
+// are under half of those, the ids within the test's dates in date order (from byDate),
+// so that a month costs its own orders and not a pass over every date (at a million
+// orders, a month listed in 5-6 ms before, 1.5 after); or, when fewer still, the ids of
+// the statuses, stores or profiles that pass (postings.go).
 type visit struct {
 	ids []uint32
 	n   int // how many rows: len(ids) or every row
@@ -706,20 +759,40 @@ func (v visit) row(k int) int {
 
 // visit finds the rows test must visit. The caller holds the lock.
 func (m *memo) visit(test *rowTest) visit {
-	if test.from == math.MinInt64 && test.to == math.MaxInt64 {
-		return m.every()
+	best := m.every()
+	if test.from != math.MinInt64 || test.to != math.MaxInt64 {
+		at := func(date int64) int {
+			return sort.Search(len(m.byDate), func(k int) bool { return m.dates[m.byDate[k]-1] >= date })
+		}
+		lo, hi := at(test.from), at(test.to)
+		if hi < lo { // to before from: nothing
+			hi = lo
+		}
+		if 2*(hi-lo) <= best.n { // under half of the rows: else read in turn, they cost less
+			best = visit{ids: m.byDate[lo:hi:hi], n: hi - lo}
+		}
 	}
-	at := func(date int64) int {
-		return sort.Search(len(m.byDate), func(k int) bool { return m.dates[m.byDate[k]-1] >= date })
+	// The orders of the statuses, stores or profiles that pass, when they are fewer still.
+	var chosen postings
+	var by *symbolTest
+	for _, c := range []struct {
+		st *symbolTest
+		p  postings
+	}{{&test.statuses, m.byStatus}, {&test.store, m.byStore}, {&test.profile, m.byProfile}} {
+		if c.st.test == nil {
+			continue
+		}
+		if n := c.p.size(c.st, m.text.values); 2*n <= best.n || n == 0 {
+			best, chosen, by = visit{n: n}, c.p, c.st
+		}
 	}
-	lo, hi := at(test.from), at(test.to)
-	if hi < lo { // to before from: nothing
-		hi = lo
+	if chosen != nil {
+		best.ids = chosen.ids(by, m.text.values, len(m.dates))
+		if best.ids == nil {
+			best.ids = []uint32{} // nothing passes: visit nothing, not every row
+		}
 	}
-	if 2*(hi-lo) > len(m.dates) { // most rows: read in turn, they cost less
-		return m.every()
-	}
-	return visit{ids: m.byDate[lo:hi:hi], n: hi - lo}
+	return best
 }
 
 // every is a visit of every row.

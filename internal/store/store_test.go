@@ -877,3 +877,57 @@ func scan(s *Store, ctx context.Context, f order.Filter, match func(*order.Order
 	defer s.memo.mu.RUnlock()
 	return s.memo.summaries(ctx, s.memo.rowTest(f), s.memo.every(), 0, len(s.memo.dates), match)
 }
+
+// TestListsFollowChangedStoresStatusesAndProfiles: a filter by store, status or profile
+// visits the orders listed under the texts that pass (postings.go); an order whose text
+// changes must move from one list to the other, and the lists must be the same when the
+// file is opened again.
+func TestListsFollowChangedStoresStatusesAndProfiles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "roms.db")
+	s, err := Open(path, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	seedVaried(t, s)
+	for i := 0; i < 3*chunk; i += 7 {
+		mustWrite(t, s, edit(fmt.Sprintf("D-%02d", i), order.Fields{Store: "Costco", Status: order.StatusDelivered, Profile: "Citi 9"}))
+	}
+	filters := []order.Filter{{Store: "costco"}, {Store: "target"}, {Store: "co"}, {Profile: "citi"}, {Profile: "amex"},
+		{Statuses: []string{order.StatusDelivered}}, {Statuses: []string{order.StatusVerified, order.StatusDelivered}},
+		{Store: "t", Profile: "c", Statuses: []string{order.StatusShipped, order.StatusDelivered}}, {Store: "nowhere"}}
+	check := func(when string) {
+		for _, f := range filters {
+			f.Limit = 1000
+			page, err := s.List(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got, want []uint64
+			for _, o := range page.Orders {
+				got = append(got, o.ID)
+			}
+			p, _ := order.NewPager(f)
+			if err := scan(s, ctx, f, func(o *order.Order) { p.Add(order.PositionOf(o, f.Sort)) }); err != nil {
+				t.Fatal(err)
+			}
+			positions, _ := p.Window()
+			for _, pos := range positions {
+				want = append(want, pos.ID)
+			}
+			if !slices.Equal(got, want) || page.Total != p.Total {
+				t.Errorf("%s, %+v: listed %v (total %d), the scan gives %v (%d)", when, f, got, page.Total, want, p.Total)
+			}
+		}
+		if page, _ := s.List(ctx, order.Filter{Store: "costco"}); page.Total == 0 {
+			t.Errorf("%s: no order moved to Costco", when)
+		}
+	}
+	check("after the changes")
+	s.Close()
+	if s, err = Open(path, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	check("opened again")
+}
