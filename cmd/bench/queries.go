@@ -133,7 +133,9 @@ func queryBenches(svc *orders.Service, n int) []bench {
 		{name: prefix + "scan every summary", fn: func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := svc.Export(b.Context(), order.Filter{Sort: order.SortDateDesc, Store: "no store has this name"}, io.Discard); err != nil {
+				// By email, which no list of orders narrows (stores, statuses and profiles
+				// have theirs): every summary is tested, and none matches.
+				if _, err := svc.Export(b.Context(), order.Filter{Sort: order.SortDateDesc, Email: "no email has this"}, io.Discard); err != nil {
 					b.Fatal(err)
 				}
 			}
