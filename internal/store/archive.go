@@ -36,8 +36,8 @@ func (s *Store) Records(ctx context.Context, fn func(order.Record) error) error 
 		}
 		if err == nil {
 			err = each(bucketLogs, func(_, v []byte) error {
-				var e order.LogEntry
-				if err := json.Unmarshal(v, &e); err != nil {
+				e, err := decodeLog(v)
+				if err != nil {
 					return err
 				}
 				return fn(order.Record{Log: &e})

@@ -931,3 +931,38 @@ func TestListsFollowChangedStoresStatusesAndProfiles(t *testing.T) {
 	defer s.Close()
 	check("opened again")
 }
+
+// TestPlainLogEntriesOfOlderFilesStayReadable: entries are stored packed (logs.go); those
+// of older files are plain JSON and must read, list and replay as before.
+func TestPlainLogEntriesOfOlderFilesStayReadable(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	id, err := s.AppendLog(ctx, order.LogEntry{ReceivedAt: t0, Body: "Order Number: NEW-1"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, _ := json.Marshal(order.LogEntry{ID: id + 1, ReceivedAt: t0, Body: "Order Number: OLD-1"})
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketLogs).Get(be64(id)); len(v) == 0 || v[0] != s2Event {
+			t.Errorf("a new entry is stored as %q, not packed", v)
+		}
+		if err := addCount(tx, keyLogCount, 1); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketLogs).Put(be64(id+1), old)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkReplayed(ctx, id+1, order.OutcomeCreated); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := s.Logs(ctx, 10)
+	if err != nil || len(entries) != 2 || entries[0].Body != "Order Number: OLD-1" || entries[0].ReplayedAs != order.OutcomeCreated ||
+		entries[1].Body != "Order Number: NEW-1" {
+		t.Fatalf("entries %+v %v", entries, err)
+	}
+	if e, err := s.Log(ctx, id+1); err != nil || e.Body != "Order Number: OLD-1" {
+		t.Errorf("the old entry reads %+v %v", e, err)
+	}
+}

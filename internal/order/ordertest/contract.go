@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -596,10 +597,14 @@ func counts(t *testing.T, s order.Store) {
 	if n, err := s.PruneLogs(ctx, order.Retention{MaxEntries: 1}, T0); err != nil || n != 2 {
 		t.Errorf("prune: %d %v", n, err)
 	}
-	if c, _ := s.Counts(ctx); c.LogItems != 1 || c.LogBytes != before.LogBytes/3 {
+	// Bytes are what the store keeps, which may be packed: entries alike take about
+	// the same, not exactly.
+	if c, _ := s.Counts(ctx); c.LogItems != 1 || c.LogBytes <= 0 || c.LogBytes*2 > before.LogBytes {
 		t.Errorf("after pruning %+v (before %+v)", c, before)
 	}
-	big := strings.Repeat("x", 10_000)
+	// Bodies that no packing shrinks, so that every store keeps about 10 KB of each.
+	r := rand.New(rand.NewPCG(1, 2))
+	big := strings.Map(func(rune) rune { return rune('a' + r.IntN(26)) }, strings.Repeat("x", 10_000))
 	for range 5 {
 		if _, err := s.AppendLog(ctx, order.LogEntry{ReceivedAt: T0, Body: big}, nil); err != nil {
 			t.Fatal(err)
