@@ -49,10 +49,9 @@ type memo struct {
 	// the orders not deleted. Together they serve the unfiltered list (datePage).
 	byDate []uint32
 	live   int
-	// The orders of each status, store and profile (postings.go), kept by set except
-	// while loading is true: load makes them at once (index).
+	// The orders of each status, store and profile (postings.go): made at once by load
+	// (index), then kept by putLocked.
 	byStatus, byStore, byProfile postings
-	loading                      bool
 }
 
 // memoRow is a summary: the fields of order.Order that filters, sorts and totals read.
@@ -123,7 +122,6 @@ func (m *memo) load(tx *bolt.Tx) error {
 	if n := b.Stats().KeyN; n > 0 {
 		m.reserve(n)
 	}
-	m.loading = true
 	err := b.ForEach(func(k, v []byte) error {
 		id := binary.BigEndian.Uint64(k)
 		if err := m.loadRow(id, v); err != nil {
@@ -131,7 +129,6 @@ func (m *memo) load(tx *bolt.Tx) error {
 		}
 		return nil
 	})
-	m.loading = false
 	m.index()
 	// Sorted as (date, id) pairs side by side: comparing through the rows for each of a
 	// million ids took twice as long.
@@ -261,15 +258,6 @@ func (m *memo) set(id uint64, r memoRow, cold coldRow) {
 		r.flags |= memoReceived
 	}
 	i := id - 1
-	if !m.loading {
-		if m.byStatus == nil {
-			m.byStatus, m.byStore, m.byProfile = postings{}, postings{}, postings{}
-		}
-		had := m.flags[i]&memoPresent != 0
-		m.byStatus.move(uint32(id), had, m.status[i], r.status)
-		m.byStore.move(uint32(id), had, m.store[i], r.store)
-		m.byProfile.move(uint32(id), had, m.profile[i], r.profile)
-	}
 	m.dates[i], m.prices[i], m.flags[i] = r.date, r.price, r.flags
 	m.status[i], m.store[i], m.profile[i], m.email[i], m.product[i] = r.status, r.store, r.profile, r.email, r.product
 	m.rest[i] = restRow{total: r.total, commission: r.commission, quantity: r.quantity, qtyReceived: r.qtyReceived,
@@ -318,10 +306,6 @@ func (m *memo) putLocked(o *order.Order) {
 	if o.ID == 0 {
 		return
 	}
-	var old memoRow
-	if o.ID <= uint64(len(m.dates)) {
-		old = m.row(int(o.ID - 1))
-	}
 	r := memoRow{date: o.OrderDate.UnixNano(), quantity: int32(o.Quantity), qtyReceived: int32(o.QtyReceived), flags: memoPresent,
 		product: m.text.id(o.Product), email: m.text.id(o.Email),
 		profile: m.text.id(o.Profile), store: m.text.id(o.Store), status: m.text.id(o.Status), currency: m.text.id(o.Currency)}
@@ -344,24 +328,31 @@ func (m *memo) putLocked(o *order.Order) {
 	if len(o.TrackingNumbers) > 0 {
 		cold.tracking = append([]string(nil), o.TrackingNumbers...)
 	}
-	id := uint32(o.ID)
-	if old.flags&memoPresent != 0 {
-		if old.flags&flagDeleted == 0 {
+	id, i := uint32(o.ID), int(o.ID-1)
+	had := i < len(m.dates) && m.flags[i]&memoPresent != 0
+	var oldStatus, oldStore, oldProfile uint32
+	dated := had // in byDate where it is
+	if had {
+		oldStatus, oldStore, oldProfile = m.status[i], m.store[i], m.profile[i]
+		if m.flags[i]&flagDeleted == 0 {
 			m.live--
 		}
-		if old.date != r.date { // not expected, but the order must stay findable
-			i, _ := slices.BinarySearchFunc(m.byDate, id, func(e, t uint32) int { return m.compareDate(e, t) })
-			m.byDate = slices.Delete(m.byDate, i, i+1)
-			old.flags = 0
+		if m.dates[i] != r.date { // not expected, but the order must stay findable
+			k, _ := slices.BinarySearchFunc(m.byDate, id, m.compareDate)
+			m.byDate = slices.Delete(m.byDate, k, k+1)
+			dated = false
 		}
 	}
+	m.byStatus.move(id, had, oldStatus, r.status)
+	m.byStore.move(id, had, oldStore, r.store)
+	m.byProfile.move(id, had, oldProfile, r.profile)
 	m.set(o.ID, r, cold)
 	if r.flags&flagDeleted == 0 {
 		m.live++
 	}
-	if old.flags&memoPresent == 0 {
-		i, _ := slices.BinarySearchFunc(m.byDate, id, func(e, t uint32) int { return m.compareDate(e, t) })
-		m.byDate = slices.Insert(m.byDate, i, id)
+	if !dated {
+		k, _ := slices.BinarySearchFunc(m.byDate, id, m.compareDate)
+		m.byDate = slices.Insert(m.byDate, k, id)
 	}
 }
 
@@ -594,7 +585,7 @@ func (m *memo) mask(test *rowTest, v visit, lo, hi int) uint64 {
 	in = m.keep(in, v, lo, &test.profile, m.profile)
 	in = m.keep(in, v, lo, &test.email, m.email)
 	if test.hasTracking != nil || test.fullyReceived != nil || test.open {
-		in = keepIf(in, v, lo, func(i int) bool { return m.unitsPass(i, m.flags[i], test) })
+		in = keepIf(in, v, lo, func(i int) bool { return m.unitsPass(i, test) })
 	}
 	if test.queryNeedle != "" && in != 0 {
 		in &= m.queryHits(test, v, lo, in)
@@ -666,8 +657,8 @@ func keepIf(in uint64, v visit, lo int, pass func(i int) bool) uint64 {
 
 // unitsPass tests what the filter asks of the order's tracking and units received, from
 // its flags.
-func (m *memo) unitsPass(i int, flags uint8, test *rowTest) bool {
-	tracked, received := flags&memoTracked != 0, flags&memoReceived != 0
+func (m *memo) unitsPass(i int, test *rowTest) bool {
+	tracked, received := m.flags[i]&memoTracked != 0, m.flags[i]&memoReceived != 0
 	switch {
 	case test.hasTracking != nil && *test.hasTracking != tracked,
 		test.fullyReceived != nil && *test.fullyReceived != received:
@@ -782,15 +773,12 @@ func (m *memo) visit(test *rowTest) visit {
 		if c.st.test == nil {
 			continue
 		}
-		if n := c.p.size(c.st, m.text.values); 2*n <= best.n || n == 0 {
+		if n := c.p.size(c.st, m.text.values); 2*n <= best.n {
 			best, chosen, by = visit{n: n}, c.p, c.st
 		}
 	}
 	if chosen != nil {
 		best.ids = chosen.ids(by, m.text.values, len(m.dates))
-		if best.ids == nil {
-			best.ids = []uint32{} // nothing passes: visit nothing, not every row
-		}
 	}
 	return best
 }

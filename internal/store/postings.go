@@ -46,7 +46,8 @@ func (p postings) size(st *symbolTest, values []string) int {
 }
 
 // ids is the ids of the orders of the texts that pass st, in id order; max is the
-// largest id there is.
+// largest id there is. It is never nil, so that a visit of none visits nothing rather
+// than every row.
 func (p postings) ids(st *symbolTest, values []string, max int) []uint32 {
 	var lists [][]uint32
 	for sym, list := range p {
