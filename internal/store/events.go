@@ -48,35 +48,39 @@ func encodeEvent(e order.Event) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return packEvent(raw), nil
+	return pack(raw), nil
 }
 
-// eventJSON is the JSON of an event without its ids, before packEvent.
+// eventJSON is the JSON of an event without its ids, before pack.
 func eventJSON(e order.Event) ([]byte, error) {
 	e.ID, e.OrderID = 0, 0
 	return json.Marshal(e)
 }
 
-// packEvent compresses an event's JSON as it is stored. A write packs its event in the
-// commit loop rather than in the writer's goroutine, though everything else is worked
-// out there: S2's dictionary encoder keeps a 64 KB table on the stack, and growing a
-// request goroutine's small stack for it cost ten times the compression itself (30 µs
-// an event against 3), where the loop's stack is grown once.
-func packEvent(raw []byte) []byte {
+// pack compresses the JSON of an event, or of a webhook-log entry (logs.go), as it is
+// stored. A write packs in the commit loop rather than in the writer's goroutine, though
+// everything else is worked out there: S2's dictionary encoder keeps a 64 KB table on the
+// stack, and growing a request goroutine's small stack for it cost ten times the
+// compression itself (30 µs an event against 3), where the loop's stack is grown once.
+func pack(raw []byte) []byte {
 	return append([]byte{s2Event}, eventDictionary.Encode(nil, raw)...)
+}
+
+// unpack is the JSON of a stored event or log entry, in any of the forms above.
+func unpack(v []byte) ([]byte, error) {
+	switch {
+	case len(v) > 0 && v[0] == s2Event:
+		return eventDictionary.Decode(nil, v[1:])
+	case len(v) > 0 && v[0] == deflatedEvent:
+		return io.ReadAll(flate.NewReader(bytes.NewReader(v[1:])))
+	}
+	return v, nil
 }
 
 // decodeEvent reads an event stored under key (be64 order id, be64 event id).
 func decodeEvent(key, v []byte) (order.Event, error) {
 	var e order.Event
-	raw := v
-	var err error
-	switch {
-	case len(v) > 0 && v[0] == s2Event:
-		raw, err = eventDictionary.Decode(nil, v[1:])
-	case len(v) > 0 && v[0] == deflatedEvent:
-		raw, err = io.ReadAll(flate.NewReader(bytes.NewReader(v[1:])))
-	}
+	raw, err := unpack(v)
 	if err != nil {
 		return e, fmt.Errorf("inflate event: %w", err)
 	}

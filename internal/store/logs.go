@@ -180,7 +180,8 @@ func (s *Store) pruneSome(r order.Retention, now time.Time) (int, error) {
 			c := b.Cursor()
 			for k, v := c.First(); k != nil; k, v = c.Next() {
 				keys, sizes = append(keys, clone(k)), append(sizes, len(v))
-				if !yield(order.Kept{ReceivedAt: receivedAt(unpackLog(v)), Bytes: int64(len(v))}) {
+				raw, _ := unpack(v) // unreadable: left to the count and size bounds
+				if !yield(order.Kept{ReceivedAt: receivedAt(raw), Bytes: int64(len(v))}) {
 					return
 				}
 			}
@@ -227,33 +228,21 @@ func receivedAt(raw []byte) time.Time {
 // and words the dictionary holds: entries of the test fixtures take 37% less. Entries of
 // older files are plain JSON, '{', and stay readable.
 
-// encodeLog is an entry as stored. Only the commit loop calls it (see packEvent).
+// encodeLog is an entry as stored. Only the commit loop calls it (see pack).
 func encodeLog(e order.LogEntry) ([]byte, error) {
 	raw, err := json.Marshal(e)
 	if err != nil {
 		return nil, err
 	}
-	return packEvent(raw), nil
-}
-
-// unpackLog is the JSON of a stored entry; nil when it cannot be unpacked.
-func unpackLog(v []byte) []byte {
-	if len(v) == 0 || v[0] != s2Event {
-		return v
-	}
-	raw, err := eventDictionary.Decode(nil, v[1:])
-	if err != nil {
-		return nil
-	}
-	return raw
+	return pack(raw), nil
 }
 
 // decodeLog reads a stored entry.
 func decodeLog(v []byte) (order.LogEntry, error) {
 	var e order.LogEntry
-	raw := unpackLog(v)
-	if raw == nil {
-		return e, fmt.Errorf("log entry is corrupt: %w", errCorrupt)
+	raw, err := unpack(v)
+	if err != nil {
+		return e, fmt.Errorf("log entry: %w: %v", errCorrupt, err)
 	}
 	return e, json.Unmarshal(raw, &e)
 }

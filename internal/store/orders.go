@@ -92,7 +92,7 @@ type worked struct {
 	basis                     []byte // the stored order's JSON it was worked from; nil: a new order
 	order                     order.Order
 	res                       order.Result
-	orderJSON, summary, event []byte // the event as JSON: packEvent packs it in the commit
+	orderJSON, summary, event []byte // the event as JSON: pack packs it in the commit
 }
 
 // work merges w into the stored order. A write that changes nothing has no encodings.
@@ -165,7 +165,7 @@ func write(tx *bolt.Tx, key string, w order.Write, ahead *worked) (order.Result,
 		if err := putOrder(tx, key, o.ID, found, k.orderJSON, k.summary); err != nil {
 			return order.Result{}, err
 		}
-		if err := addEvent(tx, o.ID, w.Actor, packEvent(k.event)); err != nil {
+		if err := addEvent(tx, o.ID, w.Actor, pack(k.event)); err != nil {
 			return order.Result{}, err
 		}
 	}
