@@ -1,11 +1,8 @@
 package main
 
 import (
-	"context"
-
-	bolt "go.etcd.io/bbolt"
-
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/roms-dev/roms/internal/httpapi"
 	"github.com/roms-dev/roms/internal/live"
@@ -136,18 +135,23 @@ func fsyncRate(path string, d time.Duration) (float64, error) {
 	n := 0
 	start := time.Now()
 	for ; time.Since(start) < d; n++ {
-		err := db.Update(func(tx *bolt.Tx) error {
-			b, err := tx.CreateBucketIfNotExists([]byte("b"))
-			if err != nil {
-				return err
-			}
-			return b.Put(fmt.Append(nil, n), []byte("checkout"))
-		})
-		if err != nil {
+		if err := smallCommit(db, n, []byte("checkout")); err != nil {
 			return 0, err
 		}
 	}
 	return float64(n) / time.Since(start).Seconds(), nil
+}
+
+// smallCommit is one durable bbolt transaction that puts one value under key i: the
+// floor of every write, as a rate (fsyncRate) and as a benchmark (boltCommit).
+func smallCommit(db *bolt.DB, i int, value []byte) error {
+	return db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists([]byte("b"))
+		if err != nil {
+			return err
+		}
+		return b.Put(fmt.Append(nil, i), value)
+	})
 }
 
 // load sends requests from clients goroutines for d and returns the rate of successful

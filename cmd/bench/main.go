@@ -169,14 +169,7 @@ func boltCommit(dir string) func(*testing.B) {
 		i := 0
 		for b.Loop() {
 			i++
-			err := db.Update(func(tx *bolt.Tx) error {
-				bk, err := tx.CreateBucketIfNotExists([]byte("b"))
-				if err != nil {
-					return err
-				}
-				return bk.Put([]byte(fmt.Sprint(i)), value)
-			})
-			if err != nil {
+			if err := smallCommit(db, i, value); err != nil {
 				b.Fatal(err)
 			}
 		}
