@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -239,7 +240,7 @@ func TestDefinitionsFitDiscordsRules(t *testing.T) {
 		}
 		names[c.Name] = true
 		write := r.commands[c.Name].write
-		if write != (c.DefaultMemberPermissions != nil && *c.DefaultMemberPermissions == discordgo.PermissionManageGuild) {
+		if write != (c.DefaultMemberPermissions != nil && *c.DefaultMemberPermissions == discordgo.PermissionManageServer) {
 			t.Errorf("/%s: changing commands need Manage Server by default, reading ones nothing", c.Name)
 		}
 		for _, o := range c.Options {
@@ -255,14 +256,28 @@ func TestDefinitionsFitDiscordsRules(t *testing.T) {
 	}
 }
 
+// TestAPanickingHandlerStillAnswers: the user gets a short apology with the interaction's
+// id, never the stack, which goes to the log under that id.
 func TestAPanickingHandlerStillAnswers(t *testing.T) {
-	r, _ := newRouter(t, Config{})
+	var log bytes.Buffer
+	r, _ := newRouter(t, Config{Logger: slog.New(slog.NewJSONHandler(&log, nil))})
 	r.commands["order"] = command{def: r.commands["order"].def, handle: func(context.Context, *Router, *Interaction) (*discordgo.InteractionResponseData, error) {
 		panic("boom")
 	}}
-	resp := r.Respond(context.Background(), fixture(t, "order.json"))
-	if !strings.Contains(text(resp), "internal error") || resp.Data.Flags&discordgo.MessageFlagsEphemeral == 0 {
-		t.Errorf("answer %q", text(resp))
+	in := fixture(t, "order.json")
+	resp := r.Respond(context.Background(), in)
+	answer := text(resp)
+	if !strings.Contains(answer, in.ID) || strings.Contains(answer, "goroutine") || strings.Contains(answer, "boom") ||
+		resp.Data.Flags&discordgo.MessageFlagsEphemeral == 0 {
+		t.Errorf("answer %q: want an apology with the interaction id and no stack", answer)
+	}
+	var entry struct {
+		InteractionID string `json:"interaction_id"`
+		Panic, Stack  string
+	}
+	if err := json.Unmarshal(log.Bytes(), &entry); err != nil || entry.InteractionID != in.ID || entry.Panic != "boom" ||
+		!strings.Contains(entry.Stack, "commands_test.go") {
+		t.Errorf("log %s (%v): want the panic and its stack under the interaction id", log.String(), err)
 	}
 }
 

@@ -9,10 +9,7 @@ import (
 
 // manageServer is the permission the changing commands need by default; server admins
 // can change who may use them in Server Settings > Integrations.
-var manageServer = int64(discordgo.PermissionManageGuild)
-
-// guildOnly keeps the commands out of direct messages: orders belong to a server.
-var guildOnly = []discordgo.InteractionContextType{discordgo.InteractionContextGuild}
+var manageServer = int64(discordgo.PermissionManageServer)
 
 func stringOption(name, description string, required bool) *discordgo.ApplicationCommandOption {
 	return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: name,
@@ -66,34 +63,33 @@ func allCommands() []command {
 		Description: "Units received so far", MinValue: new(float64), Required: false}
 	return []command{
 		{def: &discordgo.ApplicationCommand{Name: "order", Description: "Show one order: its fields, status, tracking and recent history",
-			Contexts: &guildOnly, Options: []*discordgo.ApplicationCommandOption{numberOption("The order number (start typing to search)")}},
+			Options: []*discordgo.ApplicationCommandOption{numberOption("The order number (start typing to search)")}},
 			handle: showOrder},
 		{def: &discordgo.ApplicationCommand{Name: "orders", Description: "Find orders, newest first, with Previous/Next buttons",
-			Contexts: &guildOnly, Options: filterOptions()}, handle: listOrders},
+			Options: filterOptions()}, handle: listOrders},
 		{def: &discordgo.ApplicationCommand{Name: "stats", Description: "Totals: checkouts, units, spend, cancel rate",
-			Contexts: &guildOnly, Options: []*discordgo.ApplicationCommandOption{period,
+			Options: []*discordgo.ApplicationCommandOption{period,
 				stringOption("since", "From this day instead: 2026-11-01", false), stringOption("until", "Up to and including this day", false), by}},
 			handle: showStats},
-		{def: &discordgo.ApplicationCommand{Name: "pending", Description: "Orders still open: no tracking, not all received, or in review hold",
-			Contexts: &guildOnly}, handle: showPending},
+		{def: &discordgo.ApplicationCommand{Name: "pending", Description: "Orders still open: no tracking, not all received, or in review hold"}, handle: showPending},
 		{def: &discordgo.ApplicationCommand{Name: "update", Description: "Change an order's status, tracking, units received or notes",
-			Contexts: &guildOnly, DefaultMemberPermissions: &manageServer, Options: []*discordgo.ApplicationCommandOption{
+			DefaultMemberPermissions: &manageServer, Options: []*discordgo.ApplicationCommandOption{
 				numberOption("The order number (start typing to search)"), statusOption,
 				stringOption("tracking", "Tracking numbers to add, comma-separated", false), received,
 				stringOption("notes", "Notes (replaces the order's notes)", false)}},
 			write: true, handle: updateOrder},
 		{def: &discordgo.ApplicationCommand{Name: "export", Description: "Download the orders as a spreadsheet (CSV)",
-			Contexts: &guildOnly, Options: filterOptions()}, handle: exportOrders},
+			Options: filterOptions()}, handle: exportOrders},
 		{def: &discordgo.ApplicationCommand{Name: "import", Description: "Apply a file: tracking, received, charges, cancellations or pasted orders",
-			Contexts: &guildOnly, DefaultMemberPermissions: &manageServer, Options: []*discordgo.ApplicationCommandOption{kind,
+			DefaultMemberPermissions: &manageServer, Options: []*discordgo.ApplicationCommandOption{kind,
 				{Type: discordgo.ApplicationCommandOptionAttachment, Name: "file", Description: "The CSV or text file", Required: true}}},
 			write: true, handle: importFile},
 		{def: &discordgo.ApplicationCommand{Name: "undo", Description: "Revert an import",
-			Contexts: &guildOnly, DefaultMemberPermissions: &manageServer, Options: []*discordgo.ApplicationCommandOption{
+			DefaultMemberPermissions: &manageServer, Options: []*discordgo.ApplicationCommandOption{
 				stringOption("batch", "The batch the import answered with", true)}},
 			write: true, handle: undoImport},
 		{def: &discordgo.ApplicationCommand{Name: "cancel", Description: "Mark one or more orders cancelled",
-			Contexts: &guildOnly, DefaultMemberPermissions: &manageServer, Options: []*discordgo.ApplicationCommandOption{
+			DefaultMemberPermissions: &manageServer, Options: []*discordgo.ApplicationCommandOption{
 				stringOption("numbers", "Order numbers, separated by commas or spaces", true),
 				stringOption("reason", "Why (kept with each order)", false)}},
 			write: true, handle: cancelOrders},

@@ -6,10 +6,12 @@
 package commands
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"runtime/debug"
 	"slices"
 	"time"
@@ -49,6 +51,8 @@ type Config struct {
 	PublicReplies bool
 	// Download fetches the files given to /import.
 	Download Download
+	// Logger gets what the user is not shown (a handler's panic); nil logs to slog's default.
+	Logger *slog.Logger
 }
 
 // handler answers one command.
@@ -68,11 +72,13 @@ type Router struct {
 	pages    *pages
 	now      func() time.Time
 	upload   int // the largest file the bot attaches (maxUpload; tests lower it)
+	logger   *slog.Logger
 }
 
 // New returns the router of every command.
 func New(svc Orders, cfg Config) *Router {
-	r := &Router{orders: svc, cfg: cfg, pages: newPages(), now: time.Now, upload: maxUpload, commands: map[string]command{}}
+	r := &Router{orders: svc, cfg: cfg, pages: newPages(), now: time.Now, upload: maxUpload, commands: map[string]command{},
+		logger: cmp.Or(cfg.Logger, slog.Default())}
 	for _, c := range allCommands() {
 		r.commands[c.def.Name] = c
 	}
@@ -92,15 +98,18 @@ func (r *Router) Definitions() []*discordgo.ApplicationCommand {
 func (r *Router) Ephemeral() bool { return !r.cfg.PublicReplies }
 
 // Respond answers one interaction: a command, an autocomplete request or a button. It
-// always returns an answer: an error becomes a polite message to whoever asked, and a
-// panic in a handler is caught.
+// always returns an answer Discord accepts: an error becomes a polite message to whoever
+// asked, and a panic in a handler is logged with its stack and the interaction's id,
+// which is all the user is shown of it.
 func (r *Router) Respond(ctx context.Context, raw *discordgo.Interaction) (resp *discordgo.InteractionResponse) {
-	in := newInteraction(raw)
 	defer func() {
 		if p := recover(); p != nil {
-			resp = failure(raw.Type, fmt.Errorf("internal error (%v); the bot's log has the details\n%s", p, debug.Stack()))
+			r.logger.Error("panic answering a discord interaction", "interaction_id", raw.ID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			resp = failure(raw.Type, fmt.Errorf("sorry, something went wrong inside ROMS. The bot's log has the details under interaction %s", raw.ID))
 		}
+		fit(resp)
 	}()
+	in := newInteraction(raw)
 	switch raw.Type {
 	case discordgo.InteractionApplicationCommand:
 		return r.command(ctx, in)

@@ -4,11 +4,12 @@
 package discord
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"sync"
@@ -29,18 +30,27 @@ const (
 )
 
 const (
-	// defaultIdleTimeout ends a gateway connection that has been silent this long. Discord
-	// acknowledges a heartbeat every 41 seconds, so only a dead connection or a stalled
-	// handshake is this quiet.
+	// defaultIdleTimeout ends a connection whose handshake has been silent this long. Once
+	// Discord's HELLO has said how often to heartbeat, 1.5 heartbeat intervals is the limit
+	// instead: every heartbeat is acknowledged, so only a dead ("zombied") connection is
+	// quieter.
 	defaultIdleTimeout = 2 * time.Minute
 	retryMin           = 250 * time.Millisecond
 	retryMax           = time.Minute
+	// stableAfter is how long a connection must last for the next drop to be retried
+	// quickly again; drops that follow opens sooner back off, so a flapping link cannot
+	// spend Discord's daily allowance of new sessions.
+	stableAfter = time.Minute
 	// refusedRetry is how often a refused bot tries again, in case the user fixed the
-	// setting in the developer portal meanwhile.
+	// setting in the developer portal meanwhile (history that reads again wakes it sooner).
 	refusedRetry = 5 * time.Minute
-	// syncEvery is how often history is read after each channel's cursor even without a
-	// reconnect: it moves the cursors on and fills any gap live events left.
-	syncEvery = 30 * time.Second
+	// defaultSyncEvery is how often history is read after each channel's cursor even without
+	// a reconnect: it moves the cursors on and fills any gap live events left.
+	defaultSyncEvery = 30 * time.Second
+	// defaultIdentifyGap is the least time between two IDENTIFYs: Discord allows
+	// max_concurrency of them every 5 seconds, and a single-shard bot is one bucket
+	// (https://discord.com/developers/docs/events/gateway#session-start-limit-object).
+	defaultIdentifyGap = 5 * time.Second
 )
 
 // Intents the bot needs: message content is privileged, and without it the embeds of
@@ -57,7 +67,7 @@ type Config struct {
 	// InitialSince is how far back the first start reads a channel that has no cursor
 	// yet: the zero time for all history, now for none.
 	InitialSince time.Time
-	// IdleTimeout overrides defaultIdleTimeout (tests use a short one).
+	// IdleTimeout overrides defaultIdleTimeout before HELLO (tests use a short one).
 	IdleTimeout time.Duration
 	// Interactions answers slash commands; nil registers none.
 	Interactions Interactions
@@ -66,6 +76,9 @@ type Config struct {
 	GuildIDs []string
 	// DeferAfter overrides defaultDeferAfter (tests use a short one).
 	DeferAfter time.Duration
+	// SyncEvery overrides defaultSyncEvery, IdentifyGap defaultIdentifyGap (tests).
+	SyncEvery   time.Duration
+	IdentifyGap time.Duration
 }
 
 // Orders is what the listener needs of the orders service: somewhere to send checkout
@@ -79,7 +92,7 @@ type Orders interface {
 // Listener is one bot connection to Discord.
 type Listener struct {
 	cfg      Config
-	session  *discordgo.Session
+	rest     *discordgo.Session // every REST call; never opened
 	orders   Orders
 	logger   *slog.Logger
 	channels map[string]bool
@@ -88,15 +101,22 @@ type Listener struct {
 	ctx          context.Context // Run's; handlers run on discordgo's goroutines
 	disconnected chan struct{}
 	syncNow      chan struct{}
+	wake         chan struct{} // try the gateway now: history reads again
 	reactions    chan reaction
 	inflight     sync.WaitGroup
 
 	mu         sync.Mutex
+	gw         *gateway // the current gateway session; a new one for each IDENTIFY
+	gatewayURL string   // where new sessions connect, from GET /gateway/bot
+	ending     bool     // Run is returning: the session may end for good
+	invalidAt  time.Time
+	identifies []time.Time // IDENTIFYs sent in the last 24 hours
+	limit      *discordgo.SessionInformation
+	content    string // contentOK, contentMissing or contentUnknown
 	state      string
 	detail     string
 	lastEvent  time.Time
 	botID      string
-	dialed     net.Conn
 	registered bool
 	reconnects int
 }
@@ -107,30 +127,21 @@ func New(cfg Config, svc Orders, logger *slog.Logger) (*Listener, error) {
 	if err != nil || base.Host == "" {
 		return nil, fmt.Errorf("discord api url %q: not a URL", cfg.APIURL)
 	}
-	if cfg.IdleTimeout == 0 {
-		cfg.IdleTimeout = defaultIdleTimeout
-	}
-	if cfg.DeferAfter == 0 {
-		cfg.DeferAfter = defaultDeferAfter
-	}
-	s, err := discordgo.New("Bot " + cfg.Token)
+	cfg.IdleTimeout = cmp.Or(cfg.IdleTimeout, defaultIdleTimeout)
+	cfg.DeferAfter = cmp.Or(cfg.DeferAfter, defaultDeferAfter)
+	cfg.SyncEvery = cmp.Or(cfg.SyncEvery, defaultSyncEvery)
+	cfg.IdentifyGap = cmp.Or(cfg.IdentifyGap, defaultIdentifyGap)
+	rest, err := discordgo.New("Bot " + cfg.Token)
 	if err != nil {
 		return nil, fmt.Errorf("discord session: %w", err)
 	}
-	l := &Listener{
-		cfg: cfg, session: s, orders: svc, logger: logger,
+	rest.Client = &http.Client{Timeout: 30 * time.Second, Transport: rebase{base: base, next: http.DefaultTransport}}
+	return &Listener{
+		cfg: cfg, rest: rest, orders: svc, logger: logger,
 		channels: set(cfg.Channels), authors: set(cfg.AllowedAuthors),
-		disconnected: make(chan struct{}, 1), syncNow: make(chan struct{}, 1),
-		reactions: make(chan reaction, 1000), state: StateConnecting, ctx: context.Background(),
-	}
-	s.Identify.Intents = Intents
-	// Our Run loop reconnects: discordgo's own loop cannot be stopped, and would go on
-	// dialling after shutdown.
-	s.ShouldReconnectOnError = false
-	s.Client = &http.Client{Timeout: 30 * time.Second, Transport: rebase{base: base, next: http.DefaultTransport}}
-	s.Dialer = &websocket.Dialer{HandshakeTimeout: 15 * time.Second, Proxy: http.ProxyFromEnvironment, NetDialContext: l.dial}
-	l.addHandlers()
-	return l, nil
+		disconnected: make(chan struct{}, 1), syncNow: make(chan struct{}, 1), wake: make(chan struct{}, 1),
+		reactions: make(chan reaction, 1000), state: StateConnecting, content: contentUnknown, ctx: context.Background(),
+	}, nil
 }
 
 func set(ids []string) map[string]bool {
@@ -148,48 +159,95 @@ func (l *Listener) Run(ctx context.Context) error {
 	var background sync.WaitGroup
 	background.Go(func() { l.reactLoop(ctx) })
 	background.Go(func() { l.syncLoop(ctx) })
+	l.requestSync() // history needs no gateway: read it even while Discord refuses one
 	defer func() {
-		l.session.Close()
+		l.mu.Lock()
+		l.ending = true
+		gw := l.gw
+		l.mu.Unlock()
+		if gw != nil {
+			gw.session.Close()
+		}
 		l.inflight.Wait()
 		background.Wait()
 	}()
 
 	wait := retryMin
 	for {
-		err := l.open(ctx)
+		gw, err := l.prepare(ctx)
+		if err == nil {
+			opened := time.Now()
+			err = l.open(ctx, gw)
+			if errors.Is(err, errReroute) {
+				continue // the next Open asks for the resume URL and dials it
+			}
+			if err == nil || errors.Is(err, discordgo.ErrWSAlreadyOpen) {
+				if !l.connectedUntilDrop(ctx) {
+					return nil
+				}
+				if time.Since(opened) >= stableAfter {
+					wait = retryMin
+				} else {
+					wait = min(2*wait, retryMax)
+				}
+				if !l.pause(ctx, jitter(wait)) {
+					return nil
+				}
+				continue
+			}
+		}
 		if ctx.Err() != nil {
 			return nil
 		}
-		if err != nil && !errors.Is(err, discordgo.ErrWSAlreadyOpen) {
-			retry := l.failed(err, wait)
-			if !sleep(ctx, retry) {
-				return nil
-			}
-			wait = min(2*wait, retryMax)
-			continue
-		}
-		wait = retryMin
-		select {
-		case <-ctx.Done():
+		if !l.pause(ctx, jitter(l.failed(err, wait))) {
 			return nil
-		case <-l.disconnected:
-			l.mu.Lock()
-			l.reconnects++
-			l.mu.Unlock()
-			l.setState(StateReconnecting, "connection to Discord lost; reconnecting")
-			l.logger.Warn("discord connection lost; reconnecting")
-			if !sleep(ctx, retryMin) {
-				return nil
-			}
 		}
+		wait = min(2*wait, retryMax)
 	}
+}
+
+// connectedUntilDrop waits for the connection to drop; false means ctx ended.
+func (l *Listener) connectedUntilDrop(ctx context.Context) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-l.disconnected:
+	}
+	l.mu.Lock()
+	l.reconnects++
+	l.mu.Unlock()
+	l.setState(StateReconnecting, "connection to Discord lost; reconnecting")
+	l.logger.Warn("discord connection lost; reconnecting")
+	return true
+}
+
+// pause waits d, or less when history reads again after a refusal; false means ctx ended.
+func (l *Listener) pause(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+	case <-l.wake:
+	}
+	return true
+}
+
+// jitter spreads a wait over its second half, so that many bots dropped at once do not
+// come back at once.
+func jitter(d time.Duration) time.Duration {
+	if d <= 1 {
+		return d
+	}
+	return d/2 + rand.N(d/2)
 }
 
 // open runs discordgo's Open, which holds the session lock with no deadline, so that
 // ending ctx still ends it: closing the dialled connection fails its read.
-func (l *Listener) open(ctx context.Context) error {
+func (l *Listener) open(ctx context.Context, gw *gateway) error {
 	done := make(chan error, 1)
-	go func() { done <- l.session.Open() }()
+	go func() { done <- gw.session.Open() }()
 	select {
 	case err := <-done:
 		return err
@@ -197,11 +255,7 @@ func (l *Listener) open(ctx context.Context) error {
 	}
 	// Open may dial again after a close, so close until it gives up.
 	for {
-		l.mu.Lock()
-		if l.dialed != nil {
-			l.dialed.Close()
-		}
-		l.mu.Unlock()
+		gw.closeConn()
 		select {
 		case err := <-done:
 			return err
@@ -217,6 +271,7 @@ func (l *Listener) failed(err error, wait time.Duration) time.Duration {
 	switch {
 	case errors.As(err, &closeErr) && (closeErr.Code == 4014 || closeErr.Code == 4013):
 		l.setState(StateRefused, intentHelp)
+		l.setContent(contentMissing)
 		l.logger.Error("discord refused the message content intent", "close_code", closeErr.Code, "help", intentHelp)
 		return refusedRetry
 	case errors.As(err, &closeErr) && closeErr.Code == 4004,
@@ -232,36 +287,11 @@ func (l *Listener) failed(err error, wait time.Duration) time.Duration {
 
 const intentHelp = "Discord refused the bot's intents (close code 4014): the Message Content Intent is off. " +
 	"Open https://discord.com/developers/applications, choose your application, go to Bot, turn on " +
-	"MESSAGE CONTENT INTENT under Privileged Gateway Intents and save. ROMS tries again every 5 minutes."
+	"MESSAGE CONTENT INTENT under Privileged Gateway Intents and save. Nothing is skipped meanwhile: ROMS reads " +
+	"every message since its place in each channel as soon as the intent is on."
 
 const tokenHelp = "Discord rejected the bot token: in https://discord.com/developers/applications choose your " +
 	"application, Bot > Reset Token, and put the new token in discord.token (or ROMS_DISCORD_TOKEN)."
-
-// dial opens gateway connections whose every read gives up after the idle timeout, so a
-// stalled handshake or a dead connection cannot hang the bot.
-func (l *Listener) dial(ctx context.Context, network, addr string) (net.Conn, error) {
-	c, err := (&net.Dialer{Timeout: 15 * time.Second}).DialContext(ctx, network, addr)
-	if err != nil {
-		return nil, err
-	}
-	ic := &idleConn{Conn: c, idle: l.cfg.IdleTimeout}
-	l.mu.Lock()
-	l.dialed = ic
-	l.mu.Unlock()
-	return ic, nil
-}
-
-type idleConn struct {
-	net.Conn
-	idle time.Duration
-}
-
-func (c *idleConn) Read(b []byte) (int, error) {
-	if err := c.Conn.SetReadDeadline(time.Now().Add(c.idle)); err != nil {
-		return 0, err
-	}
-	return c.Conn.Read(b)
-}
 
 // rebase sends every REST request to the configured API base: a REST proxy, or the fake
 // Discord of the tests.

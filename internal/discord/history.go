@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -36,7 +37,7 @@ func (l *Listener) requestSync() {
 // syncLoop reads each channel's history after its cursor on every (re)connect and every
 // syncEvery, one channel at a time, so cursors only ever pass stored messages.
 func (l *Listener) syncLoop(ctx context.Context) {
-	tick := time.NewTicker(syncEvery)
+	tick := time.NewTicker(l.cfg.SyncEvery)
 	defer tick.Stop()
 	for {
 		select {
@@ -104,7 +105,20 @@ func (l *Listener) readHistory(ctx context.Context, channelID, after, source str
 			return err
 		}
 		results := make([][]orders.Result, 0, len(page))
-		for _, m := range page {
+		for i, m := range page {
+			if l.unreadable(m) {
+				// Blank is "cannot read", never "nothing there": no cursor passes it.
+				l.setContent(contentMissing)
+				if i > 0 {
+					if err := stored(page[:i], results); err != nil {
+						return err
+					}
+				}
+				return errContentMissing
+			}
+			if l.readable(m) && l.contentState() == contentMissing {
+				l.setContent(contentUnknown)
+			}
 			rs, err := l.handle(ctx, m, source)
 			if err != nil {
 				return fmt.Errorf("message %s: %w", m.ID, err)
@@ -128,7 +142,7 @@ func (l *Listener) readHistory(ctx context.Context, channelID, after, source str
 func (l *Listener) historyPage(ctx context.Context, channelID, after string) ([]*discordgo.Message, error) {
 	wait := retryMin
 	for attempt := 1; ; attempt++ {
-		page, err := l.session.ChannelMessages(channelID, pageSize, "", after, "", discordgo.WithContext(ctx))
+		page, err := l.rest.ChannelMessages(channelID, pageSize, "", after, "", discordgo.WithContext(ctx))
 		if err == nil {
 			slices.SortFunc(page, func(a, b *discordgo.Message) int { return compareIDs(a.ID, b.ID) })
 			return page, nil
@@ -165,4 +179,77 @@ func compareIDs(a, b string) int {
 		return 1
 	}
 	return 0
+}
+
+// What the listener knows of the message content intent, as /health says it.
+const (
+	contentOK      = "ok"
+	contentMissing = "missing"
+	contentUnknown = "unknown"
+)
+
+// errContentMissing stops a history read at a blank message, before any cursor passes it.
+var errContentMissing = errors.New("discord sends other apps' messages blank: turn on MESSAGE CONTENT INTENT in " +
+	"https://discord.com/developers/applications (your application > Bot > Privileged Gateway Intents); " +
+	"nothing was skipped, the messages are read once it is on")
+
+const contentHelp = "Discord sends the bot other apps' messages blank: the Message Content Intent is off. " +
+	"Open https://discord.com/developers/applications, choose your application, go to Bot, turn on " +
+	"MESSAGE CONTENT INTENT under Privileged Gateway Intents and save. Nothing is skipped meanwhile: " +
+	"ROMS reads every message since its place in each channel as soon as the intent is on."
+
+// unreadable says whether a message is one the bot was not allowed to read: a user's or
+// app's message with content, embeds, attachments, components and stickers all empty.
+// Discord sends those blank to an app without the message content intent, over REST as
+// well as the gateway (https://discord.com/developers/docs/events/gateway#message-content-intent);
+// no message is sent blank otherwise, except in ways a READY with the intent rules out.
+func (l *Listener) unreadable(m *discordgo.Message) bool {
+	l.mu.Lock()
+	known := l.content == contentOK
+	self := l.botID
+	l.mu.Unlock()
+	return !known && blank(m) && m.Author != nil && m.Author.ID != self
+}
+
+// readable says whether a message was read in full from another author: either the
+// intent is back on or the message was addressed to the bot (readable without it), so it
+// clears "missing" without proving the intent on. Only a READY proves that.
+func (l *Listener) readable(m *discordgo.Message) bool {
+	l.mu.Lock()
+	self := l.botID
+	l.mu.Unlock()
+	return !blank(m) && m.Author != nil && m.Author.ID != self &&
+		(m.Type == discordgo.MessageTypeDefault || m.Type == discordgo.MessageTypeReply)
+}
+
+func blank(m *discordgo.Message) bool {
+	if m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply {
+		return false // system messages (joins, pins, boosts) have no content of their own
+	}
+	return m.Content == "" && len(m.Embeds) == 0 && len(m.Attachments) == 0 && len(m.Components) == 0 && len(m.StickerItems) == 0
+}
+
+// setContent records what a READY or a message showed of the intent. Leaving "missing"
+// wakes the connection loop, which may be waiting out a refusal.
+func (l *Listener) setContent(state string) {
+	l.mu.Lock()
+	was := l.content
+	l.content = state
+	l.mu.Unlock()
+	if was == contentMissing && state != contentMissing {
+		l.logger.Info("discord messages are readable again; reading what was missed")
+		select {
+		case l.wake <- struct{}{}:
+		default:
+		}
+	}
+	if was != contentMissing && state == contentMissing {
+		l.logger.Error("discord sends blank messages: the message content intent is off", "help", contentHelp)
+	}
+}
+
+func (l *Listener) contentState() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.content
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,28 +27,57 @@ const (
 	defaultDeferAfter = 1500 * time.Millisecond
 	// autocompleteLimit bounds an autocomplete answer, which cannot be deferred.
 	autocompleteLimit = 2500 * time.Millisecond
+	// firstAnswerFiles is the most the first answer carries in files: it must reach
+	// Discord within its 3 seconds, and a home uplink sends a few hundred KB in that
+	// time. A larger file is sent as an edit after a deferral, with 15 minutes to arrive.
+	firstAnswerFiles = 128 << 10
 )
 
 // register puts the commands in place with one bulk overwrite: in each of the configured
 // guilds (they appear at once) or else globally, never both. An unchanged set is not sent
 // again, and commands are never deleted on shutdown.
 func (l *Listener) register(ctx context.Context, appID string) {
-	want := l.cfg.Interactions.Definitions()
+	want := withContexts(l.cfg.Interactions.Definitions())
 	scopes := l.cfg.GuildIDs
 	if len(scopes) == 0 {
 		scopes = []string{""}
 	}
 	for _, guild := range scopes {
-		have, err := l.session.ApplicationCommands(appID, guild, discordgo.WithContext(ctx))
-		if err == nil && sameCommands(have, want) {
+		endpoint := discordgo.EndpointApplicationGlobalCommands(appID)
+		if guild != "" {
+			endpoint = discordgo.EndpointApplicationGuildCommands(appID, guild)
+		}
+		var have []commandDef
+		raw, err := l.rest.RequestWithBucketID(http.MethodGet, endpoint, nil, "GET "+endpoint, discordgo.WithContext(ctx))
+		if err == nil && json.Unmarshal(raw, &have) == nil && sameCommands(have, want) {
 			continue
 		}
-		if _, err := l.session.ApplicationCommandBulkOverwrite(appID, guild, want, discordgo.WithContext(ctx)); err != nil {
+		if _, err := l.rest.RequestWithBucketID(http.MethodPut, endpoint, want, endpoint, discordgo.WithContext(ctx)); err != nil {
 			l.logger.Error("register slash commands (was the bot invited with the applications.commands scope?)", "guild_id", guild, "error", err)
 			continue
 		}
 		l.logger.Info("slash commands registered", "guild_id", guild, "commands", len(want))
 	}
+}
+
+// contextGuild is the interaction context "in a server"
+// (https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-interaction-context-types).
+const contextGuild = 0
+
+// commandDef is a command as the bot registers it. discordgo v0.28.1 has no field for
+// contexts, the documented replacement of the deprecated dm_permission, so it is added
+// here: every command is for servers only, since orders belong to a server.
+type commandDef struct {
+	*discordgo.ApplicationCommand
+	Contexts []int `json:"contexts,omitempty"`
+}
+
+func withContexts(cmds []*discordgo.ApplicationCommand) []commandDef {
+	defs := make([]commandDef, len(cmds))
+	for i, c := range cmds {
+		defs[i] = commandDef{ApplicationCommand: c, Contexts: []int{contextGuild}}
+	}
+	return defs
 }
 
 // commandShape is what makes two command definitions the same to a user.
@@ -56,14 +86,17 @@ type commandShape struct {
 	Description string                                `json:"description"`
 	Options     []*discordgo.ApplicationCommandOption `json:"options"`
 	Permissions *int64                                `json:"default_member_permissions"`
-	Contexts    *[]discordgo.InteractionContextType   `json:"contexts"`
+	Contexts    []int                                 `json:"contexts"`
 }
 
-func sameCommands(have, want []*discordgo.ApplicationCommand) bool {
-	shape := func(cmds []*discordgo.ApplicationCommand) string {
-		shapes := make([]commandShape, len(cmds))
-		for i, c := range cmds {
-			shapes[i] = commandShape{c.Name, c.Description, c.Options, c.DefaultMemberPermissions, c.Contexts}
+func sameCommands(have, want []commandDef) bool {
+	shape := func(cmds []commandDef) string {
+		shapes := make([]commandShape, 0, len(cmds))
+		for _, c := range cmds {
+			if c.ApplicationCommand == nil {
+				continue
+			}
+			shapes = append(shapes, commandShape{c.Name, c.Description, c.Options, c.DefaultMemberPermissions, c.Contexts})
 		}
 		slices.SortFunc(shapes, func(a, b commandShape) int { return strings.Compare(a.Name, b.Name) })
 		raw, _ := json.Marshal(shapes) // plain data always encodes
@@ -85,10 +118,13 @@ func (l *Listener) interact(i *discordgo.Interaction) {
 	}
 	done := make(chan *discordgo.InteractionResponse, 1)
 	go func() { done <- l.cfg.Interactions.Respond(ctx, i) }()
+	var resp *discordgo.InteractionResponse
 	select {
-	case resp := <-done:
-		l.answer(i, resp, nil)
-		return
+	case resp = <-done:
+		if filesSize(resp) <= firstAnswerFiles {
+			l.answer(i, resp, nil)
+			return
+		}
 	case <-time.After(l.cfg.DeferAfter):
 	}
 	wait := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, Data: &discordgo.InteractionResponseData{}}
@@ -98,8 +134,37 @@ func (l *Listener) interact(i *discordgo.Interaction) {
 		wait.Data.Flags = discordgo.MessageFlagsEphemeral
 	}
 	l.answer(i, wait, nil)
-	resp := <-done
+	if resp == nil {
+		resp = <-done
+	}
 	l.answer(i, resp, wait)
+}
+
+func filesSize(resp *discordgo.InteractionResponse) int {
+	n := 0
+	if resp != nil && resp.Data != nil {
+		for _, f := range resp.Data.Files {
+			if f.Reader != nil {
+				if lr, ok := f.Reader.(interface{ Len() int }); ok {
+					n += lr.Len()
+				} else {
+					n += firstAnswerFiles + 1 // of unknown size: never in the first answer
+				}
+			}
+		}
+	}
+	return n
+}
+
+// listed names each file of an edit or follow-up in attachments, by its place among the
+// files: API v10 drops files an edit does not list
+// (https://discord.com/developers/docs/reference#uploading-files).
+func listed(files []*discordgo.File) []*discordgo.MessageAttachment {
+	var out []*discordgo.MessageAttachment
+	for i, f := range files {
+		out = append(out, &discordgo.MessageAttachment{ID: strconv.Itoa(i), Filename: f.Name})
+	}
+	return out
 }
 
 // answer sends resp: as the first answer, or after a deferral as an edit of it (or, for
@@ -108,14 +173,20 @@ func (l *Listener) answer(i *discordgo.Interaction, resp, deferred *discordgo.In
 	var err error
 	switch {
 	case deferred == nil:
-		err = l.session.InteractionRespond(i, resp, discordgo.WithContext(l.ctx))
+		err = l.rest.InteractionRespond(i, resp, discordgo.WithContext(l.ctx))
 	case deferred.Type == discordgo.InteractionResponseDeferredMessageUpdate && resp.Type != discordgo.InteractionResponseUpdateMessage:
-		_, err = l.session.FollowupMessageCreate(i, true, &discordgo.WebhookParams{Content: resp.Data.Content, Embeds: resp.Data.Embeds,
-			Flags: resp.Data.Flags, AllowedMentions: resp.Data.AllowedMentions, Files: resp.Data.Files}, discordgo.WithContext(l.ctx))
+		_, err = l.rest.FollowupMessageCreate(i, true, &discordgo.WebhookParams{Content: resp.Data.Content, Embeds: resp.Data.Embeds,
+			Flags: resp.Data.Flags, AllowedMentions: resp.Data.AllowedMentions, Files: resp.Data.Files,
+			Attachments: listed(resp.Data.Files)}, discordgo.WithContext(l.ctx))
 	default:
 		d := resp.Data
-		_, err = l.session.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &d.Content, Embeds: &d.Embeds,
-			Components: &d.Components, AllowedMentions: d.AllowedMentions, Files: d.Files}, discordgo.WithContext(l.ctx))
+		edit := &discordgo.WebhookEdit{Content: &d.Content, Embeds: &d.Embeds,
+			Components: &d.Components, AllowedMentions: d.AllowedMentions, Files: d.Files}
+		if len(d.Files) > 0 {
+			attachments := listed(d.Files)
+			edit.Attachments = &attachments
+		}
+		_, err = l.rest.InteractionResponseEdit(i, edit, discordgo.WithContext(l.ctx))
 	}
 	if err != nil && l.ctx.Err() == nil {
 		l.logger.Warn("answer a discord interaction", "interaction_id", i.ID, "error", err)

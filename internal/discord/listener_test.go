@@ -259,11 +259,12 @@ func TestDisruptionsStoreEachMessageOnce(t *testing.T) {
 		{"dropped connection", (*fakediscord.Server).DropConnection, resumed},
 		{"reconnect request", (*fakediscord.Server).SendReconnect, resumed},
 		{"invalid session", func(f *fakediscord.Server) { f.InvalidateSession(); f.DropConnection() }, identifiedAgain},
-		{"stalled heartbeats", (*fakediscord.Server).StallHeartbeats, resumed},
+		{"stalled heartbeats", (*fakediscord.Server).StallHeartbeats, resumed}, // with 500 ms heartbeats, below
 	}
 	for _, d := range disruptions {
 		t.Run(d.name, func(t *testing.T) {
 			fake := fakediscord.Start(t)
+			fake.SetHeartbeatInterval(500 * time.Millisecond)
 			b := startBot(t, fake, storetest.New(t), nil)
 			b.waitConnected()
 			var last *discordgo.Message
@@ -379,7 +380,7 @@ func TestRateLimitAndErrorsDuringCatchUpAreWaitedOut(t *testing.T) {
 
 func TestRefusedIntentSaysWhatToDo(t *testing.T) {
 	fake := fakediscord.Start(t)
-	fake.RefuseIntents(true)
+	fake.SetMessageContent(false)
 	b := startBot(t, fake, storetest.New(t), nil)
 	eventually(t, "the refused state", func() bool {
 		return b.listener.Status(context.Background()).State == StateRefused

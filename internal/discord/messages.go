@@ -22,40 +22,68 @@ const (
 	emojiUnreadable = "⚠️"
 )
 
-func (l *Listener) addHandlers() {
-	l.session.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) {
-		l.guard("ready", func() {
-			l.mu.Lock()
-			l.botID = r.User.ID
-			first := !l.registered
-			l.registered = true
-			l.mu.Unlock()
-			l.connected("ready")
-			if first && l.cfg.Interactions != nil && r.Application != nil {
-				l.register(l.ctx, r.Application.ID)
-			}
-		})
+// addHandlers wires the events of one gateway session. Events of a session that is no
+// longer the current one still deliver messages (they are stored once whatever their
+// way in), but its disconnect is not this connection's.
+func (l *Listener) addHandlers(gw *gateway) {
+	s := gw.session
+	// READY is read raw: discordgo v0.28.1 has no field for resume_gateway_url.
+	s.AddHandler(func(_ *discordgo.Session, e *discordgo.Event) {
+		if e.Type == "READY" {
+			l.guard("ready", func() { l.ready(gw, e.RawData) })
+		}
 	})
-	l.session.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) {
+	s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) {
 		if l.cfg.Interactions != nil {
 			l.guard("interaction", func() { l.interact(i.Interaction) })
 		}
 	})
-	l.session.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) {
+	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) {
 		l.guard("resumed", func() { l.connected("resumed") })
 	})
-	l.session.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) {
+	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) {
+		l.mu.Lock()
+		current := l.gw == gw
+		l.mu.Unlock()
+		if !current {
+			return
+		}
 		select {
 		case l.disconnected <- struct{}{}:
 		default:
 		}
 	})
-	l.session.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) {
+	s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) {
 		l.guard("message create", func() { l.live(m.Message) })
 	})
-	l.session.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageUpdate) {
+	s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageUpdate) {
 		l.guard("message update", func() { l.live(m.Message) })
 	})
+}
+
+// ready follows a new session. Discord accepted an IDENTIFY that asked for the message
+// content intent, so the intent is on: a blank message from now on is really blank.
+func (l *Listener) ready(gw *gateway, raw json.RawMessage) {
+	var r struct {
+		SessionID   string `json:"session_id"`
+		ResumeURL   string `json:"resume_gateway_url"`
+		User        struct{ ID string }
+		Application *struct{ ID string }
+	}
+	if err := json.Unmarshal(raw, &r); err != nil {
+		l.logger.Warn("read discord READY", "error", err)
+	}
+	gw.ready(r.SessionID, r.ResumeURL)
+	l.setContent(contentOK)
+	l.mu.Lock()
+	l.botID = r.User.ID
+	first := !l.registered
+	l.registered = true
+	l.mu.Unlock()
+	l.connected("ready")
+	if first && l.cfg.Interactions != nil && r.Application != nil {
+		l.register(l.ctx, r.Application.ID)
+	}
 }
 
 // guard runs a handler of discordgo's: in its own goroutine, where nothing would recover
@@ -89,12 +117,16 @@ func (l *Listener) live(m *discordgo.Message) {
 	l.mu.Unlock()
 	if m.Author == nil {
 		// An update can carry only what changed; the stored message has the rest.
-		full, err := l.session.ChannelMessage(m.ChannelID, m.ID, discordgo.WithContext(l.ctx))
+		full, err := l.rest.ChannelMessage(m.ChannelID, m.ID, discordgo.WithContext(l.ctx))
 		if err != nil {
 			l.logger.Warn("fetch updated discord message", "message_id", m.ID, "error", err)
 			return
 		}
 		m = full
+	}
+	if l.unreadable(m) {
+		l.setContent(contentMissing) // history reads it once the intent is on: no cursor passed it
+		return
 	}
 	if _, err := l.handle(l.ctx, m, order.SourceDiscord); err != nil {
 		l.logger.Error("store discord message; catch-up will retry it", "message_id", m.ID, "error", err)
@@ -197,7 +229,7 @@ func (l *Listener) reactLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case r := <-l.reactions:
-			err := l.session.MessageReactionAdd(r.channelID, r.messageID, r.emoji, discordgo.WithContext(ctx))
+			err := l.rest.MessageReactionAdd(r.channelID, r.messageID, r.emoji, discordgo.WithContext(ctx))
 			if err != nil && ctx.Err() == nil {
 				l.logger.Warn("add reaction (does the bot have the Add Reactions permission?)", "message_id", r.messageID, "error", err)
 			}

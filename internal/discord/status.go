@@ -11,7 +11,15 @@ import (
 // Status reports the connection and each channel's cursor.
 func (l *Listener) Status(ctx context.Context) orders.GatewayStatus {
 	l.mu.Lock()
-	st := orders.GatewayStatus{State: l.state, Message: l.detail, Reconnects: l.reconnects}
+	st := orders.GatewayStatus{State: l.state, Message: l.detail, Reconnects: l.reconnects,
+		MessageContent: l.content, Identifies: len(recent(l.identifies, time.Now()))}
+	if l.content == contentMissing && l.state != StateRefused {
+		st.State, st.Message = StateRefused, contentHelp
+	}
+	if l.limit != nil && l.limit.Total > 0 {
+		left := l.limit.Remaining
+		st.SessionsLeft = &left
+	}
 	if !l.lastEvent.IsZero() {
 		t := l.lastEvent.UTC()
 		st.LastEventAt = &t

@@ -6,6 +6,7 @@ package fakediscord
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -37,6 +38,7 @@ type Server struct {
 	Token string
 
 	http     *httptest.Server
+	resume   *httptest.Server // resume_gateway_url: a host of its own, as on Discord
 	upgrader websocket.Upgrader
 	logf     func(string, ...any)
 
@@ -45,17 +47,41 @@ type Server struct {
 	history           map[string][]*discordgo.Message // channel id -> messages, oldest first
 	reactions         []Reaction
 	interactions      []Call
-	commands          map[string][]*discordgo.ApplicationCommand
+	commands          map[string][]storedCommand
 	session           *session
 	conns             map[*conn]bool
 	identifies        []int // intents of each IDENTIFY
 	resumes           int
 	heartbeatInterval time.Duration
-	refuseIntents     bool
+	contentIntent     bool // the app's Message Content Intent, as set in the developer portal
 	stallHello        bool
 	faults            []*fault
 	requests          map[string]int // "METHOD path" -> count
 	attachments       map[string][]byte
+	tokens            map[string]*interaction // interaction token -> its state
+	clock             time.Duration           // added to the time, to expire tokens in a test
+	identifyWindow    time.Duration           // one IDENTIFY per window (max_concurrency 1)
+	lastIdentify      time.Time
+	startLimit        sessionStartLimit
+	buckets           map[string]*bucket
+	violations        []string
+}
+
+// interaction is one dispatched interaction and what the bot answered so far.
+type interaction struct {
+	id, appID string
+	typ       discordgo.InteractionType
+	at        time.Time
+	answered  bool
+}
+
+// sessionStartLimit is what GET /gateway/bot says of new sessions
+// (https://discord.com/developers/docs/events/gateway#session-start-limit-object).
+type sessionStartLimit struct {
+	Total          int `json:"total"`
+	Remaining      int `json:"remaining"`
+	ResetAfter     int `json:"reset_after"`
+	MaxConcurrency int `json:"max_concurrency"`
 }
 
 // Reaction is one reaction the bot added.
@@ -71,30 +97,90 @@ type Call struct {
 	Files map[string][]byte // attached files by name
 }
 
-// Start runs a fake Discord until the test ends.
+// Start runs a fake Discord until the test ends. The test fails if the bot did anything
+// Discord refuses or documents against (Violations), unless the test took them.
 func Start(t testing.TB) *Server {
 	s := New(t.Logf)
-	t.Cleanup(s.Close)
+	t.Cleanup(func() {
+		s.Close()
+		for _, v := range s.TakeViolations() {
+			t.Errorf("fakediscord: the bot broke a documented rule: %s", v)
+		}
+	})
 	return s
 }
 
 // New runs a fake Discord until Close, outside a test (the bench), logging with logf.
 func New(logf func(string, ...any)) *Server {
 	s := &Server{
-		Token:             "fake-bot-token",
-		logf:              logf,
-		history:           map[string][]*discordgo.Message{},
-		commands:          map[string][]*discordgo.ApplicationCommand{},
-		conns:             map[*conn]bool{},
-		requests:          map[string]int{},
-		attachments:       map[string][]byte{},
-		heartbeatInterval: time.Second,
+		Token:         "fake-bot-token",
+		logf:          logf,
+		history:       map[string][]*discordgo.Message{},
+		commands:      map[string][]storedCommand{},
+		conns:         map[*conn]bool{},
+		requests:      map[string]int{},
+		attachments:   map[string][]byte{},
+		tokens:        map[string]*interaction{},
+		buckets:       map[string]*bucket{},
+		contentIntent: true,
+		// Discord's interval (https://discord.com/developers/docs/events/gateway#hello-event);
+		// tests that need heartbeats to matter set a shorter one.
+		heartbeatInterval: 41250 * time.Millisecond,
+		identifyWindow:    5 * time.Second,
+		startLimit:        sessionStartLimit{Total: 1000, Remaining: 1000, ResetAfter: 24 * 3600 * 1000, MaxConcurrency: 1},
 	}
-	// Set before it serves, so that handlers reading s.http do not race with Start.
+	// Set before they serve, so that handlers reading s.http do not race with Start.
 	s.http = httptest.NewUnstartedServer(s.routes())
+	s.resume = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.serveGateway(w, r, true)
+	}))
 	s.http.Start()
+	s.resume.Start()
 	s.URL = s.http.URL
 	return s
+}
+
+// violation records something the bot did that Discord refuses or documents against.
+// Callers hold s.mu.
+func (s *Server) violation(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	s.debugf("violation: %s", msg)
+	s.violations = append(s.violations, msg)
+}
+
+// TakeViolations returns the documented rules the bot broke so far, and forgets them.
+func (s *Server) TakeViolations() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v := s.violations
+	s.violations = nil
+	return v
+}
+
+// now is the fake's time: the real one, moved on by AdvanceClock.
+func (s *Server) now() time.Time { return time.Now().Add(s.clock) }
+
+// AdvanceClock moves the fake's time on, so that interaction tokens expire in a test.
+func (s *Server) AdvanceClock(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clock += d
+}
+
+// SetIdentifyWindow changes how close together two IDENTIFYs may come before the second
+// is answered with op 9 (Discord: 5 seconds for max_concurrency 1).
+func (s *Server) SetIdentifyWindow(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.identifyWindow = d
+}
+
+// SetSessionStartLimit changes what GET /gateway/bot says is left of the day's new
+// sessions. An IDENTIFY with none left is a violation: Discord would reset the token.
+func (s *Server) SetSessionStartLimit(remaining int, resetAfter time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.startLimit.Remaining, s.startLimit.ResetAfter = remaining, int(resetAfter.Milliseconds())
 }
 
 // Close drops every connection and stops the server.
@@ -104,8 +190,10 @@ func (s *Server) Close() {
 		c.ws.Close()
 	}
 	s.mu.Unlock()
-	s.http.CloseClientConnections()
-	s.http.Close()
+	for _, h := range []*httptest.Server{s.http, s.resume} {
+		h.CloseClientConnections()
+		h.Close()
+	}
 }
 
 // NewID returns a fresh Discord id whose timestamp is at.
@@ -139,7 +227,7 @@ func (s *Server) Post(channelID string, m discordgo.Message) *discordgo.Message 
 	stored := m
 	s.history[channelID] = append(s.history[channelID], &stored)
 	slices.SortFunc(s.history[channelID], func(a, b *discordgo.Message) int { return compareIDs(a.ID, b.ID) })
-	s.dispatch("MESSAGE_CREATE", &stored)
+	s.dispatch("MESSAGE_CREATE", s.forSession(&stored))
 	return &stored
 }
 
@@ -153,21 +241,42 @@ func (s *Server) Edit(channelID, messageID string, change func(*discordgo.Messag
 			change(m)
 			edited := time.Now().UTC()
 			m.EditedTimestamp = &edited
-			s.dispatch("MESSAGE_UPDATE", m)
+			s.dispatch("MESSAGE_UPDATE", s.forSession(m))
 			return
 		}
 	}
 	panic("fakediscord: edit of unknown message " + messageID)
 }
 
-// DispatchInteraction sends INTERACTION_CREATE, as when a user runs a slash command.
+// DispatchInteraction sends INTERACTION_CREATE, as when a user runs a slash command. Its
+// token then takes one initial answer within 3 seconds, and follow-ups and edits for 15
+// minutes.
 func (s *Server) DispatchInteraction(i *discordgo.Interaction) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.addInteraction(i)
+	s.dispatch("INTERACTION_CREATE", i)
+}
+
+// Interaction registers an interaction as dispatched without sending it, for a test that
+// answers it with a client of its own.
+func (s *Server) Interaction(i *discordgo.Interaction) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.addInteraction(i)
+}
+
+func (s *Server) addInteraction(i *discordgo.Interaction) {
 	if i.AppID == "" {
 		i.AppID = AppID
 	}
-	s.dispatch("INTERACTION_CREATE", i)
+	if i.ID == "" {
+		i.ID = s.newID(time.Now())
+	}
+	if i.Token == "" {
+		i.Token = "itoken-" + i.ID
+	}
+	s.tokens[i.Token] = &interaction{id: i.ID, appID: i.AppID, typ: i.Type, at: s.now()}
 }
 
 // Attach keeps a file as Discord's CDN would for an upload, and returns the attachment a
@@ -200,7 +309,22 @@ func (s *Server) Interactions() []Call {
 func (s *Server) Commands(scope string) []*discordgo.ApplicationCommand {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Clone(s.commands[scope])
+	var out []*discordgo.ApplicationCommand
+	for _, c := range s.commands[scope] {
+		out = append(out, c.ApplicationCommand)
+	}
+	return out
+}
+
+// CommandContexts returns the contexts each command of a scope was registered with, by name.
+func (s *Server) CommandContexts(scope string) map[string][]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string][]int{}
+	for _, c := range s.commands[scope] {
+		out[c.Name] = c.Contexts
+	}
+	return out
 }
 
 // Identifies returns the intents sent with each IDENTIFY so far.
@@ -244,12 +368,38 @@ func (s *Server) SetHeartbeatInterval(d time.Duration) {
 	s.heartbeatInterval = d
 }
 
-// RefuseIntents makes IDENTIFY fail with close code 4014, as Discord does when the
-// message content intent is not enabled in the developer portal.
-func (s *Server) RefuseIntents(refuse bool) {
+// SetMessageContent turns the app's Message Content Intent on or off, as its owner does in
+// the developer portal. Off, an IDENTIFY that asks for it is closed with 4014, and other
+// authors' messages come blank over REST and the gateway, as Discord documents
+// (https://discord.com/developers/docs/events/gateway#message-content-intent).
+func (s *Server) SetMessageContent(on bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.refuseIntents = refuse
+	s.contentIntent = on
+}
+
+// blanked is a message as an app without the intent sees it: content, embeds,
+// attachments and components empty, unless the app wrote it or is mentioned in it.
+func blanked(m *discordgo.Message) *discordgo.Message {
+	if m.Author != nil && m.Author.ID == BotID {
+		return m
+	}
+	for _, u := range m.Mentions {
+		if u.ID == BotID {
+			return m
+		}
+	}
+	b := *m
+	b.Content, b.Embeds, b.Attachments, b.Components = "", []*discordgo.MessageEmbed{}, []*discordgo.MessageAttachment{}, nil
+	return &b
+}
+
+// visible is a message as the app may read it now.
+func (s *Server) visible(m *discordgo.Message) *discordgo.Message {
+	if s.contentIntent {
+		return m
+	}
+	return blanked(m)
 }
 
 // StallHandshake makes new gateway connections wait for ever instead of sending HELLO.
@@ -304,6 +454,7 @@ type fault struct {
 	method, prefix string
 	status         int
 	retryAfter     time.Duration
+	global         bool
 	times          int
 }
 
@@ -320,6 +471,13 @@ func (s *Server) RateLimit(method, prefix string, retryAfter time.Duration, time
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = append(s.faults, &fault{method: method, prefix: prefix, status: http.StatusTooManyRequests, retryAfter: retryAfter, times: times})
+}
+
+// RateLimitGlobal answers the next times requests with Discord's global 429.
+func (s *Server) RateLimitGlobal(retryAfter time.Duration, times int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, &fault{prefix: "/api/", status: http.StatusTooManyRequests, retryAfter: retryAfter, global: true, times: times})
 }
 
 func compareIDs(a, b string) int {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,6 +41,7 @@ func TestSlashCommandEndpoints(t *testing.T) {
 		t.Errorf("registered %v", got)
 	}
 	i := &discordgo.Interaction{ID: "1", AppID: AppID, Token: "itoken", Type: discordgo.InteractionApplicationCommand}
+	s.Interaction(i)
 	if err := dg.InteractionRespond(i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}); err != nil {
 		t.Fatal(err)
 	}
@@ -111,6 +113,14 @@ func TestGatewayDeliversEventsToARealClient(t *testing.T) {
 	}
 	if ids := s.Identifies(); len(ids) != 1 || ids[0] != int(dg.Identify.Intents) {
 		t.Errorf("identifies %v", ids)
+	}
+	// Plain discordgo v0.28.1 breaks the documented IDENTIFY, which the listener mends.
+	dg.Close()
+	got := strings.Join(s.TakeViolations(), "\n")
+	for _, want := range []string{`lack "os"`, "legacy game object"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("violations of plain discordgo lack %q:\n%s", want, got)
+		}
 	}
 }
 

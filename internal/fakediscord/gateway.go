@@ -2,6 +2,7 @@ package fakediscord
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -32,6 +33,7 @@ type session struct {
 	events  []event
 	conn    *conn // nil while the bot is disconnected
 	invalid bool
+	content bool // the IDENTIFY asked for the message content intent, and the app has it
 }
 
 type event struct {
@@ -42,9 +44,12 @@ type event struct {
 
 // conn is one websocket; gorilla allows one writer at a time.
 type conn struct {
-	ws     *websocket.Conn
-	wmu    sync.Mutex
-	noAcks atomic.Bool // heartbeats go unanswered, as on a half-dead connection
+	ws         *websocket.Conn
+	wmu        sync.Mutex
+	noAcks     atomic.Bool // heartbeats go unanswered, as on a half-dead connection
+	handshakes int         // IDENTIFYs and RESUMEs on this connection; read loop only
+	hello      time.Time
+	heartbeats int
 }
 
 func (c *conn) send(op int, d any, seq int64, typ string) error {
@@ -70,13 +75,14 @@ func (c *conn) close(code int, reason string) {
 }
 
 // serveGateway speaks the gateway protocol on one websocket: HELLO, then IDENTIFY or
-// RESUME, then heartbeats until the connection ends.
-func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
+// RESUME, then heartbeats until the connection ends. resume is the resume_gateway_url's
+// listener, where only RESUMEs are taken.
+func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request, resume bool) {
 	ws, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return
 	}
-	c := &conn{ws: ws}
+	c := &conn{ws: ws, hello: time.Now()}
 	s.mu.Lock()
 	s.conns[c] = true
 	stall, interval := s.stallHello, s.heartbeatInterval
@@ -91,6 +97,7 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	for {
 		_, raw, err := ws.ReadMessage()
 		if err != nil {
+			s.closedBy(c, err)
 			return
 		}
 		var p struct {
@@ -102,20 +109,61 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 		}
 		switch p.Op {
 		case opHeartbeat:
-			if c.noAcks.Load() {
-				continue
-			}
-			if c.send(opHeartbeatAck, nil, 0, "") != nil {
+			if !s.heartbeat(c, interval) {
 				return
 			}
-		case opIdentify:
-			if !s.identify(c, p.D) {
+		case opIdentify, opResume:
+			if !s.handshake(c, p.Op, p.D, resume) {
 				return
 			}
-		case opResume:
-			s.resume(c, p.D)
 		}
 	}
+}
+
+// closedBy ends the session when the bot closed with 1000 or 1001: Discord invalidates
+// it then (https://discord.com/developers/docs/events/gateway#initiating-a-disconnect).
+func (s *Server) closedBy(c *conn, err error) {
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) || (ce.Code != websocket.CloseNormalClosure && ce.Code != websocket.CloseGoingAway) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.session != nil && s.session.conn == c {
+		s.debugf("bot closed with %d: session %s invalidated", ce.Code, s.session.id)
+		s.session.invalid = true
+	}
+}
+
+func (s *Server) heartbeat(c *conn, interval time.Duration) bool {
+	c.heartbeats++
+	if c.heartbeats == 1 && time.Since(c.hello) > interval+time.Second {
+		s.mu.Lock()
+		s.violation("first heartbeat %v after HELLO, past heartbeat_interval (%v)", time.Since(c.hello).Round(time.Millisecond), interval)
+		s.mu.Unlock()
+	}
+	if c.noAcks.Load() {
+		return true
+	}
+	return c.send(opHeartbeatAck, nil, 0, "") == nil
+}
+
+// handshake takes one IDENTIFY or RESUME: one per connection, as after op 9 the docs ask
+// for a new connection (https://discord.com/developers/docs/events/gateway#resuming).
+func (s *Server) handshake(c *conn, op int, d json.RawMessage, resume bool) bool {
+	c.handshakes++
+	if c.handshakes > 1 {
+		s.mu.Lock()
+		s.violation("a second IDENTIFY or RESUME on one connection: after op 9 the bot must reconnect")
+		s.mu.Unlock()
+		c.close(4005, "Already authenticated.")
+		return false
+	}
+	if op == opResume {
+		s.resumeSession(c, d, resume)
+		return true
+	}
+	return s.identify(c, d, resume)
 }
 
 func (s *Server) forget(c *conn) {
@@ -128,36 +176,89 @@ func (s *Server) forget(c *conn) {
 	c.ws.Close()
 }
 
-func (s *Server) identify(c *conn, d json.RawMessage) bool {
-	var id struct {
-		Token   string `json:"token"`
-		Intents int    `json:"intents"`
-	}
+// identifyData is what the fake checks of an IDENTIFY
+// (https://discord.com/developers/docs/events/gateway-events#identify).
+type identifyData struct {
+	Token          string                     `json:"token"`
+	Intents        int                        `json:"intents"`
+	Properties     map[string]json.RawMessage `json:"properties"`
+	Presence       map[string]json.RawMessage `json:"presence"`
+	LargeThreshold *int                       `json:"large_threshold"`
+}
+
+func (s *Server) identify(c *conn, d json.RawMessage, onResumeURL bool) bool {
+	var id identifyData
 	_ = json.Unmarshal(d, &id)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.identifies = append(s.identifies, id.Intents)
+	s.checkIdentify(id, onResumeURL)
 	switch {
 	case id.Token != "Bot "+s.Token:
 		c.close(4004, "Authentication failed.")
 		return false
-	case s.refuseIntents:
+	case id.Intents&int(discordgo.IntentsMessageContent) != 0 && !s.contentIntent:
 		c.close(4014, "Disallowed intent(s).")
 		return false
+	case s.startLimit.Remaining <= 0:
+		s.violation("IDENTIFY with no new sessions left today: Discord resets the token")
+		c.close(4004, "Authentication failed.")
+		return false
+	case !s.lastIdentify.IsZero() && time.Since(s.lastIdentify) < s.identifyWindow:
+		// Over max_concurrency: op 9 (https://discord.com/developers/docs/events/gateway#rate-limiting).
+		s.lastIdentify = time.Now()
+		_ = c.send(opInvalidSession, false, 0, "")
+		return true
 	}
-	s.session = &session{id: fmt.Sprintf("fake-session-%d", len(s.identifies)), conn: c}
+	s.lastIdentify = time.Now()
+	s.startLimit.Remaining--
+	s.session = &session{id: fmt.Sprintf("fake-session-%d", len(s.identifies)), conn: c,
+		content: id.Intents&int(discordgo.IntentsMessageContent) != 0}
 	s.dispatch("READY", map[string]any{
 		"v":                  9,
 		"session_id":         s.session.id,
 		"user":               botUser(),
 		"application":        map[string]any{"id": AppID, "flags": 0},
 		"guilds":             []map[string]any{{"id": GuildID, "unavailable": true}},
-		"resume_gateway_url": "ws://" + s.http.Listener.Addr().String() + "/gateway",
+		"resume_gateway_url": "ws://" + s.resume.Listener.Addr().String(),
 	})
 	return true
 }
 
-func (s *Server) resume(c *conn, d json.RawMessage) {
+// checkIdentify records what an IDENTIFY does against the docs. Callers hold s.mu.
+func (s *Server) checkIdentify(id identifyData, onResumeURL bool) {
+	if onResumeURL {
+		s.violation("IDENTIFY on resume_gateway_url: a new session connects to the URL of GET /gateway")
+	}
+	for _, key := range []string{"os", "browser", "device"} {
+		if _, ok := id.Properties[key]; !ok {
+			s.violation("IDENTIFY properties lack %q (got %v)", key, keys(id.Properties))
+		}
+	}
+	if id.Presence != nil {
+		if _, legacy := id.Presence["game"]; legacy {
+			s.violation("IDENTIFY presence has the legacy game object")
+		}
+		var status string
+		_ = json.Unmarshal(id.Presence["status"], &status)
+		if status != "online" && status != "dnd" && status != "idle" && status != "invisible" && status != "offline" {
+			s.violation("IDENTIFY presence status %q", status)
+		}
+	}
+	if t := id.LargeThreshold; t != nil && (*t < 50 || *t > 250) {
+		s.violation("IDENTIFY large_threshold %d outside 50-250", *t)
+	}
+}
+
+func keys(m map[string]json.RawMessage) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func (s *Server) resumeSession(c *conn, d json.RawMessage, onResumeURL bool) {
 	var r struct {
 		Token     string `json:"token"`
 		SessionID string `json:"session_id"`
@@ -166,7 +267,11 @@ func (s *Server) resume(c *conn, d json.RawMessage) {
 	_ = json.Unmarshal(d, &r)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.session == nil || s.session.invalid || s.session.id != r.SessionID || r.Token != "Bot "+s.Token {
+	if !onResumeURL {
+		// Discord: disconnects "at a higher rate than normal"; the strict fake refuses.
+		s.violation("RESUME not on resume_gateway_url (https://discord.com/developers/docs/events/gateway#preparing-to-resume)")
+	}
+	if !onResumeURL || s.session == nil || s.session.invalid || s.session.id != r.SessionID || r.Token != "Bot "+s.Token {
 		// Events of a lost session are gone for good, as on Discord.
 		s.session = nil
 		_ = c.send(opInvalidSession, false, 0, "")
@@ -181,6 +286,14 @@ func (s *Server) resume(c *conn, d json.RawMessage) {
 	}
 	s.session.seq++
 	_ = c.send(opDispatch, map[string]any{}, s.session.seq, "RESUMED")
+}
+
+// forSession is a message as the session may see it. Callers hold s.mu.
+func (s *Server) forSession(m *discordgo.Message) *discordgo.Message {
+	if s.session != nil && s.session.content && s.contentIntent {
+		return m
+	}
+	return blanked(m)
 }
 
 // dispatch sends an event to the bot's session, or keeps it for a RESUME while the bot is

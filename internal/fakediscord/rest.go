@@ -2,6 +2,7 @@ package fakediscord
 
 import (
 	"encoding/json"
+	"hash/fnv"
 	"io"
 	"math"
 	"mime"
@@ -16,9 +17,11 @@ import (
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /gateway/", s.serveGateway)
+	gw := func(w http.ResponseWriter, r *http.Request) { s.serveGateway(w, r, false) }
+	mux.HandleFunc("GET /gateway", gw)
+	mux.HandleFunc("GET /gateway/", gw)
 	mux.HandleFunc("GET /api/v9/gateway", s.gateway)
-	mux.HandleFunc("GET /api/v9/gateway/bot", s.gateway)
+	mux.HandleFunc("GET /api/v9/gateway/bot", s.gatewayBot)
 	mux.HandleFunc("GET /api/v9/channels/{channel}/messages", s.listMessages)
 	mux.HandleFunc("GET /api/v9/channels/{channel}/messages/{message}", s.getMessage)
 	mux.HandleFunc("POST /api/v9/channels/{channel}/messages", s.createMessage)
@@ -34,19 +37,25 @@ func (s *Server) routes() http.Handler {
 	return s.checkRequest(mux)
 }
 
-// checkRequest counts requests, applies injected faults and checks the bot token where
-// Discord would. Interaction answers are authorised by their token in the path instead.
+// checkRequest counts requests, applies injected faults, checks the bot token where
+// Discord would (interaction answers are authorised by the token in their path), and
+// keeps each route's rate limit with the headers Discord sends on every answer.
 func (s *Server) checkRequest(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.requests[r.Method+" "+r.URL.Path]++
 		f := s.takeFault(r)
+		limited := s.rateLimit(w.Header(), r)
 		s.mu.Unlock()
 		if f != nil {
 			writeFault(w, f)
 			return
 		}
-		open := strings.HasPrefix(r.URL.Path, "/gateway/") || strings.HasPrefix(r.URL.Path, "/api/v9/interactions/") ||
+		if limited > 0 {
+			writeFault(w, &fault{status: http.StatusTooManyRequests, retryAfter: limited})
+			return
+		}
+		open := strings.HasPrefix(r.URL.Path, "/gateway") || strings.HasPrefix(r.URL.Path, "/api/v9/interactions/") ||
 			strings.HasPrefix(r.URL.Path, "/api/v9/webhooks/") || strings.HasPrefix(r.URL.Path, "/attachments/")
 		if !open && r.Header.Get("Authorization") != "Bot "+s.Token {
 			writeJSON(w, http.StatusUnauthorized, map[string]any{"message": "401: Unauthorized", "code": 0})
@@ -56,11 +65,54 @@ func (s *Server) checkRequest(next http.Handler) http.Handler {
 	})
 }
 
+// bucket is one route's rate limit: limit requests a window.
+type bucket struct {
+	count int
+	reset time.Time
+}
+
+// Every route is one bucket of bucketLimit requests a bucketWindow: the real limits are
+// Discord's own and unpublished, what is documented is the headers
+// (https://discord.com/developers/docs/topics/rate-limits#header-format).
+const (
+	bucketLimit  = 50
+	bucketWindow = time.Second
+)
+
+// rateLimit counts a request against its route's bucket and sets the rate-limit headers;
+// it returns how long to wait when the bucket is spent. Callers hold s.mu.
+func (s *Server) rateLimit(h http.Header, r *http.Request) time.Duration {
+	if strings.HasPrefix(r.URL.Path, "/gateway") || strings.HasPrefix(r.URL.Path, "/attachments/") {
+		return 0
+	}
+	key := r.Method + " " + r.URL.Path
+	b := s.buckets[key]
+	now := time.Now()
+	if b == nil || now.After(b.reset) {
+		b = &bucket{reset: now.Add(bucketWindow)}
+		s.buckets[key] = b
+	}
+	b.count++
+	left := b.reset.Sub(now)
+	h.Set("X-RateLimit-Limit", strconv.Itoa(bucketLimit))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(max(0, bucketLimit-b.count)))
+	h.Set("X-RateLimit-Reset", strconv.FormatFloat(float64(b.reset.UnixMilli())/1000, 'f', 3, 64))
+	h.Set("X-RateLimit-Reset-After", strconv.FormatFloat(left.Seconds(), 'f', 3, 64))
+	bucketID := fnv.New64a()
+	bucketID.Write([]byte(key))
+	h.Set("X-RateLimit-Bucket", strconv.FormatUint(bucketID.Sum64(), 16))
+	if b.count > bucketLimit {
+		s.violation("%s: over the route's rate limit after X-RateLimit-Remaining said 0", key)
+		return left
+	}
+	return 0
+}
+
 // takeFault returns the first fault that matches r and uses one of its times. Callers
 // hold s.mu.
 func (s *Server) takeFault(r *http.Request) *fault {
 	for i, f := range s.faults {
-		if f.method == r.Method && strings.HasPrefix(r.URL.Path, f.prefix) {
+		if (f.method == "" || f.method == r.Method) && strings.HasPrefix(r.URL.Path, f.prefix) {
 			f.times--
 			if f.times <= 0 {
 				s.faults = slices.Delete(s.faults, i, i+1)
@@ -76,10 +128,16 @@ func writeFault(w http.ResponseWriter, f *fault) {
 		writeJSON(w, f.status, map[string]any{"message": "fake failure", "code": 0})
 		return
 	}
+	// https://discord.com/developers/docs/topics/rate-limits#exceeding-a-rate-limit
 	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(f.retryAfter.Seconds()))))
-	w.Header().Set("X-RateLimit-Scope", "user")
+	scope := "user"
+	if f.global {
+		scope = "global"
+		w.Header().Set("X-RateLimit-Global", "true")
+	}
+	w.Header().Set("X-RateLimit-Scope", scope)
 	writeJSON(w, http.StatusTooManyRequests, map[string]any{
-		"message": "You are being rate limited.", "retry_after": f.retryAfter.Seconds(), "global": false,
+		"message": "You are being rate limited.", "retry_after": f.retryAfter.Seconds(), "global": f.global,
 	})
 }
 
@@ -90,18 +148,35 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func (s *Server) gateway(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{
-		"url": "ws://" + s.http.Listener.Addr().String() + "/gateway", "shards": 1,
-	})
+	writeJSON(w, http.StatusOK, map[string]any{"url": s.gatewayURL()})
+}
+
+func (s *Server) gatewayURL() string { return "ws://" + s.http.Listener.Addr().String() + "/gateway" }
+
+// gatewayBot is GET /gateway/bot, with the session start limit
+// (https://discord.com/developers/docs/events/gateway#get-gateway-bot).
+func (s *Server) gatewayBot(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	limit := s.startLimit
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"url": s.gatewayURL(), "shards": 1, "session_start_limit": limit})
 }
 
 // listMessages is channel history: with after, the oldest limit messages after that id;
 // otherwise the newest (before an id, when given). Always newest first, as Discord sends.
 func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	limit, err := strconv.Atoi(q.Get("limit"))
-	if err != nil || limit < 1 || limit > 100 {
-		limit = 50
+	limit := 50
+	if v := q.Get("limit"); v != "" {
+		// 1 to 100 (https://discord.com/developers/docs/resources/message#get-channel-messages).
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			s.mu.Lock()
+			s.refuse(w, r, formErrors{"limit": "int value should be between 1 and 100."})
+			s.mu.Unlock()
+			return
+		}
+		limit = n
 	}
 	s.mu.Lock()
 	all := s.history[r.PathValue("channel")]
@@ -122,6 +197,9 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) {
 	}
 	out = slices.Clone(out)
 	slices.Reverse(out)
+	for i, m := range out {
+		out[i] = s.visible(m)
+	}
 	raw, _ := json.Marshal(out)
 	s.mu.Unlock()
 	if out == nil {
@@ -136,7 +214,7 @@ func (s *Server) getMessage(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	for _, m := range s.history[r.PathValue("channel")] {
 		if m.ID == r.PathValue("message") {
-			writeJSON(w, http.StatusOK, m)
+			writeJSON(w, http.StatusOK, s.visible(m))
 			return
 		}
 	}
@@ -146,9 +224,25 @@ func (s *Server) getMessage(w http.ResponseWriter, r *http.Request) {
 // createMessage is the bot posting to a channel: the message is the bot's own and is
 // dispatched back to it, as Discord does.
 func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
-	var send discordgo.MessageSend
-	if err := json.NewDecoder(r.Body).Decode(&send); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"message": err.Error()})
+	raw, err := io.ReadAll(r.Body)
+	var send struct {
+		Content string                    `json:"content"`
+		Embeds  []*discordgo.MessageEmbed `json:"embeds"`
+	}
+	var body messageBody
+	if err == nil {
+		err = json.Unmarshal(raw, &send)
+	}
+	if err != nil || json.Unmarshal(raw, &body) != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"message": "400: Bad Request", "code": 50109})
+		return
+	}
+	errs := formErrors{}
+	checkMessage(body, "", errs)
+	s.mu.Lock()
+	refused := s.refuse(w, r, errs)
+	s.mu.Unlock()
+	if refused {
 		return
 	}
 	m := s.Post(r.PathValue("channel"), discordgo.Message{Content: send.Content, Embeds: send.Embeds, Author: botUser()})
@@ -171,15 +265,32 @@ func (s *Server) listCommands(w http.ResponseWriter, r *http.Request) {
 	cmds := s.commands[scope]
 	s.mu.Unlock()
 	if cmds == nil {
-		cmds = []*discordgo.ApplicationCommand{}
+		cmds = []storedCommand{}
 	}
 	writeJSON(w, http.StatusOK, cmds)
 }
 
 func (s *Server) overwriteCommands(w http.ResponseWriter, r *http.Request) {
+	raw, err := io.ReadAll(r.Body)
 	var cmds []*discordgo.ApplicationCommand
-	if err := json.NewDecoder(r.Body).Decode(&cmds); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"message": err.Error()})
+	var bodies []commandBody
+	if err == nil {
+		err = json.Unmarshal(raw, &cmds)
+	}
+	if err != nil || json.Unmarshal(raw, &bodies) != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"message": "400: Bad Request", "code": 50109})
+		return
+	}
+	errs := formErrors{}
+	checkCommands(bodies, errs)
+	var withContexts []struct {
+		Contexts []int `json:"contexts"`
+	}
+	_ = json.Unmarshal(raw, &withContexts)
+	s.mu.Lock()
+	refused := s.refuse(w, r, errs)
+	s.mu.Unlock()
+	if refused {
 		return
 	}
 	scope := r.PathValue("guild")
@@ -187,28 +298,62 @@ func (s *Server) overwriteCommands(w http.ResponseWriter, r *http.Request) {
 		scope = "global"
 	}
 	s.mu.Lock()
-	for _, c := range cmds {
+	stored := make([]storedCommand, len(cmds))
+	for i, c := range cmds {
 		c.ID, c.ApplicationID = s.newID(time.Now()), AppID
 		if scope != "global" {
 			c.GuildID = scope
 		}
+		stored[i].ApplicationCommand = c
+		if i < len(withContexts) {
+			stored[i].Contexts = withContexts[i].Contexts
+		}
 	}
-	s.commands[scope] = cmds
+	s.commands[scope] = stored
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, cmds)
+	writeJSON(w, http.StatusOK, stored)
+}
+
+// storedCommand is a registered command with the contexts discordgo v0.28.1 has no field for.
+type storedCommand struct {
+	*discordgo.ApplicationCommand
+	Contexts []int `json:"contexts,omitempty"`
+}
+
+// Interaction answers follow the documented lifecycle
+// (https://discord.com/developers/docs/interactions/receiving-and-responding#responding-to-an-interaction):
+// one initial callback per token, within 3 seconds; follow-ups and edits of the original
+// after it, for 15 minutes.
+const (
+	answerWithin = 3 * time.Second
+	tokenLasts   = 15 * time.Minute
+)
+
+// callbackTypes are the answer types each kind of interaction takes
+// (https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-interaction-callback-type).
+var callbackTypes = map[discordgo.InteractionType][]int{
+	discordgo.InteractionApplicationCommand:             {4, 5, 9, 12},
+	discordgo.InteractionMessageComponent:               {4, 5, 6, 7, 9},
+	discordgo.InteractionApplicationCommandAutocomplete: {8},
+	discordgo.InteractionModalSubmit:                    {4, 5, 6, 7},
 }
 
 // interactionCall records an interaction answer: the first response, a follow-up message,
-// or an edit of the original response. An answer with files comes as a multipart form:
-// payload_json and files[n], as Discord takes it.
+// or an edit of the original response, once it passes the lifecycle and the limits. An
+// answer with files comes as a multipart form: payload_json and files[n], as Discord
+// takes it.
 func (s *Server) interactionCall(kind string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		body, files, err := readAnswer(r)
 		if err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]any{"message": err.Error()})
+			writeJSON(w, http.StatusBadRequest, map[string]any{"message": err.Error(), "code": 50109})
 			return
 		}
 		s.mu.Lock()
+		if !s.answerAllowed(w, r, kind, body, files) {
+			s.mu.Unlock()
+			return
+		}
 		s.interactions = append(s.interactions, Call{Kind: kind, Token: r.PathValue("token"), Body: body, Files: files})
 		id := s.newID(time.Now())
 		s.mu.Unlock()
@@ -220,6 +365,86 @@ func (s *Server) interactionCall(kind string) http.HandlerFunc {
 		_ = json.Unmarshal(body, &m)
 		m.ID, m.Author = id, botUser()
 		writeJSON(w, http.StatusOK, m)
+	}
+}
+
+// answerAllowed checks an answer against its interaction and Discord's limits, and
+// answers the refusal itself. Callers hold s.mu.
+func (s *Server) answerAllowed(w http.ResponseWriter, r *http.Request, kind string, body json.RawMessage, files map[string][]byte) bool {
+	token := r.PathValue("token")
+	in := s.tokens[token]
+	refuse := func(status, code int, message string) bool {
+		s.violation("%s %s: %s", kind, token, message)
+		writeJSON(w, status, map[string]any{"message": message, "code": code})
+		return false
+	}
+	var msg messageBody
+	if err := json.Unmarshal(body, &msg); err != nil {
+		return refuse(http.StatusBadRequest, 50109, "The request body contains invalid JSON.")
+	}
+	var age time.Duration
+	if in != nil {
+		age = s.now().Sub(in.at)
+	}
+	errs := formErrors{}
+	switch {
+	case kind == "callback" && (in == nil || in.id != r.PathValue("id")):
+		return refuse(http.StatusNotFound, 10062, "Unknown interaction")
+	case kind == "callback" && in.answered:
+		return refuse(http.StatusBadRequest, 40060, "Interaction has already been acknowledged.")
+	case kind == "callback" && age > answerWithin:
+		return refuse(http.StatusNotFound, 10062, "Unknown interaction (no answer within 3 seconds)")
+	case kind != "callback" && (in == nil || r.PathValue("app") != in.appID):
+		return refuse(http.StatusNotFound, 10015, "Unknown Webhook")
+	case kind != "callback" && age > tokenLasts:
+		return refuse(http.StatusUnauthorized, 50027, "Invalid Webhook Token (interaction tokens last 15 minutes)")
+	case kind != "callback" && !in.answered:
+		return refuse(http.StatusNotFound, 10008, "Unknown Message (no initial answer yet)")
+	case kind == "callback":
+		s.checkCallback(in, body, errs)
+	default:
+		checkMessage(msg, "", errs)
+		checkFilesListed(msg, files, errs)
+	}
+	if s.refuse(w, r, errs) {
+		return false
+	}
+	if kind == "callback" {
+		in.answered = true
+	}
+	return true
+}
+
+func (s *Server) checkCallback(in *interaction, body json.RawMessage, errs formErrors) {
+	var cb struct {
+		Type int         `json:"type"`
+		Data messageBody `json:"data"`
+	}
+	_ = json.Unmarshal(body, &cb)
+	if !slices.Contains(callbackTypes[in.typ], cb.Type) {
+		errs.add("type", "Value must be one of %v for this interaction.", callbackTypes[in.typ])
+		return
+	}
+	if cb.Type == 8 {
+		checkChoices(cb.Data.Choices, errs)
+		return
+	}
+	checkMessage(cb.Data, "data.", errs)
+}
+
+// checkFilesListed: on API v10 an edit or follow-up with files must list each in
+// attachments, or the files are dropped
+// (https://discord.com/developers/docs/reference#uploading-files); the bot speaks v9, and
+// is held to v10's rule so that moving up loses nothing.
+func checkFilesListed(m messageBody, files map[string][]byte, errs formErrors) {
+	for name := range files {
+		listed := false
+		for _, a := range m.Attach {
+			listed = listed || a.Filename == name
+		}
+		if !listed {
+			errs.add("attachments", "file %q is not listed in attachments", name)
+		}
 	}
 }
 

@@ -68,6 +68,9 @@ var (
 	descReconnects = prometheus.NewDesc("roms_discord_reconnects_total", "Times the Discord gateway connection was lost and made again.", nil, nil)
 	descLastEvent  = prometheus.NewDesc("roms_discord_last_event_timestamp_seconds", "When the last message event arrived from a watched channel.", nil, nil)
 	descCursor     = prometheus.NewDesc("roms_discord_channel_cursor_timestamp_seconds", "How far history has been read in each watched channel: the time of the last message read.", []string{"channel"}, nil)
+	descContent    = prometheus.NewDesc("roms_discord_message_content", "1 for what the bot knows of the Message Content Intent (ok, missing: messages arrive blank and wait, unknown).", []string{"state"}, nil)
+	descIdentifies = prometheus.NewDesc("roms_discord_identifies_24h", "New gateway sessions (IDENTIFY) in the last 24 hours; Discord allows 1,000 a day.", nil, nil)
+	descSessions   = prometheus.NewDesc("roms_discord_sessions_left", "New gateway sessions Discord still allows until its daily reset, as it last said.", nil, nil)
 	descLive       = prometheus.NewDesc("roms_live_subscribers", "Clients following live updates (the live stream and /ws).", nil, nil)
 )
 
@@ -75,7 +78,7 @@ var (
 type partsCollector struct{ src Sources }
 
 func (c *partsCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descOrders, descLogEntries, descLogBytes, descDBBytes, descDBOK, descGateway, descReconnects, descLastEvent, descCursor, descLive} {
+	for _, d := range []*prometheus.Desc{descOrders, descLogEntries, descLogBytes, descDBBytes, descDBOK, descGateway, descReconnects, descLastEvent, descCursor, descContent, descIdentifies, descSessions, descLive} {
 		ch <- d
 	}
 }
@@ -114,6 +117,15 @@ func (c *partsCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descReconnects, prometheus.CounterValue, float64(status.Reconnects))
 	if status.LastEventAt != nil {
 		gauge(descLastEvent, float64(status.LastEventAt.Unix()))
+	}
+	if status.MessageContent != "" {
+		for _, state := range []string{"ok", "missing", "unknown"} {
+			gauge(descContent, map[bool]float64{true: 1}[state == status.MessageContent], state)
+		}
+	}
+	gauge(descIdentifies, float64(status.Identifies))
+	if status.SessionsLeft != nil {
+		gauge(descSessions, float64(*status.SessionsLeft))
 	}
 	for _, chn := range status.Channels {
 		if chn.CursorTime != nil {

@@ -57,6 +57,11 @@ type GatewayStatus struct {
 	LastEventAt *time.Time      `json:"last_event_at,omitempty" doc:"When the last message event arrived from a watched channel"`
 	Reconnects  int             `json:"reconnects" doc:"Times the connection was lost and made again since start"`
 	Channels    []ChannelStatus `json:"channels,omitempty"`
+	// MessageContent is what the bot knows of Discord's message content intent, without
+	// which other apps' messages arrive blank.
+	MessageContent string `json:"message_content,omitempty" enum:"ok,missing,unknown" doc:"Whether Discord lets the bot read other apps' messages (the Message Content Intent): ok once a session proved it, missing when messages arrive blank (nothing is skipped: they are read once it is on)"`
+	Identifies     int    `json:"identifies_24h" doc:"New gateway sessions (IDENTIFY) this process started in the last 24 hours; Discord allows 1,000 a day and resets the token past that"`
+	SessionsLeft   *int   `json:"sessions_left,omitempty" doc:"New sessions Discord still allows until its daily reset, as it last said"`
 	// Holder is the instance that holds the gateway, when several share a PostgreSQL
 	// database.
 	Holder string `json:"holder,omitempty" doc:"The instance holding the gateway, when several instances share a PostgreSQL database"`
