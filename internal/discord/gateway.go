@@ -44,17 +44,24 @@ func (l *Listener) prepare(ctx context.Context) (*gateway, error) {
 	if gw != nil && gw.resumable() {
 		return gw, nil
 	}
-	info, err := l.rest.GatewayBot(discordgo.WithContext(ctx))
-	if err != nil {
-		return nil, fmt.Errorf("ask Discord where to connect: %w", err)
-	}
-	delay, why := l.identifyDelay(time.Now(), info.SessionStartLimit)
-	if why != "" {
-		l.setState(StateReconnecting, why)
-		l.logger.Warn("discord new sessions are running out", "detail", why, "wait", delay.Round(time.Second))
-	}
-	if delay > 0 && !sleep(ctx, delay) {
-		return nil, ctx.Err()
+	var info *discordgo.GatewayBotResponse
+	for {
+		var err error
+		if info, err = l.rest.GatewayBot(discordgo.WithContext(ctx)); err != nil {
+			return nil, fmt.Errorf("ask Discord where to connect: %w", err)
+		}
+		delay, why := l.identifyDelay(time.Now(), info.SessionStartLimit)
+		if why != "" {
+			l.setState(StateReconnecting, why)
+			l.logger.Warn("discord new sessions are running out", "detail", why, "wait", delay.Round(time.Second))
+		}
+		if delay > 0 && !sleep(ctx, delay) {
+			return nil, ctx.Err()
+		}
+		if lim := info.SessionStartLimit; lim.Total == 0 || lim.Remaining > 0 {
+			break
+		}
+		// The allowance was spent: ask again after its reset rather than trust the clock.
 	}
 	gw = l.newGateway()
 	l.mu.Lock()

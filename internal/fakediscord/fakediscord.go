@@ -65,6 +65,8 @@ type Server struct {
 	startLimit        sessionStartLimit
 	buckets           map[string]*bucket
 	violations        []string
+	flap              bool        // drop each connection once its handshake is done
+	connections       []time.Time // when each gateway connection was accepted
 }
 
 // interaction is one dispatched interaction and what the bot answered so far.
@@ -165,6 +167,21 @@ func (s *Server) AdvanceClock(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.clock += d
+}
+
+// FlapConnections makes the gateway drop each connection (no close frame, the session
+// stays resumable) just after READY or RESUMED, as a flapping link does.
+func (s *Server) FlapConnections(flap bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.flap = flap
+}
+
+// Connections returns when each gateway connection was accepted, in order.
+func (s *Server) Connections() []time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.connections)
 }
 
 // SetIdentifyWindow changes how close together two IDENTIFYs may come before the second

@@ -85,6 +85,7 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request, resume boo
 	c := &conn{ws: ws, hello: time.Now()}
 	s.mu.Lock()
 	s.conns[c] = true
+	s.connections = append(s.connections, c.hello)
 	stall, interval := s.stallHello, s.heartbeatInterval
 	s.mu.Unlock()
 	defer s.forget(c)
@@ -159,11 +160,20 @@ func (s *Server) handshake(c *conn, op int, d json.RawMessage, resume bool) bool
 		c.close(4005, "Already authenticated.")
 		return false
 	}
+	ok := true
 	if op == opResume {
 		s.resumeSession(c, d, resume)
-		return true
+	} else {
+		ok = s.identify(c, d, resume)
 	}
-	return s.identify(c, d, resume)
+	s.mu.Lock()
+	flap := s.flap
+	s.mu.Unlock()
+	if ok && flap {
+		c.ws.UnderlyingConn().Close()
+		return false
+	}
+	return ok
 }
 
 func (s *Server) forget(c *conn) {
