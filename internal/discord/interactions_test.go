@@ -167,3 +167,67 @@ func TestAnImportGoesFromAnAttachmentToAFileInTheAnswer(t *testing.T) {
 		t.Errorf("tracking %q", o.TrackingNumber)
 	}
 }
+
+// fileAnswer answers at once with a file of size bytes.
+type fileAnswer struct {
+	Interactions
+	size int
+}
+
+func (f fileAnswer) Respond(context.Context, *discordgo.Interaction) *discordgo.InteractionResponse {
+	return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: &discordgo.InteractionResponseData{
+		Content: "Your export", Files: []*discordgo.File{{Name: "orders.csv", ContentType: "text/csv", Reader: strings.NewReader(strings.Repeat("x", f.size))}}}}
+}
+
+// TestALargeFileIsSentAfterADeferral: a file that could overrun Discord's 3 seconds on a
+// home uplink is never in the first answer, however fast it was made; the edit that
+// carries it lists it in attachments, as API v10 asks (the strict fake refuses otherwise).
+func TestALargeFileIsSentAfterADeferral(t *testing.T) {
+	for _, c := range []struct {
+		size     int
+		deferred bool
+	}{{1 << 10, false}, {firstAnswerFiles + 1, true}} {
+		fake := fakediscord.Start(t)
+		st := storetest.New(t)
+		b := startBot(t, fake, st, func(cfg *Config) { cfg.Interactions = fileAnswer{router(st), c.size} })
+		b.waitConnected()
+		fake.DispatchInteraction(slashCommand("export"))
+		want := 1
+		if c.deferred {
+			want = 2
+		}
+		eventually(t, "the answers", func() bool { return len(answers(fake, "tok-export")) == want })
+		calls := answers(fake, "tok-export")
+		var first discordgo.InteractionResponse
+		_ = json.Unmarshal(calls[0].Body, &first)
+		if got := first.Type == discordgo.InteractionResponseDeferredChannelMessageWithSource; got != c.deferred {
+			t.Errorf("%d bytes: first answer %s, deferred %v", c.size, calls[0].Body, got)
+		}
+		if last := calls[len(calls)-1]; len(last.Files["orders.csv"]) != c.size {
+			t.Errorf("%d bytes: the file arrived with %d", c.size, len(last.Files["orders.csv"]))
+		}
+		b.stop()
+	}
+}
+
+// TestAnOrderOfOversizedTextsIsAnsweredWithinDiscordsLimits: an order's texts come from
+// checkout bots; /order still answers with a message Discord takes.
+func TestAnOrderOfOversizedTextsIsAnsweredWithinDiscordsLimits(t *testing.T) {
+	fake := fakediscord.Start(t)
+	st := storetest.New(t)
+	b := startBot(t, fake, st, func(c *Config) { c.Interactions = router(st) })
+	b.waitConnected()
+	svc := orders.New(st, live.NewHub(), slog.New(slog.NewTextHandler(io.Discard, nil)), time.UTC)
+	long := strings.Repeat("Pokémon Prismatic Evolutions ", 200)
+	if _, err := svc.Create(context.Background(), order.Fields{OrderNumber: "BIG-1", Product: long, Profile: long[:900], Email: "buyer+" + strings.Repeat("a", 200) + "@example.com",
+		Store: long[:800], ImageURL: "javascript:alert(1)", Notes: long}, "api"); err != nil {
+		t.Fatal(err)
+	}
+	fake.DispatchInteraction(slashCommand("order", &discordgo.ApplicationCommandInteractionDataOption{
+		Name: "number", Type: discordgo.ApplicationCommandOptionString, Value: "BIG-1"}))
+	eventually(t, "the answer", func() bool { return len(answers(fake, "tok-order")) == 1 })
+	if body := string(answers(fake, "tok-order")[0].Body); !strings.Contains(body, "Order BIG-1") || strings.Contains(body, "javascript:") {
+		t.Errorf("answer %.300s", body)
+	}
+	// The fake's cleanup fails the test if the answer broke a limit.
+}
