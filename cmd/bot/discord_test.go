@@ -201,3 +201,48 @@ func TestSlashCommandsFromDiscordChangeOrders(t *testing.T) {
 		}
 	}
 }
+
+// TestAMissingIntentIsSaidEverywhere: with the Message Content Intent off, /health and
+// /metrics say so and what to do, no checkout is lost, and turning the intent on brings
+// the checkout in.
+func TestAMissingIntentIsSaidEverywhere(t *testing.T) {
+	t.Chdir(t.TempDir())
+	fake := fakediscord.Start(t)
+	fake.SetMessageContent(false)
+	env := discordEnv(fake)
+	env["ROMS_DISCORD_BACKFILL_INITIAL"] = "24h"
+	fake.Post(channel, checkoutMessage("MI-1", time.Now().Add(-time.Hour)))
+	bot := startBot(t, env)
+	var h struct {
+		Discord struct {
+			State, Message string
+			Content        string `json:"message_content"`
+		} `json:"discord"`
+	}
+	waitFor(t, "the missing intent in /health", func() bool {
+		getJSON(t, bot.base+"/health", &h)
+		return h.Discord.State == "refused" && h.Discord.Content == "missing" && strings.Contains(h.Discord.Message, "MESSAGE CONTENT INTENT")
+	})
+	if text := scrape(t, bot.base+"/metrics"); !strings.Contains(text, `roms_discord_message_content{state="missing"} 1`) ||
+		!strings.Contains(text, "roms_discord_identifies_24h") {
+		t.Errorf("metrics do not say the intent is missing")
+	}
+	if getJSON(t, bot.base+"/api/v2/orders/MI-1", nil) == 200 {
+		t.Fatal("an order from a blank message")
+	}
+	fake.SetMessageContent(true)
+	// The owner need not wait for the next sync (30 s): a backfill reads the channel now,
+	// and a readable channel wakes the gateway from its wait.
+	body := strings.NewReader(`{"channel_id":"` + channel + `","since":"` + time.Now().Add(-2*time.Hour).UTC().Format(time.RFC3339) + `"}`)
+	resp, err := http.Post(bot.base+"/api/v2/discord/backfill", "application/json", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	waitFor(t, "the checkout once the intent is on", func() bool { return getJSON(t, bot.base+"/api/v2/orders/MI-1", nil) == 200 })
+	waitFor(t, "the gateway woken", func() bool {
+		getJSON(t, bot.base+"/health", &h)
+		return h.Discord.State == "connected" && h.Discord.Content == "ok"
+	})
+}

@@ -42,8 +42,10 @@ const (
 	// spend Discord's daily allowance of new sessions.
 	stableAfter = time.Minute
 	// refusedRetry is how often a refused bot tries again, in case the user fixed the
-	// setting in the developer portal meanwhile (history that reads again wakes it sooner).
-	refusedRetry = 5 * time.Minute
+	// setting in the developer portal meanwhile. Every try spends one of Discord's 1,000
+	// daily IDENTIFYs, and history that reads again (a free REST call, every sync) wakes
+	// it at once, so it is long.
+	refusedRetry = 30 * time.Minute
 	// defaultSyncEvery is how often history is read after each channel's cursor even without
 	// a reconnect: it moves the cursors on and fills any gap live events left.
 	defaultSyncEvery = 30 * time.Second

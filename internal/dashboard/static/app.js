@@ -273,10 +273,24 @@ async function loadHealth() {
     card('Database', db.state === 'ok' ? 'ok' : `problem: ${db.error}`), card('Orders', db.orders), card('Database size', mb(db.size_bytes)),
     card('Webhook log', `${db.webhook_logs} inputs, ${mb(db.webhook_log_bytes || 0)}`),
     card('Discord', h.discord.state + (h.discord.last_event_at ? `, last message ${day(h.discord.last_event_at)}` : '')),
+    card('Discord sessions today', `${h.discord.identifies_24h}` + (h.discord.sessions_left != null ? `, ${h.discord.sessions_left} left` : '')),
     card('Live clients', h.live_subscribers), card('Version', h.version));
   $('#inputs tbody').replaceChildren(...logs.logs.map((l) => el('tr', { class: l.outcome === 'rejected' ? 'bad' : '' },
     el('td', {}, day(l.created_at)), el('td', {}, l.origin.source), el('td', {}, l.outcome), el('td', { class: 'mono' }, l.order_number || ''),
     el('td', {}, l.error_message || ''))));
+}
+
+// A banner for what the owner must fix in Discord (a missing intent, a spent allowance of
+// sessions): it says what to do, and goes once Discord reads again.
+async function checkDiscord() {
+  try {
+    const h = await (await fetch('/health')).json();
+    const d = h.discord || {};
+    const alert = $('#discord-alert');
+    const show = d.state === 'refused' || d.message_content === 'missing' || (d.sessions_left != null && d.sessions_left < 250);
+    alert.hidden = !show;
+    alert.textContent = show ? `Discord: ${d.message || d.state}` : '';
+  } catch { /* the next check tries again */ }
 }
 
 // ---- Views ----
@@ -315,6 +329,8 @@ async function start() {
     $('#logout').hidden = !session.token_required;
     startLive();
   }
+  checkDiscord();
+  setInterval(checkDiscord, 60000);
   await loadOrders();
 }
 
