@@ -224,17 +224,7 @@ func (l *Listener) connectedUntilDrop(ctx context.Context) bool {
 }
 
 // pause waits d, or less when history reads again after a refusal; false means ctx ended.
-func (l *Listener) pause(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-	case <-l.wake:
-	}
-	return true
-}
+func (l *Listener) pause(ctx context.Context, d time.Duration) bool { return sleepOr(ctx, d, l.wake) }
 
 // jitter spreads a wait over its second half, so that many bots dropped at once do not
 // come back at once.
@@ -320,15 +310,19 @@ func path(prefix, p string) string {
 	return prefix + p
 }
 
-func sleep(ctx context.Context, d time.Duration) bool {
+func sleep(ctx context.Context, d time.Duration) bool { return sleepOr(ctx, d, nil) }
+
+// sleepOr waits d, or less when wake fires; false means ctx ended.
+func sleepOr(ctx context.Context, d time.Duration, wake <-chan struct{}) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
 		return false
 	case <-t.C:
-		return true
+	case <-wake:
 	}
+	return true
 }
 
 func (l *Listener) setState(state, detail string) {
