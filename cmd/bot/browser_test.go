@@ -14,6 +14,8 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"github.com/roms-dev/roms/internal/fakediscord"
 )
 
 // browserPath finds Chromium. CI installs it and must never skip the browser test.
@@ -30,6 +32,48 @@ func browserPath(t *testing.T) string {
 	return ""
 }
 
+// browser is a headless Chromium for the test, closed when it ends.
+func browser(t *testing.T, exe string) context.Context {
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.WindowSize(1280, 800))
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	// Chromium sends events this chromedp release does not know; they do not matter here.
+	quiet := func(format string, args ...any) {
+		if !strings.Contains(format, "unhandled") {
+			t.Logf(format, args...)
+		}
+	}
+	ctx, cancelCtx := chromedp.NewContext(allocCtx, chromedp.WithErrorf(quiet))
+	t.Cleanup(cancelCtx)
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// TestTheDashboardSaysWhatDiscordNeeds: with the Message Content Intent off, the
+// dashboard opens with a banner that says what to turn on.
+func TestTheDashboardSaysWhatDiscordNeeds(t *testing.T) {
+	exe := browserPath(t)
+	t.Chdir(t.TempDir())
+	fake := fakediscord.Start(t)
+	fake.SetMessageContent(false)
+	bot := startBot(t, discordEnv(fake))
+	var h health
+	waitFor(t, "the refusal", func() bool {
+		getJSON(t, bot.base+"/health", &h)
+		return h.Discord.State == "refused"
+	})
+	var banner string
+	if err := chromedp.Run(browser(t, exe), chromedp.Navigate(bot.base+"/"), chromedp.WaitVisible(`#discord-alert`),
+		chromedp.Text(`#discord-alert`, &banner)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(banner, "MESSAGE CONTENT INTENT") || !strings.Contains(banner, "developers/applications") {
+		t.Errorf("banner %q", banner)
+	}
+}
+
 // TestDashboardInABrowser uses the dashboard as a person would, in headless Chromium
 // against the whole program with a token: sign in, see a checkout arrive, correct it,
 // see the totals, download the CSV; and nothing is fetched from anywhere but ROMS.
@@ -39,20 +83,7 @@ func TestDashboardInABrowser(t *testing.T) {
 	const token = "browser-test-token-0123456789"
 	bot := startBot(t, map[string]string{"ROMS_HTTP_TOKEN": token})
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.WindowSize(1280, 800))
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	// Chromium sends events this chromedp release does not know; they do not matter here.
-	quiet := func(format string, args ...any) {
-		if !strings.Contains(format, "unhandled") {
-			t.Logf(format, args...)
-		}
-	}
-	ctx, cancelCtx := chromedp.NewContext(allocCtx, chromedp.WithErrorf(quiet))
-	defer cancelCtx()
-	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
+	ctx := browser(t, exe)
 
 	var mu sync.Mutex
 	var elsewhere []string
