@@ -2,11 +2,13 @@ package httpapi
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -209,26 +211,69 @@ func TestAThousandConcurrentUpdatesToOneOrder(t *testing.T) {
 	}
 }
 
-func TestRateLimitAnswers429WithRetryAfter(t *testing.T) {
+// remote calls the server in process as a client at another address would: no traffic
+// leaves this machine.
+func remote(ts *testServer, method, path, body, token string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.RemoteAddr = "203.0.113.9:40000" // a documentation address, never dialled
+	req.Host = strings.TrimPrefix(ts.URL, "http://")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	rec := httptest.NewRecorder()
+	ts.Config.Handler.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestRateLimitAnswersStrangers429WithRetryAfter(t *testing.T) {
 	ts := startServerWith(t, "", "", func(d *Deps) { d.RateLimit = RateLimit{PerMinute: 60, Burst: 4} })
 	var codes []int
-	var retry string
+	var last *httptest.ResponseRecorder
 	for range 7 {
-		resp, err := http.Get(ts.URL + "/api/v2/orders")
+		last = remote(ts, http.MethodGet, "/api/v2/orders", "", "")
+		codes = append(codes, last.Code)
+	}
+	var body struct {
+		Status     int
+		RetryAfter float64 `json:"retry_after"`
+		Global     *bool
+	}
+	_ = json.Unmarshal(last.Body.Bytes(), &body)
+	if fmt.Sprint(codes) != "[200 200 200 200 200 429 429]" || last.Header().Get("Retry-After") != "1" ||
+		body.Status != 429 || body.RetryAfter <= 0 || body.RetryAfter > 1 || body.Global == nil || *body.Global {
+		t.Errorf("codes %v, Retry-After %q, body %s", codes, last.Header().Get("Retry-After"), last.Body)
+	}
+	if rec := remote(ts, http.MethodGet, "/health", "", ""); rec.Code != 200 {
+		t.Errorf("health is limited: %d", rec.Code)
+	}
+}
+
+// TestCheckoutsFromThisMachineOrWithTheTokenAreNeverLimited: 400 checkouts one after
+// another under the default limit, from loopback over HTTP and from another address with
+// the token: every one is stored.
+func TestCheckoutsFromThisMachineOrWithTheTokenAreNeverLimited(t *testing.T) {
+	ts := startServerWith(t, "", testToken, func(d *Deps) { d.RateLimit = RateLimit{PerMinute: 1200, Burst: 300} })
+	checkout := func(n int) string {
+		return fmt.Sprintf("Successful Checkout | Target\nProduct\nWidget\nOrder Number\nRL-%d\n", n)
+	}
+	for i := range 400 {
+		req, _ := http.NewRequest(http.MethodPost, ts.URL+"/api/v2/webhooks/orders", strings.NewReader(checkout(i)))
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		req.Header.Set("Content-Type", "text/plain")
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		codes = append(codes, resp.StatusCode)
-		if resp.StatusCode == 429 {
-			retry = resp.Header.Get("Retry-After")
+		if resp.StatusCode >= 300 {
+			t.Fatalf("loopback checkout %d: HTTP %d", i, resp.StatusCode)
+		}
+		if rec := remote(ts, http.MethodPost, "/api/v2/webhooks/orders", checkout(1000+i), testToken); rec.Code >= 300 {
+			t.Fatalf("checkout %d with the token from another address: HTTP %d %s", i, rec.Code, rec.Body)
 		}
 	}
-	if fmt.Sprint(codes) != "[200 200 200 200 200 429 429]" || retry != "1" {
-		t.Errorf("codes %v, Retry-After %q", codes, retry)
-	}
-	if resp, _ := http.Get(ts.URL + "/health"); resp.StatusCode != 200 {
-		t.Errorf("health is limited: %d", resp.StatusCode)
+	if counts, _ := ts.store.Counts(t.Context()); counts.Orders != 800 {
+		t.Errorf("%d orders, want 800", counts.Orders)
 	}
 }
 

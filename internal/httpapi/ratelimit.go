@@ -1,12 +1,15 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"math"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"sync"
 	"time"
 
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/go-chi/chi/v5/middleware"
 )
 
@@ -71,26 +74,50 @@ func (l *limiter) dropIdle(now time.Time, refill float64) {
 	}
 }
 
-// rateLimit answers 429 with Retry-After to a client over its limit. Health and metrics
-// are never limited, so monitoring keeps working.
+// rateLimit answers 429 with Retry-After to a client over its limit. It limits only
+// strangers: a sender on this machine (a checkout bot beside ROMS, a forwarder, the CLI)
+// or one with the token is never turned away, since a checkout refused in a drop is a
+// checkout lost when its sender does not retry. Health and metrics are never limited, so
+// monitoring keeps working.
 func (s *server) rateLimit(next http.Handler) http.Handler {
 	if s.RateLimit.PerMinute <= 0 {
 		return next
 	}
 	l := newLimiter(s.RateLimit)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/health" || r.URL.Path == pathMetrics {
+		client := middleware.GetClientIP(r.Context())
+		if r.URL.Path == "/health" || r.URL.Path == pathMetrics || loopback(client) || s.tokenGiven(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
-		ok, wait := l.take(middleware.GetClientIP(r.Context()))
-		if !ok {
-			secs := int(math.Ceil(wait.Seconds()))
-			w.Header().Set("Retry-After", strconv.Itoa(secs))
-			writeProblem(w, http.StatusTooManyRequests, "too many requests from this address: at most "+
-				strconv.Itoa(s.RateLimit.PerMinute)+" a minute (http.rate_limit); try again in "+strconv.Itoa(secs)+" s")
+		if ok, wait := l.take(client); !ok {
+			s.tooMany(w, wait)
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+func loopback(ip string) bool {
+	a, err := netip.ParseAddr(ip)
+	return err == nil && a.Unmap().IsLoopback()
+}
+
+// limited is a 429's body: a problem, with Discord's fields as well, so that senders
+// written for Discord's webhooks back off as they do there.
+type limited struct {
+	huma.ErrorModel
+	RetryAfter float64 `json:"retry_after"`
+	Global     bool    `json:"global"`
+}
+
+func (s *server) tooMany(w http.ResponseWriter, wait time.Duration) {
+	secs := int(math.Ceil(wait.Seconds()))
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(http.StatusTooManyRequests)
+	_ = json.NewEncoder(w).Encode(limited{ErrorModel: huma.ErrorModel{Title: http.StatusText(http.StatusTooManyRequests),
+		Status: http.StatusTooManyRequests, Detail: "too many requests from this address: at most " + strconv.Itoa(s.RateLimit.PerMinute) +
+			" a minute (http.rate_limit) without the token; try again in " + strconv.Itoa(secs) + " s"},
+		RetryAfter: wait.Seconds(), Global: false})
 }
