@@ -50,7 +50,7 @@ func TestBlankHistoryIsReadOnceTheIntentIsOn(t *testing.T) {
 				b = startBot(t, fake, st, fast)
 			}
 			eventually(t, "the three checkouts", func() bool { return b.orderCount() == 3 })
-			b.waitConnected() // history reading again woke the gateway from its 5-minute wait
+			b.waitConnected() // history reading again woke the gateway from its 30-minute wait
 			for i := range 3 {
 				if events, err := st.Events(context.Background(), fmt.Sprintf("MC-%d", i)); err != nil || len(events) != 1 {
 					t.Errorf("MC-%d: %d events (%v), want one", i, len(events), err)
