@@ -26,7 +26,7 @@ func (l *Listener) identified(at time.Time) {
 func (l *Listener) identifyDelay(now time.Time, limit discordgo.SessionInformation) (time.Duration, string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.limit = &limit
+	l.limit = limit
 	l.identifies = recent(l.identifies, now)
 	settle := time.Duration(0)
 	if !l.invalidAt.IsZero() {
@@ -46,12 +46,13 @@ func identifyDelay(now time.Time, sent []time.Time, limit discordgo.SessionInfor
 		}
 	}
 	why := ""
-	resetAt := now.Add(time.Duration(limit.ResetAfter) * time.Millisecond)
+	resetIn := time.Duration(limit.ResetAfter) * time.Millisecond
+	resetAt := now.Add(resetIn)
 	if n := len(sent); n > 0 {
 		last := sent[n-1]
 		later(last.Add(gap))
 		if limit.Total > 0 && limit.Remaining > 0 && limit.Remaining < limit.Total/2 {
-			later(last.Add(resetAt.Sub(now) / time.Duration(limit.Remaining)))
+			later(last.Add(resetIn / time.Duration(limit.Remaining)))
 			if limit.Remaining < limit.Total/4 {
 				why = fmt.Sprintf("Discord allows %d new sessions a day and only %d are left until %s: ROMS spaces them out so that "+
 					"the bot's token is never reset. A connection that keeps dropping is the cause: check this machine's network.",

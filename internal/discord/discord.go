@@ -112,9 +112,9 @@ type Listener struct {
 	gatewayURL string   // where new sessions connect, from GET /gateway/bot
 	ending     bool     // Run is returning: the session may end for good
 	invalidAt  time.Time
-	identifies []time.Time // IDENTIFYs sent in the last 24 hours
-	limit      *discordgo.SessionInformation
-	content    string // contentOK, contentMissing or contentUnknown
+	identifies []time.Time                  // IDENTIFYs sent in the last 24 hours
+	limit      discordgo.SessionInformation // as GET /gateway/bot last said
+	content    string                       // contentOK, contentMissing or contentUnknown
 	state      string
 	detail     string
 	lastEvent  time.Time

@@ -107,17 +107,17 @@ func (gw *gateway) invalidate() {
 	gw.invalid = true
 }
 
-// resumeAddr is the host:port a resume must dial, or "" when there is none to resume.
-func (gw *gateway) resumeAddr() string {
-	gw.mu.Lock()
-	defer gw.mu.Unlock()
-	if gw.id == "" || gw.invalid || gw.resumeURL == "" {
+// resumeTarget is the URL a resume must dial, or "" when there is none to resume.
+func (gw *gateway) resumeTarget() string {
+	if !gw.resumable() {
 		return ""
 	}
-	return hostPort(gw.resumeURL)
+	gw.mu.Lock()
+	defer gw.mu.Unlock()
+	return gw.resumeURL
 }
 
-// hostPort is where gorilla's dialer connects for a websocket URL.
+// hostPort is where gorilla's dialer connects for a websocket URL ("" for none).
 func hostPort(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
@@ -144,13 +144,7 @@ func (gw *gateway) closeConn() {
 // connectURL is what a gateway lookup of gw answers: its resume URL while it can be
 // resumed, the URL of GET /gateway/bot for a new session.
 func (l *Listener) connectURL(gw *gateway) string {
-	gw.mu.Lock()
-	resume := ""
-	if gw.id != "" && !gw.invalid {
-		resume = gw.resumeURL
-	}
-	gw.mu.Unlock()
-	if resume != "" {
+	if resume := gw.resumeTarget(); resume != "" {
 		return resume
 	}
 	l.mu.Lock()
@@ -183,7 +177,7 @@ func (g gatewayLookup) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // dial opens a gateway connection, or refuses one to the wrong address for a resume.
 func (l *Listener) dial(ctx context.Context, gw *gateway, network, addr string) (net.Conn, error) {
-	if want := gw.resumeAddr(); want != "" && addr != want {
+	if want := hostPort(gw.resumeTarget()); want != "" && addr != want {
 		return nil, errReroute
 	}
 	c, err := (&net.Dialer{Timeout: 15 * time.Second}).DialContext(ctx, network, addr)

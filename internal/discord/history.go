@@ -116,7 +116,7 @@ func (l *Listener) readHistory(ctx context.Context, channelID, after, source str
 				}
 				return errContentMissing
 			}
-			if l.readable(m) && l.contentState() == contentMissing {
+			if l.readable(m) {
 				l.setContent(contentUnknown)
 			}
 			rs, err := l.handle(ctx, m, source)
@@ -229,11 +229,16 @@ func blank(m *discordgo.Message) bool {
 	return m.Content == "" && len(m.Embeds) == 0 && len(m.Attachments) == 0 && len(m.Components) == 0 && len(m.StickerItems) == 0
 }
 
-// setContent records what a READY or a message showed of the intent. Leaving "missing"
-// wakes the connection loop, which may be waiting out a refusal.
+// setContent records what a READY or a message showed of the intent. "unknown" only
+// replaces "missing": a message read in full does not prove the intent on, but does not
+// undo a READY's proof either. Leaving "missing" wakes the connection loop, which may be
+// waiting out a refusal.
 func (l *Listener) setContent(state string) {
 	l.mu.Lock()
 	was := l.content
+	if state == contentUnknown && was != contentMissing {
+		state = was
+	}
 	l.content = state
 	l.mu.Unlock()
 	if was == contentMissing && state != contentMissing {
@@ -246,10 +251,4 @@ func (l *Listener) setContent(state string) {
 	if was != contentMissing && state == contentMissing {
 		l.logger.Error("discord sends blank messages: the message content intent is off", "help", contentHelp)
 	}
-}
-
-func (l *Listener) contentState() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.content
 }

@@ -16,7 +16,7 @@ func (l *Listener) Status(ctx context.Context) orders.GatewayStatus {
 	if l.content == contentMissing && l.state != StateRefused {
 		st.State, st.Message = StateRefused, contentHelp
 	}
-	if l.limit != nil && l.limit.Total > 0 {
+	if l.limit.Total > 0 {
 		left := l.limit.Remaining
 		st.SessionsLeft = &left
 	}

@@ -107,21 +107,24 @@ func (c *partsCollector) Collect(ch chan<- prometheus.Metric) {
 	if c.src.Gateway != nil {
 		status = c.src.Gateway(ctx)
 	}
-	for _, state := range []string{orders.StateDisabled, orders.StateConnecting, orders.StateConnected, orders.StateReconnecting, orders.StateRefused, orders.StateStandby} {
-		v := 0.0
-		if state == status.State {
-			v = 1
+	// One series a state, 1 for the current one.
+	current := func(d *prometheus.Desc, now string, states ...string) {
+		for _, state := range states {
+			v := 0.0
+			if state == now {
+				v = 1
+			}
+			gauge(d, v, state)
 		}
-		gauge(descGateway, v, state)
 	}
+	current(descGateway, status.State, orders.StateDisabled, orders.StateConnecting, orders.StateConnected,
+		orders.StateReconnecting, orders.StateRefused, orders.StateStandby)
 	ch <- prometheus.MustNewConstMetric(descReconnects, prometheus.CounterValue, float64(status.Reconnects))
 	if status.LastEventAt != nil {
 		gauge(descLastEvent, float64(status.LastEventAt.Unix()))
 	}
 	if status.MessageContent != "" {
-		for _, state := range []string{"ok", "missing", "unknown"} {
-			gauge(descContent, map[bool]float64{true: 1}[state == status.MessageContent], state)
-		}
+		current(descContent, status.MessageContent, "ok", "missing", "unknown")
 	}
 	gauge(descIdentifies, float64(status.Identifies))
 	if status.SessionsLeft != nil {
