@@ -171,9 +171,7 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) {
 		// 1 to 100 (https://discord.com/developers/docs/resources/message#get-channel-messages).
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 100 {
-			s.mu.Lock()
-			s.refuse(w, r, formErrors{"limit": "int value should be between 1 and 100."})
-			s.mu.Unlock()
+			s.refuseLocking(w, r, formErrors{"limit": "int value should be between 1 and 100."})
 			return
 		}
 		limit = n
@@ -224,29 +222,36 @@ func (s *Server) getMessage(w http.ResponseWriter, r *http.Request) {
 // createMessage is the bot posting to a channel: the message is the bot's own and is
 // dispatched back to it, as Discord does.
 func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
-	raw, err := io.ReadAll(r.Body)
 	var send struct {
 		Content string                    `json:"content"`
 		Embeds  []*discordgo.MessageEmbed `json:"embeds"`
 	}
 	var body messageBody
-	if err == nil {
-		err = json.Unmarshal(raw, &send)
-	}
-	if err != nil || json.Unmarshal(raw, &body) != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"message": "400: Bad Request", "code": 50109})
+	if !decode(w, r, &send, &body) {
 		return
 	}
 	errs := formErrors{}
 	checkMessage(body, "", errs)
-	s.mu.Lock()
-	refused := s.refuse(w, r, errs)
-	s.mu.Unlock()
-	if refused {
+	if s.refuseLocking(w, r, errs) {
 		return
 	}
 	m := s.Post(r.PathValue("channel"), discordgo.Message{Content: send.Content, Embeds: send.Embeds, Author: botUser()})
 	writeJSON(w, http.StatusOK, m)
+}
+
+// decode reads a JSON body into each of vs (what the fake keeps, what it checks),
+// answering 400 when it is not JSON of that shape.
+func decode(w http.ResponseWriter, r *http.Request, vs ...any) bool {
+	raw, err := io.ReadAll(r.Body)
+	for _, v := range vs {
+		if err == nil {
+			err = json.Unmarshal(raw, v)
+		}
+	}
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"message": "400: Bad Request", "code": 50109})
+	}
+	return err == nil
 }
 
 func (s *Server) addReaction(w http.ResponseWriter, r *http.Request) {
@@ -271,26 +276,14 @@ func (s *Server) listCommands(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) overwriteCommands(w http.ResponseWriter, r *http.Request) {
-	raw, err := io.ReadAll(r.Body)
-	var cmds []*discordgo.ApplicationCommand
+	var stored []storedCommand
 	var bodies []commandBody
-	if err == nil {
-		err = json.Unmarshal(raw, &cmds)
-	}
-	if err != nil || json.Unmarshal(raw, &bodies) != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"message": "400: Bad Request", "code": 50109})
+	if !decode(w, r, &stored, &bodies) {
 		return
 	}
 	errs := formErrors{}
 	checkCommands(bodies, errs)
-	var withContexts []struct {
-		Contexts []int `json:"contexts"`
-	}
-	_ = json.Unmarshal(raw, &withContexts)
-	s.mu.Lock()
-	refused := s.refuse(w, r, errs)
-	s.mu.Unlock()
-	if refused {
+	if s.refuseLocking(w, r, errs) {
 		return
 	}
 	scope := r.PathValue("guild")
@@ -298,15 +291,10 @@ func (s *Server) overwriteCommands(w http.ResponseWriter, r *http.Request) {
 		scope = "global"
 	}
 	s.mu.Lock()
-	stored := make([]storedCommand, len(cmds))
-	for i, c := range cmds {
+	for _, c := range stored {
 		c.ID, c.ApplicationID = s.newID(time.Now()), AppID
 		if scope != "global" {
 			c.GuildID = scope
-		}
-		stored[i].ApplicationCommand = c
-		if i < len(withContexts) {
-			stored[i].Contexts = withContexts[i].Contexts
 		}
 	}
 	s.commands[scope] = stored

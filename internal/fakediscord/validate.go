@@ -68,6 +68,13 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, errs formErrors)
 	return true
 }
 
+// refuseLocking is refuse for a caller that does not hold s.mu.
+func (s *Server) refuseLocking(w http.ResponseWriter, r *http.Request, errs formErrors) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refuse(w, r, errs)
+}
+
 // messageBody is what the fake reads of a message the bot sends: a channel message, an
 // interaction answer, a follow-up or an edit.
 type messageBody struct {
