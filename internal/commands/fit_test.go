@@ -19,7 +19,7 @@ func TestFitHoldsAnyAnswerToDiscordsLimits(t *testing.T) {
 			Image:     &discordgo.MessageEmbedImage{URL: "attachment://a.png"},
 			Thumbnail: &discordgo.MessageEmbedThumbnail{URL: "javascript:alert(1)"}}
 		for range 30 {
-			e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: long, Value: long}, &discordgo.MessageEmbedField{Name: "", Value: ""})
+			e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: long, Value: long}, &discordgo.MessageEmbedField{Name: "", Value: " \n "})
 		}
 		return e
 	}
@@ -44,7 +44,7 @@ func TestFitHoldsAnyAnswerToDiscordsLimits(t *testing.T) {
 			t.Errorf("embed %q… %d fields, url %q", e.Title[:10], len(e.Fields), e.URL)
 		}
 		for _, f := range e.Fields {
-			if f.Name == "" || f.Value == "" || n(f.Name) > maxFieldName || n(f.Value) > maxFieldValue {
+			if strings.TrimSpace(f.Name) == "" || strings.TrimSpace(f.Value) == "" || n(f.Name) > maxFieldName || n(f.Value) > maxFieldValue {
 				t.Errorf("field of %d/%d characters", n(f.Name), n(f.Value))
 			}
 		}
@@ -53,5 +53,16 @@ func TestFitHoldsAnyAnswerToDiscordsLimits(t *testing.T) {
 		if n(c.Name) > maxChoiceText || n(c.Value.(string)) > maxChoiceText {
 			t.Errorf("choice of %d characters", n(c.Name))
 		}
+	}
+}
+
+// TestFitFillsFieldsDiscordWouldFindEmpty: Discord trims a field before it checks that it
+// is not empty.
+func TestFitFillsFieldsDiscordWouldFindEmpty(t *testing.T) {
+	resp := &discordgo.InteractionResponse{Type: 4, Data: &discordgo.InteractionResponseData{Embeds: []*discordgo.MessageEmbed{{
+		Fields: []*discordgo.MessageEmbedField{{Name: " ", Value: "\n \t"}, {Name: "Price", Value: "$1"}}}}}}
+	fit(resp)
+	if f := resp.Data.Embeds[0].Fields; f[0].Name != "-" || f[0].Value != "-" || f[1].Value != "$1" {
+		t.Errorf("fields %+v %+v", f[0], f[1])
 	}
 }

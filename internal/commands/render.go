@@ -125,8 +125,10 @@ func amount(m *order.Money, currency string) string {
 	return strings.TrimSpace(m.String() + " " + currency)
 }
 
+// orDash stands in for a value with nothing to show: Discord trims white space and then
+// refuses an empty embed field.
 func orDash(s string) string {
-	if s == "" {
+	if strings.TrimSpace(s) == "" {
 		return "-"
 	}
 	return s

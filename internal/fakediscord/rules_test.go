@@ -58,6 +58,9 @@ func TestRESTRefusesWhatDiscordRefuses(t *testing.T) {
 		{"empty field value", "/api/v9/channels/42/messages", embedWith(func(e map[string]any) {
 			e["fields"] = []map[string]any{{"name": "Price", "value": ""}}
 		})},
+		{"field value of white space only (trimmed, then empty)", "/api/v9/channels/42/messages", embedWith(func(e map[string]any) {
+			e["fields"] = []map[string]any{{"name": "Price", "value": " \n "}}
+		})},
 		{"field value over 1,024", "/api/v9/channels/42/messages", embedWith(func(e map[string]any) {
 			e["fields"] = []map[string]any{{"name": "Price", "value": long}}
 		})},

@@ -164,29 +164,32 @@ func checkMessage(m messageBody, prefix string, errs formErrors) {
 }
 
 // checkEmbed checks one embed and returns its characters toward the 6,000 of a message.
+// Discord trims leading and trailing white space before it counts.
 func checkEmbed(e embedBody, p string, errs formErrors) int {
-	errs.length(p+"title", e.Title, 0, 256)
-	errs.length(p+"description", e.Description, 0, 4096)
+	n := 0
+	text := func(path, v string, least, most int) {
+		v = strings.TrimSpace(v)
+		errs.length(path, v, least, most)
+		n += utf8.RuneCountInString(v)
+	}
+	text(p+"title", e.Title, 0, 256)
+	text(p+"description", e.Description, 0, 4096)
 	if len(e.Fields) > 25 {
 		errs.add(p+"fields", "Must be 25 or fewer in length.")
 	}
-	n := utf8.RuneCountInString(e.Title) + utf8.RuneCountInString(e.Description)
 	for i, f := range e.Fields {
-		errs.length(fmt.Sprintf("%sfields.%d.name", p, i), f.Name, 1, 256)
-		errs.length(fmt.Sprintf("%sfields.%d.value", p, i), f.Value, 1, 1024)
-		n += utf8.RuneCountInString(f.Name) + utf8.RuneCountInString(f.Value)
+		text(fmt.Sprintf("%sfields.%d.name", p, i), f.Name, 1, 256)
+		text(fmt.Sprintf("%sfields.%d.value", p, i), f.Value, 1, 1024)
 	}
 	checkURL(p+"url", e.URL, false, errs)
 	if e.Footer != nil {
-		errs.length(p+"footer.text", e.Footer.Text, 0, 2048)
+		text(p+"footer.text", e.Footer.Text, 0, 2048)
 		checkURL(p+"footer.icon_url", e.Footer.IconURL, true, errs)
-		n += utf8.RuneCountInString(e.Footer.Text)
 	}
 	if e.Author != nil {
-		errs.length(p+"author.name", e.Author.Name, 0, 256)
+		text(p+"author.name", e.Author.Name, 0, 256)
 		checkURL(p+"author.url", e.Author.URL, false, errs)
 		checkURL(p+"author.icon_url", e.Author.IconURL, true, errs)
-		n += utf8.RuneCountInString(e.Author.Name)
 	}
 	if e.Image != nil {
 		checkURL(p+"image.url", e.Image.URL, true, errs)
