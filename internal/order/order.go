@@ -167,6 +167,9 @@ type Event struct {
 	Actor   string    `json:"actor,omitempty" doc:"Who made the change: api, discord-user:ID, import:BATCH, or message:SOURCE for a checkout message"`
 	Origin  Origin    `json:"origin"`
 	Changes []Change  `json:"changes"`
+	// Inferred names the fields the parser guessed from a label's words or a value's
+	// shape (see README "When a bot changes its posts").
+	Inferred []string `json:"inferred,omitempty" doc:"Fields of the message read by meaning, not by a known label"`
 }
 
 // Event types.

@@ -66,10 +66,13 @@ var (
 // Write is one change to store: an edit of the order with this number, with who made it
 // and the log entry of the input that carried it.
 type Write struct {
-	Number     string // the order number, as given
-	Edit       Edit
-	Origin     Origin
-	Actor      string
+	Number string // the order number, as given
+	Edit   Edit
+	Origin Origin
+	Actor  string
+	// Inferred lists the fields of the edit that the parser read by meaning rather than
+	// by its label table; the event keeps them, so a person can see what was guessed.
+	Inferred   []string
 	OccurredAt time.Time // when the checkout happened: the order date of a new order
 	At         time.Time // when ROMS received the change
 	// Log, when set, is written in the same transaction with the outcome filled in, so

@@ -78,5 +78,6 @@ func EventOf(o *Order, res Result, w Write) Event {
 	if changes == nil {
 		changes = []Change{}
 	}
-	return Event{OrderID: o.ID, Number: o.OrderNumber, Type: typ, At: w.At.UTC(), Actor: w.Actor, Origin: w.Origin, Changes: changes}
+	return Event{OrderID: o.ID, Number: o.OrderNumber, Type: typ, At: w.At.UTC(), Actor: w.Actor, Origin: w.Origin, Changes: changes,
+		Inferred: w.Inferred}
 }

@@ -130,7 +130,7 @@ func messageWrite(in Input, msg *parser.Message) (order.Write, string) {
 		actor = order.ActorMessage(in.Origin)
 	}
 	return order.Write{Number: msg.Fields.OrderNumber, Edit: order.Edit{Fields: msg.Fields, DefaultStatus: msg.DefaultStatus},
-		Origin: in.Origin, Actor: actor, OccurredAt: in.OccurredAt, At: in.ReceivedAt, Mark: in.Mark}, ""
+		Origin: in.Origin, Actor: actor, Inferred: msg.Inferred, OccurredAt: in.OccurredAt, At: in.ReceivedAt, Mark: in.Mark}, ""
 }
 
 // readMessage reads an input with the service's labels. A JSON order's own date becomes
@@ -205,6 +205,9 @@ func (s *Service) keepFailed(ctx context.Context, entry order.LogEntry, cause er
 
 // validate says why a readable message cannot become an order, or "".
 func validate(msg parser.Message) string {
+	if msg.Kind == parser.KindCart {
+		return "a product carted, not a checkout (carts are not orders)"
+	}
 	if msg.Fields.OrderNumber == "" {
 		return "no order number in the message (a test ping or another bot's post?)"
 	}

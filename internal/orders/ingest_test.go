@@ -197,11 +197,11 @@ func TestOccurredAtIsTheOrderDate(t *testing.T) {
 
 func TestUnknownStatusInAMessageIsKeptAsExtra(t *testing.T) {
 	p, _, _ := newPipeline(t)
-	res, err := p.Ingest(context.Background(), httpInput("Successful Checkout | Target\nOrder Number\nS-1\nStatus\nIn Transit\n"))
+	res, err := p.Ingest(context.Background(), httpInput("Successful Checkout | Target\nOrder Number\nS-1\nStatus\nAwaiting Pickup\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Order.Status != "verified" || res.Order.Extra["status"] != "in_transit" || len(res.Warnings) != 1 {
+	if res.Order.Status != "verified" || res.Order.Extra["status"] != "awaiting_pickup" || len(res.Warnings) != 1 {
 		t.Errorf("status %q extra %v warnings %v", res.Order.Status, res.Order.Extra, res.Warnings)
 	}
 }
@@ -216,5 +216,41 @@ func TestMessagesRecordTheirOriginAsActor(t *testing.T) {
 	ev, _ := st.Events(context.Background(), "TEST-001")
 	if len(ev) != 1 || ev[0].Actor != "message:discord:129/130" {
 		t.Errorf("events %+v", ev)
+	}
+}
+
+// TestInferredFieldsAreKeptOnTheEvent: what the parser guessed is in the order's
+// history, for a person to check; a post read by the table guesses nothing.
+func TestInferredFieldsAreKeptOnTheEvent(t *testing.T) {
+	p, _, _ := newPipeline(t)
+	ctx := context.Background()
+	if _, err := p.Ingest(ctx, httpInput("Supreme Success\nNuméro de commande\n#RM-1\nMAIL\nbuyer%40example.com\n")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Ingest(ctx, httpInput("Successful Checkout | Target\nOrder Number\nRM-1\nStatus\nShipped\n")); err != nil {
+		t.Fatal(err)
+	}
+	events, err := p.Events(ctx, "RM-1")
+	if err != nil || len(events) != 2 {
+		t.Fatalf("events %v %v", events, err)
+	}
+	if got := strings.Join(events[0].Inferred, ","); got != "order_number,email,store" {
+		t.Errorf("inferred on the first event: %q", got)
+	}
+	if events[1].Inferred != nil {
+		t.Errorf("inferred on the second event: %v", events[1].Inferred)
+	}
+}
+
+// TestACartIsIgnored: a carted product is not a checkout and never counts as one, but
+// its post is kept in the log.
+func TestACartIsIgnored(t *testing.T) {
+	p, _, _ := newPipeline(t)
+	res, err := p.Ingest(context.Background(), httpInput("Successfully carted\nProduct\nGW2871\nOrder\nBSK-5f3a9c1e\n"))
+	if err != nil || res.Outcome != order.OutcomeIgnored || !strings.Contains(res.Reason, "carted") {
+		t.Fatalf("outcome %q reason %q err %v", res.Outcome, res.Reason, err)
+	}
+	if res.LogID == 0 {
+		t.Error("the cart's post was not logged")
 	}
 }

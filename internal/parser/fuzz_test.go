@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -27,6 +28,8 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add("Order Number: #A-1\nNotes\nfirst line\n", "s3cretpass")
 	f.Add("Successfully checked out!\n[Track Order](https://t.test/1)\nPrice\n€1.299,00\n", "abcdef")
+	f.Add("Supreme Success\nNuméro de commande\n#RM-1\nMAIL\nbuyer%40example.com\nTotal Amount\n£59.98\nInfo\nPedido enviado\n", "abcdef")
+	f.Add("Kodai Success\nSupreme\nBox Logo Tee (M)\nOrder Confirmed\nhttps://s.test/orderConfirmation/300123456\n", "abcdef")
 	f.Fuzz(func(t *testing.T, text, password string) {
 		if plainPassword.MatchString(password) {
 			text += "\nProxy Details\nResi | 203.0.113.9:8080:someuser:" + password + "\n"
@@ -50,7 +53,59 @@ func FuzzParse(f *testing.F) {
 		if msg.Fields.Price != nil && *msg.Fields.Price < 0 {
 			t.Fatalf("negative price %v", *msg.Fields.Price)
 		}
+		checkInferredFromText(t, text, msg)
 	})
+}
+
+// checkInferredFromText is the fuzz property of inference: it never invents. Every
+// inferred text field's letters and digits are in the post (decoded as values are), and
+// an inferred amount's digits too.
+func checkInferredFromText(t *testing.T, text string, msg Message) {
+	t.Helper()
+	var decoded strings.Builder
+	for line := range strings.Lines(text) {
+		for word := range strings.FieldsSeq(line) {
+			decoded.WriteString(decode(word) + " ")
+		}
+		decoded.WriteString(decode(strings.TrimSpace(line)) + "\n")
+	}
+	post := alnum(decoded.String() + text)
+	for _, name := range msg.Inferred {
+		var value string
+		switch name {
+		case fPrice, fTotal:
+			if p := msg.Fields.Price; name == fPrice && p != nil && *p != 0 {
+				value = strings.TrimRight(strings.TrimRight(p.String(), "0"), ".")
+			}
+			if p := msg.Fields.Total; name == fTotal && p != nil && *p != 0 {
+				value = strings.TrimRight(strings.TrimRight(p.String(), "0"), ".")
+			}
+			value = strings.SplitN(value, ".", 2)[0] // the whole part is written as is
+		case fQuantity:
+			continue
+		case "extra.Size":
+			value = msg.Fields.Extra["Size"]
+		default:
+			raw, _ := json.Marshal(msg.Fields)
+			var fields map[string]any
+			_ = json.Unmarshal(raw, &fields)
+			value = fmt.Sprint(fields[name])
+		}
+		if v := alnum(value); v != "" && !strings.Contains(post, v) {
+			t.Fatalf("%s = %q was inferred but is not in the post %q", name, value, text)
+		}
+	}
+}
+
+// alnum is text's letters and digits, folded, without anything between them.
+func alnum(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteString(foldRune(r))
+		}
+	}
+	return b.String()
 }
 
 // plantings are the shapes a proxy password takes in a message, %s standing for it.

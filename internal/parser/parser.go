@@ -21,7 +21,9 @@ const (
 	KindDeclined   = "declined"
 	KindCancelled  = "cancelled"
 	KindReviewHold = "review_hold"
-	KindUnknown    = "unknown"
+	// KindCart is a product carted, not bought: "Successfully carted" is no checkout.
+	KindCart    = "cart"
+	KindUnknown = "unknown"
 )
 
 // Errors for input that is not a message at all. Anything readable parses, possibly to a
@@ -40,6 +42,13 @@ type Message struct {
 	// DefaultStatus is the status of a new order the message gives none (structured
 	// orders); a known order keeps its own.
 	DefaultStatus string `json:"default_status,omitempty"`
+	// Inferred lists the fields read by meaning rather than by the label table (see
+	// infer.go): what ROMS guessed, for a person to check and, if wrong, teach.
+	Inferred []string `json:"inferred,omitempty"`
+
+	// numberLabel is the label that gave the order number, so that a surer label further
+	// down wins (numberRank).
+	numberLabel string
 
 	// repeats is the last number given to each repeated extra label, so that numbering
 	// the ten-thousandth "Notes" does not try the nine thousand before it.
@@ -92,6 +101,8 @@ type field struct {
 	name  string // canonical name; empty for an unrecognised label
 	label string
 	lines []string
+	// inferred: name was read from the label's words or the value's shape, not the table.
+	inferred bool
 }
 
 // Parse reads one message with the labels ROMS knows. Credentials in the text are
@@ -120,9 +131,12 @@ func (r *Reader) Parse(text string) (Message, error) {
 func (m *Message) read(header, author string, fields []*field, loose []string) {
 	m.readHeader(header, author)
 	m.placements = make([]placement, 0, len(fields)+1)
+	m.inferFields(fields)
 	for _, f := range fields {
 		m.set(f)
 	}
+	m.splitStore()
+	m.splitProduct()
 	if !slices.ContainsFunc(fields, func(f *field) bool { return f.name == fStatus }) {
 		m.statusFromReasons()
 	}
@@ -220,8 +234,13 @@ func (l labels) group(lines []string) (fields []*field, loose []string) {
 			slab = append(slab, field{label: label, lines: []string{value}})
 			cur = &slab[len(slab)-1]
 			fields = append(fields, cur)
-		case cur == nil:
+		case cur == nil && len(loose) == i && !inferable(line):
 			loose = lines[:len(loose)+1] // the lines before the first field
+		case cur == nil:
+			// "Numéro de commande" before any label the table knows: a field to infer.
+			slab = append(slab, field{label: line, lines: next})
+			cur = &slab[len(slab)-1]
+			fields = append(fields, cur)
 		case takesLine:
 			cur.lines = append(cur.lines, line)
 		default:
@@ -284,6 +303,10 @@ func (m *Message) readHeader(header, author string) {
 		}
 	}
 	m.Kind, m.Fields.Status, m.Fields.Store = kind, kindStatus[kind], store
+	if kind == KindUnknown && header != "" {
+		// A tracker's "Order Shipped!" says what became of an order it does not buy.
+		m.Fields.Status = trackerStatus(header)
+	}
 	m.Fields.RawHeader = header
 }
 
@@ -308,6 +331,16 @@ func (m *Message) fromHeader(header, author string) {
 		if kind, _ := splitHeader(name); kind == KindUnknown && len(strings.Fields(name)) <= 4 {
 			fs.Store = name
 			m.place("(author)", fStore)
+		}
+	}
+	if fs.Store == "" {
+		for _, text := range []string{header, author} {
+			if name := retailerIn(stripMarkup(text)); name != "" {
+				fs.Store = name
+				m.place("(a retailer named in the title)", fStore)
+				m.infer(fStore)
+				break
+			}
 		}
 	}
 }
@@ -340,24 +373,44 @@ func HeaderStatus(kind string) string {
 func headerKind(h string) string {
 	// Failures first: "Checkout Declined" and "Checkout Failed" also contain "checkout".
 	switch {
-	case strings.Contains(h, "declined"), strings.Contains(h, "fail"), strings.Contains(h, "error"):
+	case strings.Contains(h, "declined"), strings.Contains(h, "fail"), strings.Contains(h, "error"),
+		strings.Contains(h, "unsuccess"):
 		return KindDeclined
 	case strings.Contains(h, "cancel"):
 		return KindCancelled
 	case strings.Contains(h, "review"), strings.Contains(h, "on hold"):
 		return KindReviewHold
-	case strings.Contains(h, "cart"):
-		// "Successfully carted" is not a checkout.
-		return KindUnknown
 	case strings.Contains(h, "successful checkout"), strings.Contains(h, "successfully checked out"),
 		strings.Contains(h, "checkout success"), strings.Contains(h, "checkout successful"),
 		strings.Contains(h, "checked out"), strings.Contains(h, "copped"), strings.Contains(h, "cooked"),
-		strings.Contains(h, "order placed"), strings.Contains(h, "order confirmed"),
-		strings.HasPrefix(h, "success"):
+		strings.Contains(h, "order placed"), strings.Contains(h, "order confirmed"):
+		return KindCheckout
+	case strings.Contains(h, "cart"):
+		// "Successfully carted" is not a checkout.
+		return KindCart
+	case strings.Contains(h, "success") && !strings.ContainsFunc(h, unicode.IsDigit) && !notCheckout(h),
+		hasWord(h, "paid"), hasWord(h, "placed"), hasWord(h, "purchased"):
+		// "Kodai Success", "Supreme Success", "Invoice Paid!"
 		return KindCheckout
 	}
 	return KindUnknown
 }
+
+// notCheckouts are what bots also report as a success without buying anything.
+var notCheckouts = []string{"track", "restock", "monitor", "login", "logged", "test", "generat",
+	"saved", "updated", "connect", "started", "added", "joined", "solved"}
+
+func notCheckout(h string) bool {
+	for _, w := range notCheckouts {
+		if strings.Contains(h, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasWord reports whether lower-case text holds word standing alone.
+func hasWord(text, word string) bool { return wordIndex(text, word) >= 0 }
 
 // statusReasons are fields whose presence says what became of the order, whatever the
 // title said: a "Successful Checkout" with a "Cancel Reason" was cancelled.
@@ -395,11 +448,16 @@ var statusKind = func() map[string]string {
 // NormaliseStatus turns a status as people write it into the stored slug.
 func NormaliseStatus(s string) string {
 	s = strings.ToLower(strings.TrimSpace(s))
-	if k := headerKind(s); k != KindUnknown {
+	if k := headerKind(s); kindStatus[k] != "" {
 		return kindStatus[k]
 	}
 	if s == "success" || s == "successful" {
 		return order.StatusVerified
+	}
+	if !order.ValidStatus(strings.ReplaceAll(s, " ", "_")) {
+		if status := trackerStatus(s); status != "" {
+			return status // "The shipment has been delivered", "STATUS_IN_TRANSIT"
+		}
 	}
 	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
@@ -419,11 +477,23 @@ func (m *Message) set(f *field) {
 		return
 	}
 	value := m.joinValue(f)
+	name := f.name
+	if name == fProduct && isURL(value) && m.Fields.ShareLink == "" {
+		name = fShareLink // the product's page, its name left to the description
+	}
+	if name == fOrderNumber && m.Fields.OrderNumber != "" && numberRank(f.label) > numberRank(m.numberLabel) {
+		m.demoteNumber()
+	}
 	switch {
+	case f.inferred:
+		m.setInferred(f, value)
 	case value == "":
 		m.placeWritten(f.label, "(empty)")
-	case m.setKnown(f.name, value):
-		m.placeWritten(f.label, f.name)
+	case m.setKnown(name, value):
+		m.placeWritten(f.label, name)
+		if name == fOrderNumber {
+			m.numberLabel = f.label
+		}
 	default:
 		// A repeated label or an unreadable number: kept as text, never dropped.
 		m.addExtra(labelText(f.label), value)
@@ -470,6 +540,11 @@ func (m *Message) setKnown(name, value string) bool {
 		fs.TrackingNumbers = order.SplitTracking(value)
 		return true
 	case fOrderNumber:
+		if isURL(value) {
+			if value = numberInURL(value); value == "" {
+				return false
+			}
+		}
 		value = order.CleanNumber(value)
 	case fStatus:
 		value = NormaliseStatus(value)
@@ -530,7 +605,7 @@ func (m *Message) setMoney(dst **order.Money, name, value string) bool {
 	if *dst != nil {
 		return false
 	}
-	amount, currency, err := parseMoney(value)
+	amount, currency, err := readMoney(value)
 	if err != nil {
 		m.warn("%s: %v; kept as text", name, err)
 		return false

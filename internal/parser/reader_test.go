@@ -7,11 +7,11 @@ import (
 )
 
 func TestAliasesTeachLabels(t *testing.T) {
-	r, err := NewReader(map[string]string{"Conf No.": "order_number", "🧾 Buyer Acct": "Email", "Site": "notes"})
+	r, err := NewReader(map[string]string{"Ticket": "order_number", "🧾 Buyer Acct": "Email", "Site": "notes"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := "Successful Checkout | Kith\nConf No.\nK-100\n**Buyer Acct:** a@example.com\nSite\nkith.com\n"
+	text := "Successful Checkout | Kith\nTicket\nK-100\n**Buyer Acct:** a@example.com\nSite\nkith.com\n"
 	msg, err := r.Parse(text)
 	if err != nil {
 		t.Fatal(err)

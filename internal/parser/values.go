@@ -3,9 +3,13 @@ package parser
 import (
 	"errors"
 	"fmt"
+	"html"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/roms-dev/roms/internal/order"
 )
@@ -85,6 +89,7 @@ func cleanValue(field, raw string) string {
 	if hasLink {
 		s = maskedLink.ReplaceAllString(s, "$1")
 	}
+	s = dropSymbolPrefix(decode(s))
 	s = strings.TrimSpace(strings.Trim(s, "<>"))
 	if len(s) <= len("unknown") && absent[strings.ToLower(s)] {
 		return ""
@@ -162,4 +167,58 @@ func parseCount(s string) (int, error) {
 		return 0, fmt.Errorf("%q is not a whole number", s)
 	}
 	return n, nil
+}
+
+// free are the words for a price of nothing.
+var free = map[string]bool{"free": true, "gratis": true, "gratuit": true, "kostenlos": true, "gratuito": true}
+
+// readMoney is parseMoney for a price or total field: "Free" costs nothing, and a note
+// after the amount ("$15.00 (3 @ $5.00 Each)") is not part of it.
+func readMoney(value string) (order.Money, string, error) {
+	if free[strings.ToLower(strings.TrimSpace(value))] {
+		return 0, "", nil
+	}
+	amount, currency, err := parseMoney(value)
+	if err != nil {
+		if head, _, ok := strings.Cut(value, " ("); ok {
+			if a, c, headErr := parseMoney(head); headErr == nil {
+				return a, c, nil
+			}
+		}
+	}
+	return amount, currency, err
+}
+
+// decode undoes what a bot's HTTP client did to a value: HTML entities ("Scarlet &amp;
+// Violet") and percent-encoding ("buyer%40example.com"). A value with a blank in it is
+// text, not an encoded form, and keeps its "%" ("50% off").
+//
+// The text was redacted before it was split, in its encoded form: a decoded value is
+// redacted again, so that "user%3Apass" cannot bring a proxy password back.
+func decode(s string) string {
+	d := s
+	if strings.Contains(d, "&") && strings.Contains(d, ";") {
+		d = html.UnescapeString(d)
+	}
+	if strings.Contains(d, "%") && !strings.Contains(d, " ") {
+		if u, err := url.PathUnescape(d); err == nil && utf8.ValidString(u) {
+			d = u
+		}
+	}
+	if d == s {
+		return s
+	}
+	return Redact(d)
+}
+
+// dropSymbolPrefix removes the emoji a bot puts before each value ("🧾 | #100234"): a
+// first part of nothing but symbols, before a bar.
+func dropSymbolPrefix(s string) string {
+	head, rest, ok := strings.Cut(s, "|")
+	if !ok || rest == "" || strings.ContainsFunc(head, func(r rune) bool {
+		return unicode.IsLetter(r) || unicode.IsDigit(r)
+	}) || strings.TrimSpace(head) == "" {
+		return s
+	}
+	return strings.TrimSpace(rest)
 }
