@@ -106,10 +106,11 @@ func Embed(e *discordgo.MessageEmbed) string {
 }
 
 // Checkouts gives the messages of one Discord message: one per embed, each a checkout
-// of its own, or the plain content when the message has no embed.
+// of its own (or one for the embeds of a cart, see oneCart), or the plain content when
+// the message has no embed.
 func Checkouts(content string, embeds []*discordgo.MessageEmbed) []Checkout {
 	var out []Checkout
-	for _, e := range embeds {
+	for _, e := range oneCart(embeds) {
 		if e == nil {
 			continue
 		}

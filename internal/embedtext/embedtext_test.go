@@ -149,3 +149,38 @@ func TestPayload(t *testing.T) {
 		})
 	}
 }
+
+// TestEmbedsOfOneCart: embeds that share one order number (or carry none beside the one
+// that has it) are one order; embeds with different numbers stay separate checkouts.
+func TestEmbedsOfOneCart(t *testing.T) {
+	field := func(name, value string) *discordgo.MessageEmbedField {
+		return &discordgo.MessageEmbedField{Name: name, Value: value}
+	}
+	item := func(product, price string) *discordgo.MessageEmbed {
+		return &discordgo.MessageEmbed{Title: "Item", Fields: []*discordgo.MessageEmbedField{field("Product", product), field("Price", price)}}
+	}
+	lead := &discordgo.MessageEmbed{Title: "Successful Checkout | Target", Fields: []*discordgo.MessageEmbedField{field("Order #", "T-1")}}
+	cart := Checkouts("", []*discordgo.MessageEmbed{lead, item("A", "$1.00"), item("B", "$2.00")})
+	if len(cart) != 1 {
+		t.Fatalf("%d checkouts of one cart", len(cart))
+	}
+	for _, want := range []string{"Order #\nT-1", "Product (1)\nA", "Price (2)\n$2.00"} {
+		if !strings.Contains(cart[0].Text, want) {
+			t.Errorf("cart text lacks %q:\n%s", want, cart[0].Text)
+		}
+	}
+	withNumber := func(n string) *discordgo.MessageEmbed {
+		e := item("P"+n, "$1.00")
+		e.Fields = append(e.Fields, field("Order Number", n))
+		return e
+	}
+	if got := Checkouts("", []*discordgo.MessageEmbed{withNumber("1"), withNumber("2")}); len(got) != 2 {
+		t.Errorf("two orders in one message gave %d checkouts", len(got))
+	}
+	if got := Checkouts("", []*discordgo.MessageEmbed{withNumber("1"), withNumber("1")}); len(got) != 1 {
+		t.Errorf("one order in two embeds gave %d checkouts", len(got))
+	}
+	if got := Checkouts("", []*discordgo.MessageEmbed{item("A", "$1"), item("B", "$2")}); len(got) != 2 {
+		t.Errorf("embeds without a number gave %d checkouts", len(got))
+	}
+}

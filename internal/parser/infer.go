@@ -577,3 +577,16 @@ func (m *Message) splitProduct() {
 	m.addExtra("Size", parts[2]+parts[3])
 	m.infer("extra.Size")
 }
+
+// LabelField is the field a label names, by the table or by its words, or "": how a
+// source that groups several embeds into one order tells an order's number from an
+// item's product without parsing them.
+func LabelField(label string) string {
+	if f, _, ok := aliases.known(label); ok {
+		return f
+	}
+	if c, ok := labelConcepts(label); ok {
+		return conceptField(c)
+	}
+	return ""
+}

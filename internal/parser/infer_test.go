@@ -209,3 +209,17 @@ func fieldText(msg Message, name string) string {
 	m := Message{Fields: fs}
 	return *m.stringField(name)
 }
+
+// TestStructuredKeysAreInferred: a bot's own HTTP client names its keys its own way.
+func TestStructuredKeysAreInferred(t *testing.T) {
+	msg, _, err := Structured([]byte(`{"confirmationNumber": "C-1234", "emailAddress": "a@b.test", "itemTitle": "Dunk Low", "contact": "x@y.test"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg.Fields.OrderNumber != "C-1234" || msg.Fields.Email != "a@b.test" || msg.Fields.Product != "Dunk Low" {
+		t.Errorf("fields %+v", msg.Fields)
+	}
+	if msg.Fields.Extra["contact"] != "x@y.test" {
+		t.Errorf("a second address went %v, want kept as extra", msg.Fields.Extra)
+	}
+}

@@ -43,6 +43,7 @@ func (r *Reader) Structured(body []byte, loc *time.Location) (Message, time.Time
 	}
 	msg := Message{labels: r.labels}
 	var dateText, timeText string
+	var fields []*field
 	for _, key := range slices.Sorted(maps.Keys(obj)) {
 		value, ok := text(obj[key])
 		if !ok {
@@ -65,14 +66,23 @@ func (r *Reader) Structured(body []byte, loc *time.Location) (Message, time.Time
 			}
 		case name == "currency" && len(value) == 3:
 			msg.Fields.Currency = strings.ToUpper(value)
-		case r.labels[name] != "":
-			f := &field{name: r.labels[name], label: key, lines: strings.Split(value, "\n")}
-			msg.set(f)
 		default:
-			msg.addExtra(key, value)
+			// Known keys and the rest alike: a key the table lacks may be read by its
+			// words ("confirmationNumber") or its value's shape.
+			fields = append(fields, &field{name: r.labels[name], label: key, lines: strings.Split(value, "\n")})
 		}
 	}
+	msg.inferFields(fields)
+	for _, f := range fields {
+		if f.name == "" {
+			msg.addExtra(f.label, strings.Join(f.lines, "\n"))
+			continue
+		}
+		msg.set(f)
+	}
 	if msg.Fields.OrderNumber == "" {
+		// Refused, as ROMS V2 refused it, so a sender's own client sees the mistake; the
+		// body is in the webhook log.
 		return Message{}, time.Time{}, ErrNotAnOrder
 	}
 	msg.Kind = KindUnknown
