@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -81,6 +82,15 @@ func checkInferredFromText(t *testing.T, text string, msg Message) {
 			}
 		case fQuantity:
 			continue // a default of 1 need not be written
+		case fStatus:
+			// A status is a word of ROMS's own ("enviado" is shipped): one of the post's
+			// lines must say it.
+			if !slices.ContainsFunc(strings.Split(text, "\n"), func(line string) bool {
+				return trackerStatus(decode(line)) == value || NormaliseStatus(line) == value
+			}) {
+				t.Fatalf("status %q was inferred but no line of the post %q says it", value, text)
+			}
+			continue
 		}
 		if v := alnum(value); v != "" && !strings.Contains(post, v) {
 			t.Fatalf("%s = %q was inferred but is not in the post %q", name, value, text)
