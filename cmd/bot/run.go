@@ -13,7 +13,6 @@ import (
 	"github.com/roms-dev/roms/internal/config"
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/orders"
-	"github.com/roms-dev/roms/internal/parser"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
@@ -116,11 +115,10 @@ func loadConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (co
 // newService is the orders service as the settings say: days in their time zone, their
 // default currency, their labels.
 func newService(cfg config.Config, st order.Store, hub orders.Publisher, logger *slog.Logger) *orders.Service {
-	loc, _ := cfg.Location()                          // checked when the settings loaded
-	reader, _ := parser.NewReader(cfg.Parser.Aliases) // likewise
+	loc, _ := cfg.Location() // checked when the settings loaded
 	svc := orders.New(st, hub, logger, loc)
 	svc.SetDefaultCurrency(cfg.Currency)
-	svc.SetReader(reader)
+	_ = svc.SetAliases(cfg.Parser.Aliases) // likewise
 	return svc
 }
 

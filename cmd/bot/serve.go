@@ -70,7 +70,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		RateLimit: httpapi.RateLimit{PerMinute: cfg.HTTP.RateLimit.PerMinute, Burst: cfg.HTTP.RateLimit.Burst},
 		Version:   buildVersion(), Started: time.Now(), Dashboard: dashboard.Handler(),
 	}
-	sources := metrics.Sources{Counts: st.database.Counts, Problem: st.database.Problem, Subscribers: hub.Subscribers}
+	sources := metrics.Sources{Counts: st.database.Counts, Problem: st.database.Problem, Subscribers: hub.Subscribers,
+		ParseHealth: svc.ParseHealth}
 	var listener *discord.Listener
 	if cfg.Discord.Token != "" {
 		dc := discordConfig(cfg.Discord, time.Now())
@@ -83,6 +84,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		deps.Gateway, deps.Backfill = listener.Status, listener.Backfill
 		sources.Gateway = listener.Status
+		svc.SetAlerter(listener)
 	}
 	m := metrics.New(sources)
 	svc.SetObserver(m)
@@ -90,6 +92,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		deps.Metrics = m.Handler()
 	}
 
+	if err := svc.RefreshAliases(ctx); err != nil { // the labels taught from the review list
+		logger.Warn("read taught parser labels", "error", err)
+	}
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (http.addr): %w", cfg.HTTP.Addr, err)
@@ -103,6 +108,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	background.Go(func() { keepLogsTrimmed(ctx, svc, cfg.Storage.LogRetention, logger) })
 	if relay != nil {
 		background.Go(func() { relay.Run(ctx) })
+		// Another instance may teach a label: read them again now and then.
+		background.Go(func() { svc.WatchAliases(ctx, aliasRefresh) })
 	}
 	if listener != nil && st.pg != nil {
 		// Instances sharing the database take turns: one holds the gateway, the others
@@ -130,6 +137,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	return serveHTTP(ctx, ln, httpapi.NewServer(deps), hub, logger)
 }
+
+// aliasRefresh is how often instances sharing PostgreSQL read the taught labels again.
+const aliasRefresh = 30 * time.Second
 
 // verifyLimit is the largest database checked page by page at start (about a second);
 // a larger one starts at once.
@@ -269,6 +279,6 @@ func discordConfig(d config.Discord, now time.Time) discord.Config {
 	since, _ := d.Backfill.Since(now) // checked when the settings loaded
 	return discord.Config{
 		Token: d.Token, Channels: d.Channels, AllowedAuthors: d.AllowedAuthors, APIURL: d.APIURL,
-		Reactions: d.Reactions, InitialSince: since, GuildIDs: d.GuildIDs,
+		Reactions: d.Reactions, InitialSince: since, GuildIDs: d.GuildIDs, AlertsChannel: d.AlertsChannel,
 	}
 }

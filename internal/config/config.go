@@ -117,6 +117,8 @@ type Discord struct {
 	GuildIDs      []string `mapstructure:"guild_ids"`
 	Roles         Roles    `mapstructure:"roles"`
 	PublicReplies bool     `mapstructure:"public_replies"`
+	// AlertsChannel is the channel id parse-health alerts go to; empty: the log only.
+	AlertsChannel string `mapstructure:"alerts_channel"`
 }
 
 // Roles narrow who may use the slash commands: role ids that may look orders up, and
@@ -164,6 +166,7 @@ var defaults = map[string]any{
 	"discord.roles.read":                []string{},
 	"discord.roles.write":               []string{},
 	"discord.public_replies":            false,
+	"discord.alerts_channel":            "",
 	"metrics.addr":                      "",
 	"log.level":                         "info",
 	"log.format":                        "text",

@@ -81,6 +81,8 @@ type Config struct {
 	// SyncEvery overrides defaultSyncEvery, IdentifyGap defaultIdentifyGap (tests).
 	SyncEvery   time.Duration
 	IdentifyGap time.Duration
+	// AlertsChannel is where parse-health alerts are posted; empty posts none.
+	AlertsChannel string
 }
 
 // Orders is what the listener needs of the orders service: somewhere to send checkout
@@ -105,6 +107,7 @@ type Listener struct {
 	syncNow      chan struct{}
 	wake         chan struct{} // try the gateway now: history reads again
 	reactions    chan reaction
+	alerts       chan string
 	inflight     sync.WaitGroup
 
 	mu         sync.Mutex
@@ -142,7 +145,7 @@ func New(cfg Config, svc Orders, logger *slog.Logger) (*Listener, error) {
 		cfg: cfg, rest: rest, orders: svc, logger: logger,
 		channels: set(cfg.Channels), authors: set(cfg.AllowedAuthors),
 		disconnected: make(chan struct{}, 1), syncNow: make(chan struct{}, 1), wake: make(chan struct{}, 1),
-		reactions: make(chan reaction, 1000), state: StateConnecting, content: contentUnknown, ctx: context.Background(),
+		reactions: make(chan reaction, 1000), alerts: make(chan string, 16), state: StateConnecting, content: contentUnknown, ctx: context.Background(),
 	}, nil
 }
 
@@ -160,6 +163,7 @@ func (l *Listener) Run(ctx context.Context) error {
 	l.ctx = ctx
 	var background sync.WaitGroup
 	background.Go(func() { l.reactLoop(ctx) })
+	background.Go(func() { l.alertLoop(ctx) })
 	background.Go(func() { l.syncLoop(ctx) })
 	l.requestSync() // history needs no gateway: read it even while Discord refuses one
 	defer func() {

@@ -14,6 +14,7 @@ import (
 	"github.com/roms-dev/roms/internal/embedtext"
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/orders"
+	"github.com/roms-dev/roms/internal/parsehealth"
 )
 
 // Reactions the bot adds to what it read.
@@ -152,7 +153,7 @@ func (l *Listener) handle(ctx context.Context, m *discordgo.Message, source stri
 	var results []orders.Result
 	for i, c := range embedtext.Checkouts(m.Content, m.Embeds) {
 		res, err := l.orders.Ingest(ctx, orders.Input{
-			Origin:      order.Origin{Source: source, GuildID: m.GuildID, ChannelID: m.ChannelID, MessageID: m.ID},
+			Origin:      order.Origin{Source: source, GuildID: m.GuildID, ChannelID: m.ChannelID, MessageID: m.ID, Poster: poster(m)},
 			Text:        c.Text,
 			Embed:       c.Embed,
 			Raw:         string(raw),
@@ -169,6 +170,14 @@ func (l *Listener) handle(ctx context.Context, m *discordgo.Message, source stri
 		}
 	}
 	return results, nil
+}
+
+// poster is the name a message was posted under: a webhook's name or a bot's.
+func poster(m *discordgo.Message) string {
+	if m.Author == nil {
+		return ""
+	}
+	return m.Author.Username
 }
 
 // wanted says whether a message is one to read: not the bot's own, and from an allowed
@@ -232,6 +241,41 @@ func (l *Listener) reactLoop(ctx context.Context) {
 			err := l.rest.MessageReactionAdd(r.channelID, r.messageID, r.emoji, discordgo.WithContext(ctx))
 			if err != nil && ctx.Err() == nil {
 				l.logger.Warn("add reaction (does the bot have the Add Reactions permission?)", "message_id", r.messageID, "error", err)
+			}
+		}
+	}
+}
+
+// Alert posts a parse-health alert to the alerts channel (discord.alerts_channel). It
+// never blocks the ingest that raised it: a full queue drops the alert, which the log
+// has too.
+func (l *Listener) Alert(a parsehealth.Alert) {
+	if l.cfg.AlertsChannel == "" {
+		return
+	}
+	text := "⚠️ " + a.Text
+	if a.Recovered {
+		text = "✅ " + a.Text
+	}
+	select {
+	case l.alerts <- text:
+	default:
+		l.logger.Warn("alert queue full; skipping an alert", "source", a.Source)
+	}
+}
+
+// alertLoop posts alerts one by one, after the channel's rate limit if need be.
+func (l *Listener) alertLoop(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case text := <-l.alerts:
+			_, err := l.rest.ChannelMessageSendComplex(l.cfg.AlertsChannel, &discordgo.MessageSend{
+				Content: text, AllowedMentions: &discordgo.MessageAllowedMentions{},
+			}, discordgo.WithContext(ctx))
+			if err != nil && ctx.Err() == nil {
+				l.logger.Warn("post an alert (can the bot send messages in discord.alerts_channel?)", "channel", l.cfg.AlertsChannel, "error", err)
 			}
 		}
 	}

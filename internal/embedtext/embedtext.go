@@ -32,6 +32,8 @@ type Checkout struct {
 	At     time.Time
 	Embed  *parser.Embed
 	Object []byte
+	// Poster is the name a Discord-style body posts under ("username"), or "".
+	Poster string
 }
 
 // Read reads the checkout with r: its embed, its JSON object or its text. Dates of a JSON
@@ -54,8 +56,10 @@ func (c Checkout) Read(r *parser.Reader, loc *time.Location) (parser.Message, ti
 
 // payload is what Discord's "execute webhook" call and a message object have in common.
 type payload struct {
-	Content string                    `json:"content"`
-	Embeds  []*discordgo.MessageEmbed `json:"embeds"`
+	Content  string                    `json:"content"`
+	Embeds   []*discordgo.MessageEmbed `json:"embeds"`
+	Username string                    `json:"username"`
+	Author   *discordgo.User           `json:"author"` // a message object
 }
 
 // Payload reads a Discord webhook payload or message object: one checkout per embed, or
@@ -68,6 +72,13 @@ func Payload(body []byte) ([]Checkout, error) {
 	out := Checkouts(p.Content, p.Embeds)
 	if len(out) == 0 {
 		return nil, ErrNoContent
+	}
+	poster := p.Username
+	if poster == "" && p.Author != nil {
+		poster = p.Author.Username
+	}
+	for i := range out {
+		out[i].Poster = poster
 	}
 	return out, nil
 }

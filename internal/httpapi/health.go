@@ -26,6 +26,14 @@ type Health struct {
 	Database        DatabaseHealth       `json:"database"`
 	Discord         orders.GatewayStatus `json:"discord"`
 	LiveSubscribers int                  `json:"live_subscribers"`
+	ParseHealth     ParseHealthSummary   `json:"parse_health"`
+}
+
+// ParseHealthSummary says whether every source's posts are still read; the detail is at
+// /api/v2/parse-health.
+type ParseHealthSummary struct {
+	Sources  int      `json:"sources" doc:"Sources seen since the bot started"`
+	Alerting []string `json:"alerting" doc:"Sources whose posts stopped being read as orders: a bot changed its posts"`
 }
 
 type healthOutput struct {
@@ -40,6 +48,13 @@ func (s *server) health(ctx context.Context, _ *struct{}) (*healthOutput, error)
 		Database:        DatabaseHealth{State: "ok", Path: s.Database.Path},
 		Discord:         orders.Disabled(),
 		LiveSubscribers: s.Hub.Subscribers(),
+		ParseHealth:     ParseHealthSummary{Alerting: []string{}},
+	}
+	for _, src := range s.Messages.ParseHealth() {
+		h.ParseHealth.Sources++
+		if src.Alerting {
+			h.ParseHealth.Alerting = append(h.ParseHealth.Alerting, src.Key)
+		}
 	}
 	if s.Gateway != nil {
 		h.Discord = s.Gateway(ctx)

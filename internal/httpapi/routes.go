@@ -56,6 +56,15 @@ func (s *server) routes(api huma.API) {
 	huma.Register(api, op("webhook-retry-failed", http.MethodPost, "/api/v2/webhooks/queue/retry-failed", "Run the failed inputs through the parser again now", "Webhook"), s.retryFailed)
 	huma.Register(api, op("webhook-test-order", http.MethodPost, "/api/v2/webhooks/test-order", "Create a test order (left out of totals)", "Webhook"), s.testOrder)
 
+	huma.Register(api, op("list-review", http.MethodGet, "/api/v2/review", "Posts that need a look: kept but not read as orders, or read with guesses", "Review"), s.listReview)
+	teach := op("teach-label", http.MethodPost, "/api/v2/review/teach", "Teach a label (MAIL is the email) and read the logged posts it changes again", "Review")
+	teach.Errors = []int{422}
+	huma.Register(api, teach, s.teachLabel)
+	dismiss := op("dismiss-review", http.MethodPost, "/api/v2/review/{id}/dismiss", "Mark a logged post as not an order", "Review")
+	dismiss.DefaultStatus, dismiss.Errors = http.StatusNoContent, []int{404}
+	huma.Register(api, dismiss, s.dismissReview)
+	huma.Register(api, op("parse-health", http.MethodGet, "/api/v2/parse-health", "How well each source's posts are read since the bot started", "Review"), s.parseHealth)
+
 	huma.Register(api, op("list-orders", http.MethodGet, "/api/v2/orders", "Find orders: filters, search, sort, paging and the count of matches", "Orders"), s.listOrders)
 	create := op("create-order", http.MethodPost, "/api/v2/orders", "Add an order by hand (fields, or a message in the text format)", "Orders")
 	create.DefaultStatus, create.Errors = http.StatusCreated, []int{409, 422}

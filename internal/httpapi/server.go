@@ -26,6 +26,7 @@ import (
 	"github.com/roms-dev/roms/internal/live"
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/orders"
+	"github.com/roms-dev/roms/internal/parsehealth"
 )
 
 // requestTimeout bounds every request but the long-lived ones (live stream, backup).
@@ -41,6 +42,10 @@ type Messages interface {
 	RetryFailed(ctx context.Context) ([]orders.Replayed, error)
 	Flow() orders.FlowStats
 	CreateTest(ctx context.Context, actor string) (order.Result, error)
+	Review(ctx context.Context, limit int, source string) ([]orders.ReviewEntry, error)
+	Dismiss(ctx context.Context, id uint64) error
+	Teach(ctx context.Context, t orders.Teaching) (orders.Taught, error)
+	ParseHealth() []parsehealth.Source
 }
 
 // Orders is what the orders routes need of the orders service.

@@ -83,6 +83,7 @@ func (s *server) receiveWebhook(ctx context.Context, in *webhookInput) (*struct{
 	for i, c := range checkouts {
 		input := base
 		input.Text, input.OccurredAt, input.Embed, input.Object = c.Text, c.At, c.Embed, c.Object
+		input.Origin.Poster = c.Poster
 		if i > 0 {
 			// The raw body is kept once, with the first checkout; each other entry keeps
 			// its own checkout, so a body of many embeds is not stored many times.

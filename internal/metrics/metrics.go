@@ -14,6 +14,7 @@ import (
 
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/orders"
+	"github.com/roms-dev/roms/internal/parsehealth"
 )
 
 // Sources are the parts the gauges read at each scrape. Gateway may be nil (no Discord).
@@ -22,6 +23,7 @@ type Sources struct {
 	Problem     func() error
 	Gateway     func(context.Context) orders.GatewayStatus
 	Subscribers func() int
+	ParseHealth func() []parsehealth.Source
 }
 
 // Metrics holds the registry and the counters the service feeds.
@@ -72,13 +74,15 @@ var (
 	descIdentifies = prometheus.NewDesc("roms_discord_identifies_24h", "New gateway sessions (IDENTIFY) in the last 24 hours; Discord allows 1,000 a day.", nil, nil)
 	descSessions   = prometheus.NewDesc("roms_discord_sessions_left", "New gateway sessions Discord still allows until its daily reset, as it last said.", nil, nil)
 	descLive       = prometheus.NewDesc("roms_live_subscribers", "Clients following live updates (the live stream and /ws).", nil, nil)
+	descParsed     = prometheus.NewDesc("roms_parse_posts_total", "Posts of each source since start, by what became of them: read (every label known), guessed (some fields inferred), noise (not an order), unread (meant to be an order, not read).", []string{"source", "result"}, nil)
+	descAlerting   = prometheus.NewDesc("roms_parse_source_alerting", "1 while a source that used to be read is not read any more (a bot changed its posts).", []string{"source"}, nil)
 )
 
 // partsCollector reads the running parts at each scrape, so nothing has to push values.
 type partsCollector struct{ src Sources }
 
 func (c *partsCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descOrders, descLogEntries, descLogBytes, descDBBytes, descDBOK, descGateway, descReconnects, descLastEvent, descCursor, descContent, descIdentifies, descSessions, descLive} {
+	for _, d := range []*prometheus.Desc{descOrders, descLogEntries, descLogBytes, descDBBytes, descDBOK, descGateway, descReconnects, descLastEvent, descCursor, descContent, descIdentifies, descSessions, descLive, descParsed, descAlerting} {
 		ch <- d
 	}
 }
@@ -102,6 +106,18 @@ func (c *partsCollector) Collect(ch chan<- prometheus.Metric) {
 	gauge(descDBOK, ok)
 	if c.src.Subscribers != nil {
 		gauge(descLive, float64(c.src.Subscribers()))
+	}
+	if c.src.ParseHealth != nil {
+		for _, s := range c.src.ParseHealth() {
+			for result, n := range map[string]int{"read": s.Read, "guessed": s.Guessed, "noise": s.Noise, "unread": s.Unread} {
+				ch <- prometheus.MustNewConstMetric(descParsed, prometheus.CounterValue, float64(n), s.Key, result)
+			}
+			alerting := 0.0
+			if s.Alerting {
+				alerting = 1
+			}
+			gauge(descAlerting, alerting, s.Key)
+		}
 	}
 	status := orders.Disabled()
 	if c.src.Gateway != nil {

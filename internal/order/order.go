@@ -102,6 +102,10 @@ type Origin struct {
 	GuildID   string `json:"guild_id,omitempty"`
 	ChannelID string `json:"channel_id,omitempty"`
 	MessageID string `json:"message_id,omitempty"`
+	// Poster is who posted it: a Discord webhook's or bot's name, or the username a
+	// webhook body gives. With the channel it names the source whose parse health ROMS
+	// follows.
+	Poster string `json:"poster,omitempty"`
 }
 
 // Order is one checkout, keyed by its order number. It has every column of the original

@@ -40,6 +40,11 @@ type Store interface {
 	Seen(ctx context.Context, m Mark) (bool, error)
 	Position(ctx context.Context, name string) (string, error)
 	Advance(ctx context.Context, name, pos string) error
+	// Aliases are the parser's labels taught from the review list, label as taught to
+	// field; Teach saves one (an empty field forgets it). Kept in the database so that
+	// they survive restarts and every instance reads with them.
+	Aliases(ctx context.Context) (map[string]string, error)
+	Teach(ctx context.Context, label, field string) error
 	Counts(ctx context.Context) (Counts, error)
 }
 

@@ -81,7 +81,7 @@ func (s *Service) Create(ctx context.Context, f order.Fields, actor string) (ord
 
 // CreateFromText adds an order by hand from a message in the text format.
 func (s *Service) CreateFromText(ctx context.Context, text, actor string) (order.Result, []string, error) {
-	msg, err := s.reader.Parse(text)
+	msg, err := s.reader.Load().Parse(text)
 	if err != nil {
 		return order.Result{}, nil, invalid("text", "%v", err)
 	}

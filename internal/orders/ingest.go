@@ -96,13 +96,18 @@ func (s *Service) ingest(ctx context.Context, in Input) (Result, error) {
 	}
 	msg, err := s.readMessage(&in)
 	if err != nil {
+		s.recordHealth(in, nil, order.OutcomeRejected, in.ReceivedAt)
 		return Result{}, s.Reject(ctx, in, err)
 	}
 	w, reason := messageWrite(in, &msg)
 	entry := logEntry(in)
 	entry.Warnings = msg.Warnings
 	if reason != "" {
-		return s.ignore(ctx, entry, in.Mark, reason)
+		res, err := s.ignore(ctx, entry, in.Mark, reason)
+		if err == nil {
+			s.recordHealth(in, &msg, res.Outcome, in.ReceivedAt)
+		}
+		return res, err
 	}
 	w.Log = &entry
 	res, err := s.write(ctx, w)
@@ -110,6 +115,7 @@ func (s *Service) ingest(ctx context.Context, in Input) (Result, error) {
 		s.keepFailed(ctx, entry, err)
 		return Result{}, err
 	}
+	s.recordHealth(in, &msg, res.Outcome, in.ReceivedAt)
 	if res.Outcome == order.OutcomeDuplicate {
 		return Result{Outcome: res.Outcome}, nil
 	}
@@ -140,7 +146,7 @@ func (s *Service) readMessage(in *Input) (parser.Message, error) {
 		return *in.Message, nil
 	}
 	c := embedtext.Checkout{Text: in.Text, At: in.OccurredAt, Embed: in.Embed, Object: in.Object}
-	msg, at, err := c.Read(s.reader, s.loc)
+	msg, at, err := c.Read(s.reader.Load(), s.loc)
 	in.OccurredAt = at
 	return msg, err
 }

@@ -75,7 +75,7 @@ func (s *Service) orderRows(t table, actor string) ([]plan, [][]string) {
 			}
 		}
 		raw, _ := json.Marshal(fields) // a map of strings always encodes
-		msg, at, err := s.reader.Structured(raw, s.loc)
+		msg, at, err := s.reader.Load().Structured(raw, s.loc)
 		if err != nil {
 			plans[i] = rejected(outcomeInvalid, err.Error())
 			continue

@@ -9,10 +9,12 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/roms-dev/roms/internal/live"
 	"github.com/roms-dev/roms/internal/order"
+	"github.com/roms-dev/roms/internal/parsehealth"
 	"github.com/roms-dev/roms/internal/parser"
 )
 
@@ -30,9 +32,13 @@ type Service struct {
 	now    func() time.Time
 	// currency is given to orders with an amount and no currency.
 	currency string
-	reader   *parser.Reader
-	flow     Flow
-	observer Observer
+	reader   atomic.Pointer[parser.Reader]
+	// configured are the parser.aliases setting's labels; taught ones join them.
+	configured map[string]string
+	flow       Flow
+	observer   Observer
+	health     *parsehealth.Tracker
+	alerter    Alerter
 }
 
 // Observer is told of every input: where from, what became of it, how long it took
@@ -53,14 +59,14 @@ func New(st order.Store, hub Publisher, logger *slog.Logger, loc *time.Location)
 		loc = time.UTC
 	}
 	reader, _ := parser.NewReader(nil) // no aliases: cannot fail
-	return &Service{store: st, hub: hub, logger: logger, loc: loc, now: time.Now, currency: DefaultCurrency, reader: reader}
+	s := &Service{store: st, hub: hub, logger: logger, loc: loc, now: time.Now, currency: DefaultCurrency}
+	s.reader.Store(reader)
+	s.health = parsehealth.New(s.alert)
+	return s
 }
 
 // SetDefaultCurrency sets the currency of amounts written without one.
 func (s *Service) SetDefaultCurrency(code string) { s.currency = code }
-
-// SetReader sets the parser's label table (the parser.aliases setting).
-func (s *Service) SetReader(r *parser.Reader) { s.reader = r }
 
 // Location is the time zone days are counted in.
 func (s *Service) Location() *time.Location { return s.loc }

@@ -79,3 +79,36 @@ func (s *Store) Advance(ctx context.Context, name, pos string) error {
 	}
 	return nil
 }
+
+// Aliases returns the parser labels taught from the review list.
+func (s *Store) Aliases(ctx context.Context) (map[string]string, error) {
+	rows, err := s.pool.Query(ctx, "SELECT label, field FROM parser_aliases")
+	if err != nil {
+		return nil, fmt.Errorf("read parser aliases: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var label, field string
+		if err := rows.Scan(&label, &field); err != nil {
+			return nil, fmt.Errorf("read parser aliases: %w", err)
+		}
+		out[label] = field
+	}
+	return out, rows.Err()
+}
+
+// Teach saves a taught label; an empty field forgets it.
+func (s *Store) Teach(ctx context.Context, label, field string) error {
+	var err error
+	if field == "" {
+		_, err = s.pool.Exec(ctx, "DELETE FROM parser_aliases WHERE label = $1", label)
+	} else {
+		_, err = s.pool.Exec(ctx, `INSERT INTO parser_aliases (label, field) VALUES ($1, $2)
+			ON CONFLICT (label) DO UPDATE SET field = EXCLUDED.field, taught_at = now()`, label, field)
+	}
+	if err != nil {
+		return fmt.Errorf("save parser alias %q: %w", label, err)
+	}
+	return nil
+}

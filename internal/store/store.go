@@ -41,6 +41,7 @@ var (
 	bucketByActor   = []byte("idx_event_actor") // actor 0x00 be64(order id) be64(event id) -> nothing
 	bucketSeen      = []byte("inputs_seen")     // mark key -> be64(version) hash
 	bucketPositions = []byte("positions")       // name -> decimal position
+	bucketAliases   = []byte("parser_aliases")  // label as taught -> field
 
 	keySchemaVersion = []byte("schema_version")
 	keyOrderCount    = []byte("count_orders") // be64
@@ -50,7 +51,7 @@ var (
 
 var allBuckets = [][]byte{
 	bucketMeta, bucketOrders, bucketSummaries, bucketNumbers, bucketEvents, bucketLogs, bucketByActor,
-	bucketSeen, bucketPositions,
+	bucketSeen, bucketPositions, bucketAliases,
 }
 
 // ErrLocked means another process has the database open.

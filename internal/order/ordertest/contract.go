@@ -37,6 +37,7 @@ func Contract(t *testing.T, open func(t *testing.T) order.Store) {
 		{"MarkMakesAnInputIdempotent", marks},
 		{"FindLogsAndReplays", findLogs},
 		{"PositionsOnlyMoveForward", positions},
+		{"TaughtAliasesAreKept", taughtAliases},
 		{"ListFilters", listFilters},
 		{"NumbersByPrefix", numbersByPrefix},
 		{"PagingVisitsEveryOrderOnceInEverySort", paging},
@@ -376,6 +377,21 @@ func positions(t *testing.T, s order.Store) {
 		if p, _ := s.Position(ctx, "c"); p != step.want {
 			t.Errorf("after %s: %s, want %s", step.pos, p, step.want)
 		}
+	}
+}
+
+func taughtAliases(t *testing.T, s order.Store) {
+	ctx := context.Background()
+	if a, err := s.Aliases(ctx); err != nil || len(a) != 0 {
+		t.Fatalf("fresh aliases %v %v", a, err)
+	}
+	for _, step := range [][2]string{{"MAIL", "email"}, {"Ticket", "order_number"}, {"MAIL", "notes"}, {"Ticket", ""}} {
+		if err := s.Teach(ctx, step[0], step[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a, err := s.Aliases(ctx); err != nil || len(a) != 1 || a["MAIL"] != "notes" {
+		t.Errorf("aliases %v %v, want MAIL taught anew and Ticket forgotten", a, err)
 	}
 }
 

@@ -1,0 +1,86 @@
+package orders
+
+import (
+	"time"
+
+	"github.com/roms-dev/roms/internal/order"
+	"github.com/roms-dev/roms/internal/parsehealth"
+	"github.com/roms-dev/roms/internal/parser"
+)
+
+// Alerter sends a parse-health alert where the owner sees it (a Discord channel). It
+// must not block: the ingest of the post that raised the alert waits for it.
+type Alerter interface {
+	Alert(a parsehealth.Alert)
+}
+
+// SetAlerter sets where parse-health alerts go besides the log.
+func (s *Service) SetAlerter(a Alerter) { s.alerter = a }
+
+// ParseHealth is the health of every source's posts since ROMS started.
+func (s *Service) ParseHealth() []parsehealth.Source { return s.health.Sources() }
+
+// ParseHealthAlerting lists the sources whose posts stopped being read.
+func (s *Service) ParseHealthAlerting() []string { return s.health.Alerting() }
+
+func (s *Service) alert(a parsehealth.Alert) {
+	if a.Recovered {
+		s.logger.Info("source read again", "source", a.Source)
+	} else {
+		s.logger.Warn("source no longer read", "source", a.Source, "detail", a.Text)
+	}
+	if s.alerter != nil {
+		s.alerter.Alert(a)
+	}
+}
+
+// sourceKey is the parse-health source of a post, or "" for inputs that are no bot's
+// posts (imports, edits).
+func sourceKey(o order.Origin) string {
+	switch o.Source {
+	case order.SourceDiscord, order.SourceBackfill:
+		return parsehealth.Key(order.SourceDiscord, o.ChannelID, o.Poster)
+	case order.SourceHTTP:
+		return parsehealth.Key(order.SourceHTTP, "", o.Poster)
+	}
+	return ""
+}
+
+// recordHealth counts what became of a post for its source.
+func (s *Service) recordHealth(in Input, msg *parser.Message, outcome string, at time.Time) {
+	key := sourceKey(in.Origin)
+	if key == "" || in.Message != nil || outcome == order.OutcomeDuplicate {
+		return
+	}
+	s.health.Record(key, healthResult(msg, outcome), at)
+}
+
+// healthResult classes a post: an order (read or guessed), noise, or a post meant to be
+// an order that could not be read as one.
+func healthResult(msg *parser.Message, outcome string) parsehealth.Result {
+	switch {
+	case outcome == order.OutcomeRejected || msg == nil:
+		return parsehealth.Unread
+	case outcome != order.OutcomeIgnored && len(msg.Inferred) > 0:
+		return parsehealth.Guessed
+	case outcome != order.OutcomeIgnored:
+		return parsehealth.Read
+	case IsNoise(*msg):
+		return parsehealth.Noise
+	}
+	return parsehealth.Unread
+}
+
+// IsNoise reports whether a message that gave no order was not meant to be one: a cart,
+// or a post that names no product, price, email or status of a checkout (a monitor's
+// restock, chat, a parcel tracker's post).
+func IsNoise(msg parser.Message) bool {
+	if msg.Kind == parser.KindCart {
+		return true
+	}
+	if msg.Kind != parser.KindUnknown {
+		return false // a checkout, a decline...: meant to be an order
+	}
+	fs := msg.Fields
+	return fs.Product == "" && fs.Price == nil && fs.Total == nil && fs.Email == ""
+}

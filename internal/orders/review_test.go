@@ -1,0 +1,144 @@
+package orders
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/roms-dev/roms/internal/order"
+	"github.com/roms-dev/roms/internal/parsehealth"
+)
+
+// unknownBot is a post whose order number sits under a label no rule reads.
+const unknownBot = "Successful Checkout | Target\nProduct\nPokemon ETB\nRef\nAB-123\n"
+
+func fromBot(text, poster string) Input {
+	in := httpInput(text)
+	in.Origin.Poster = poster
+	return in
+}
+
+// TestReviewTeachAndReadAgain: a post ROMS could not read is listed with the label it did
+// not know; a dry run says what teaching the label would do and does nothing; teaching
+// saves the alias, reads the post again as an order made by the alias, and the list
+// no longer shows it.
+func TestReviewTeachAndReadAgain(t *testing.T) {
+	p, st, hub := newPipeline(t)
+	ctx := context.Background()
+	res, err := p.Ingest(ctx, fromBot(unknownBot, "NewBot"))
+	if err != nil || res.Outcome != order.OutcomeIgnored {
+		t.Fatalf("outcome %q %v", res.Outcome, err)
+	}
+	if _, err := p.Ingest(ctx, fromBot("Successfully carted\nProduct\nX\nOrder\nC-1\n", "NewBot")); err != nil {
+		t.Fatal(err)
+	}
+	list, err := p.Review(ctx, 10, "")
+	if err != nil || len(list) != 1 {
+		t.Fatalf("review %+v %v, want the one post (the cart is noise)", list, err)
+	}
+	if e := list[0]; e.Source != "http:NewBot" || !slices.Contains(e.Unknown, "Ref") || e.Read.Product != "Pokemon ETB" {
+		t.Errorf("entry %+v", e)
+	}
+	dry, err := p.Teach(ctx, Teaching{Label: "Ref", Field: "order_number", DryRun: true})
+	if err != nil || dry.Posts != 1 || dry.Created != 1 {
+		t.Fatalf("dry run %+v %v", dry, err)
+	}
+	if _, err := p.Get(ctx, "AB-123"); err == nil {
+		t.Fatal("a dry run stored the order")
+	}
+	if a, _ := st.Aliases(ctx); len(a) != 0 {
+		t.Fatalf("a dry run saved %v", a)
+	}
+	taught, err := p.Teach(ctx, Teaching{Label: "Ref", Field: "order_number"})
+	if err != nil || taught.Posts != 1 || len(taught.Replays) != 1 || taught.Replays[0].Outcome != order.OutcomeCreated {
+		t.Fatalf("taught %+v %v", taught, err)
+	}
+	events, err := p.Events(ctx, "AB-123")
+	if err != nil || len(events) != 1 || events[0].Actor != "alias:Ref" {
+		t.Fatalf("events %+v %v", events, err)
+	}
+	if list, _ := p.Review(ctx, 10, ""); len(list) != 0 {
+		t.Errorf("still listed: %+v", list)
+	}
+	// The next post of the bot is read at once, and a second service over the same
+	// store (another instance) reads with the taught label after a refresh.
+	if res, _ := p.Ingest(ctx, fromBot("Successful Checkout | Target\nRef\nAB-124\n", "NewBot")); res.Outcome != order.OutcomeCreated {
+		t.Errorf("next post %q", res.Outcome)
+	}
+	other := New(st, hub, p.logger, nil)
+	if err := other.RefreshAliases(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := other.Ingest(ctx, fromBot("Successful Checkout | Target\nRef\nAB-125\n", "NewBot")); res.Outcome != order.OutcomeCreated {
+		t.Errorf("other instance %q", res.Outcome)
+	}
+	if _, err := p.Teach(ctx, Teaching{Label: "Ref", Field: "no such field"}); err == nil {
+		t.Error("a field that does not exist was taught")
+	}
+}
+
+func TestDismissLeavesTheReviewList(t *testing.T) {
+	p, _, _ := newPipeline(t)
+	ctx := context.Background()
+	res, _ := p.Ingest(ctx, fromBot(unknownBot, "NewBot"))
+	if err := p.Dismiss(ctx, res.LogID); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := p.Review(ctx, 10, ""); len(list) != 0 {
+		t.Errorf("dismissed post listed: %+v", list)
+	}
+	if err := p.Dismiss(ctx, 999); err == nil {
+		t.Error("dismissed a log entry that does not exist")
+	}
+}
+
+type alerts struct {
+	mu   sync.Mutex
+	sent []parsehealth.Alert
+}
+
+func (a *alerts) Alert(x parsehealth.Alert) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.sent = append(a.sent, x)
+}
+
+// TestAlertWhenABotChangesItsPosts: a source that was read and then is not fires one
+// alert, and one more when it is read again; other sources are not affected.
+func TestAlertWhenABotChangesItsPosts(t *testing.T) {
+	p, _, _ := newPipeline(t)
+	sink := &alerts{}
+	p.SetAlerter(sink)
+	ctx := context.Background()
+	post := func(text, poster string) {
+		t.Helper()
+		if _, err := p.Ingest(ctx, fromBot(text, poster)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	post("Successful Checkout | Target\nOrder #\nA-1\n", "Bot")
+	for range 3 {
+		post(unknownBot, "Bot")
+		post(unknownBot, "Other") // never read: no alert
+	}
+	if len(sink.sent) != 1 || sink.sent[0].Source != "http:Bot" || sink.sent[0].Recovered {
+		t.Fatalf("alerts %+v", sink.sent)
+	}
+	if got := p.ParseHealthAlerting(); len(got) != 1 || got[0] != "http:Bot" {
+		t.Errorf("alerting %v", got)
+	}
+	post("Successful Checkout | Target\nOrder #\nA-2\n", "Bot")
+	if len(sink.sent) != 2 || !sink.sent[1].Recovered {
+		t.Errorf("alerts %+v, want the recovery", sink.sent)
+	}
+	var bot parsehealth.Source
+	for _, s := range p.ParseHealth() {
+		if s.Key == "http:Bot" {
+			bot = s
+		}
+	}
+	if bot.Seen != 5 || bot.Read != 2 || bot.Unread != 3 || bot.Alerting {
+		t.Errorf("health %+v", bot)
+	}
+}
