@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -179,7 +180,7 @@ func TestSlashCommandsFromDiscordChangeOrders(t *testing.T) {
 	env["ROMS_DISCORD_GUILD_IDS"] = "1290000000000000010"
 	env["ROMS_DISCORD_ROLES_WRITE"] = "1290000000000000666"
 	bot := startBot(t, env)
-	waitFor(t, "the commands", func() bool { return len(fake.Commands("1290000000000000010")) == 9 })
+	waitFor(t, "the commands", func() bool { return len(fake.Commands("1290000000000000010")) == 11 })
 	postText(t, bot.base, string(sample))
 	update := func(role string) {
 		fake.DispatchInteraction(&discordgo.Interaction{ID: "1310000000000000001", Type: discordgo.InteractionApplicationCommand,
@@ -251,4 +252,84 @@ func TestAMissingIntentIsSaidEverywhere(t *testing.T) {
 		getJSON(t, bot.base+"/health", &h)
 		return h.Discord.State == "connected" && h.Discord.Content == "ok"
 	})
+}
+
+// TestAnUnknownBotIsTaughtInDiscord: a bot that used to be read changes its posts; the
+// alert says so in the alerts channel, the post shows in the review list, /teach in
+// Discord teaches its new label, the order appears from the post already logged, and
+// the next post clears the alert.
+func TestAnUnknownBotIsTaughtInDiscord(t *testing.T) {
+	t.Chdir(t.TempDir())
+	fake := fakediscord.Start(t)
+	const alerts = "1290000000000000099"
+	env := discordEnv(fake)
+	env["ROMS_DISCORD_GUILD_IDS"] = "1290000000000000010"
+	env["ROMS_DISCORD_ALERTS_CHANNEL"] = alerts
+	bot := startBot(t, env)
+	waitFor(t, "the commands", func() bool { return len(fake.Commands("1290000000000000010")) == 11 })
+	post := func(title string, fields ...string) {
+		m := discordgo.Message{WebhookID: "1300000000000000043", Author: &discordgo.User{ID: "1300000000000000043", Username: "Drop Bot", Bot: true}}
+		e := &discordgo.MessageEmbed{Title: title}
+		for i := 0; i < len(fields); i += 2 {
+			e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: fields[i], Value: fields[i+1]})
+		}
+		m.Embeds = []*discordgo.MessageEmbed{e}
+		fake.Post(channel, m)
+	}
+	post("Successful Checkout | Target", "Product", "ETB", "Order Number", "UB-1")
+	waitFor(t, "the first order", func() bool { return getJSON(t, bot.base+"/api/v2/orders/UB-1", nil) == 200 })
+	// The bot renames its order number's field to something no rule reads.
+	for _, n := range []string{"UB-2", "UB-3", "UB-4"} {
+		post("Successful Checkout | Target", "Product", "ETB", "Ref", n)
+	}
+	alerted := func(prefix string) bool {
+		for _, m := range fake.History(alerts) {
+			if strings.HasPrefix(m.Content, prefix) && strings.Contains(m.Content, "Drop Bot") {
+				return true
+			}
+		}
+		return false
+	}
+	waitFor(t, "the alert in the alerts channel", func() bool { return alerted("⚠️") })
+	var review struct {
+		Entries []struct {
+			Source  string   `json:"source"`
+			Unknown []string `json:"unknown_labels"`
+		} `json:"entries"`
+	}
+	getJSON(t, bot.base+"/api/v2/review", &review)
+	if len(review.Entries) != 3 || review.Entries[0].Source != "discord:"+channel+":Drop Bot" || !slices.Contains(review.Entries[0].Unknown, "Ref") {
+		t.Fatalf("review %+v", review)
+	}
+	fake.DispatchInteraction(&discordgo.Interaction{Type: discordgo.InteractionApplicationCommand,
+		GuildID: "1290000000000000010", ChannelID: channel,
+		Member: &discordgo.Member{User: &discordgo.User{ID: "1300000000000000777"}, Permissions: discordgo.PermissionManageServer},
+		Data: discordgo.ApplicationCommandInteractionData{Name: "teach", Options: []*discordgo.ApplicationCommandInteractionDataOption{
+			{Name: "label", Type: discordgo.ApplicationCommandOptionString, Value: "Ref"},
+			{Name: "field", Type: discordgo.ApplicationCommandOptionString, Value: "order_number"},
+		}}})
+	waitFor(t, "the answer", func() bool { return len(fake.Interactions()) == 1 })
+	if body := string(fake.Interactions()[0].Body); !strings.Contains(body, "3 new orders") {
+		t.Errorf("answer %s", body)
+	}
+	for _, n := range []string{"UB-2", "UB-3", "UB-4"} {
+		if getJSON(t, bot.base+"/api/v2/orders/"+n, nil) != 200 {
+			t.Errorf("%s not stored after teaching", n)
+		}
+	}
+	getJSON(t, bot.base+"/api/v2/review", &review)
+	if len(review.Entries) != 0 {
+		t.Errorf("review after teaching %+v", review)
+	}
+	post("Successful Checkout | Target", "Product", "ETB", "Ref", "UB-5")
+	waitFor(t, "the recovery in the alerts channel", func() bool { return alerted("✅") })
+	var h struct {
+		ParseHealth struct {
+			Alerting []string `json:"alerting"`
+		} `json:"parse_health"`
+	}
+	getJSON(t, bot.base+"/health", &h)
+	if len(h.ParseHealth.Alerting) != 0 {
+		t.Errorf("still alerting: %v", h.ParseHealth.Alerting)
+	}
 }

@@ -59,6 +59,8 @@ func allCommands() []command {
 		{Name: "cancellations: order numbers to cancel", Value: orders.ImportCancellations},
 		{Name: "orders: pasted checkout messages", Value: orders.ImportOrders},
 	}
+	teachField := stringOption("field", "The field it names", true)
+	teachField.Choices = teachFields()
 	received := &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionInteger, Name: "qty_received",
 		Description: "Units received so far", MinValue: new(float64), Required: false}
 	return []command{
@@ -93,5 +95,13 @@ func allCommands() []command {
 				stringOption("numbers", "Order numbers, separated by commas or spaces", true),
 				stringOption("reason", "Why (kept with each order)", false)}},
 			write: true, handle: cancelOrders},
+		{def: &discordgo.ApplicationCommand{Name: "review", Description: "Posts ROMS kept but could not read as orders, or read with guesses",
+			Options: []*discordgo.ApplicationCommandOption{stringOption("source", "Only this source's posts: discord:CHANNEL:BOT", false)}},
+			handle: showReview},
+		{def: &discordgo.ApplicationCommand{Name: "teach", Description: "Teach ROMS a bot's label (MAIL is the email) and read its logged posts again",
+			DefaultMemberPermissions: &manageServer, Options: []*discordgo.ApplicationCommandOption{
+				stringOption("label", "The label as the bot writes it: MAIL", true), teachField,
+				{Type: discordgo.ApplicationCommandOptionBoolean, Name: "dry_run", Description: "Only say what it would change"}}},
+			write: true, handle: teachLabel},
 	}
 }

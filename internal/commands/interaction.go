@@ -72,6 +72,15 @@ func (in *Interaction) Int(name string) (int, bool) {
 	return int(o.IntValue()), true
 }
 
+// Bool is a true/false option and whether it was given.
+func (in *Interaction) Bool(name string) (bool, bool) {
+	o, ok := in.options[name]
+	if !ok || o.Type != discordgo.ApplicationCommandOptionBoolean {
+		return false, false
+	}
+	return o.BoolValue(), true
+}
+
 // Attachment is a file option's attachment, or nil.
 func (in *Interaction) Attachment(name string) *discordgo.MessageAttachment {
 	o, ok := in.options[name]

@@ -34,6 +34,8 @@ type Orders interface {
 	Export(ctx context.Context, f order.Filter, w io.Writer) (int, error)
 	Import(ctx context.Context, kind string, data []byte) (orders.ImportSummary, error)
 	Undo(ctx context.Context, batch, actor string) (orders.UndoSummary, error)
+	Review(ctx context.Context, limit int, source string) ([]orders.ReviewEntry, error)
+	Teach(ctx context.Context, t orders.Teaching) (orders.Taught, error)
 	Location() *time.Location
 }
 

@@ -39,7 +39,7 @@ func TestCommandsAreRegisteredOnceAndNotResentWhenUnchanged(t *testing.T) {
 	st := storetest.New(t)
 	b := startBot(t, fake, st, func(c *Config) { c.Interactions, c.GuildIDs = router(st), []string{guild} })
 	b.waitConnected()
-	eventually(t, "the commands", func() bool { return len(fake.Commands(guild)) == 9 })
+	eventually(t, "the commands", func() bool { return len(fake.Commands(guild)) == 11 })
 	if n := len(fake.Commands("global")); n != 0 {
 		t.Errorf("%d global commands as well: users would see each twice", n)
 	}
@@ -52,7 +52,7 @@ func TestCommandsAreRegisteredOnceAndNotResentWhenUnchanged(t *testing.T) {
 	if got := fake.Requests("PUT /api/v9/applications/"); got != puts {
 		t.Errorf("unchanged commands sent again: %d overwrites, want %d", got, puts)
 	}
-	if len(fake.Commands(guild)) != 9 {
+	if len(fake.Commands(guild)) != 11 {
 		t.Error("commands deleted at shutdown")
 	}
 }
@@ -62,7 +62,7 @@ func TestCommandsAreGlobalWithoutGuilds(t *testing.T) {
 	st := storetest.New(t)
 	b := startBot(t, fake, st, func(c *Config) { c.Interactions = router(st) })
 	b.waitConnected()
-	eventually(t, "the global commands", func() bool { return len(fake.Commands("global")) == 9 })
+	eventually(t, "the global commands", func() bool { return len(fake.Commands("global")) == 11 })
 }
 
 // answers returns the interaction calls the bot made for a token.

@@ -248,6 +248,18 @@ func (s *Server) Post(channelID string, m discordgo.Message) *discordgo.Message 
 	return &stored
 }
 
+// History returns copies of a channel's messages, oldest first: what users and the bot
+// posted there.
+func (s *Server) History(channelID string) []discordgo.Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]discordgo.Message, 0, len(s.history[channelID]))
+	for _, m := range s.history[channelID] {
+		out = append(out, *m)
+	}
+	return out
+}
+
 // Edit changes a stored message and dispatches MESSAGE_UPDATE, as Discord does when its
 // author edits it.
 func (s *Server) Edit(channelID, messageID string, change func(*discordgo.Message)) {
