@@ -205,3 +205,50 @@ func TestDashboardInABrowser(t *testing.T) {
 		t.Errorf("pages fetched from elsewhere: %v", elsewhere)
 	}
 }
+
+// TestTeachingInTheDashboard: a post whose order number sits under a label ROMS does not
+// know shows on the Needs a look page, drawn as Discord draws it; picking the field for
+// the label says first what it would change, then teaching makes the order.
+func TestTeachingInTheDashboard(t *testing.T) {
+	exe := browserPath(t)
+	t.Chdir(t.TempDir())
+	bot := startBot(t, nil)
+	body := `{"username": "Drop Bot", "embeds": [{"title": "Successful Checkout | Target",
+		"fields": [{"name": "Product", "value": "Elite Trainer Box"}, {"name": "Ref", "value": "UB-77"}]}]}`
+	resp, err := http.Post(bot.base+"/api/v2/webhooks/orders", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+
+	ctx := browser(t, exe)
+	var badge, shown, dry, done string
+	err = chromedp.Run(ctx, chromedp.Navigate(bot.base+"/"),
+		chromedp.WaitVisible(`#review-count`), chromedp.Text(`#review-count`, &badge),
+		chromedp.Click(`nav button[data-view=review]`),
+		chromedp.WaitVisible(`article.post form[data-label="Ref"]`),
+		chromedp.Text(`article.post .embed`, &shown),
+		chromedp.SetValue(`form[data-label="Ref"] select`, "order_number"),
+		chromedp.Click(`form[data-label="Ref"] button[type=submit]`),
+		chromedp.WaitVisible(`article.post button.confirm`), chromedp.Text(`article.post p[aria-live]`, &dry),
+		chromedp.Click(`article.post button.confirm`),
+		chromedp.WaitVisible(`//article//p[contains(., "Taught")]`), chromedp.Text(`article.post p[aria-live]`, &done))
+	if err != nil {
+		t.Fatalf("teach in the dashboard: %v", err)
+	}
+	if badge != "1" || !strings.Contains(shown, "Successful Checkout | Target") || !strings.Contains(shown, "Ref") {
+		t.Errorf("badge %q, post shown %q", badge, shown)
+	}
+	if !strings.Contains(dry, "reads 1 logged posts again: 1 new orders") || !strings.Contains(done, "1 new orders") {
+		t.Errorf("dry run %q, done %q", dry, done)
+	}
+	if getJSON(t, bot.base+"/api/v2/orders/UB-77", nil) != 200 {
+		t.Error("the order was not made")
+	}
+	if dir := os.Getenv("ROMS_SCREENSHOTS"); dir != "" {
+		var shot []byte
+		if err := chromedp.Run(ctx, chromedp.FullScreenshot(&shot, 100)); err == nil {
+			_ = os.WriteFile(filepath.Join(dir, "dashboard-review.png"), shot, 0o644)
+		}
+	}
+}

@@ -264,6 +264,97 @@ async function importFile(ev) {
   }
 }
 
+// ---- Needs a look ----
+// FIELDS are the fields a label can name (parser.FieldNames; a Go test keeps them equal).
+const FIELDS = ['commission', 'customer_name', 'email', 'image_url', 'notes', 'order_number', 'payment_method', 'price',
+  'product', 'profile', 'proxy_list', 'qty_received', 'quantity', 'reference_number', 'share_link', 'shipping_address',
+  'shipping_method', 'status', 'store', 'total', 'tracking_number', 'tracking_url'];
+
+async function loadReview() {
+  const [health, review] = await Promise.all([api('/api/v2/parse-health'), api('/api/v2/review?limit=50')]);
+  $('#sources tbody').replaceChildren(...health.sources.map((s) => el('tr', { class: s.alerting ? 'alerting' : '' },
+    el('td', { class: 'mono' }, s.source), el('td', { class: 'num' }, s.seen), el('td', { class: 'num' }, s.read),
+    el('td', { class: 'num' }, s.guessed), el('td', { class: 'num' }, s.noise), el('td', { class: 'num' }, s.unread),
+    el('td', {}, s.alerting ? 'no longer read' : 'ok'))));
+  const list = $('#review-list');
+  list.replaceChildren(...(review.entries.length ? review.entries.map(reviewPost) : [el('p', { class: 'muted' }, 'Nothing needs a look.')]));
+  countReview(review.entries.length);
+}
+
+function countReview(n) {
+  const badge = $('#review-count');
+  badge.hidden = n === 0;
+  badge.textContent = n;
+}
+
+// reviewPost shows one post as Discord shows it, what ROMS read from it, and a way to
+// teach each label it did not know.
+function reviewPost(e) {
+  const read = Object.entries(e.read || {}).filter(([k, v]) => v !== null && v !== '' && k !== 'extra' && k !== 'raw_header' &&
+    !(Array.isArray(v) && v.length === 0));
+  const result = el('p', { class: 'muted', 'aria-live': 'polite' });
+  const teachers = (e.unknown_labels || []).map((label) => teachForm(label, e.source, result));
+  return el('article', { class: 'post', 'data-log': e.log_id },
+    el('header', {}, `#${e.log_id} · ${e.source} · ${day(e.received_at)} · ${e.outcome}${e.reason ? ': ' + e.reason : ''}`),
+    el('div', { class: 'columns' },
+      postAsShown(e),
+      el('div', {},
+        el('h3', {}, 'What ROMS reads'),
+        read.length ? el('dl', {}, ...read.flatMap(([k, v]) => [el('dt', {}, k + ((e.inferred || []).includes(k) ? ' (guessed)' : '')), el('dd', {}, String(v))]))
+          : el('p', { class: 'muted' }, 'Nothing.'),
+        teachers.length ? el('h3', {}, 'Labels ROMS did not know') : '',
+        ...teachers,
+        el('button', { class: 'danger', onclick: async () => {
+          await api(`/api/v2/review/${e.log_id}/dismiss`, { method: 'POST' });
+          loadReview();
+        } }, 'Not an order'),
+        result)));
+}
+
+// postAsShown draws the post's embed as Discord would (title, then each field's name and
+// value), or its text.
+function postAsShown(e) {
+  let embed;
+  try {
+    const body = JSON.parse(e.body);
+    embed = (body.embeds || [])[0];
+  } catch { /* a text post */ }
+  if (!embed) return el('div', { class: 'embed' }, e.text || e.body);
+  return el('div', { class: 'embed' },
+    el('div', { class: 'title' }, (embed.author && embed.author.name ? embed.author.name + '\n' : '') + (embed.title || '')),
+    embed.description ? el('div', {}, embed.description) : '',
+    ...(embed.fields || []).flatMap((f) => [el('div', { class: 'name' }, f.name), el('div', {}, f.value)]));
+}
+
+// teachForm maps one label to a field: a dry run first says what reading the logged posts
+// again would change, then Teach does it.
+function teachForm(label, source, result) {
+  const select = el('select', { 'aria-label': `Field for ${label}` }, el('option', { value: '' }, 'is the…'),
+    ...FIELDS.map((f) => el('option', { value: f }, f)));
+  const form = el('form', { class: 'teach', 'data-label': label }, el('code', {}, label), select,
+    el('button', { type: 'submit' }, 'Check'));
+  form.onsubmit = async (ev) => {
+    ev.preventDefault();
+    if (!select.value) return;
+    const teaching = { label, field: select.value };
+    try {
+      const dry = await api('/api/v2/review/teach', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ ...teaching, dry_run: true }) });
+      result.replaceChildren(`Teaching “${label}” as ${select.value} reads ${dry.posts} logged posts again: ` +
+        `${dry.created} new orders, ${dry.updated} changed. `,
+      el('button', { class: 'confirm', onclick: async () => {
+        const done = await api('/api/v2/review/teach', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(teaching) });
+        result.replaceChildren(`Taught “${label}” as ${done.field}: ${done.created} new orders, ${done.updated} changed.`);
+        setTimeout(loadReview, 1500);
+      } }, 'Teach'));
+    } catch (err) {
+      result.replaceChildren(el('span', { class: 'error' }, err.message));
+    }
+  };
+  return form;
+}
+
 // ---- Health ----
 async function loadHealth() {
   const [h, logs] = await Promise.all([fetch('/health').then((r) => r.json()), api('/api/v2/webhooks/logs?limit=20')]);
@@ -302,7 +393,7 @@ function show(view) {
   }
 }
 
-const loaders = { orders: loadOrders, totals: loadTotals, health: loadHealth, imports: async () => {} };
+const loaders = { orders: loadOrders, totals: loadTotals, health: loadHealth, review: loadReview, imports: async () => {} };
 
 async function start() {
   $('#filters').status.append(...STATUSES.map((s) => el('option', { value: s }, s)));
@@ -331,6 +422,7 @@ async function start() {
   }
   checkDiscord();
   setInterval(checkDiscord, 60000);
+  api('/api/v2/review?limit=200').then((r) => countReview(r.entries.length)).catch(() => {});
   await loadOrders();
 }
 
