@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
@@ -206,24 +207,27 @@ func TestDashboardInABrowser(t *testing.T) {
 	}
 }
 
-// TestTeachingInTheDashboard: a post whose order number sits under a label ROMS does not
-// know shows on the Needs a look page, drawn as Discord draws it; picking the field for
+// TestTeachingInTheDashboard: a Discord post whose order number sits under a label ROMS
+// does not know shows on the Needs a look page, drawn as Discord draws it; picking the field for
 // the label says first what it would change, then teaching makes the order.
 func TestTeachingInTheDashboard(t *testing.T) {
 	exe := browserPath(t)
 	t.Chdir(t.TempDir())
-	bot := startBot(t, nil)
-	body := `{"username": "Drop Bot", "embeds": [{"title": "Successful Checkout | Target",
-		"fields": [{"name": "Product", "value": "Elite Trainer Box"}, {"name": "Ref", "value": "UB-77"}]}]}`
-	resp, err := http.Post(bot.base+"/api/v2/webhooks/orders", "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	fake := fakediscord.Start(t)
+	bot := startBot(t, discordEnv(fake))
+	fake.Post(channel, discordgo.Message{WebhookID: "1300000000000000043",
+		Author: &discordgo.User{ID: "1300000000000000043", Username: "Drop Bot", Bot: true},
+		Embeds: []*discordgo.MessageEmbed{{Title: "Successful Checkout | Target", Fields: []*discordgo.MessageEmbedField{
+			{Name: "Product", Value: "Elite Trainer Box"}, {Name: "Ref", Value: "UB-77"}}}}})
+	waitFor(t, "the post in the log", func() bool {
+		var logs struct{ Total int }
+		getJSON(t, bot.base+"/api/v2/webhooks/logs", &logs)
+		return logs.Total == 1
+	})
 
 	ctx := browser(t, exe)
 	var badge, shown, dry, done string
-	err = chromedp.Run(ctx, chromedp.Navigate(bot.base+"/"),
+	err := chromedp.Run(ctx, chromedp.Navigate(bot.base+"/"),
 		chromedp.WaitVisible(`#review-count`), chromedp.Text(`#review-count`, &badge),
 		chromedp.Click(`nav button[data-view=review]`),
 		chromedp.WaitVisible(`article.post form[data-label="Ref"]`),
