@@ -295,10 +295,11 @@ func TestAnUnknownBotIsTaughtInDiscord(t *testing.T) {
 		Entries []struct {
 			Source  string   `json:"source"`
 			Unknown []string `json:"unknown_labels"`
+			Similar int      `json:"similar"`
 		} `json:"entries"`
 	}
 	getJSON(t, bot.base+"/api/v2/review", &review)
-	if len(review.Entries) != 3 || review.Entries[0].Source != "discord:"+channel+":Drop Bot" || !slices.Contains(review.Entries[0].Unknown, "Ref") {
+	if len(review.Entries) != 1 || review.Entries[0].Similar != 2 || review.Entries[0].Source != "discord:"+channel+":Drop Bot" || !slices.Contains(review.Entries[0].Unknown, "Ref") {
 		t.Fatalf("review %+v", review)
 	}
 	fake.DispatchInteraction(&discordgo.Interaction{Type: discordgo.InteractionApplicationCommand,

@@ -35,7 +35,7 @@ func showReview(ctx context.Context, r *Router, in *Interaction) (*discordgo.Int
 	}
 	for _, entry := range entries {
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{
-			Name:  fmt.Sprintf("#%d · %s · <t:%d:R>", entry.LogID, entry.Source, entry.ReceivedAt.Unix()),
+			Name:  reviewTitle(entry),
 			Value: reviewLines(entry),
 		})
 	}
@@ -45,9 +45,19 @@ func showReview(ctx context.Context, r *Router, in *Interaction) (*discordgo.Int
 	return &discordgo.InteractionResponseData{Embeds: []*discordgo.MessageEmbed{e}}, nil
 }
 
+// reviewTitle names a post: its log id, source, and how many more are like it.
+func reviewTitle(e orders.ReviewEntry) string {
+	title := fmt.Sprintf("#%d · %s", e.LogID, e.Source)
+	if e.Similar > 0 {
+		title += fmt.Sprintf(" · +%d like it", e.Similar)
+	}
+	return title
+}
+
 // reviewLines says what became of a post, what ROMS reads from it and what it did not know.
 func reviewLines(e orders.ReviewEntry) string {
-	var lines []string
+	// Discord shows a timestamp in each reader's own zone, in a value (not a name).
+	lines := []string{fmt.Sprintf("<t:%d:R>", e.ReceivedAt.Unix())}
 	what := e.Outcome
 	if e.Reason != "" {
 		what += ": " + e.Reason

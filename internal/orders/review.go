@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,29 +37,58 @@ type ReviewEntry struct {
 	Inferred    []string     `json:"inferred,omitempty"`
 	Unknown     []string     `json:"unknown_labels,omitempty" doc:"Labels ROMS did not know, kept as extra fields"`
 	OrderNumber string       `json:"order_number,omitempty" doc:"The order it made, if any"`
+	Similar     int          `json:"similar" doc:"Older posts of the same source read the same way, not listed: teaching or dismissing this one covers them"`
+}
+
+// kind groups posts that a person would look at once: one source's posts with the same
+// labels unknown and the same fields guessed.
+func (r ReviewEntry) kind() string {
+	unknown, inferred := slices.Clone(r.Unknown), slices.Clone(r.Inferred)
+	slices.Sort(unknown)
+	slices.Sort(inferred)
+	read := r.Outcome == order.OutcomeCreated || r.Outcome == order.OutcomeUpdated || r.Outcome == order.OutcomeUnchanged
+	return fmt.Sprintf("%s|%t|%q|%q", r.Source, read, unknown, inferred)
 }
 
 // Review lists the posts that need a look, newest first: kept but not read as orders
-// (noise left out), or read with guesses. source, when set, keeps one source's.
+// (noise left out), or read with guesses from labels ROMS did not know. Posts of one
+// kind are listed once, the newest, with a count of the others: a drop's hundred posts
+// of one bot are one entry. source, when set, keeps one source's.
 func (s *Service) Review(ctx context.Context, limit int, source string) ([]ReviewEntry, error) {
+	out := []ReviewEntry{}
+	seen := map[string]int{}
+	err := s.eachToReview(ctx, source, func(r ReviewEntry) bool {
+		if i, ok := seen[r.kind()]; ok {
+			out[i].Similar++
+			return true
+		}
+		if len(out) >= limit {
+			return true // still counting the similar ones of those listed
+		}
+		seen[r.kind()] = len(out)
+		out = append(out, r)
+		return true
+	})
+	return out, err
+}
+
+// eachToReview calls fn with each logged post that needs a look, newest first, until fn
+// returns false.
+func (s *Service) eachToReview(ctx context.Context, source string, fn func(ReviewEntry) bool) error {
 	page, err := s.store.FindLogs(ctx, order.LogFilter{Limit: reviewScan})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	out := []ReviewEntry{}
 	for _, e := range page.Entries {
-		if len(out) >= limit {
-			break
-		}
 		if e.ReplayedAs == OutcomeDismissed || storedByReplay(e) || sourceKey(e.Origin) == "" ||
 			source != "" && sourceKey(e.Origin) != source {
 			continue
 		}
-		if r, ok := s.reviewOf(e); ok {
-			out = append(out, r)
+		if r, ok := s.reviewOf(e); ok && !fn(r) {
+			return nil
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // storedByReplay reports whether a post that was not read at first made an order when it
@@ -86,13 +116,17 @@ func (s *Service) reviewOf(e order.LogEntry) (ReviewEntry, bool) {
 		return r, true
 	}
 	r.Read, r.Inferred = msg.Fields, msg.Inferred
+	fromLabel := false // a guess a label could be taught for
 	for _, p := range msg.Placements() {
-		if strings.HasPrefix(p.Field, "extra.") && p.Label != "description" {
+		switch {
+		case strings.HasPrefix(p.Field, "extra.") && p.Label != "description":
 			r.Unknown = append(r.Unknown, p.Label)
+		case slices.Contains(msg.Inferred, p.Field) && !strings.HasPrefix(p.Label, "("):
+			fromLabel = true
 		}
 	}
 	switch {
-	case len(msg.Inferred) > 0:
+	case fromLabel:
 		return r, true
 	case e.Outcome == order.OutcomeIgnored || e.Outcome == order.OutcomeRejected:
 		return r, !IsNoise(msg)
@@ -100,12 +134,33 @@ func (s *Service) reviewOf(e order.LogEntry) (ReviewEntry, bool) {
 	return r, false
 }
 
-// Dismiss marks a logged post as not an order, so the review list no longer shows it.
+// Dismiss marks a logged post, and the posts of its kind, as not orders, so the review
+// list no longer shows them.
 func (s *Service) Dismiss(ctx context.Context, id uint64) error {
-	if _, err := s.store.Log(ctx, id); err != nil {
+	e, err := s.store.Log(ctx, id)
+	if err != nil {
 		return err
 	}
-	return s.store.MarkReplayed(ctx, id, OutcomeDismissed)
+	this, _ := s.reviewOf(e)
+	var ids []uint64
+	err = s.eachToReview(ctx, this.Source, func(r ReviewEntry) bool {
+		if r.kind() == this.kind() {
+			ids = append(ids, r.LogID)
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(ids, id) {
+		ids = append(ids, id)
+	}
+	for _, id := range ids {
+		if err := s.store.MarkReplayed(ctx, id, OutcomeDismissed); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Teaching is one label taught from the review list: the label as a bot writes it and

@@ -295,7 +295,8 @@ function reviewPost(e) {
   const result = el('p', { class: 'muted', 'aria-live': 'polite' });
   const teachers = (e.unknown_labels || []).map((label) => teachForm(label, e.source, result));
   return el('article', { class: 'post', 'data-log': e.log_id },
-    el('header', {}, `#${e.log_id} · ${e.source} · ${day(e.received_at)} · ${e.outcome}${e.reason ? ': ' + e.reason : ''}`),
+    el('header', {}, `#${e.log_id} · ${e.source} · ${day(e.received_at)} · ${e.outcome}${e.reason ? ': ' + e.reason : ''}` +
+      (e.similar ? ` · and ${e.similar} older posts like it` : '')),
     el('div', { class: 'columns' },
       postAsShown(e),
       el('div', {},
