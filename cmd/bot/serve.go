@@ -77,7 +77,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		dc := discordConfig(cfg.Discord, time.Now())
 		dc.Interactions = commands.New(svc, commands.Config{
 			ReadRoles: cfg.Discord.Roles.Read, WriteRoles: cfg.Discord.Roles.Write, PublicReplies: cfg.Discord.PublicReplies,
-			Download: discord.Download, Logger: logger,
+			Download: discord.Downloader(cfg.Discord.APIURL), Logger: logger,
 		})
 		if listener, err = discord.New(dc, svc, logger); err != nil {
 			return err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -193,17 +194,44 @@ func (l *Listener) answer(i *discordgo.Interaction, resp, deferred *discordgo.In
 	}
 }
 
-// downloads fetches files users attach to commands, from Discord's CDN. It is not the
-// session's client, which sends everything to the API address.
-var downloads = &http.Client{Timeout: time.Minute}
+// attachmentHosts are where Discord keeps the files users attach.
+var attachmentHosts = []string{"cdn.discordapp.com", "media.discordapp.net"}
 
-// Download fetches an attachment a user gave a command, refusing more than limit bytes.
-func Download(ctx context.Context, url string, limit int64) ([]byte, error) {
+// Downloader returns the function that fetches an attachment a user gave a command: only
+// from Discord's attachment hosts or the configured Discord address (apiURL; the fake
+// Discord in tests), over HTTPS unless that address is plain HTTP, following no redirect
+// elsewhere, within a minute and limit bytes. An interaction's attachment URL comes from
+// Discord, but the bot must not fetch whatever a forged one points at (its own loopback
+// services, say).
+func Downloader(apiURL string) func(ctx context.Context, url string, limit int64) ([]byte, error) {
+	allowed := func(u *url.URL) bool {
+		if api, err := url.Parse(apiURL); err == nil && api.Host != "" && u.Host == api.Host && u.Scheme == api.Scheme {
+			return true
+		}
+		return u.Scheme == "https" && slices.Contains(attachmentHosts, u.Hostname()) && u.Port() == ""
+	}
+	client := &http.Client{Timeout: time.Minute, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if !allowed(req.URL) || len(via) > 3 {
+			return fmt.Errorf("refused a redirect to %s: attachments come from Discord", req.URL.Host)
+		}
+		return nil
+	}}
+	return func(ctx context.Context, raw string, limit int64) ([]byte, error) {
+		u, err := url.Parse(raw)
+		if err != nil || !allowed(u) {
+			return nil, fmt.Errorf("refused to fetch %q: attachments come from Discord (%s)", raw, strings.Join(attachmentHosts, ", "))
+		}
+		return download(ctx, client, raw, limit)
+	}
+}
+
+// download fetches url with client, refusing more than limit bytes.
+func download(ctx context.Context, client *http.Client, url string, limit int64) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := downloads.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"log/slog"
 	"strings"
 	"testing"
@@ -22,9 +24,9 @@ import (
 
 const guild = "1290000000000000010"
 
-func router(st *store.Store) *commands.Router {
+func router(st *store.Store, apiURL string) *commands.Router {
 	svc := orders.New(st, live.NewHub(), slog.New(slog.NewTextHandler(io.Discard, nil)), time.UTC)
-	return commands.New(svc, commands.Config{Download: Download})
+	return commands.New(svc, commands.Config{Download: Downloader(apiURL)})
 }
 
 func slashCommand(name string, options ...*discordgo.ApplicationCommandInteractionDataOption) *discordgo.Interaction {
@@ -37,7 +39,7 @@ func slashCommand(name string, options ...*discordgo.ApplicationCommandInteracti
 func TestCommandsAreRegisteredOnceAndNotResentWhenUnchanged(t *testing.T) {
 	fake := fakediscord.Start(t)
 	st := storetest.New(t)
-	b := startBot(t, fake, st, func(c *Config) { c.Interactions, c.GuildIDs = router(st), []string{guild} })
+	b := startBot(t, fake, st, func(c *Config) { c.Interactions, c.GuildIDs = router(st, fake.URL), []string{guild} })
 	b.waitConnected()
 	eventually(t, "the commands", func() bool { return len(fake.Commands(guild)) == 11 })
 	if n := len(fake.Commands("global")); n != 0 {
@@ -46,7 +48,7 @@ func TestCommandsAreRegisteredOnceAndNotResentWhenUnchanged(t *testing.T) {
 	b.stop()
 	puts := fake.Requests("PUT /api/v9/applications/")
 
-	again := startBot(t, fake, st, func(c *Config) { c.Interactions, c.GuildIDs = router(st), []string{guild} })
+	again := startBot(t, fake, st, func(c *Config) { c.Interactions, c.GuildIDs = router(st, fake.URL), []string{guild} })
 	again.waitConnected()
 	eventually(t, "the check of the commands", func() bool { return fake.Requests("GET /api/v9/applications/") >= 2 })
 	if got := fake.Requests("PUT /api/v9/applications/"); got != puts {
@@ -60,7 +62,7 @@ func TestCommandsAreRegisteredOnceAndNotResentWhenUnchanged(t *testing.T) {
 func TestCommandsAreGlobalWithoutGuilds(t *testing.T) {
 	fake := fakediscord.Start(t)
 	st := storetest.New(t)
-	b := startBot(t, fake, st, func(c *Config) { c.Interactions = router(st) })
+	b := startBot(t, fake, st, func(c *Config) { c.Interactions = router(st, fake.URL) })
 	b.waitConnected()
 	eventually(t, "the global commands", func() bool { return len(fake.Commands("global")) == 11 })
 }
@@ -79,7 +81,7 @@ func answers(fake *fakediscord.Server, token string) []fakediscord.Call {
 func TestASlashCommandIsAnsweredThroughDiscord(t *testing.T) {
 	fake := fakediscord.Start(t)
 	st := storetest.New(t)
-	b := startBot(t, fake, st, func(c *Config) { c.Interactions = router(st) })
+	b := startBot(t, fake, st, func(c *Config) { c.Interactions = router(st, fake.URL) })
 	b.waitConnected()
 	svc := orders.New(st, live.NewHub(), slog.New(slog.NewTextHandler(io.Discard, nil)), time.UTC)
 	if _, err := svc.Create(context.Background(), order.Fields{OrderNumber: "BBY01-1", Product: "Starlink"}, "api"); err != nil {
@@ -113,7 +115,7 @@ func TestASlowAnswerIsDeferredThenEdited(t *testing.T) {
 	fake := fakediscord.Start(t)
 	st := storetest.New(t)
 	b := startBot(t, fake, st, func(c *Config) {
-		c.Interactions, c.DeferAfter = slow{router(st), 300 * time.Millisecond}, 50*time.Millisecond
+		c.Interactions, c.DeferAfter = slow{router(st, fake.URL), 300 * time.Millisecond}, 50*time.Millisecond
 	})
 	b.waitConnected()
 	fake.DispatchInteraction(slashCommand("stats"))
@@ -135,7 +137,7 @@ func TestASlowAnswerIsDeferredThenEdited(t *testing.T) {
 func TestAnImportGoesFromAnAttachmentToAFileInTheAnswer(t *testing.T) {
 	fake := fakediscord.Start(t)
 	st := storetest.New(t)
-	b := startBot(t, fake, st, func(c *Config) { c.Interactions = router(st) })
+	b := startBot(t, fake, st, func(c *Config) { c.Interactions = router(st, fake.URL) })
 	b.waitConnected()
 	svc := orders.New(st, live.NewHub(), slog.New(slog.NewTextHandler(io.Discard, nil)), time.UTC)
 	if _, err := svc.Create(context.Background(), order.Fields{OrderNumber: "BBY01-1"}, "api"); err != nil {
@@ -189,7 +191,7 @@ func TestALargeFileIsSentAfterADeferral(t *testing.T) {
 	}{{1 << 10, false}, {firstAnswerFiles + 1, true}} {
 		fake := fakediscord.Start(t)
 		st := storetest.New(t)
-		b := startBot(t, fake, st, func(cfg *Config) { cfg.Interactions = fileAnswer{router(st), c.size} })
+		b := startBot(t, fake, st, func(cfg *Config) { cfg.Interactions = fileAnswer{router(st, fake.URL), c.size} })
 		b.waitConnected()
 		fake.DispatchInteraction(slashCommand("export"))
 		want := 1
@@ -215,7 +217,7 @@ func TestALargeFileIsSentAfterADeferral(t *testing.T) {
 func TestAnOrderOfOversizedTextsIsAnsweredWithinDiscordsLimits(t *testing.T) {
 	fake := fakediscord.Start(t)
 	st := storetest.New(t)
-	b := startBot(t, fake, st, func(c *Config) { c.Interactions = router(st) })
+	b := startBot(t, fake, st, func(c *Config) { c.Interactions = router(st, fake.URL) })
 	b.waitConnected()
 	svc := orders.New(st, live.NewHub(), slog.New(slog.NewTextHandler(io.Discard, nil)), time.UTC)
 	long := strings.Repeat("Pokémon Prismatic Evolutions ", 200)
@@ -230,4 +232,32 @@ func TestAnOrderOfOversizedTextsIsAnsweredWithinDiscordsLimits(t *testing.T) {
 		t.Errorf("answer %.300s", body)
 	}
 	// The fake's cleanup fails the test if the answer broke a limit.
+}
+
+// TestDownloadsComeFromDiscordOnly: an attachment URL that points elsewhere (the bot's
+// own loopback services, say) is refused, and so is a redirect away from Discord.
+func TestDownloadsComeFromDiscordOnly(t *testing.T) {
+	fake := fakediscord.Start(t)
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("secret")) }))
+	t.Cleanup(elsewhere.Close)
+	redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, elsewhere.URL+"/backup", http.StatusFound)
+	}))
+	t.Cleanup(redirector.Close)
+	ctx := context.Background()
+	a := fake.Attach(watched, "tracking.csv", []byte("Order,Tracking\nA,1Z\n"))
+	if data, err := Downloader(fake.URL)(ctx, a.URL, 1<<20); err != nil || !strings.HasPrefix(string(data), "Order") {
+		t.Fatalf("the fake's attachment: %q %v", data, err)
+	}
+	for _, tt := range []struct{ api, url string }{
+		{fake.URL, elsewhere.URL + "/api/v2/backup"},
+		{fake.URL, "http://cdn.discordapp.com/attachments/1/2/a.csv"}, // not HTTPS
+		{fake.URL, "https://cdn.discordapp.com:8443/attachments/1/2/a.csv"},
+		{fake.URL, "file:///etc/passwd"},
+		{redirector.URL, redirector.URL + "/attachments/1/2/a.csv"},
+	} {
+		if data, err := Downloader(tt.api)(ctx, tt.url, 1<<20); err == nil {
+			t.Errorf("fetched %s: %q", tt.url, data)
+		}
+	}
 }

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/roms-dev/roms/internal/order"
 )
@@ -89,19 +91,44 @@ func (s *Service) Export(ctx context.Context, f order.Filter, w io.Writer) (int,
 	return n, nil
 }
 
-// formulaStarts are the characters that make a spreadsheet read a cell as a formula.
-const formulaStarts = "=+-@\t\r"
+// formulaStarts are the characters that make a spreadsheet read a cell as a formula,
+// full-width forms included (some spreadsheets fold them).
+const formulaStarts = "=+-@\t\r＝＋－＠"
 
 // neutralise keeps a spreadsheet from running a cell as a formula: a product name such as
-// =HYPERLINK(...) is shown as text. Numbers, negative ones included, stay numbers.
+// =HYPERLINK(...) is shown as text, also when white space, a zero-width space or a BOM
+// hides its "=", and each part after a ";" is treated the same, since a ;-separated
+// spreadsheet starts a cell there. Numbers, negative ones included, stay numbers.
 func neutralise(cell string) string {
-	if cell == "" || !strings.ContainsRune(formulaStarts, rune(cell[0])) {
+	if cell == "" {
 		return cell
 	}
 	if _, err := strconv.ParseFloat(cell, 64); err == nil {
 		return cell
 	}
-	return "'" + cell
+	parts := strings.Split(cell, ";")
+	for i, p := range parts {
+		if startsFormula(p) {
+			parts[i] = "'" + p
+		}
+	}
+	return strings.Join(parts, ";")
+}
+
+// startsFormula reports whether a spreadsheet could read s as a formula: its first
+// character, past any white space or invisible one, starts one.
+func startsFormula(s string) bool {
+	if s == "" {
+		return false
+	}
+	if r, _ := utf8.DecodeRuneInString(s); r == '\t' || r == '\r' {
+		return true
+	}
+	t := strings.TrimLeftFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || strings.ContainsRune("\u200B\u200C\u200D\u2060\uFEFF", r)
+	})
+	r, _ := utf8.DecodeRuneInString(t)
+	return t != "" && strings.ContainsRune(formulaStarts, r)
 }
 
 func money(m *order.Money) string {

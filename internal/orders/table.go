@@ -94,16 +94,19 @@ func separator(data []byte) rune {
 
 // cell tidies one value: spaces, the ="..." wrapper spreadsheets use to keep a long
 // number such as an order number from turning into 1.23E+11, and the ' that ROMS's export
-// puts before a cell that would run as a formula.
+// puts before a cell (or a ;-part of one) that would run as a formula.
 func cell(s string) string {
 	s = strings.TrimSpace(s)
 	if inner, ok := strings.CutPrefix(s, `="`); ok && strings.HasSuffix(inner, `"`) {
 		s = strings.TrimSuffix(inner, `"`)
 	}
-	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune(formulaStarts, rune(s[1])) {
-		s = s[1:]
+	parts := strings.Split(s, ";")
+	for i, p := range parts {
+		if len(p) > 1 && p[0] == '\'' && startsFormula(p[1:]) {
+			parts[i] = p[1:]
+		}
 	}
-	return strings.TrimSpace(s)
+	return strings.TrimSpace(strings.Join(parts, ";"))
 }
 
 func blank(record []string) bool {
