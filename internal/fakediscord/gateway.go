@@ -83,6 +83,15 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request, resume boo
 		return
 	}
 	c := &conn{ws: ws, hello: time.Now()}
+	// The session ends before the close is answered, so a bot that saw the answer and
+	// resumes at once finds it ended, as on Discord (not a race with the read below).
+	ws.SetCloseHandler(func(code int, text string) error {
+		s.closedBy(c, &websocket.CloseError{Code: code, Text: text})
+		c.wmu.Lock()
+		defer c.wmu.Unlock()
+		_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""), time.Now().Add(time.Second))
+		return nil
+	})
 	s.mu.Lock()
 	s.conns[c] = true
 	s.connections = append(s.connections, c.hello)
