@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"net/http"
 	"net/netip"
@@ -112,12 +113,17 @@ type limited struct {
 }
 
 func (s *server) tooMany(w http.ResponseWriter, wait time.Duration) {
+	s.tooManyWith(w, wait, "too many requests from this address: at most "+strconv.Itoa(s.RateLimit.PerMinute)+
+		" a minute (http.rate_limit) without the token; try again in %d s")
+}
+
+// tooManyWith answers 429 with Retry-After; detail says why, %d standing for the seconds.
+func (s *server) tooManyWith(w http.ResponseWriter, wait time.Duration, detail string) {
 	secs := int(math.Ceil(wait.Seconds()))
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(http.StatusTooManyRequests)
 	_ = json.NewEncoder(w).Encode(limited{ErrorModel: huma.ErrorModel{Title: http.StatusText(http.StatusTooManyRequests),
-		Status: http.StatusTooManyRequests, Detail: "too many requests from this address: at most " + strconv.Itoa(s.RateLimit.PerMinute) +
-			" a minute (http.rate_limit) without the token; try again in " + strconv.Itoa(secs) + " s"},
+		Status: http.StatusTooManyRequests, Detail: fmt.Sprintf(detail, secs)},
 		RetryAfter: wait.Seconds(), Global: false})
 }

@@ -114,11 +114,12 @@ type Deps struct {
 
 type server struct {
 	Deps
+	guesses *authFailures
 }
 
 // NewServer returns the handler of the whole HTTP API.
 func NewServer(deps Deps) http.Handler {
-	s := &server{Deps: deps}
+	s := &server{Deps: deps, guesses: newAuthFailures()}
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, middleware.ClientIPFromRemoteAddr, s.logRequests, s.recoverPanics,
 		timeoutExcept(requestTimeout, pathLive, pathBackup, PathBackfill, pathExport, pathImports, pathWS), s.checkHost, s.cors,
@@ -171,14 +172,22 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		if (s.Token != "" || s.WebhookSecret != "") && s.refuseGuesser(w, r) {
+			return // checked before the token, so a locked-out guesser learns nothing
+		}
 		tokenOK := s.tokenGiven(r)
 		if r.URL.Path == pathWebhook && (s.WebhookSecret != "" || signature(r) != "") && !tokenOK {
-			if err := s.checkSignature(r); err != nil {
+			err := s.checkSignature(r)
+			s.authResult(r, err == nil)
+			if err != nil {
 				writeProblem(w, http.StatusUnauthorized, err.Error())
 				return
 			}
 			next.ServeHTTP(w, r)
 			return
+		}
+		if s.Token != "" {
+			s.authResult(r, tokenOK)
 		}
 		if s.Token != "" && !tokenOK {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="roms"`)
@@ -245,7 +254,13 @@ func (s *server) recoverPanics(next http.Handler) http.Handler {
 // serveMetrics serves /metrics: Prometheus sends the token as a bearer token
 // (authorization in its scrape config) when one is set.
 func (s *server) serveMetrics(w http.ResponseWriter, r *http.Request) {
-	if s.Token != "" && !s.tokenGiven(r) {
+	if s.Token == "" {
+		s.Metrics.ServeHTTP(w, r)
+		return
+	}
+	if ok, answered := s.tokenChecked(w, r); answered {
+		return
+	} else if !ok {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="roms"`)
 		writeProblem(w, http.StatusUnauthorized, "missing or wrong token: give Prometheus the token (authorization: credentials: <http.token>), or serve metrics on metrics.addr")
 		return

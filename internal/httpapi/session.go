@@ -6,12 +6,14 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/go-chi/chi/v5/middleware"
 )
 
 // A browser cannot keep the token in every request's header, so it trades the token
@@ -71,11 +73,27 @@ type sessionOutput struct {
 }
 
 // login trades the token for a session cookie.
-func (s *server) login(_ context.Context, in *loginInput) (*sessionOutput, error) {
+func (s *server) login(ctx context.Context, in *loginInput) (*sessionOutput, error) {
 	if s.Token == "" {
 		return &sessionOutput{Body: SessionState{Authenticated: true}}, nil
 	}
-	if subtle.ConstantTimeCompare([]byte(strings.TrimSpace(in.Body.Token)), []byte(s.Token)) != 1 {
+	r, _ := ctx.Value(requestKey{}).(*http.Request)
+	if r != nil {
+		if wait := s.guesses.locked(middleware.GetClientIP(r.Context())); wait > 0 {
+			secs := strconv.Itoa(int(math.Ceil(wait.Seconds())))
+			return nil, huma.ErrorWithHeaders(huma.Error429TooManyRequests("too many wrong tokens from this address; try again in "+secs+" s"),
+				http.Header{"Retry-After": {secs}})
+		}
+	}
+	ok := subtle.ConstantTimeCompare([]byte(strings.TrimSpace(in.Body.Token)), []byte(s.Token)) == 1
+	if r != nil {
+		if client := middleware.GetClientIP(r.Context()); ok {
+			s.guesses.succeeded(client)
+		} else {
+			s.guesses.failed(client) // the token is in the body, which offered() does not read
+		}
+	}
+	if !ok {
 		return nil, huma.Error401Unauthorized("wrong token: it is the http.token setting (ROMS_HTTP_TOKEN)")
 	}
 	expires := time.Now().Add(sessionLife)

@@ -31,9 +31,13 @@ type wsMessage struct {
 // new_order and order_updated as orders change. A browser cannot send a header with a
 // WebSocket, so the token may come as ?token=.
 func (s *server) serveWS(w http.ResponseWriter, r *http.Request) {
-	if s.Token != "" && !s.tokenGiven(r) {
-		writeProblem(w, http.StatusUnauthorized, "missing or wrong token: connect to /ws?token=<http.token>")
-		return
+	if s.Token != "" {
+		if ok, answered := s.tokenChecked(w, r); answered {
+			return
+		} else if !ok {
+			writeProblem(w, http.StatusUnauthorized, "missing or wrong token: connect to /ws?token=<http.token>")
+			return
+		}
 	}
 	upgrader := websocket.Upgrader{CheckOrigin: s.originAllowed}
 	conn, err := upgrader.Upgrade(w, r, nil)
