@@ -110,6 +110,9 @@ func importText(name string, s orders.ImportSummary) string {
 	if s.Rejected != "" {
 		text += "\nThe rows not used are attached, each with the reason."
 	}
+	for _, note := range s.Notes[:min(len(s.Notes), 5)] {
+		text += "\n" + note
+	}
 	return text
 }
 

@@ -49,6 +49,8 @@ type ImportSummary struct {
 	Conflicts int    `json:"conflicts" doc:"Rows that would overwrite a different value"`
 	// Rejected holds the rows that could not be used, with the reason, as CSV.
 	Rejected string `json:"rejected_csv,omitempty" doc:"The rows that could not be used, as CSV with the file's line and the reason"`
+	// Notes say which lines were read otherwise than as written (a stray quote).
+	Notes []string `json:"notes,omitempty"`
 }
 
 // rowResult is what became of one row.
@@ -78,14 +80,15 @@ func (s *Service) Import(ctx context.Context, kind string, data []byte) (ImportS
 	actor := order.ActorImport(batch)
 	var plans []plan
 	var source [][]string // each plan's row as read, for the rejected rows
-	var header []string
+	var header, notes []string
 	var err error
 	switch kind {
 	case ImportOrders:
-		plans, header, source, err = s.orderMessages(data, actor)
+		plans, header, source, notes, err = s.orderMessages(data, actor)
 	case ImportTracking, ImportReceived, ImportCharges, ImportCancellations:
 		var t table
 		if t, err = s.readImport(kind, data); err == nil {
+			notes = t.notes
 			plans = s.rowPlans(ctx, kind, t, actor)
 			header = append([]string{"line"}, t.header...)
 			for i, row := range t.rows {
@@ -102,7 +105,7 @@ func (s *Service) Import(ctx context.Context, kind string, data []byte) (ImportS
 	if err := ctx.Err(); err != nil {
 		return ImportSummary{}, fmt.Errorf("import stopped (rows done so far stay; undo batch %s reverts them): %w", batch, err)
 	}
-	sum := ImportSummary{Batch: batch, Kind: kind, Rows: len(plans)}
+	sum := ImportSummary{Batch: batch, Kind: kind, Rows: len(plans), Notes: notes}
 	sum.Rejected = tally(&sum, results, header, source)
 	s.logger.Info("import done", "kind", kind, "batch", batch, "rows", sum.Rows, "updated", sum.Updated, "created", sum.Created,
 		"rejected", sum.NotFound+sum.Invalid+sum.Conflicts)

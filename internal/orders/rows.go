@@ -18,13 +18,13 @@ import (
 // orderMessages reads the orders of an import: a CSV with an order number column (see
 // orderRows), or pasted checkout messages split at each header line ("Successful
 // Checkout | ...") and ingested like any other, as part of the batch.
-func (s *Service) orderMessages(data []byte, actor string) ([]plan, []string, [][]string, error) {
+func (s *Service) orderMessages(data []byte, actor string) ([]plan, []string, [][]string, []string, error) {
 	if err := checkText(data); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	if t, err := readTable(data); err == nil && t.column(orderColumns...) >= 0 && len(t.header) > 1 {
 		plans, source := s.orderRows(t, actor)
-		return plans, append([]string{"line"}, t.header...), source, nil
+		return plans, append([]string{"line"}, t.header...), source, t.notes, nil
 	}
 	var messages []string
 	var starts []int
@@ -45,7 +45,7 @@ func (s *Service) orderMessages(data []byte, actor string) ([]plan, []string, []
 		messages = append(messages, strings.Join(cur, "\n"))
 	}
 	if len(messages) > maxImportRows {
-		return nil, nil, nil, fmt.Errorf("the file has more than %d messages; split it", maxImportRows)
+		return nil, nil, nil, nil, fmt.Errorf("the file has more than %d messages; split it", maxImportRows)
 	}
 	plans := make([]plan, len(messages))
 	source := make([][]string, len(messages))
@@ -54,7 +54,7 @@ func (s *Service) orderMessages(data []byte, actor string) ([]plan, []string, []
 		source[i] = []string{strconv.Itoa(starts[i]), first}
 		plans[i].input = &Input{Origin: order.Origin{Source: order.SourceImport}, Text: text, ContentType: "text/plain (import)", Actor: actor}
 	}
-	return plans, []string{"line", "message"}, source, nil
+	return plans, []string{"line", "message"}, source, nil, nil
 }
 
 // bookkeeping are columns of ROMS's own export that a re-import must not read as fields:

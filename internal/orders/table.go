@@ -2,10 +2,8 @@ package orders
 
 import (
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"unicode/utf8"
 )
@@ -24,6 +22,8 @@ type table struct {
 	header []string // normalised names
 	rows   [][]string
 	lines  []int // the file line each row started on, for messages
+	// notes say which lines were read otherwise than a strict CSV reader would.
+	notes []string
 }
 
 // readTable reads a CSV as spreadsheets and banks export it: a byte order mark, ';' or tab
@@ -33,19 +33,10 @@ func readTable(data []byte) (table, error) {
 	if err := checkText(data); err != nil {
 		return table{}, err
 	}
-	r := csv.NewReader(bytes.NewReader(data))
-	r.Comma = separator(data)
-	r.FieldsPerRecord, r.LazyQuotes, r.TrimLeadingSpace = -1, true, true
-	var t table
-	for {
-		record, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return table{}, fmt.Errorf("read the file as CSV: %w", err)
-		}
-		line, _ := r.FieldPos(0)
+	records, notes := readRecords(string(data), byte(separator(data)))
+	t := table{notes: notes}
+	for _, rec := range records {
+		record, line := rec.fields, rec.line
 		for i := range record {
 			record[i] = cell(record[i])
 		}
