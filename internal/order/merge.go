@@ -1,6 +1,7 @@
 package order
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -352,4 +353,47 @@ func stampStatusDate(c *changes, o *Order, at time.Time) {
 		c.add("delivered_date", nil, at)
 		o.DeliveredDate = &at
 	}
+}
+
+// Without is the edit less the fields named (by their JSON names, "extra.NAME" for an
+// extra field): what an old message may still change of an order whose named fields
+// were changed since it arrived. It returns the names it took out.
+func (e Edit) Without(names map[string]bool) (Edit, []string) {
+	raw, err := json.Marshal(e.Fields)
+	if err != nil {
+		return e, nil
+	}
+	var carried map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &carried); err != nil {
+		return e, nil
+	}
+	var dropped []string
+	for name := range carried {
+		if name != "extra" && names[name] {
+			delete(carried, name)
+			dropped = append(dropped, name)
+		}
+	}
+	extra := carried["extra"]
+	delete(carried, "extra")
+	raw, _ = json.Marshal(carried)
+	out := e
+	out.Fields = Fields{}
+	if err := json.Unmarshal(raw, &out.Fields); err != nil {
+		return e, nil
+	}
+	if extra != nil {
+		for k, v := range e.Fields.Extra {
+			if names["extra."+k] {
+				dropped = append(dropped, "extra."+k)
+				continue
+			}
+			if out.Fields.Extra == nil {
+				out.Fields.Extra = map[string]string{}
+			}
+			out.Fields.Extra[k] = v
+		}
+	}
+	sort.Strings(dropped)
+	return out, dropped
 }

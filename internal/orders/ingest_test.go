@@ -254,3 +254,33 @@ func TestACartIsIgnored(t *testing.T) {
 		t.Error("the cart's post was not logged")
 	}
 }
+
+// TestReplayKeepsLaterChanges is the finding: replaying an old checkout after a
+// cancellation and a correction put the order back to verified at its old price. A
+// replay now leaves what changed since as it is, and still applies the rest.
+func TestReplayKeepsLaterChanges(t *testing.T) {
+	p, _, _ := newPipeline(t)
+	ctx := context.Background()
+	res, err := p.Ingest(ctx, httpInput("Successful Checkout | Target\nProduct\nETB\nPrice\n$10.00\nOrder Number\nRP-1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	price := order.Money(1200)
+	if _, err := p.Correct(ctx, "RP-1", order.Edit{Fields: order.Fields{Status: order.StatusCancelled, Price: &price}}, order.ActorAPI); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Correct(ctx, "RP-1", order.Edit{Clear: []string{"product"}}, order.ActorAPI); err != nil {
+		t.Fatal(err)
+	}
+	r, err := p.Replay(ctx, res.LogID, ReplayActor(res.LogID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, _ := p.Get(ctx, "RP-1")
+	if o.Status != order.StatusCancelled || o.Price == nil || *o.Price != price {
+		t.Errorf("after the replay: status %q price %v, want the later cancellation and correction", o.Status, o.Price)
+	}
+	if strings.Join(r.Kept, ",") != "price,product,status" || o.Product != "" {
+		t.Errorf("kept %v, product %q", r.Kept, o.Product)
+	}
+}

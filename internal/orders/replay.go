@@ -2,6 +2,7 @@ package orders
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"strconv"
@@ -22,6 +23,9 @@ type Replayed struct {
 	// Orders are the numbers of the orders it stored (a payload can carry several).
 	Orders []string `json:"orders,omitempty"`
 	Reason string   `json:"reason,omitempty" doc:"Why it was ignored or rejected"`
+	// Kept are the fields the input carries that were changed after it arrived (a
+	// cancellation, a correction): a replay leaves them as they are now.
+	Kept []string `json:"kept,omitempty" doc:"Fields changed since the input arrived, left as they are"`
 }
 
 // Replay runs a logged input through today's parser again, after the parser learnt a new
@@ -52,6 +56,11 @@ func (s *Service) Replay(ctx context.Context, id uint64, actor string) (Replayed
 			r.Reason = reason
 			continue
 		}
+		kept, err := s.keepLaterChanges(ctx, &w, e.ReceivedAt)
+		if err != nil {
+			return Replayed{}, fmt.Errorf("replay log entry %d: %w", id, err)
+		}
+		r.Kept = append(r.Kept, kept...)
 		res, err := s.write(ctx, w)
 		if err != nil {
 			return Replayed{}, fmt.Errorf("replay log entry %d: %w", id, err)
@@ -63,6 +72,37 @@ func (s *Service) Replay(ctx context.Context, id uint64, actor string) (Replayed
 		return Replayed{}, err
 	}
 	return r, nil
+}
+
+// keepLaterChanges takes out of an old input's write the fields of its order that were
+// changed after the input arrived: replaying yesterday's checkout must not undo today's
+// cancellation or correction. It returns the fields it kept as they are.
+func (s *Service) keepLaterChanges(ctx context.Context, w *order.Write, arrived time.Time) ([]string, error) {
+	events, err := s.store.Events(ctx, w.Number)
+	if errors.Is(err, order.ErrNotFound) {
+		return nil, nil // a new order: nothing since
+	}
+	if err != nil {
+		return nil, err
+	}
+	since := map[string]bool{}
+	for _, ev := range events {
+		if !ev.At.After(arrived) {
+			continue
+		}
+		for _, c := range ev.Changes {
+			since[c.Field] = true
+			if c.Field == "tracking_number" {
+				since["tracking_numbers"] = true
+			}
+		}
+	}
+	if len(since) == 0 {
+		return nil, nil
+	}
+	var kept []string
+	w.Edit, kept = w.Edit.Without(since)
+	return kept, nil
 }
 
 // strongest is the outcome that says most about a payload of several checkouts.
