@@ -115,11 +115,12 @@ type Deps struct {
 type server struct {
 	Deps
 	guesses *authFailures
+	signed  *signatures
 }
 
 // NewServer returns the handler of the whole HTTP API.
 func NewServer(deps Deps) http.Handler {
-	s := &server{Deps: deps, guesses: newAuthFailures()}
+	s := &server{Deps: deps, guesses: newAuthFailures(), signed: newSignatures()}
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, middleware.ClientIPFromRemoteAddr, s.logRequests, s.recoverPanics,
 		timeoutExcept(requestTimeout, pathLive, pathBackup, PathBackfill, pathExport, pathImports, pathWS), s.checkHost, s.cors,
@@ -183,7 +184,7 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 				writeProblem(w, http.StatusUnauthorized, err.Error())
 				return
 			}
-			next.ServeHTTP(w, r)
+			s.takeSigned(w, r, next)
 			return
 		}
 		if s.Token != "" {

@@ -5,9 +5,11 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -261,5 +263,63 @@ func TestROMSV2OrdersAPI(t *testing.T) {
 	}
 	if status, _ := ts.request(http.MethodGet, "/api/v2/orders/4242", "", nil); status != 404 {
 		t.Errorf("unknown id: %d", status)
+	}
+}
+
+// TestASignedBodyIsTakenOnce is the finding: a captured signed body sent again after a
+// cancellation put the order back to verified. The same signature is refused for an
+// hour, and a signed timestamp refuses an old body for good.
+func TestASignedBodyIsTakenOnce(t *testing.T) {
+	ts := startServerWith(t, "", "", func(d *Deps) { d.WebhookSecret = secret })
+	checkout := `{"order_number": "RE-1", "product": "ETB", "status": "verified"}`
+	cancel := `{"order_number": "RE-1", "status": "cancelled"}`
+	for _, step := range []struct {
+		body string
+		want int
+	}{{checkout, 200}, {cancel, 200}, {checkout, 409}} {
+		if status, raw := ts.postSigned(step.body, sign(step.body)); status != step.want {
+			t.Errorf("%s: %d %s, want %d", step.body, status, raw, step.want)
+		}
+	}
+	var o order.Order
+	if status, raw := ts.request(http.MethodGet, "/api/v2/orders/RE-1", "", nil); status != 200 || json.Unmarshal(raw, &o) != nil || o.Status != "cancelled" {
+		t.Errorf("after the replay: %d %s", status, raw)
+	}
+
+	post := func(body, stamp, sig string) int {
+		req, _ := http.NewRequest(http.MethodPost, ts.URL+pathWebhook, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(timestampHeader, stamp)
+		req.Header.Set(signatureHeader, sig)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	now := strconv.FormatInt(time.Now().Unix(), 10)
+	old := strconv.FormatInt(time.Now().Add(-10*time.Minute).Unix(), 10)
+	body := `{"order_number": "RE-2"}`
+	if got := post(body, now, sign(now+"."+body)); got != 200 {
+		t.Errorf("signed with a timestamp: %d", got)
+	}
+	if got := post(body, old, sign(old+"."+body)); got != 401 {
+		t.Errorf("signed ten minutes ago: %d, want 401", got)
+	}
+	if got := post(body, now, sign(body)); got != 401 {
+		t.Errorf("a timestamp not in the signature: %d, want 401", got)
+	}
+}
+
+// TestARefusedSignedBodyCanBeSentAgain: a claim is released when the body is not taken,
+// so a sender's retry after an error is not refused as a replay.
+func TestARefusedSignedBodyCanBeSentAgain(t *testing.T) {
+	ts := startServerWith(t, "", "", func(d *Deps) { d.WebhookSecret = secret })
+	bad := `{"product": "no number"}`
+	for range 2 {
+		if status, raw := ts.postSigned(bad, sign(bad)); status != 400 {
+			t.Errorf("%d %s, want 400 both times (not 409)", status, raw)
+		}
 	}
 }
