@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -164,5 +167,32 @@ func TestReplayWhileStoppedAndWhileRunning(t *testing.T) {
 		if err := run(context.Background(), bad, envOf(running), nil, io.Discard, io.Discard); err == nil {
 			t.Errorf("%v: no error", bad)
 		}
+	}
+}
+
+// TestTheWebhookLogKeepsItsBoundAsEntriesArrive is the finding: 120 bodies of 1 MB filled
+// the log to 118 MB against max_mb 20 until the trimmer's next round. The bound now
+// holds as entries are added (a twentieth of it over at most, while a trim runs).
+func TestTheWebhookLogKeepsItsBoundAsEntriesArrive(t *testing.T) {
+	t.Chdir(t.TempDir())
+	bot := startBot(t, map[string]string{"ROMS_STORAGE_LOG_RETENTION_MAX_MB": "1"})
+	for i := range 40 {
+		noise := make([]byte, 60_000) // what compresses poorly, as the log stores entries compressed
+		_, _ = rand.Read(noise)
+		padding := base64.StdEncoding.EncodeToString(noise)
+		postText(t, bot.base, fmt.Sprintf("Successful Checkout | Target\nOrder Number\nLB-%d\nNotes\n%s\n", i, padding))
+	}
+	var h struct {
+		Database struct {
+			LogBytes int64 `json:"webhook_log_bytes"`
+			Entries  int   `json:"webhook_logs"`
+		} `json:"database"`
+	}
+	waitFor(t, "the log back within its bound", func() bool {
+		getJSON(t, bot.base+"/health", &h)
+		return h.Database.LogBytes <= 1<<20
+	})
+	if h.Database.Entries == 0 || h.Database.Entries >= 40 {
+		t.Errorf("%d entries kept of 40", h.Database.Entries)
 	}
 }

@@ -197,6 +197,7 @@ func keepLogsTrimmed(ctx context.Context, svc *orders.Service, r config.Retentio
 		return
 	}
 	retention := order.Retention{MaxEntries: r.MaxEntries, MaxAge: r.MaxAge, MaxBytes: int64(r.MaxMB) << 20}
+	svc.SetLogRetention(retention)
 	tick := time.NewTicker(pruneEvery)
 	defer tick.Stop()
 	for {
@@ -211,6 +212,7 @@ func keepLogsTrimmed(ctx context.Context, svc *orders.Service, r config.Retentio
 		case <-ctx.Done():
 			return
 		case <-tick.C:
+		case <-svc.LogTrims(): // entries added: keep the bound as they come
 		}
 	}
 }

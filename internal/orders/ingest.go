@@ -115,6 +115,7 @@ func (s *Service) ingest(ctx context.Context, in Input) (Result, error) {
 		s.keepFailed(ctx, entry, err)
 		return Result{}, err
 	}
+	s.logged(len(entry.Body))
 	s.recordHealth(in, &msg, res.Outcome, in.ReceivedAt)
 	if res.Outcome == order.OutcomeDuplicate {
 		return Result{Outcome: res.Outcome}, nil
@@ -182,6 +183,7 @@ func (s *Service) Reject(ctx context.Context, in Input, cause error) error {
 	if _, err := s.store.AppendLog(ctx, entry, in.Mark); err != nil {
 		return errors.Join(cause, err)
 	}
+	s.logged(len(entry.Body))
 	s.logger.Warn("input rejected", "source", in.Origin.Source, "error", cause, "bytes", entry.BodyBytes)
 	return cause
 }
@@ -192,6 +194,7 @@ func (s *Service) ignore(ctx context.Context, entry order.LogEntry, mark *order.
 	if err != nil {
 		return Result{}, err
 	}
+	s.logged(len(entry.Body))
 	if id == 0 { // a redelivery raced past the Seen check
 		return Result{Outcome: order.OutcomeDuplicate}, nil
 	}

@@ -39,6 +39,7 @@ type Service struct {
 	observer   Observer
 	health     *parsehealth.Tracker
 	alerter    Alerter
+	logs       logBudget
 }
 
 // Observer is told of every input: where from, what became of it, how long it took
@@ -62,6 +63,7 @@ func New(st order.Store, hub Publisher, logger *slog.Logger, loc *time.Location)
 	s := &Service{store: st, hub: hub, logger: logger, loc: loc, now: time.Now, currency: DefaultCurrency}
 	s.reader.Store(reader)
 	s.health = parsehealth.New(s.alert)
+	s.logs.trim = make(chan struct{}, 1)
 	return s
 }
 
