@@ -295,3 +295,28 @@ func TestLimiterRefillsAndKeepsClientsApart(t *testing.T) {
 		t.Error("not refilled")
 	}
 }
+
+// TestALimitedCheckoutIsKeptFirst: a stranger's checkout refused by the rate limit is in
+// the webhook log as a dead letter before the 429, and retry-failed stores it.
+func TestALimitedCheckoutIsKeptFirst(t *testing.T) {
+	ts := startServerWith(t, "", "", func(d *Deps) { d.RateLimit = RateLimit{PerMinute: 60, Burst: 0} })
+	for i := range 3 {
+		body := fmt.Sprintf("Successful Checkout | Target\nOrder Number\nLIM-%d\n", i)
+		rec := remote(ts, http.MethodPost, "/api/v2/webhooks/orders", body, "")
+		if want := map[bool]int{true: 200, false: 429}[i == 0]; rec.Code != want {
+			t.Fatalf("checkout %d: %d %s, want %d", i, rec.Code, rec.Body, want)
+		}
+	}
+	status, raw := ts.request(http.MethodGet, "/api/v2/webhooks/queue/dead-letters", "", nil)
+	if status != 200 || !strings.Contains(string(raw), "LIM-1") || !strings.Contains(string(raw), "LIM-2") {
+		t.Fatalf("dead letters: %d %s", status, raw)
+	}
+	if status, raw := ts.request(http.MethodPost, "/api/v2/webhooks/queue/retry-failed", "", nil); status != 200 {
+		t.Fatalf("retry: %d %s", status, raw)
+	}
+	for _, n := range []string{"LIM-1", "LIM-2"} {
+		if status, _ := ts.request(http.MethodGet, "/api/v2/orders/"+n, "", nil); status != 200 {
+			t.Errorf("%s not stored after retry-failed: %d", n, status)
+		}
+	}
+}

@@ -2,7 +2,9 @@ package httpapi
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"net/netip"
@@ -12,6 +14,9 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/roms-dev/roms/internal/order"
+	"github.com/roms-dev/roms/internal/orders"
 )
 
 // RateLimit bounds how fast one client (one address) may call the API: a steady rate and
@@ -92,6 +97,7 @@ func (s *server) rateLimit(next http.Handler) http.Handler {
 			return
 		}
 		if ok, wait := l.take(client); !ok {
+			s.keepRefused(r)
 			s.tooMany(w, wait)
 			return
 		}
@@ -126,4 +132,24 @@ func (s *server) tooManyWith(w http.ResponseWriter, wait time.Duration, detail s
 	_ = json.NewEncoder(w).Encode(limited{ErrorModel: huma.ErrorModel{Title: http.StatusText(http.StatusTooManyRequests),
 		Status: http.StatusTooManyRequests, Detail: fmt.Sprintf(detail, secs)},
 		RetryAfter: wait.Seconds(), Global: false})
+}
+
+// errLimited is why a webhook body refused by the rate limit is in the log.
+var errLimited = errors.New("refused: too many requests from this address (http.rate_limit); kept here, replay it with retry-failed")
+
+// keepRefused logs a webhook body that the rate limit refuses, before the 429, so a
+// checkout from a sender that does not retry is not lost: it is a dead letter that
+// retry-failed (or a replay) stores.
+func (s *server) keepRefused(r *http.Request) {
+	if r.URL.Path != pathWebhook || r.Method != http.MethodPost {
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
+	if err != nil && len(body) == 0 {
+		return
+	}
+	in := orders.Input{Origin: order.Origin{Source: order.SourceHTTP}, Raw: string(body), Text: string(body),
+		ContentType: r.Header.Get("Content-Type"), ReceivedAt: time.Now(), Endpoint: pathWebhook, Method: http.MethodPost,
+		StatusCode: http.StatusTooManyRequests}
+	_ = s.Messages.Reject(r.Context(), in, errLimited)
 }
