@@ -116,15 +116,16 @@ type server struct {
 	Deps
 	guesses *authFailures
 	signed  *signatures
+	live    *liveSlots
 }
 
 // NewServer returns the handler of the whole HTTP API.
 func NewServer(deps Deps) http.Handler {
-	s := &server{Deps: deps, guesses: newAuthFailures(), signed: newSignatures()}
+	s := &server{Deps: deps, guesses: newAuthFailures(), signed: newSignatures(), live: newLiveSlots()}
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, middleware.ClientIPFromRemoteAddr, s.logRequests, s.recoverPanics,
 		timeoutExcept(requestTimeout, pathLive, pathBackup, PathBackfill, pathExport, pathImports, pathWS), s.checkHost, s.cors,
-		s.refuseCrossSiteWrites, s.authenticate, s.rateLimit, keepRequest)
+		s.refuseCrossSiteWrites, s.authenticate, s.rateLimit, s.boundLive, keepRequest)
 	r.Get(pathWS, s.serveWS)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "no such route: "+r.Method+" "+r.URL.Path+" (see /docs)")

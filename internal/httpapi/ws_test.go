@@ -106,3 +106,46 @@ func TestCORSPreflightAsABrowserSendsIt(t *testing.T) {
 		t.Error("CORS allowed without http.cors_origins")
 	}
 }
+
+// TestLiveClientsAreBounded is the finding: one address held 301 sockets, and 2,000 that
+// never read took memory from 25 to 759 MB. An address holds at most 32 live connections
+// (the stream and /ws together); one more is answered 429 until one closes.
+func TestLiveClientsAreBounded(t *testing.T) {
+	ts := startServer(t, "", "")
+	wsURL := "ws" + strings.TrimPrefix(ts.URL, "http") + pathWS
+	var conns []*websocket.Conn
+	for i := range liveMaxPerAddress {
+		c, _, err := websocket.DefaultDialer.Dial(wsURL, nil)
+		if err != nil {
+			t.Fatalf("connection %d: %v", i, err)
+		}
+		conns = append(conns, c)
+	}
+	if _, resp, err := websocket.DefaultDialer.Dial(wsURL, nil); err == nil || resp.StatusCode != 429 {
+		t.Fatalf("connection %d: %v, want 429", liveMaxPerAddress+1, err)
+	}
+	resp, err := http.Get(ts.URL + pathLive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 429 {
+		t.Errorf("the event stream with the address's slots taken: %d, want 429", resp.StatusCode)
+	}
+	conns[0].Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, _, err := websocket.DefaultDialer.Dial(wsURL, nil)
+		if err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no slot after one closed: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, c := range conns[1:] {
+		c.Close()
+	}
+}
