@@ -63,7 +63,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	svc := newService(cfg, st, publisher, logger)
 	deps := httpapi.Deps{
-		Messages: svc, Orders: svc, Imports: svc,
+		Messages: svc, Orders: svc, Imports: svc, Positions: svc,
 		Database: st.database,
 		Hub:      hub, Logger: logger, Token: cfg.HTTP.Token, WebhookSecret: cfg.HTTP.WebhookSecret, CORSOrigins: cfg.HTTP.CORSOrigins,
 		ListenHost: listenHost(cfg.HTTP.Addr), AllowedHosts: cfg.HTTP.AllowedHosts,

@@ -96,6 +96,8 @@ func TestTokenHygiene(t *testing.T) {
 		{name: "any name, with a token", method: "GET", path: "/health", header: map[string]string{"Host": "my.domain.example"}, status: 200},
 		{name: "metrics without the token", method: "GET", path: "/metrics", status: 401},
 		{name: "metrics with the token", method: "GET", path: "/metrics", header: map[string]string{"Authorization": "Bearer " + testToken}, status: 200},
+		{name: "the token in the path of /ws", method: "GET", path: "/ws/" + testToken, status: 404},
+		{name: "the token in the webhook's path", method: "POST", path: "/api/v2/webhooks/orders/" + testToken, status: 401},
 	})
 	if strings.Contains(logs.String(), testToken) {
 		t.Errorf("the token reached the log:\n%s", logs.String())

@@ -110,6 +110,9 @@ type Deps struct {
 	Started   time.Time
 	Gateway   func(context.Context) orders.GatewayStatus
 	Backfill  BackfillFunc // nil without Discord
+	// Positions keep the session epoch (see session.go); nil: logging out ends only the
+	// browser's own cookie.
+	Positions Positions
 }
 
 type server struct {
@@ -117,11 +120,13 @@ type server struct {
 	guesses *authFailures
 	signed  *signatures
 	live    *liveSlots
+	epoch   *sessionEpoch
 }
 
 // NewServer returns the handler of the whole HTTP API.
 func NewServer(deps Deps) http.Handler {
-	s := &server{Deps: deps, guesses: newAuthFailures(), signed: newSignatures(), live: newLiveSlots()}
+	s := &server{Deps: deps, guesses: newAuthFailures(), signed: newSignatures(), live: newLiveSlots(),
+		epoch: &sessionEpoch{positions: deps.Positions}}
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, middleware.ClientIPFromRemoteAddr, s.logRequests, s.recoverPanics,
 		timeoutExcept(requestTimeout, pathLive, pathBackup, PathBackfill, pathExport, pathImports, pathWS), s.checkHost, s.cors,
@@ -213,7 +218,7 @@ func (s *server) tokenGiven(r *http.Request) bool {
 	if !ok && (r.URL.Path == pathWebhook || r.URL.Path == pathWS) {
 		given = r.URL.Query().Get("token")
 	}
-	if !ok && given == "" && sessionValid(r, s.Token, time.Now()) {
+	if !ok && given == "" && sessionValid(r, s.Token, s.epoch.current(), time.Now()) {
 		return true // a browser's session, bought with the token
 	}
 	return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(given)), []byte(s.Token)) == 1
@@ -230,7 +235,7 @@ func (s *server) logRequests(next http.Handler) http.Handler {
 		if ww.Status() >= 500 {
 			level = slog.LevelError
 		}
-		s.Logger.Log(r.Context(), level, "http request", "method", r.Method, "path", withoutToken(r.URL.Path),
+		s.Logger.Log(r.Context(), level, "http request", "method", r.Method, "path", s.logPath(r.URL.Path),
 			"status", ww.Status(), "duration", time.Since(start), "client", middleware.GetClientIP(r.Context()),
 			"request_id", middleware.GetReqID(r.Context()))
 	})
@@ -246,7 +251,7 @@ func (s *server) recoverPanics(next http.Handler) http.Handler {
 			if rec == http.ErrAbortHandler {
 				panic(rec)
 			}
-			s.Logger.Error("panic in HTTP handler", "path", r.URL.Path, "panic", fmt.Sprint(rec), "stack", string(debug.Stack()))
+			s.Logger.Error("panic in HTTP handler", "path", s.logPath(r.URL.Path), "panic", fmt.Sprint(rec), "stack", string(debug.Stack()))
 			writeProblem(w, http.StatusInternalServerError, "internal error; the server log has the details")
 		}()
 		next.ServeHTTP(w, r)
@@ -268,6 +273,18 @@ func (s *server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.Metrics.ServeHTTP(w, r)
+}
+
+// logPath is a path as a log may show it: without the token or the webhook secret, which
+// a sender may put in the path (/ws/TOKEN, /api/v2/webhooks/orders/TOKEN), and cut where
+// a token could be.
+func (s *server) logPath(path string) string {
+	for _, secret := range []string{s.Token, s.WebhookSecret} {
+		if secret != "" {
+			path = strings.ReplaceAll(path, secret, "[redacted]")
+		}
+	}
+	return withoutToken(path)
 }
 
 // withoutToken cuts a path where a token could be: a query sent percent-encoded

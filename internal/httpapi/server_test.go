@@ -57,7 +57,7 @@ func startServerWith(t *testing.T, path, token string, change func(*Deps)) *test
 	hub := live.NewHub()
 	svc := orders.New(st, hub, logger, time.UTC)
 	deps := Deps{
-		Messages: svc, Orders: svc, Imports: svc, Database: Database{Path: st.Path(), Counts: st.Counts, Backup: st.Backup},
+		Messages: svc, Orders: svc, Imports: svc, Positions: svc, Database: Database{Path: st.Path(), Counts: st.Counts, Backup: st.Backup},
 		Hub: hub, Logger: logger, Token: token, Version: "test", Started: time.Now(),
 	}
 	if change != nil {

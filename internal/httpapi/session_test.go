@@ -48,9 +48,9 @@ func TestBrowserSession(t *testing.T) {
 	for _, tt := range []struct {
 		name, value string
 	}{
-		{"expired", sessionValue(testToken, now.Add(-time.Minute))},
-		{"signed with an old token", sessionValue("an-old-token-0123456789", now.Add(time.Hour))},
-		{"tampered expiry", strings.Replace(sessionValue(testToken, now.Add(time.Hour)), "1", "2", 1)},
+		{"expired", sessionValue(testToken, "0", now.Add(-time.Minute))},
+		{"signed with an old token", sessionValue("an-old-token-0123456789", "0", now.Add(time.Hour))},
+		{"tampered expiry", strings.Replace(sessionValue(testToken, "0", now.Add(time.Hour)), "1", "2", 1)},
 		{"garbage", "nonsense"},
 	} {
 		req, _ := http.NewRequest(http.MethodGet, ts.URL+"/api/v2/orders", nil)
@@ -72,5 +72,61 @@ func TestBrowserSession(t *testing.T) {
 	resp.Body.Close()
 	if get("/api/v2/orders") != 401 {
 		t.Error("still in after logging out")
+	}
+}
+
+// TestLogoutEndsTheSessionOnTheServer is the finding: a cookie copied before logout
+// still read orders and backups for 7 days. Logging out ends every session made before
+// it, on this instance and (through the database) on the others.
+func TestLogoutEndsTheSessionOnTheServer(t *testing.T) {
+	ts := startServer(t, "", testToken)
+	login := func() string {
+		resp, err := http.Post(ts.URL+pathSession, "application/json", strings.NewReader(`{"token": "`+testToken+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		for _, c := range resp.Cookies() {
+			if c.Name == sessionCookie {
+				return c.Value
+			}
+		}
+		t.Fatal("no session cookie")
+		return ""
+	}
+	with := func(method, path, cookie string) int {
+		req, _ := http.NewRequest(method, ts.URL+path, nil)
+		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: cookie})
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	copied := login()
+	if code := with(http.MethodGet, "/api/v2/orders", copied); code != 200 {
+		t.Fatalf("the session before logout: %d", code)
+	}
+	if code := with(http.MethodDelete, pathSession, copied); code >= 300 {
+		t.Fatalf("logout: %d", code)
+	}
+	for _, path := range []string{"/api/v2/orders", pathBackup} {
+		if code := with(http.MethodGet, path, copied); code != 401 {
+			t.Errorf("%s with the cookie copied before logout: %d, want 401", path, code)
+		}
+	}
+	if pos, _ := ts.store.Position(t.Context(), epochPosition); pos != "1" {
+		t.Errorf("epoch in the database %q, want 1 (shared by the instances)", pos)
+	}
+	if code := with(http.MethodGet, "/api/v2/orders", login()); code != 200 {
+		t.Errorf("a new login after logout: %d", code)
+	}
+	// Logging out without a session ends nobody's.
+	if code := with(http.MethodDelete, pathSession, "forged"); code >= 300 {
+		t.Fatalf("logout without a session: %d", code)
+	}
+	if pos, _ := ts.store.Position(t.Context(), epochPosition); pos != "1" {
+		t.Errorf("a logout without a session moved the epoch to %q", pos)
 	}
 }
