@@ -121,6 +121,19 @@ var plantings = []string{
 	"**Proxy Password:** %s",
 	"🔑 Password\n%s",
 	"Password:\n\n%s",
+	"someuser:%s@proxy.example.com",
+	"203.0.113.9:8080@someuser:%s",
+	"203.0.113.9 8080 someuser %s",
+	"203.0.113.9：8080：someuser：%s",
+	"Account Password: %s",
+	"Store Password = %s",
+	"Login Password - %s",
+	"Passwort: %s",
+	"Mot de passe : %s",
+	"pw: %s",
+	"buyer@example.com/%s",
+	"buyer@example.com | %s",
+	"123 Main St, password: %s",
 }
 
 // FuzzRedact plants a password in each shape inside arbitrary text, sent as text, as a

@@ -79,3 +79,57 @@ func TestRedactLeavesOtherTextAlone(t *testing.T) {
 		t.Errorf("Redact in JSON = %s, want %s", got, want)
 	}
 }
+
+// TestRedactByMeaning plants a password in each shape that used to be stored: proxies
+// without a port, with the credentials after the host, with spaces or full-width colons;
+// password labels of other words and languages, written with = or -; a password after a
+// store login's address; credential keys of every spelling; a password inside a line.
+func TestRedactByMeaning(t *testing.T) {
+	const pw = "hunter22x"
+	for _, in := range []string{
+		"someuser:" + pw + "@proxy.example.com",
+		"http://someuser:" + pw + "@proxy.example.com",
+		"203.0.113.9:8080@someuser:" + pw,
+		"203.0.113.9 8080 someuser " + pw,
+		"203.0.113.9：8080：someuser：" + pw,
+		"Account Password: " + pw,
+		"Store Password = " + pw,
+		"Login Password - " + pw,
+		"Passwort: " + pw,
+		"Mot de passe : " + pw,
+		"Contraseña: " + pw,
+		"Senha: " + pw,
+		"pw: " + pw,
+		"PIN: " + pw,
+		"buyer@example.com/" + pw,
+		"buyer@example.com | " + pw,
+		"123 Main St, password: " + pw,
+		`{"proxyPassword": "` + pw + `"}`,
+		`{"accountPassword": "` + pw + `"}`,
+		`{"secret": "` + pw + `"}`,
+		`{"auth": "` + pw + `"}`,
+		`{"userpass": "` + pw + `"}`,
+		`{"pass\u0077ord": "` + pw + `"}`,
+		`{"Passwort des Kontos": "` + pw + `"}`,
+		"account_password=" + pw + "&order=A-1",
+	} {
+		if got := Redact(in); strings.Contains(got, pw) {
+			t.Errorf("Redact(%q) = %q: the password survived", in, got)
+		}
+	}
+	for _, s := range []string{
+		"Password reset emails: 3",
+		"Passport: on file",
+		"Shipping: Standard",
+		"Author: Refract",
+		"Email: buyer@example.com | Profile 2",
+		"mailto:buyer@example.com",
+		"Resi | http://resi.example.com:5959/",
+		"Order 203.0.113.9 placed",
+		"Pinned: yes",
+	} {
+		if got := Redact(s); got != s {
+			t.Errorf("Redact(%q) = %q, want unchanged", s, got)
+		}
+	}
+}
