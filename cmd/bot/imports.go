@@ -92,8 +92,7 @@ func undoCommand(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return fmt.Errorf("undo %s: %w", batch, err)
 	}
-	fmt.Fprintf(stdout, "Undid batch %s: %d orders: %d put back, %d deleted (they were created by the import), %d changes left alone (changed again since).\n",
-		batch, sum.Orders, sum.Reverted, sum.Deleted, sum.LeftAlone)
+	fmt.Fprintf(stdout, "Undid batch %s: %s.\n", batch, sum)
 	return nil
 }
 

@@ -126,7 +126,5 @@ func undoImport(ctx context.Context, r *Router, in *Interaction) (*discordgo.Int
 	if err != nil {
 		return nil, err
 	}
-	return &discordgo.InteractionResponseData{Content: fmt.Sprintf(
-		"Undid batch `%s`: %d orders: %d put back, %d deleted (the import had created them), %d changes left alone (changed again since).",
-		batch, sum.Orders, sum.Reverted, sum.Deleted, sum.LeftAlone)}, nil
+	return &discordgo.InteractionResponseData{Content: fmt.Sprintf("Undid batch `%s`: %s.", batch, sum)}, nil
 }

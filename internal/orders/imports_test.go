@@ -273,3 +273,50 @@ func TestExportThenImportRoundTrips(t *testing.T) {
 		}
 	}
 }
+
+// TestUndoReadsTheHistoryNotTheValues are the findings: undo reverted a field that had
+// been changed and changed back since (equal values, yet someone chose it), and deleted an
+// order the import had created that a real checkout and a correction had updated since.
+func TestUndoReadsTheHistoryNotTheValues(t *testing.T) {
+	p, _, _ := newPipeline(t)
+	ctx := context.Background()
+	if _, err := p.Ingest(ctx, httpInput("Successful Checkout | Target\nOrder Number\nUN-1\n")); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := p.Import(ctx, ImportTracking, []byte("Order Number,Tracking Number\nUN-1,1ZA1\n"))
+	if err != nil || sum.Updated != 1 {
+		t.Fatalf("import %+v %v", sum, err)
+	}
+	status, err := p.Import(ctx, ImportReceived, []byte("Order Number,Quantity Received,Status\nUN-1,1,received\n"))
+	if err != nil || status.Updated != 1 {
+		t.Fatalf("import %+v %v", status, err)
+	}
+	// Someone sets the status away and back: the value is the batch's again, but chosen since.
+	for _, st := range []string{order.StatusShipped, order.StatusReceived} {
+		if _, err := p.Correct(ctx, "UN-1", order.Edit{Fields: order.Fields{Status: st}}, order.ActorAPI); err != nil {
+			t.Fatal(err)
+		}
+	}
+	undo, err := p.Undo(ctx, status.Batch, order.ActorAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o, _ := p.Get(ctx, "UN-1"); o.Status != order.StatusReceived || undo.LeftAlone == 0 {
+		t.Errorf("status %q after undo (left alone %d): the status set since must stay", o.Status, undo.LeftAlone)
+	}
+
+	created, err := p.Import(ctx, ImportOrders, []byte("Successful Checkout | Target\nProduct\nETB\nOrder Number\nUN-2\n"))
+	if err != nil || created.Created != 1 {
+		t.Fatalf("import %+v %v", created, err)
+	}
+	if _, err := p.Ingest(ctx, httpInput("Successful Checkout | Target\nOrder Number\nUN-2\nPrice\n$10.00\n")); err != nil {
+		t.Fatal(err)
+	}
+	undo, err = p.Undo(ctx, created.Batch, order.ActorAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o, err := p.Get(ctx, "UN-2"); err != nil || o.DeletedAt != nil || undo.Deleted != 0 || len(undo.Kept) != 1 {
+		t.Errorf("order %+v err %v, undo %+v: an order changed since by a checkout must stay", o.DeletedAt, err, undo)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"slices"
 	"strconv"
@@ -22,6 +23,19 @@ type UndoSummary struct {
 	// LeftAlone counts changes not reverted: the field was changed again since the batch,
 	// or is one ROMS sets itself (shipped and delivered dates).
 	LeftAlone int `json:"left_alone"`
+	// Kept are the orders the batch created that something else changed since (a real
+	// checkout, a correction): they stay, and are not counted as deleted.
+	Kept []string `json:"kept,omitempty" doc:"Orders the batch created that were changed since by others: left alone"`
+}
+
+// String says what the undo did, for a person.
+func (u UndoSummary) String() string {
+	text := fmt.Sprintf("%d orders: %d put back, %d deleted (the import had created them), %d changes left alone (changed again since)",
+		u.Orders, u.Reverted, u.Deleted, u.LeftAlone)
+	if len(u.Kept) > 0 {
+		text += fmt.Sprintf(", %d kept (the import created them, and others changed them since: %s)", len(u.Kept), strings.Join(u.Kept, ", "))
+	}
+	return text
 }
 
 // Undo reverts an import batch: each field it changed goes back to its value before, unless
@@ -47,8 +61,12 @@ func (s *Service) Undo(ctx context.Context, batch, actor string) (UndoSummary, e
 	plans := make([]plan, len(numbers))
 	for i, n := range numbers {
 		var left int
-		plans[i], left = s.revert(ctx, n, byOrder[n], actor)
+		var kept bool
+		plans[i], left, kept = s.revert(ctx, n, byOrder[n], actor)
 		sum.LeftAlone += left
+		if kept {
+			sum.Kept = append(sum.Kept, n)
+		}
 	}
 	for _, r := range s.run(ctx, plans) {
 		switch r.outcome {
@@ -64,20 +82,41 @@ func (s *Service) Undo(ctx context.Context, batch, actor string) (UndoSummary, e
 // autoFields are set by ROMS itself when a status is reached; they follow the status.
 var autoFields = map[string]bool{"shipped_date": true, "delivered_date": true}
 
-// revert plans the undo of the changes events made to one order, newest first, and
-// counts the changes it leaves alone.
-func (s *Service) revert(ctx context.Context, number string, events []order.Event, actor string) (plan, int) {
+// revert plans the undo of the changes events made to one order, newest first, counts
+// the changes it leaves alone, and says whether it keeps an order the batch created.
+// What happened since is read from the order's whole history, not from its values
+// alone: a field changed and changed back since is left as it is.
+func (s *Service) revert(ctx context.Context, number string, events []order.Event, actor string) (plan, int, bool) {
 	w := order.Write{Number: number, Origin: order.Origin{Source: sourceOf(actor)}, Actor: actor, At: s.now(), MustExist: true}
+	history, err := s.store.Events(ctx, number)
+	if err != nil {
+		return rejected(outcomeNotFound, err.Error()), 0, false
+	}
+	batch := map[uint64]bool{}
+	for _, e := range events {
+		batch[e.ID] = true
+	}
+	changedSince := func(after uint64, field string) bool {
+		for _, e := range history {
+			if e.ID > after && !batch[e.ID] && slices.ContainsFunc(e.Changes, func(c order.Change) bool { return c.Field == field }) {
+				return true
+			}
+		}
+		return false
+	}
 	if events[0].Type == order.EventCreated {
+		if slices.ContainsFunc(history, func(e order.Event) bool { return e.ID > events[0].ID && !batch[e.ID] }) {
+			return rejected(outcomeKept, "changed since by others"), 0, true
+		}
 		w.Edit.Delete = true
-		return plan{write: &w}, 0
+		return plan{write: &w}, 0, false
 	}
 	current, err := s.store.Get(ctx, number)
 	if err != nil {
-		return rejected(outcomeNotFound, err.Error()), 0
+		return rejected(outcomeNotFound, err.Error()), 0, false
 	}
 	// Walk back through the batch's changes: a field goes back to the value before the
-	// batch's first change of it, as long as each later change still holds.
+	// batch's first change of it, as long as nothing else changed it after.
 	now := fieldValues(&current)
 	target := map[string]order.Change{}
 	left := 0
@@ -85,7 +124,7 @@ func (s *Service) revert(ctx context.Context, number string, events []order.Even
 		for _, c := range events[i].Changes {
 			switch {
 			case autoFields[c.Field]:
-			case sameJSON(now[c.Field], c.New):
+			case !changedSince(events[i].ID, c.Field) && sameJSON(now[c.Field], c.New):
 				target[c.Field], now[c.Field] = c, c.Old
 			default:
 				left++
@@ -98,8 +137,11 @@ func (s *Service) revert(ctx context.Context, number string, events []order.Even
 			left++
 		}
 	}
-	return plan{write: &w}, left
+	return plan{write: &w}, left, false
 }
+
+// outcomeKept is an order an undo leaves as it is.
+const outcomeKept = "kept"
 
 // fieldValues is an order's fields as its JSON shows them, the form events record, with
 // extra fields as "extra.NAME".

@@ -256,7 +256,8 @@ async function importFile(ev) {
     if (sum.created + sum.updated > 0) {
       children.push(el('button', { onclick: async () => {
         const u = await api(`/api/v2/imports/${sum.batch}/undo`, { method: 'POST' });
-        out.replaceChildren(el('p', {}, `Undone: ${u.reverted} orders put back, ${u.deleted} deleted.`));
+        out.replaceChildren(el('p', {}, `Undone: ${u.reverted} orders put back, ${u.deleted} deleted, ${u.left_alone} changes left alone (changed again since)` +
+          ((u.kept || []).length ? `, ${u.kept.length} kept (changed since by others: ${u.kept.join(', ')})` : '') + '.'));
       } }, 'Undo this import'));
     }
     out.replaceChildren(...children);
