@@ -99,7 +99,7 @@ func undoCommand(ctx context.Context, args []string, getenv func(string) string,
 // postToBot POSTs to the running bot and reads its JSON answer.
 func postToBot(ctx context.Context, cfg config.Config, path, contentType string, body []byte, v any) error {
 	url := localURL(cfg.HTTP.Addr) + path
-	resp, err := call(ctx, http.MethodPost, url, cfg.HTTP.Token, contentType, bytes.NewReader(body))
+	resp, err := callWith(ctx, patient, http.MethodPost, url, cfg.HTTP.Token, contentType, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}

@@ -219,8 +219,20 @@ var client = &http.Client{Transport: &http.Transport{
 	ResponseHeaderTimeout: time.Minute,
 }}
 
+// patient talks to a running bot about work whose answer comes at its end (an import of
+// 100,000 rows, an undo, a replay): it waits for as long as that takes, and Ctrl+C (ctx)
+// still ends the wait.
+var patient = &http.Client{Transport: &http.Transport{
+	DialContext: (&net.Dialer{Timeout: 10 * time.Second}).DialContext,
+}}
+
 // call sends one request to a running bot, with the token when one is set.
 func call(ctx context.Context, method, url, token, contentType string, body io.Reader) (*http.Response, error) {
+	return callWith(ctx, client, method, url, token, contentType, body)
+}
+
+// callWith is call with a client of the caller's choosing.
+func callWith(ctx context.Context, c *http.Client, method, url, token, contentType string, body io.Reader) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, method, url, body)
 	if err != nil {
 		return nil, err
@@ -231,11 +243,17 @@ func call(ctx context.Context, method, url, token, contentType string, body io.R
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	resp, err := client.Do(req)
-	if err != nil {
+	resp, err := c.Do(req)
+	var dial *net.OpError
+	switch {
+	case err == nil:
+		return resp, nil
+	case errors.As(err, &dial) && dial.Op == "dial":
 		return nil, fmt.Errorf("could not reach ROMS at %s: %w (is it running? start it with: go run ./cmd/bot)", url, err)
+	case ctx.Err() != nil:
+		return nil, fmt.Errorf("stopped waiting for ROMS at %s: %w (what it was doing goes on; its log says when it ends)", url, ctx.Err())
 	}
-	return resp, nil
+	return nil, fmt.Errorf("ROMS at %s did not answer: %w (it is running, but busy or stuck: see its log)", url, err)
 }
 
 // healthcheck asks the running bot for /health; Docker's HEALTHCHECK runs it, since the

@@ -37,7 +37,9 @@ func (s *server) importFile(ctx context.Context, in *importInput) (*struct{ Body
 	if err != nil {
 		return nil, err
 	}
-	sum, err := s.Imports.Import(ctx, in.Kind, data)
+	// An import goes on to its end when the client gives up waiting: a batch stopped
+	// halfway is worse than one the client learns of from the log (its batch id is there).
+	sum, err := s.Imports.Import(context.WithoutCancel(ctx), in.Kind, data)
 	var inv *orders.InvalidError
 	switch {
 	case errors.As(err, &inv):

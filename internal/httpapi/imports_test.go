@@ -2,8 +2,12 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
+	"fmt"
+	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -66,5 +70,40 @@ func TestImportAndUndoOverHTTP(t *testing.T) {
 		if status != bad.status || !strings.Contains(string(raw), bad.want) {
 			t.Errorf("%s: %d %s, want %d with %q", bad.path, status, raw, bad.status, bad.want)
 		}
+	}
+}
+
+// cancelAtEOF is a request body that cancels the request's context once read whole, as a
+// client that gives up waiting for the answer.
+type cancelAtEOF struct {
+	r      io.Reader
+	cancel context.CancelFunc
+}
+
+func (c *cancelAtEOF) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if err == io.EOF {
+		c.cancel()
+	}
+	return n, err
+}
+
+// TestAnImportGoesOnWhenTheClientLeaves is the finding: a 100,000-row import over HTTP
+// stopped halfway when the client gave up at 60 s. It now goes on to its end.
+func TestAnImportGoesOnWhenTheClientLeaves(t *testing.T) {
+	ts := startServer(t, "", "")
+	var csv strings.Builder
+	csv.WriteString("Order Number,Product,Price\n")
+	const rows = 3000
+	for i := range rows {
+		fmt.Fprintf(&csv, "IMP-%d,Widget,%d.99\n", i, i%90+10)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, pathImports+"orders", &cancelAtEOF{r: strings.NewReader(csv.String()), cancel: cancel})
+	req.Header.Set("Content-Type", "text/csv")
+	req.Host = strings.TrimPrefix(ts.URL, "http://")
+	ts.Config.Handler.ServeHTTP(httptest.NewRecorder(), req)
+	if counts, _ := ts.store.Counts(t.Context()); counts.Orders != rows {
+		t.Errorf("%d orders stored of %d after the client left", counts.Orders, rows)
 	}
 }

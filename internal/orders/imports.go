@@ -101,6 +101,7 @@ func (s *Service) Import(ctx context.Context, kind string, data []byte) (ImportS
 	if err != nil {
 		return ImportSummary{}, err
 	}
+	s.logger.Info("import started", "kind", kind, "batch", batch, "rows", len(plans))
 	results := s.run(ctx, plans)
 	if err := ctx.Err(); err != nil {
 		return ImportSummary{}, fmt.Errorf("import stopped (rows done so far stay; undo batch %s reverts them): %w", batch, err)
@@ -143,6 +144,9 @@ func (s *Service) run(ctx context.Context, plans []plan) []rowResult {
 				s.announce(writes[j], &res[j])
 				results[i].outcome = res[j].Outcome
 			}
+			if writes[j].Log != nil {
+				s.logged(len(writes[j].Log.Body))
+			}
 		}
 		pending = pending[:0]
 	}
@@ -156,6 +160,16 @@ func (s *Service) run(ctx context.Context, plans []plan) []rowResult {
 				flush()
 			}
 		case p.input != nil:
+			// A message read as an order joins the transaction of many rows, with its log
+			// entry; one that is not (no order number, unreadable) is ingested alone, which
+			// logs why.
+			if w, ok := s.inputWrite(*p.input); ok {
+				plans[i].write = w
+				if pending = append(pending, i); len(pending) == importChunk {
+					flush()
+				}
+				continue
+			}
 			flush() // earlier rows first
 			results[i] = s.ingestRow(ctx, *p.input)
 		default:
@@ -164,6 +178,26 @@ func (s *Service) run(ctx context.Context, plans []plan) []rowResult {
 	}
 	flush()
 	return results
+}
+
+// inputWrite is the write an imported message makes, with its log entry, or false when
+// the message makes none.
+func (s *Service) inputWrite(in Input) (*order.Write, bool) {
+	if in.ReceivedAt.IsZero() {
+		in.ReceivedAt = s.now()
+	}
+	msg, err := s.readMessage(&in)
+	if err != nil {
+		return nil, false
+	}
+	w, reason := messageWrite(in, &msg)
+	if reason != "" {
+		return nil, false
+	}
+	entry := logEntry(in)
+	entry.Warnings = msg.Warnings
+	w.Log = &entry
+	return &w, true
 }
 
 // classify says what a row's write error means; nil is a success.

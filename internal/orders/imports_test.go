@@ -320,3 +320,20 @@ func TestUndoReadsTheHistoryNotTheValues(t *testing.T) {
 		t.Errorf("order %+v err %v, undo %+v: an order changed since by a checkout must stay", o.DeletedAt, err, undo)
 	}
 }
+
+// BenchmarkImportOrdersCSV imports a CSV of 2,000 new orders per iteration: rows are
+// written a thousand to a transaction, each with its log entry.
+func BenchmarkImportOrdersCSV(b *testing.B) {
+	p, _, _ := newPipeline(b)
+	ctx := context.Background()
+	for n := 0; b.Loop(); n++ {
+		var csv strings.Builder
+		csv.WriteString("Order Number,Product,Price\n")
+		for i := range 2000 {
+			fmt.Fprintf(&csv, "B%d-%d,Widget,19.99\n", n, i)
+		}
+		if sum, err := p.Import(ctx, ImportOrders, []byte(csv.String())); err != nil || sum.Created != 2000 {
+			b.Fatalf("%+v %v", sum, err)
+		}
+	}
+}

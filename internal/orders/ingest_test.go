@@ -18,7 +18,7 @@ import (
 	"github.com/roms-dev/roms/internal/store/storetest"
 )
 
-func newPipeline(t *testing.T) (*Service, *store.Store, *live.Hub) {
+func newPipeline(t testing.TB) (*Service, *store.Store, *live.Hub) {
 	t.Helper()
 	st := storetest.New(t)
 	hub := live.NewHub()
