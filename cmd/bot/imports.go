@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/roms-dev/roms/internal/config"
+	"github.com/roms-dev/roms/internal/httpapi"
 	"github.com/roms-dev/roms/internal/orders"
 )
 
@@ -34,11 +35,13 @@ func importCommand(ctx context.Context, args []string, getenv func(string) strin
 		return fmt.Errorf("import: %w", err)
 	}
 	var sum orders.ImportSummary
+	show := rowProgress(stdout)
 	err = withService(cfg, func(svc *orders.Service) error {
-		sum, err = svc.Import(ctx, kind, data)
+		sum, err = svc.ImportWithProgress(ctx, kind, data, show)
 		return err
 	}, func() error {
-		return postToBot(ctx, cfg, "/api/v2/imports/"+kind, "text/csv", data, &sum)
+		sum, err = streamImport(ctx, cfg, kind, data, show)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("import %s: %w", file, err)
@@ -50,6 +53,58 @@ func importCommand(ctx context.Context, args []string, getenv func(string) strin
 		return reportRejected(stdout, sum.Rejected, *rejectsFile)
 	}
 	return nil
+}
+
+// progressFrom is the size from which an import shows its progress: smaller ones end
+// before anyone would look.
+const progressFrom = 5000
+
+// rowProgress shows how far a large import is, on one line that it rewrites.
+func rowProgress(w io.Writer) func(orders.ImportProgress) {
+	return func(p orders.ImportProgress) {
+		if p.Total < progressFrom {
+			return
+		}
+		fmt.Fprintf(w, "\rImporting batch %s: %d of %d rows (%d%%)", p.Batch, p.Done, p.Total, 100*p.Done/p.Total)
+		if p.Done == p.Total {
+			fmt.Fprintln(w)
+		}
+	}
+}
+
+// streamImport asks the running bot to import and follows its progress stream to the end.
+func streamImport(ctx context.Context, cfg config.Config, kind string, data []byte, progress func(orders.ImportProgress)) (orders.ImportSummary, error) {
+	url := localURL(cfg.HTTP.Addr) + "/api/v2/imports/" + kind + "/stream"
+	resp, err := callWith(ctx, patient, http.MethodPost, url, cfg.HTTP.Token, "text/csv", bytes.NewReader(data))
+	if err != nil {
+		return orders.ImportSummary{}, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		raw, _ := io.ReadAll(resp.Body)
+		var problem struct {
+			Detail string `json:"detail"`
+		}
+		if json.Unmarshal(raw, &problem) == nil && problem.Detail != "" {
+			return orders.ImportSummary{}, errors.New(problem.Detail)
+		}
+		return orders.ImportSummary{}, fmt.Errorf("the running bot at %s answered %s", url, resp.Status)
+	}
+	dec := json.NewDecoder(resp.Body)
+	for {
+		var line httpapi.ImportLine
+		if err := dec.Decode(&line); err != nil {
+			return orders.ImportSummary{}, fmt.Errorf("the import's answer ended early: %w (the import goes on in the bot; its log has the batch)", err)
+		}
+		switch line.Type {
+		case "progress":
+			progress(*line.Progress)
+		case "done":
+			return *line.Summary, nil
+		case "error":
+			return orders.ImportSummary{}, errors.New(line.Error)
+		}
+	}
 }
 
 // reportRejected writes the rejected rows to a file when asked, else shows the first few.

@@ -196,3 +196,28 @@ func TestTheWebhookLogKeepsItsBoundAsEntriesArrive(t *testing.T) {
 		t.Errorf("%d entries kept of 40", h.Database.Entries)
 	}
 }
+
+// TestALargeImportShowsItsProgress: `bot import` against the running bot follows the
+// import's progress to its end, as `bot backfill` does.
+func TestALargeImportShowsItsProgress(t *testing.T) {
+	t.Chdir(t.TempDir())
+	bot := startBot(t, nil)
+	var csv strings.Builder
+	csv.WriteString("Order Number,Product,Price\n")
+	for i := range progressFrom + 1000 {
+		fmt.Fprintf(&csv, "PR-%d,Widget,19.99\n", i)
+	}
+	if err := os.WriteFile("orders.csv", []byte(csv.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	running := map[string]string{"ROMS_HTTP_ADDR": strings.TrimPrefix(bot.base, "http://")}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"import", "orders", "orders.csv"}, envOf(running), nil, &out, io.Discard); err != nil {
+		t.Fatalf("import: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{"1000 of 6000 rows", "6000 of 6000 rows (100%)", "6000 rows: 6000 created"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%.600s", want, out.String())
+		}
+	}
+}

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -52,6 +53,46 @@ func (s *server) importFile(ctx context.Context, in *importInput) (*struct{ Body
 		return nil, err
 	}
 	return &struct{ Body orders.ImportSummary }{sum}, nil
+}
+
+// ImportLine is one line of the NDJSON stream of an import with progress: progress
+// after each transaction of rows, then done (with the summary) or error.
+type ImportLine struct {
+	Type     string                 `json:"type" enum:"progress,done,error"`
+	Progress *orders.ImportProgress `json:"progress,omitempty"`
+	Summary  *orders.ImportSummary  `json:"summary,omitempty"`
+	Error    string                 `json:"error,omitempty"`
+}
+
+type importStreamOutput struct {
+	ContentType string `header:"Content-Type"`
+	Body        func(ctx huma.Context)
+}
+
+// importStream is importFile answering as it goes, one JSON line per transaction of
+// rows, so that `bot import` can show how far a long import is.
+func (s *server) importStream(ctx context.Context, in *importInput) (*importStreamOutput, error) {
+	data, err := uploaded(in.ContentType, in.body, in.readErr)
+	if err != nil {
+		return nil, err
+	}
+	return &importStreamOutput{ContentType: "application/x-ndjson", Body: func(hc huma.Context) {
+		enc := json.NewEncoder(hc.BodyWriter())
+		flush := func() {
+			if f, ok := hc.BodyWriter().(http.Flusher); ok {
+				f.Flush()
+			}
+		}
+		sum, err := s.Imports.ImportWithProgress(context.WithoutCancel(ctx), in.Kind, data, func(p orders.ImportProgress) {
+			_ = enc.Encode(ImportLine{Type: "progress", Progress: &p})
+			flush()
+		})
+		last := ImportLine{Type: "done", Summary: &sum}
+		if err != nil {
+			last = ImportLine{Type: "error", Error: err.Error()}
+		}
+		_ = enc.Encode(last)
+	}}, nil
 }
 
 // uploaded is the file of an import request.

@@ -77,6 +77,10 @@ func (s *server) routes(api huma.API) {
 	imp.Errors = []int{400, 413, 422}
 	huma.Register(api, imp, s.importFile)
 	api.OpenAPI().Paths[pathImports+"{kind}"].Post.RequestBody = importRequestBody()
+	stream := op("import-file-with-progress", http.MethodPost, pathImports+"{kind}/stream", "Import a file, answering with its progress as it goes (NDJSON)", "Imports")
+	stream.Errors = []int{400, 413}
+	huma.Register(api, stream, s.importStream)
+	api.OpenAPI().Paths[pathImports+"{kind}/stream"].Post.RequestBody = importRequestBody()
 	undo := op("undo-import", http.MethodPost, pathImports+"{batch}/undo", "Undo an import batch", "Imports")
 	undo.Errors = []int{404}
 	huma.Register(api, undo, s.undoImport)

@@ -67,6 +67,7 @@ type Orders interface {
 // Imports is what the import routes need of the orders service.
 type Imports interface {
 	Import(ctx context.Context, kind string, data []byte) (orders.ImportSummary, error)
+	ImportWithProgress(ctx context.Context, kind string, data []byte, progress func(orders.ImportProgress)) (orders.ImportSummary, error)
 	Undo(ctx context.Context, batch, actor string) (orders.UndoSummary, error)
 }
 

@@ -76,6 +76,19 @@ type plan struct {
 // Import reads a file of one kind and applies each row through the same path as any
 // change, as one batch.
 func (s *Service) Import(ctx context.Context, kind string, data []byte) (ImportSummary, error) {
+	return s.ImportWithProgress(ctx, kind, data, nil)
+}
+
+// ImportProgress is how far an import is: rows done of all, in its batch.
+type ImportProgress struct {
+	Batch string `json:"batch"`
+	Done  int    `json:"done"`
+	Total int    `json:"total"`
+}
+
+// ImportWithProgress is Import, telling progress (which may be nil) when the batch starts
+// and after each transaction of rows.
+func (s *Service) ImportWithProgress(ctx context.Context, kind string, data []byte, progress func(ImportProgress)) (ImportSummary, error) {
 	batch := newBatchID(s.now())
 	actor := order.ActorImport(batch)
 	var plans []plan
@@ -102,7 +115,14 @@ func (s *Service) Import(ctx context.Context, kind string, data []byte) (ImportS
 		return ImportSummary{}, err
 	}
 	s.logger.Info("import started", "kind", kind, "batch", batch, "rows", len(plans))
-	results := s.run(ctx, plans)
+	tell := func(done int) {
+		if progress != nil {
+			progress(ImportProgress{Batch: batch, Done: done, Total: len(plans)})
+		}
+	}
+	tell(0)
+	results := s.runTelling(ctx, plans, tell)
+	tell(len(plans))
 	if err := ctx.Err(); err != nil {
 		return ImportSummary{}, fmt.Errorf("import stopped (rows done so far stay; undo batch %s reverts them): %w", batch, err)
 	}
@@ -122,6 +142,11 @@ func newBatchID(now time.Time) string {
 // run carries out plans in file order: writes in chunks of importChunk, one transaction
 // each; messages through Ingest.
 func (s *Service) run(ctx context.Context, plans []plan) []rowResult {
+	return s.runTelling(ctx, plans, nil)
+}
+
+// runTelling is run, calling done (when set) with the rows done after each transaction.
+func (s *Service) runTelling(ctx context.Context, plans []plan, done func(int)) []rowResult {
 	results := make([]rowResult, len(plans))
 	var pending []int
 	flush := func() {
@@ -147,6 +172,9 @@ func (s *Service) run(ctx context.Context, plans []plan) []rowResult {
 			if writes[j].Log != nil {
 				s.logged(len(writes[j].Log.Body))
 			}
+		}
+		if done != nil {
+			done(pending[len(pending)-1] + 1)
 		}
 		pending = pending[:0]
 	}
