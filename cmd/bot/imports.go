@@ -82,13 +82,7 @@ func streamImport(ctx context.Context, cfg config.Config, kind string, data []by
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		raw, _ := io.ReadAll(resp.Body)
-		var problem struct {
-			Detail string `json:"detail"`
-		}
-		if json.Unmarshal(raw, &problem) == nil && problem.Detail != "" {
-			return orders.ImportSummary{}, errors.New(problem.Detail)
-		}
-		return orders.ImportSummary{}, fmt.Errorf("the running bot at %s answered %s", url, resp.Status)
+		return orders.ImportSummary{}, refusal(url, resp.Status, raw)
 	}
 	dec := json.NewDecoder(resp.Body)
 	for {
@@ -161,13 +155,19 @@ func postToBot(ctx context.Context, cfg config.Config, path, contentType string,
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusOK {
-		var problem struct {
-			Detail string `json:"detail"`
-		}
-		if json.Unmarshal(raw, &problem) == nil && problem.Detail != "" {
-			return errors.New(problem.Detail)
-		}
-		return fmt.Errorf("the running bot at %s answered %s: %s", url, resp.Status, strings.TrimSpace(string(raw)))
+		return refusal(url, resp.Status, raw)
 	}
 	return json.Unmarshal(raw, v)
+}
+
+// refusal is the error a running bot answered with: the problem's detail, or the status
+// and body.
+func refusal(url, status string, raw []byte) error {
+	var problem struct {
+		Detail string `json:"detail"`
+	}
+	if json.Unmarshal(raw, &problem) == nil && problem.Detail != "" {
+		return errors.New(problem.Detail)
+	}
+	return fmt.Errorf("the running bot at %s answered %s: %s", url, status, strings.TrimSpace(string(raw)))
 }
