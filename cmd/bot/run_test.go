@@ -360,3 +360,20 @@ func TestMetricsCountWhatHappens(t *testing.T) {
 		t.Errorf("metrics on metrics.addr: %s", text[:min(200, len(text))])
 	}
 }
+
+// TestAPortInUseSaysWhatToDo: a second ROMS on the same address is told another may be
+// running, and which setting moves it; the banner names the ROMS_ variables it used.
+func TestAPortInUseSaysWhatToDo(t *testing.T) {
+	t.Chdir(t.TempDir())
+	first := startBot(t, nil)
+	if !strings.Contains(first.stdout.String(), "ROMS_HTTP_ADDR from the environment") {
+		t.Errorf("banner does not name the variable it used:\n%s", first.stdout.String())
+	}
+	addr := strings.TrimPrefix(first.base, "http://")
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), nil, envOf(map[string]string{"ROMS_HTTP_ADDR": addr, "ROMS_STORAGE_PATH": "other.db"}),
+		strings.NewReader(""), &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "another ROMS") || !strings.Contains(err.Error(), "ROMS_HTTP_ADDR") {
+		t.Errorf("second bot on %s: %v", addr, err)
+	}
+}

@@ -2,14 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/roms-dev/roms/internal/commands"
@@ -95,11 +98,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := svc.RefreshAliases(ctx); err != nil { // the labels taught from the review list
 		logger.Warn("read taught parser labels", "error", err)
 	}
-	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	ln, err := listen(cfg.HTTP.Addr, "http.addr")
 	if err != nil {
-		return fmt.Errorf("listen on %s (http.addr): %w", cfg.HTTP.Addr, err)
+		return err
 	}
-	printBanner(stdout, cfg, cfgFile, ln.Addr().String())
+	printBanner(stdout, cfg, cfgFile, config.FromEnvironment(getenv), ln.Addr().String())
 
 	// Background work stores through the database, so it ends before the deferred Close.
 	ctx, stop := context.WithCancel(ctx)
@@ -127,9 +130,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		background.Go(func() { _ = listener.Run(ctx) })
 	}
 	if cfg.Metrics.Addr != "" {
-		mln, err := net.Listen("tcp", cfg.Metrics.Addr)
+		mln, err := listen(cfg.Metrics.Addr, "metrics.addr")
 		if err != nil {
-			return fmt.Errorf("listen on %s (metrics.addr): %w", cfg.Metrics.Addr, err)
+			return err
 		}
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", m.Handler())
@@ -217,10 +220,28 @@ func keepLogsTrimmed(ctx context.Context, svc *orders.Service, r config.Retentio
 	}
 }
 
-func printBanner(w io.Writer, cfg config.Config, cfgFile, addr string) {
+// listen opens the address a setting names, saying what to do when it is taken.
+func listen(addr, setting string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("%s %s is in use: another ROMS (or another program) is listening there; stop it, or set %s (%s) to a free address such as 127.0.0.1:8002",
+			setting, addr, setting, config.EnvName(setting))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s (%s): %w", addr, setting, err)
+	}
+	return ln, nil
+}
+
+func printBanner(w io.Writer, cfg config.Config, cfgFile string, fromEnv []string, addr string) {
 	base := localURL(addr)
-	if cfgFile == "" {
+	switch {
+	case cfgFile == "" && len(fromEnv) > 0:
+		cfgFile = "no file; defaults and " + strings.Join(fromEnv, ", ") + " from the environment"
+	case cfgFile == "":
 		cfgFile = "none, using defaults (copy config.example.yaml to config.yaml to change them)"
+	case len(fromEnv) > 0:
+		cfgFile += ", and " + strings.Join(fromEnv, ", ") + " from the environment"
 	}
 	security := "token required on /api (http.token)"
 	if cfg.HTTP.Token == "" {

@@ -213,6 +213,7 @@ func Load(file string, getenv func(string) string) (Config, string, error) {
 	c.Discord.GuildIDs = trimAll(c.Discord.GuildIDs)
 	c.Discord.Roles.Read = trimAll(c.Discord.Roles.Read)
 	c.Discord.Roles.Write = trimAll(c.Discord.Roles.Write)
+	c.Currency = strings.ToUpper(strings.TrimSpace(c.Currency)) // "usd" is USD
 	if err := c.Validate(); err != nil {
 		return Config{}, "", err
 	}
@@ -387,12 +388,40 @@ func readFile(v *viper.Viper, file string) (string, error) {
 		}
 		file = DefaultFile
 	}
+	if raw, err := os.ReadFile(file); err == nil {
+		if line := tabIndented(raw); line > 0 {
+			return "", fmt.Errorf("config file %s, line %d: indented with a tab; YAML needs spaces (two for each level)", file, line)
+		}
+	}
 	v.SetConfigFile(file)
 	v.SetConfigType("yaml")
 	if err := v.ReadInConfig(); err != nil {
 		return "", fmt.Errorf("read config file %s: %w", file, err)
 	}
 	return file, nil
+}
+
+// tabIndented is the first line (from 1) indented with a tab, or 0.
+func tabIndented(raw []byte) int {
+	for i, line := range strings.Split(string(raw), "\n") {
+		indent := line[:len(line)-len(strings.TrimLeft(line, " \t"))]
+		if strings.Contains(indent, "\t") && strings.TrimSpace(line) != "" {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// FromEnvironment lists the ROMS_ variables that set a setting, for the banner.
+func FromEnvironment(getenv func(string) string) []string {
+	var names []string
+	for key := range defaults {
+		if name := EnvName(key); getenv(name) != "" {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return names
 }
 
 // unknownKeys catches typos: a misspelt key would otherwise be silently ignored.
@@ -407,7 +436,40 @@ func unknownKeys(v *viper.Viper, file string) error {
 		return nil
 	}
 	slices.Sort(unknown)
-	return fmt.Errorf("config file %s: unknown key %s (config.example.yaml lists every key)", file, strings.Join(unknown, ", "))
+	var hints []string
+	for _, k := range unknown {
+		if hint := keyHint(k); hint != "" {
+			hints = append(hints, hint)
+		}
+	}
+	msg := fmt.Sprintf("config file %s: unknown key %s (config.example.yaml lists every key)", file, strings.Join(unknown, ", "))
+	if len(hints) > 0 {
+		msg += ": " + strings.Join(hints, "; ")
+	}
+	return errors.New(msg)
+}
+
+// keyHint says what an unknown key may be: a section left empty because its keys are
+// not indented under it, or a key that belongs under a section.
+func keyHint(k string) string {
+	var inside, under []string
+	for d := range defaults {
+		if strings.HasPrefix(d, k+".") {
+			inside = append(inside, strings.TrimPrefix(d, k+"."))
+		}
+		if strings.HasSuffix(d, "."+k) {
+			under = append(under, d)
+		}
+	}
+	if len(inside) > 0 {
+		slices.Sort(inside)
+		return fmt.Sprintf("%s: has nothing under it; indent its keys (such as %s) by two spaces", k, inside[0])
+	}
+	if len(under) > 0 {
+		slices.Sort(under)
+		return fmt.Sprintf("%s may be %s: indent it under its section", k, strings.Join(under, " or "))
+	}
+	return ""
 }
 
 func lowerAll(items []string) []string {

@@ -260,3 +260,31 @@ func TestParserAliases(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigMistakesAreSaidPlainly: a tab, keys not indented under their section, and a
+// currency in small letters, as a new user writes them.
+func TestConfigMistakesAreSaidPlainly(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct{ name, yaml, want string }{
+		{"tab", "http:\n\taddr: 127.0.0.1:9000\n", "line 2: indented with a tab; YAML needs spaces"},
+		{"not indented", "http:\naddr: 127.0.0.1:9000\n", "addr may be http.addr"},
+		{"empty section", "http:\naddr: 127.0.0.1:9000\n", "http: has nothing under it"},
+	} {
+		file := filepath.Join(dir, tt.name+".yaml")
+		if err := os.WriteFile(file, []byte(tt.yaml), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := Load(file, func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v, want %q", tt.name, err, tt.want)
+		}
+	}
+	file := filepath.Join(dir, "currency.yaml")
+	_ = os.WriteFile(file, []byte("currency: usd\n"), 0o600)
+	if c, _, err := Load(file, func(string) string { return "" }); err != nil || c.Currency != "USD" {
+		t.Errorf("currency: usd gives %q %v", c.Currency, err)
+	}
+	env := map[string]string{"ROMS_HTTP_ADDR": "127.0.0.1:9000", "ROMS_DISCORD_TOKEN": "x"}
+	if got := FromEnvironment(func(k string) string { return env[k] }); strings.Join(got, ",") != "ROMS_DISCORD_TOKEN,ROMS_HTTP_ADDR" {
+		t.Errorf("from the environment: %v", got)
+	}
+}
