@@ -82,6 +82,9 @@ func (e Edit) Apply(o *Order, at time.Time) []Change {
 	if o.Status == "" {
 		setString(&ch, "status", &o.Status, e.DefaultStatus)
 	}
+	if f.Status == "" && (f.QtyReceived != nil || f.Quantity != nil) && allReceived(o) {
+		setString(&ch, "status", &o.Status, StatusReceived)
+	}
 	if o.Currency == "" && (o.Price != nil || o.Total != nil || o.Commission != nil) {
 		setString(&ch, "currency", &o.Currency, e.DefaultCurrency)
 	}
@@ -342,6 +345,18 @@ func derivedTotal(price *Money, qty int) *Money {
 		return nil
 	}
 	return &t
+}
+
+// allReceived is the rule of the received status, the same for every way in (an import,
+// a correction, a command, a message): an edit that brings the units received up to the
+// units ordered makes the order received, unless it was declined, cancelled, returned or
+// refunded, or the same edit set its status itself.
+func allReceived(o *Order) bool {
+	switch o.Status {
+	case StatusDeclined, StatusCancelled, StatusReturned, StatusRefunded, StatusReceived:
+		return false
+	}
+	return o.Quantity > 0 && o.QtyReceived >= o.Quantity
 }
 
 func stampStatusDate(c *changes, o *Order, at time.Time) {

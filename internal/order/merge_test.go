@@ -172,3 +172,30 @@ func TestKeyIgnoresCaseAndHash(t *testing.T) {
 		t.Error("order numbers that differ only in case, '#' or spaces must be the same order")
 	}
 }
+
+// TestAllUnitsReceivedMeansReceived: the rule of the received status, whatever the edit
+// comes from.
+func TestAllUnitsReceivedMeansReceived(t *testing.T) {
+	two, one := 2, 1
+	for _, tt := range []struct {
+		name   string
+		status string
+		edit   Fields
+		want   string
+	}{
+		{"all units in", StatusShipped, Fields{QtyReceived: &two}, StatusReceived},
+		{"some units in", StatusShipped, Fields{QtyReceived: &one}, StatusShipped},
+		{"a cancelled order stays cancelled", StatusCancelled, Fields{QtyReceived: &two}, StatusCancelled},
+		{"the edit's own status wins", StatusShipped, Fields{QtyReceived: &two, Status: StatusDelivered}, StatusDelivered},
+		{"an edit of something else", StatusShipped, Fields{Notes: "n"}, StatusShipped},
+	} {
+		o := Order{Status: tt.status, Quantity: 2}
+		if tt.name == "an edit of something else" {
+			o.QtyReceived = 2
+		}
+		Edit{Fields: tt.edit}.Apply(&o, time.Now())
+		if o.Status != tt.want {
+			t.Errorf("%s: status %q, want %q", tt.name, o.Status, tt.want)
+		}
+	}
+}
