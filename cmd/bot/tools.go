@@ -249,7 +249,8 @@ func callWith(ctx context.Context, c *http.Client, method, url, token, contentTy
 	case err == nil:
 		return resp, nil
 	case errors.As(err, &dial) && dial.Op == "dial":
-		return nil, fmt.Errorf("could not reach ROMS at %s: %w (is it running? start it with: go run ./cmd/bot)", url, err)
+		return nil, fmt.Errorf("could not reach ROMS at %s: %w (is it running? start it with: go run ./cmd/bot; "+
+			"this address is http.addr, from config.yaml or ROMS_HTTP_ADDR: give -config FILE or set ROMS_HTTP_ADDR to the running bot's address)", url, err)
 	case ctx.Err() != nil:
 		return nil, fmt.Errorf("stopped waiting for ROMS at %s: %w (what it was doing goes on; its log says when it ends)", url, ctx.Err())
 	}

@@ -321,4 +321,13 @@ func TestALimitedCheckoutIsKeptFirst(t *testing.T) {
 			t.Errorf("%s not stored after retry-failed: %d", n, status)
 		}
 	}
+	// The log list says the dead letters were stored since, not the old refusal alone.
+	var list LogList
+	_, raw = ts.request(http.MethodGet, "/api/v2/webhooks/logs?limit=10", "", nil)
+	_ = json.Unmarshal(raw, &list)
+	for _, l := range list.Logs {
+		if l.ReplayedAs != "" && (!l.Processed || !strings.HasPrefix(l.ErrorMessage, "stored when replayed")) {
+			t.Errorf("replayed entry %d: processed %v, %q", l.ID, l.Processed, l.ErrorMessage)
+		}
+	}
 }

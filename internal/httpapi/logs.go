@@ -46,8 +46,17 @@ func summarise(e order.LogEntry) LogSummary {
 	if utf8.RuneCountInString(preview) > previewChars {
 		preview = string([]rune(preview)[:previewChars]) + "..."
 	}
+	processed, problem := e.Outcome != order.OutcomeRejected, e.Error
+	switch e.ReplayedAs {
+	case order.OutcomeCreated, order.OutcomeUpdated, order.OutcomeUnchanged:
+		// Read again since and stored: the first error is history, not a problem now.
+		processed = true
+		if problem != "" {
+			problem = "stored when replayed (" + e.ReplayedAs + "); at first: " + problem
+		}
+	}
 	return LogSummary{ID: e.ID, Endpoint: endpoint, Method: method, StatusCode: e.StatusCode,
-		Processed: e.Outcome != order.OutcomeRejected, ErrorMessage: e.Error, CreatedAt: e.ReceivedAt, PayloadPreview: preview,
+		Processed: processed, ErrorMessage: problem, CreatedAt: e.ReceivedAt, PayloadPreview: preview,
 		Outcome: e.Outcome, ReplayedAs: e.ReplayedAs, Origin: e.Origin, ContentType: e.ContentType, BodyBytes: e.BodyBytes,
 		Warnings: e.Warnings, OrderNumber: e.OrderNumber, OrderID: e.OrderID}
 }

@@ -337,3 +337,30 @@ func BenchmarkImportOrdersCSV(b *testing.B) {
 		}
 	}
 }
+
+// TestUndoTwiceSaysSo: the second undo of a batch says there is nothing left to undo.
+func TestUndoTwiceSaysSo(t *testing.T) {
+	p, _, _ := newPipeline(t)
+	ctx := context.Background()
+	if _, err := p.Ingest(ctx, httpInput("Successful Checkout | Target\nOrder Number\nUT-1\n")); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := p.Import(ctx, ImportTracking, []byte("Order Number,Tracking Number\nUT-1,1ZA1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _ := p.Undo(ctx, sum.Batch, order.ActorAPI)
+	second, err := p.Undo(ctx, sum.Batch, order.ActorAPI)
+	if err != nil || first.AlreadyUndone || !second.AlreadyUndone || !strings.Contains(second.String(), "nothing to undo") {
+		t.Errorf("first %+v, second %+v (%s) %v", first, second, second, err)
+	}
+	created, err := p.Import(ctx, ImportOrders, []byte("Successful Checkout | Target\nOrder Number\nUT-2\n"))
+	if err != nil || created.Created != 1 {
+		t.Fatalf("%+v %v", created, err)
+	}
+	first, _ = p.Undo(ctx, created.Batch, order.ActorAPI)
+	second, _ = p.Undo(ctx, created.Batch, order.ActorAPI)
+	if first.Deleted != 1 || !second.AlreadyUndone || len(second.Kept) != 0 {
+		t.Errorf("orders batch: first %+v, second %+v", first, second)
+	}
+}

@@ -26,10 +26,15 @@ type UndoSummary struct {
 	// Kept are the orders the batch created that something else changed since (a real
 	// checkout, a correction): they stay, and are not counted as deleted.
 	Kept []string `json:"kept,omitempty" doc:"Orders the batch created that were changed since by others: left alone"`
+	// AlreadyUndone: nothing the batch did is left to revert (an undo ran before).
+	AlreadyUndone bool `json:"already_undone,omitempty"`
 }
 
 // String says what the undo did, for a person.
 func (u UndoSummary) String() string {
+	if u.AlreadyUndone {
+		return fmt.Sprintf("nothing to undo: the batch's %d orders are already as they were before it (undone already?)", u.Orders)
+	}
 	text := fmt.Sprintf("%d orders: %d put back, %d deleted (the import had created them), %d changes left alone (changed again since)",
 		u.Orders, u.Reverted, u.Deleted, u.LeftAlone)
 	if len(u.Kept) > 0 {
@@ -68,14 +73,18 @@ func (s *Service) Undo(ctx context.Context, batch, actor string) (UndoSummary, e
 			sum.Kept = append(sum.Kept, n)
 		}
 	}
+	undone := 0 // orders already as the batch found them
 	for _, r := range s.run(ctx, plans) {
 		switch r.outcome {
 		case order.OutcomeDeleted:
 			sum.Deleted++
 		case order.OutcomeUpdated, order.OutcomeRestored:
 			sum.Reverted++
+		case order.OutcomeUnchanged:
+			undone++
 		}
 	}
+	sum.AlreadyUndone = undone == len(numbers) && len(sum.Kept) == 0 && sum.LeftAlone == 0
 	return sum, ctx.Err()
 }
 
@@ -104,16 +113,19 @@ func (s *Service) revert(ctx context.Context, number string, events []order.Even
 		}
 		return false
 	}
+	current, err := s.store.Get(ctx, number)
+	if err != nil {
+		return rejected(outcomeNotFound, err.Error()), 0, false
+	}
 	if events[0].Type == order.EventCreated {
-		if slices.ContainsFunc(history, func(e order.Event) bool { return e.ID > events[0].ID && !batch[e.ID] }) {
+		switch {
+		case current.DeletedAt != nil:
+			return rejected(order.OutcomeUnchanged, "deleted already"), 0, false
+		case slices.ContainsFunc(history, func(e order.Event) bool { return e.ID > events[0].ID && !batch[e.ID] }):
 			return rejected(outcomeKept, "changed since by others"), 0, true
 		}
 		w.Edit.Delete = true
 		return plan{write: &w}, 0, false
-	}
-	current, err := s.store.Get(ctx, number)
-	if err != nil {
-		return rejected(outcomeNotFound, err.Error()), 0, false
 	}
 	// Walk back through the batch's changes: a field goes back to the value before the
 	// batch's first change of it, as long as nothing else changed it after.
@@ -126,6 +138,8 @@ func (s *Service) revert(ctx context.Context, number string, events []order.Even
 			case autoFields[c.Field]:
 			case !changedSince(events[i].ID, c.Field) && sameJSON(now[c.Field], c.New):
 				target[c.Field], now[c.Field] = c, c.Old
+			case sameJSON(now[c.Field], c.Old):
+				// back as it was before the batch already: an earlier undo
 			default:
 				left++
 			}
