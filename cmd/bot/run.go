@@ -52,7 +52,12 @@ config.example.yaml lists every one.
 // run is the whole program. args excludes the program name.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	err := dispatch(ctx, args, getenv, stdin, stdout, stderr)
-	if errors.Is(err, flag.ErrHelp) { // asking for help is not an error
+	var help *commandHelp
+	switch {
+	case errors.As(err, &help): // asking for help is not an error
+		printHelp(stdout, help)
+		return nil
+	case errors.Is(err, flag.ErrHelp):
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
@@ -104,7 +109,7 @@ func loadConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (co
 	fs.SetOutput(io.Discard)
 	file := fs.String("config", "", "settings file (default: config.yaml when present)")
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
-		return config.Config{}, "", nil, err
+		return config.Config{}, "", nil, &commandHelp{fs}
 	} else if err != nil {
 		return config.Config{}, "", nil, fmt.Errorf("%s: %w\n\n%s", fs.Name(), err, usage)
 	}

@@ -377,3 +377,27 @@ func TestAPortInUseSaysWhatToDo(t *testing.T) {
 		t.Errorf("second bot on %s: %v", addr, err)
 	}
 }
+
+// TestEachCommandHasItsOwnHelp: `bot NAME -h` prints the command's use, flags and an
+// example, not the whole usage; import's says what each kind reads.
+func TestEachCommandHasItsOwnHelp(t *testing.T) {
+	for name, want := range map[string][]string{
+		"import": {"Usage: bot import", "tracking number column", "Example:"},
+		"stats":  {"Usage: bot stats", "-by", "Example:"},
+		"export": {"Usage: bot export", "-o", "Example:"},
+		"undo":   {"Usage: bot undo"},
+	} {
+		var out bytes.Buffer
+		if err := run(context.Background(), []string{name, "-h"}, envOf(nil), nil, &out, io.Discard); err != nil {
+			t.Fatalf("%s -h: %v", name, err)
+		}
+		for _, w := range want {
+			if !strings.Contains(out.String(), w) {
+				t.Errorf("%s -h lacks %q:\n%s", name, w, out.String())
+			}
+		}
+		if strings.Contains(out.String(), "bot migrate") {
+			t.Errorf("%s -h prints the whole usage", name)
+		}
+	}
+}
