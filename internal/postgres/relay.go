@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/roms-dev/roms/internal/live"
@@ -38,7 +39,13 @@ type Relay struct {
 	self   string
 	logger *slog.Logger
 	out    chan notice
+	// listening is true while the relay hears the other instances' changes.
+	listening atomic.Bool
 }
+
+// Listening reports whether the relay hears the other instances' changes now (for
+// /health and for tests, which wait for it rather than sleep).
+func (r *Relay) Listening() bool { return r.listening.Load() }
 
 // Relay returns the relay of this instance (named self) in front of hub. Run carries the
 // changes; without it, Publish reaches only this instance.
@@ -104,6 +111,8 @@ func (r *Relay) listen(ctx context.Context) error {
 		return err
 	}
 	defer conn.Exec(context.WithoutCancel(ctx), "UNLISTEN "+changesChannel) // before the connection goes back to the pool
+	r.listening.Store(true)
+	defer r.listening.Store(false)
 	for {
 		msg, err := conn.Conn().WaitForNotification(ctx)
 		if err != nil {

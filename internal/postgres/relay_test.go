@@ -34,12 +34,16 @@ func TestChangesReachEveryInstance(t *testing.T) {
 		return s, r, hub
 	}
 	a, relayA, hubA := open("a")
-	_, _, hubB := open("b")
+	_, relayB, hubB := open("b")
 	changesA, stopA := hubA.Subscribe(8)
 	defer stopA()
 	changesB, stopB := hubB.Subscribe(8)
 	defer stopB()
-	time.Sleep(200 * time.Millisecond) // both listening
+	for deadline := time.Now().Add(10 * time.Second); !relayA.Listening() || !relayB.Listening(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the relays did not start listening")
+		}
+	}
 
 	for _, notes := range []string{"small", strings.Repeat("n", 9000)} {
 		res, err := a.Write(ctx, ordertest.Edit("LIVE-1", order.Fields{Notes: notes}))
