@@ -46,8 +46,7 @@ func importCommand(ctx context.Context, args []string, getenv func(string) strin
 	if err != nil {
 		return fmt.Errorf("import %s: %w", file, err)
 	}
-	fmt.Fprintf(stdout, "Imported %s (%s): %d rows: %d created, %d updated, %d already up to date, %d not found, %d invalid, %d conflicts.\n",
-		file, kind, sum.Rows, sum.Created, sum.Updated, sum.Unchanged, sum.NotFound, sum.Invalid, sum.Conflicts)
+	fmt.Fprintf(stdout, "Imported %s (%s): %s.\n", file, kind, sum)
 	fmt.Fprintf(stdout, "Batch %s; to revert it: bot undo %s\n", sum.Batch, sum.Batch)
 	if sum.Rejected != "" {
 		return reportRejected(stdout, sum.Rejected, *rejectsFile)

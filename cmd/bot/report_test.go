@@ -102,7 +102,7 @@ func TestImportAndUndoWhileRunningAndWhileStopped(t *testing.T) {
 	if err := run(context.Background(), []string{"import", "tracking", "tracking.csv"}, envOf(running), nil, &out, io.Discard); err != nil {
 		t.Fatalf("import while running: %v", err)
 	}
-	for _, want := range []string{"2 rows: 0 created, 1 updated", "1 not found", "bot undo ", "3,NOPE-1,1Z888,no order with number NOPE-1"} {
+	for _, want := range []string{"2 rows: 1 updated, 1 not found", "bot undo ", "3,NOPE-1,1Z888,no order with number NOPE-1"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("import output lacks %q:\n%s", want, out.String())
 		}

@@ -93,17 +93,7 @@ func size(n int) string {
 }
 
 func importText(name string, s orders.ImportSummary) string {
-	var parts []string
-	for _, c := range []struct {
-		n    int
-		what string
-	}{{s.Created, "created"}, {s.Updated, "updated"}, {s.Unchanged, "already up to date"}, {s.NotFound, "not found"},
-		{s.Invalid, "could not be read"}, {s.Conflicts, "would overwrite a different value"}} {
-		if c.n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
-		}
-	}
-	text := fmt.Sprintf("Imported %s (%s): %d rows: %s.", name, s.Kind, s.Rows, strings.Join(parts, ", "))
+	text := fmt.Sprintf("Imported %s (%s): %s.", name, s.Kind, s)
 	if s.Created+s.Updated > 0 {
 		text += fmt.Sprintf("\nBatch `%s`: `/undo batch:%s` reverts it.", s.Batch, s.Batch)
 	}

@@ -53,6 +53,28 @@ type ImportSummary struct {
 	Notes []string `json:"notes,omitempty"`
 }
 
+// String says what the import did, for a person: "2 rows: 1 updated, 1 not found".
+func (s ImportSummary) String() string {
+	var parts []string
+	for _, c := range []struct {
+		n    int
+		what string
+	}{{s.Created, "created"}, {s.Updated, "updated"}, {s.Unchanged, "already up to date"}, {s.NotFound, "not found"},
+		{s.Invalid, "could not be read"}, {s.Conflicts, "would overwrite a different value"}} {
+		if c.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
+		}
+	}
+	rows := "rows"
+	if s.Rows == 1 {
+		rows = "row"
+	}
+	if len(parts) == 0 {
+		return fmt.Sprintf("%d %s", s.Rows, rows)
+	}
+	return fmt.Sprintf("%d %s: %s", s.Rows, rows, strings.Join(parts, ", "))
+}
+
 // rowResult is what became of one row.
 type rowResult struct {
 	outcome string // an order outcome, or notFound, invalid, conflict

@@ -247,7 +247,7 @@ async function importFile(ev) {
     const sum = await api('/api/v2/imports/' + form.kind.value, { method: 'POST', body: data });
     const parts = [['created', sum.created], ['updated', sum.updated], ['already up to date', sum.unchanged],
       ['not found', sum.not_found], ['could not be read', sum.invalid], ['conflicts', sum.conflicts]].filter(([, n]) => n);
-    const children = [el('p', {}, `${sum.rows} rows: ` + parts.map(([w, n]) => `${n} ${w}`).join(', ') + '.'),
+    const children = [el('p', {}, `${sum.rows} ${sum.rows === 1 ? 'row' : 'rows'}: ` + parts.map(([w, n]) => `${n} ${w}`).join(', ') + '.'),
       ...(sum.notes || []).map((n) => el('p', { class: 'muted' }, n))];
     if (sum.rejected_csv) {
       const url = URL.createObjectURL(new Blob([sum.rejected_csv], { type: 'text/csv' }));
