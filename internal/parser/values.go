@@ -201,12 +201,13 @@ func decode(s string) string {
 		d = html.UnescapeString(d)
 	}
 	if strings.Contains(d, "%") && !strings.Contains(d, " ") {
-		if u, err := url.PathUnescape(d); err == nil && utf8.ValidString(u) {
+		// Text, not bytes: "%00" and other control characters are no value anyone wrote.
+		if u, err := url.PathUnescape(d); err == nil && utf8.ValidString(u) && !strings.ContainsFunc(u, unicode.IsControl) {
 			d = u
 		}
 	}
-	if d == s {
-		return s
+	if d == s || strings.ContainsFunc(d, unicode.IsControl) && !strings.ContainsFunc(s, unicode.IsControl) {
+		return s // nothing decoded, or "&#7;" and the like: no value anyone wrote
 	}
 	return Redact(d)
 }
