@@ -51,6 +51,9 @@ func seedEveryKind(t *testing.T, path string) {
 	if err := st.Advance(ctx, "discord:channel:1", "1290000000000000099"); err != nil {
 		t.Fatal(err)
 	}
+	if err := st.Teach(ctx, "Ref", "order_number"); err != nil { // a label taught from the review list
+		t.Fatal(err)
+	}
 }
 
 var errBinaryForTest = io.ErrUnexpectedEOF

@@ -13,6 +13,13 @@ type Record struct {
 	Log      *LogEntry     `json:"log,omitempty"`
 	Mark     *MarkRecord   `json:"mark,omitempty"`
 	Position *PositionMark `json:"position,omitempty"`
+	Alias    *AliasRecord  `json:"alias,omitempty"`
+}
+
+// AliasRecord is a parser label taught from the review list.
+type AliasRecord struct {
+	Label string `json:"label"`
+	Field string `json:"field"`
 }
 
 // MarkRecord is a stored mark: the version and hash of the input last taken under a key.
@@ -30,11 +37,12 @@ type PositionMark struct {
 
 // Census counts what a store holds, to check that a migration moved everything.
 type Census struct {
-	Orders, Events, Logs, Marks, Positions int
+	Orders, Events, Logs, Marks, Positions, Aliases int
 }
 
 func (c Census) String() string {
-	return fmt.Sprintf("%d orders, %d events, %d log entries, %d marks, %d positions", c.Orders, c.Events, c.Logs, c.Marks, c.Positions)
+	return fmt.Sprintf("%d orders, %d events, %d log entries, %d marks, %d positions, %d taught labels",
+		c.Orders, c.Events, c.Logs, c.Marks, c.Positions, c.Aliases)
 }
 
 // Archive is what a store gives and takes to move a whole database to another store.

@@ -44,6 +44,10 @@ func (s *Store) Records(ctx context.Context, fn func(order.Record) error) error 
 				var p order.PositionMark
 				return order.Record{Position: &p}, rows.Scan(&p.Name, &p.Pos)
 			}},
+			{"SELECT label, field FROM parser_aliases ORDER BY label", func(rows pgx.Rows) (order.Record, error) {
+				var a order.AliasRecord
+				return order.Record{Alias: &a}, rows.Scan(&a.Label, &a.Field)
+			}},
 		}
 		for _, k := range kinds {
 			rows, err := tx.Query(ctx, k.query)
@@ -128,6 +132,10 @@ func restore(ctx context.Context, tx pgx.Tx, r order.Record) error {
 		_, err := tx.Exec(ctx, `INSERT INTO positions (name, pos) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`,
 			r.Position.Name, r.Position.Pos)
 		return err
+	case r.Alias != nil:
+		_, err := tx.Exec(ctx, `INSERT INTO parser_aliases (label, field) VALUES ($1, $2) ON CONFLICT (label) DO NOTHING`,
+			r.Alias.Label, r.Alias.Field)
+		return err
 	}
 	return nil
 }
@@ -136,8 +144,9 @@ func restore(ctx context.Context, tx pgx.Tx, r order.Record) error {
 func (s *Store) Census(ctx context.Context) (order.Census, error) {
 	var c order.Census
 	err := s.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM orders), (SELECT count(*) FROM events),
-		(SELECT count(*) FROM webhook_log), (SELECT count(*) FROM marks), (SELECT count(*) FROM positions)`).
-		Scan(&c.Orders, &c.Events, &c.Logs, &c.Marks, &c.Positions)
+		(SELECT count(*) FROM webhook_log), (SELECT count(*) FROM marks), (SELECT count(*) FROM positions),
+		(SELECT count(*) FROM parser_aliases)`).
+		Scan(&c.Orders, &c.Events, &c.Logs, &c.Marks, &c.Positions, &c.Aliases)
 	if err != nil {
 		return order.Census{}, fmt.Errorf("count what is stored: %w", err)
 	}

@@ -56,6 +56,11 @@ func (s *Store) Records(ctx context.Context, fn func(order.Record) error) error 
 				return fn(order.Record{Position: &order.PositionMark{Name: string(k), Pos: string(v)}})
 			})
 		}
+		if err == nil {
+			err = each(bucketAliases, func(k, v []byte) error {
+				return fn(order.Record{Alias: &order.AliasRecord{Label: string(k), Field: string(v)}})
+			})
+		}
 		return err
 	})
 }
@@ -163,6 +168,12 @@ func restore(tx *bolt.Tx, r order.Record) error {
 			return nil
 		}
 		return b.Put([]byte(r.Position.Name), []byte(r.Position.Pos))
+	case r.Alias != nil:
+		b := tx.Bucket(bucketAliases)
+		if b.Get([]byte(r.Alias.Label)) != nil {
+			return nil
+		}
+		return b.Put([]byte(r.Alias.Label), []byte(r.Alias.Field))
 	}
 	return nil
 }
@@ -184,6 +195,7 @@ func (s *Store) Census(ctx context.Context) (order.Census, error) {
 		c.Logs = tx.Bucket(bucketLogs).Stats().KeyN
 		c.Marks = tx.Bucket(bucketSeen).Stats().KeyN
 		c.Positions = tx.Bucket(bucketPositions).Stats().KeyN
+		c.Aliases = tx.Bucket(bucketAliases).Stats().KeyN
 		return nil
 	})
 	return c, err
