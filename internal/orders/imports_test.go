@@ -364,3 +364,15 @@ func TestUndoTwiceSaysSo(t *testing.T) {
 		t.Errorf("orders batch: first %+v, second %+v", first, second)
 	}
 }
+
+// TestAPasswordColumnIsKeptNowhere: a CSV of orders with a column named for a password
+// keeps the password neither in the orders nor in the webhook log.
+func TestAPasswordColumnIsKeptNowhere(t *testing.T) {
+	p, _, _ := newPipeline(t)
+	ctx := context.Background()
+	sum, err := p.Import(ctx, ImportOrders, []byte("Order Number,Product,Account Password,Proxy\nPW-1,Widget,hunter22x,203.0.113.9:8080:user:hunter22y\n"))
+	if err != nil || sum.Created != 1 {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	checkSecrets(t, p, []string{"hunter22x", "hunter22y"}, "PW-1")
+}

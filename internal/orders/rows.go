@@ -81,9 +81,23 @@ func (s *Service) orderRows(t table, actor string) ([]plan, [][]string) {
 			continue
 		}
 		plans[i].input = &Input{Origin: order.Origin{Source: order.SourceImport}, Message: &msg, OccurredAt: at,
-			Raw: strings.Join(row, ","), ContentType: "text/csv (import)", Actor: actor}
+			Raw: redactedRow(t.header, row), ContentType: "text/csv (import)", Actor: actor}
 	}
 	return plans, source
+}
+
+// redactedRow is a row as the webhook log keeps it: each cell redacted by its column's
+// name, so a column named for a password keeps nothing of it.
+func redactedRow(header, row []string) string {
+	cells := make([]string, len(row))
+	for c, v := range row {
+		name := ""
+		if c < len(header) {
+			name = header[c]
+		}
+		cells[c] = parser.RedactField(name, v)
+	}
+	return strings.Join(cells, ",")
 }
 
 // ingestRow ingests one pasted message and says what became of it.
