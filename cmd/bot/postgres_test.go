@@ -232,11 +232,13 @@ func TestLiveChangesReachEveryInstance(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	seen := make(chan bool, 1)
+	seen, subscribed := make(chan bool, 1), make(chan struct{})
 	go func() {
 		scanner := bufio.NewScanner(resp.Body)
 		scanner.Buffer(make([]byte, 1<<20), 1<<20)
+		once := sync.Once{}
 		for scanner.Scan() {
+			once.Do(func() { close(subscribed) }) // the stream's first ping: subscribed
 			if strings.Contains(scanner.Text(), "BBY01-807102506907") {
 				seen <- true
 				return
@@ -244,7 +246,14 @@ func TestLiveChangesReachEveryInstance(t *testing.T) {
 		}
 		seen <- false
 	}()
-	time.Sleep(300 * time.Millisecond) // the relay listening, the stream subscribed
+	<-subscribed
+	waitFor(t, "the other instance's relay listening", func() bool {
+		var h struct {
+			LiveRelay string `json:"live_relay"`
+		}
+		getJSON(t, b.base+"/health", &h)
+		return h.LiveRelay == "listening"
+	})
 	post, err := http.Post(a.base+"/api/v2/webhooks/orders", "text/plain", bytes.NewReader(sample))
 	if err != nil {
 		t.Fatal(err)

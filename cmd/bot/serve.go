@@ -73,6 +73,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		RateLimit: httpapi.RateLimit{PerMinute: cfg.HTTP.RateLimit.PerMinute, Burst: cfg.HTTP.RateLimit.Burst},
 		Version:   buildVersion(), Started: time.Now(), Dashboard: dashboard.Handler(),
 	}
+	if relay != nil {
+		deps.RelayListening = relay.Listening
+	}
 	sources := metrics.Sources{Counts: st.database.Counts, Problem: st.database.Problem, Subscribers: hub.Subscribers,
 		ParseHealth: svc.ParseHealth}
 	var listener *discord.Listener

@@ -27,6 +27,7 @@ type Health struct {
 	Discord         orders.GatewayStatus `json:"discord"`
 	LiveSubscribers int                  `json:"live_subscribers"`
 	ParseHealth     ParseHealthSummary   `json:"parse_health"`
+	LiveRelay       string               `json:"live_relay,omitempty" enum:"listening,not listening" doc:"With PostgreSQL: whether the other instances' changes reach this one's live clients"`
 }
 
 // ParseHealthSummary says whether every source's posts are still read; the detail is at
@@ -49,6 +50,9 @@ func (s *server) health(ctx context.Context, _ *struct{}) (*healthOutput, error)
 		Discord:         orders.Disabled(),
 		LiveSubscribers: s.Hub.Subscribers(),
 		ParseHealth:     ParseHealthSummary{Alerting: []string{}},
+	}
+	if s.RelayListening != nil {
+		h.LiveRelay = map[bool]string{true: "listening", false: "not listening"}[s.RelayListening()]
 	}
 	for _, src := range s.Messages.ParseHealth() {
 		h.ParseHealth.Sources++

@@ -114,6 +114,9 @@ type Deps struct {
 	// Positions keep the session epoch (see session.go); nil: logging out ends only the
 	// browser's own cookie.
 	Positions Positions
+	// RelayListening says whether the other instances' live changes reach this one; nil
+	// without PostgreSQL.
+	RelayListening func() bool
 }
 
 type server struct {
