@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -286,9 +287,9 @@ func readLogged(e order.LogEntry, reader *parser.Reader, loc *time.Location) *pa
 	return &msg
 }
 
-func sameFields(a, b order.Fields) bool {
-	return fmt.Sprintf("%+v", a) == fmt.Sprintf("%+v", b)
-}
+// sameFields compares two readings by value: through pointers (a quantity of 2 in each
+// is the same), which printing them would not.
+func sameFields(a, b order.Fields) bool { return reflect.DeepEqual(a, b) }
 
 // merge is the configured aliases with the taught ones over them: a label taught from
 // the review list is the newer word.

@@ -158,3 +158,17 @@ func TestAlertWhenABotChangesItsPosts(t *testing.T) {
 		t.Errorf("health %+v", bot)
 	}
 }
+
+// TestTeachingCountsOnlyPostsItChanges: a post that mentions the label but reads the same
+// after teaching (its quantity a pointer in both readings) is not counted or read again.
+func TestTeachingCountsOnlyPostsItChanges(t *testing.T) {
+	p, _, _ := newPipeline(t)
+	ctx := context.Background()
+	if _, err := p.Ingest(ctx, fromBot("Successful Checkout | Target\nOrder Number\nSAME-1\nPrice\n$10.00\nQuantity\n2\nNotes\nsee Ref below\n", "NewBot")); err != nil {
+		t.Fatal(err)
+	}
+	dry, err := p.Teach(ctx, Teaching{Label: "Ref", Field: "order_number", DryRun: true})
+	if err != nil || dry.Posts != 0 {
+		t.Errorf("dry run %+v %v, want no post: its reading does not change", dry, err)
+	}
+}
