@@ -220,4 +220,7 @@ func TestALargeImportShowsItsProgress(t *testing.T) {
 			t.Errorf("output lacks %q:\n%.600s", want, out.String())
 		}
 	}
+	if n := strings.Count(out.String(), "6000 of 6000 rows"); n != 1 {
+		t.Errorf("the end shown %d times:\n%.600s", n, out.String())
+	}
 }

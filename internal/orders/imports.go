@@ -137,8 +137,10 @@ func (s *Service) ImportWithProgress(ctx context.Context, kind string, data []by
 		return ImportSummary{}, err
 	}
 	s.logger.Info("import started", "kind", kind, "batch", batch, "rows", len(plans))
-	tell := func(done int) {
-		if progress != nil {
+	told := -1
+	tell := func(done int) { // each count once: the last transaction may end the batch
+		if progress != nil && done != told {
+			told = done
 			progress(ImportProgress{Batch: batch, Done: done, Total: len(plans)})
 		}
 	}

@@ -106,14 +106,12 @@ func storedByReplay(e order.LogEntry) bool {
 func (s *Service) reviewOf(e order.LogEntry) (ReviewEntry, bool) {
 	r := ReviewEntry{LogID: e.ID, ReceivedAt: e.ReceivedAt, Source: sourceKey(e.Origin), Outcome: e.Outcome,
 		Reason: e.Error, Body: e.Body, OrderNumber: e.OrderNumber}
-	checkouts, err := embedtext.Body(e.ContentType, []byte(e.Body))
-	if err != nil || len(checkouts) == 0 {
+	text, msg, err := readLogged(e, s.reader.Load(), s.loc)
+	r.Text = text
+	switch {
+	case errors.Is(err, errNoCheckout):
 		return r, e.Outcome == order.OutcomeRejected
-	}
-	c := checkouts[0]
-	r.Text = c.Text
-	msg, _, err := c.Read(s.reader.Load(), s.loc)
-	if err != nil {
+	case err != nil:
 		return r, true
 	}
 	r.Read, r.Inferred = msg.Fields, msg.Inferred
@@ -261,8 +259,9 @@ func (s *Service) changedBy(ctx context.Context, reader *parser.Reader, t Teachi
 		if key == "" || t.Source != "" && key != t.Source || !strings.Contains(strings.ToLower(e.Body), label) {
 			continue
 		}
-		before, after := readLogged(e, s.reader.Load(), s.loc), readLogged(e, reader, s.loc)
-		if after == nil || after.Fields.OrderNumber == "" || before != nil && sameFields(before.Fields, after.Fields) {
+		_, before, errBefore := readLogged(e, s.reader.Load(), s.loc)
+		_, after, errAfter := readLogged(e, reader, s.loc)
+		if errAfter != nil || after.Fields.OrderNumber == "" || errBefore == nil && sameFields(before.Fields, after.Fields) {
 			continue
 		}
 		_, err := s.store.Get(ctx, after.Fields.OrderNumber)
@@ -274,17 +273,18 @@ func (s *Service) changedBy(ctx context.Context, reader *parser.Reader, t Teachi
 	return out, nil
 }
 
-// readLogged is the first message of a logged post as reader reads it, or nil.
-func readLogged(e order.LogEntry, reader *parser.Reader, loc *time.Location) *parser.Message {
+// errNoCheckout is a logged body that holds no checkout to read.
+var errNoCheckout = errors.New("no checkout in the body")
+
+// readLogged reads the first checkout of a logged post with reader: its text, and the
+// message, or errNoCheckout when the body holds none, or the parser's error.
+func readLogged(e order.LogEntry, reader *parser.Reader, loc *time.Location) (string, parser.Message, error) {
 	checkouts, err := embedtext.Body(e.ContentType, []byte(e.Body))
 	if err != nil || len(checkouts) == 0 {
-		return nil
+		return "", parser.Message{}, errNoCheckout
 	}
 	msg, _, err := checkouts[0].Read(reader, loc)
-	if err != nil {
-		return nil
-	}
-	return &msg
+	return checkouts[0].Text, msg, err
 }
 
 // sameFields compares two readings by value: through pointers (a quantity of 2 in each
