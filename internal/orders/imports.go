@@ -235,19 +235,10 @@ func (s *Service) runTelling(ctx context.Context, plans []plan, done func(int)) 
 // inputWrite is the write an imported message makes, with its log entry, or false when
 // the message makes none.
 func (s *Service) inputWrite(in Input) (*order.Write, bool) {
-	if in.ReceivedAt.IsZero() {
-		in.ReceivedAt = s.now()
-	}
-	msg, err := s.readMessage(&in)
-	if err != nil {
+	_, w, entry, reason, err := s.prepare(&in)
+	if err != nil || reason != "" {
 		return nil, false
 	}
-	w, reason := messageWrite(in, &msg)
-	if reason != "" {
-		return nil, false
-	}
-	entry := logEntry(in)
-	entry.Warnings = msg.Warnings
 	w.Log = &entry
 	return &w, true
 }

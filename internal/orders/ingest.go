@@ -94,14 +94,11 @@ func (s *Service) ingest(ctx context.Context, in Input) (Result, error) {
 			return Result{Outcome: order.OutcomeDuplicate}, err
 		}
 	}
-	msg, err := s.readMessage(&in)
+	msg, w, entry, reason, err := s.prepare(&in)
 	if err != nil {
 		s.recordHealth(in, nil, order.OutcomeRejected, in.ReceivedAt)
 		return Result{}, s.Reject(ctx, in, err)
 	}
-	w, reason := messageWrite(in, &msg)
-	entry := logEntry(in)
-	entry.Warnings = msg.Warnings
 	if reason != "" {
 		res, err := s.ignore(ctx, entry, in.Mark, reason)
 		if err == nil {
@@ -123,6 +120,23 @@ func (s *Service) ingest(ctx context.Context, in Input) (Result, error) {
 	s.logger.Info("order stored", "outcome", res.Outcome, "order_number", res.Order.OrderNumber,
 		"source", in.Origin.Source, "changes", len(res.Changes))
 	return Result{Outcome: res.Outcome, Order: res.Order, Changes: res.Changes, Warnings: msg.Warnings, LogID: res.LogID}, nil
+}
+
+// prepare reads an input and works out the write it makes and its log entry, or why it
+// makes none: what every input goes through before it is stored, alone (ingest) or in a
+// transaction of many (an import). An error is the parser's: the input is unreadable.
+func (s *Service) prepare(in *Input) (parser.Message, order.Write, order.LogEntry, string, error) {
+	if in.ReceivedAt.IsZero() {
+		in.ReceivedAt = s.now()
+	}
+	msg, err := s.readMessage(in)
+	if err != nil {
+		return msg, order.Write{}, order.LogEntry{}, "", err
+	}
+	w, reason := messageWrite(*in, &msg)
+	entry := logEntry(*in)
+	entry.Warnings = msg.Warnings
+	return msg, w, entry, reason, nil
 }
 
 // messageWrite is the write a readable message makes, or why it makes none: the one step
