@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 	"time"
 
@@ -79,31 +76,21 @@ func runBackfill(ctx context.Context, cfg config.Config, channel string, since t
 func remoteBackfill(ctx context.Context, cfg config.Config, channel string, since time.Time, progress func(orders.Progress)) (orders.Summary, error) {
 	body, _ := json.Marshal(map[string]any{"channel_id": channel, "since": since})
 	url := localURL(cfg.HTTP.Addr) + httpapi.PathBackfill
-	resp, err := call(ctx, http.MethodPost, url, cfg.HTTP.Token, "application/json", bytes.NewReader(body))
-	if err != nil {
-		return orders.Summary{}, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		msg, _ := io.ReadAll(resp.Body)
-		return orders.Summary{}, fmt.Errorf("the running bot at %s answered %s: %s", url, resp.Status, strings.TrimSpace(string(msg)))
-	}
-	lines := bufio.NewScanner(resp.Body)
-	for lines.Scan() {
-		var line httpapi.BackfillLine
-		if err := json.Unmarshal(lines.Bytes(), &line); err != nil {
-			return orders.Summary{}, fmt.Errorf("unexpected answer from the bot: %s", lines.Bytes())
-		}
+	var sum orders.Summary
+	err := followStream(ctx, client, url, cfg.HTTP.Token, "application/json", body, func(line httpapi.BackfillLine) (bool, error) {
 		switch line.Type {
 		case "progress":
 			progress(orders.Progress{Summary: line.Summary, Through: *line.Through})
 		case "done":
-			return line.Summary, nil
+			sum = line.Summary
+			return true, nil
 		case "error":
-			return line.Summary, errors.New(line.Error)
+			sum = line.Summary
+			return true, errors.New(line.Error)
 		}
-	}
-	return orders.Summary{}, fmt.Errorf("the bot ended the import without a summary: %v", lines.Err())
+		return false, nil
+	})
+	return sum, err
 }
 
 // parseSince reads how far back to import: a date, a time, a duration back, or all.

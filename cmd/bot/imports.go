@@ -74,28 +74,42 @@ func rowProgress(w io.Writer) func(orders.ImportProgress) {
 // streamImport asks the running bot to import and follows its progress stream to the end.
 func streamImport(ctx context.Context, cfg config.Config, kind string, data []byte, progress func(orders.ImportProgress)) (orders.ImportSummary, error) {
 	url := localURL(cfg.HTTP.Addr) + "/api/v2/imports/" + kind + "/stream"
-	resp, err := callWith(ctx, patient, http.MethodPost, url, cfg.HTTP.Token, "text/csv", bytes.NewReader(data))
-	if err != nil {
-		return orders.ImportSummary{}, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		raw, _ := io.ReadAll(resp.Body)
-		return orders.ImportSummary{}, refusal(url, resp.Status, raw)
-	}
-	dec := json.NewDecoder(resp.Body)
-	for {
-		var line httpapi.ImportLine
-		if err := dec.Decode(&line); err != nil {
-			return orders.ImportSummary{}, fmt.Errorf("the import's answer ended early: %w (the import goes on in the bot; its log has the batch)", err)
-		}
+	var sum orders.ImportSummary
+	err := followStream(ctx, patient, url, cfg.HTTP.Token, "text/csv", data, func(line httpapi.ImportLine) (bool, error) {
 		switch line.Type {
 		case "progress":
 			progress(*line.Progress)
 		case "done":
-			return *line.Summary, nil
+			sum = *line.Summary
+			return true, nil
 		case "error":
-			return orders.ImportSummary{}, errors.New(line.Error)
+			return true, errors.New(line.Error)
+		}
+		return false, nil
+	})
+	return sum, err
+}
+
+// followStream posts body to a running bot and hands each JSON line of its answer to
+// line, until line says the stream is done (with the error it carried, if any).
+func followStream[L any](ctx context.Context, c *http.Client, url, token, contentType string, body []byte, line func(L) (bool, error)) error {
+	resp, err := callWith(ctx, c, http.MethodPost, url, token, contentType, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		raw, _ := io.ReadAll(resp.Body)
+		return refusal(url, resp.Status, raw)
+	}
+	dec := json.NewDecoder(resp.Body)
+	for {
+		var l L
+		if err := dec.Decode(&l); err != nil {
+			return fmt.Errorf("the bot's answer ended before its end: %w (what it was doing goes on; its log says how it ends)", err)
+		}
+		if done, err := line(l); done {
+			return err
 		}
 	}
 }
