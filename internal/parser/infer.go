@@ -462,28 +462,28 @@ func (m *Message) inferFields(fields []*field) {
 	claim := func(f *field, name string) {
 		f.name, f.inferred, taken[name] = name, true, true
 	}
-	for _, f := range fields {
+	values := make([]string, len(fields)) // each unknown field's value, cleaned once
+	for i, f := range fields {
 		if f.name != "" {
 			continue
 		}
-		value := cleanValue("", strings.Join(f.lines, " "))
+		values[i] = cleanValue("", strings.Join(f.lines, " "))
 		if c, ok := labelConcepts(f.label); ok {
-			if name := inferName(c, value); name != "" && !taken[name] {
+			if name := inferName(c, values[i]); name != "" && !taken[name] {
 				claim(f, name)
 			}
 			continue
 		}
-		if value != "" && !taken[fProduct] && isRetailer(f.label) {
+		if values[i] != "" && !taken[fProduct] && isRetailer(f.label) {
 			claim(f, fProduct) // "Supreme": "Box Logo Tee"
 		}
 	}
 	headerStatus := m.Fields.Status != ""
-	for _, f := range fields {
+	for i, f := range fields {
 		if f.name != "" {
 			continue
 		}
-		value := cleanValue("", strings.Join(f.lines, " "))
-		name := shapeName(f.label, value, func(name string) bool {
+		name := shapeName(f.label, values[i], func(name string) bool {
 			return taken[name] || name == fStatus && headerStatus
 		})
 		if name != "" {
