@@ -44,22 +44,28 @@ func (s *server) backfill(ctx context.Context, in *backfillInput) (*backfillOutp
 	return &backfillOutput{
 		ContentType: "application/x-ndjson",
 		Body: func(hc huma.Context) {
-			enc := json.NewEncoder(hc.BodyWriter())
-			flush := func() {
-				if f, ok := hc.BodyWriter().(http.Flusher); ok {
-					f.Flush()
-				}
-			}
+			send := lineSender(hc)
 			sum, err := s.Backfill(ctx, in.Body.ChannelID, in.Body.Since, func(p orders.Progress) {
 				through := p.Through
-				_ = enc.Encode(BackfillLine{Type: "progress", Summary: p.Summary, Through: &through})
-				flush()
+				send(BackfillLine{Type: "progress", Summary: p.Summary, Through: &through})
 			})
 			last := BackfillLine{Type: "done", Summary: sum}
 			if err != nil {
 				last.Type, last.Error = "error", err.Error()
 			}
-			_ = enc.Encode(last)
+			send(last)
 		},
 	}, nil
+}
+
+// lineSender writes one JSON line of a streamed answer and sends it on at once, so the
+// client sees progress as it is made.
+func lineSender(hc huma.Context) func(v any) {
+	enc := json.NewEncoder(hc.BodyWriter())
+	return func(v any) {
+		_ = enc.Encode(v)
+		if f, ok := hc.BodyWriter().(http.Flusher); ok {
+			f.Flush()
+		}
+	}
 }

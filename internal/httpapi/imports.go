@@ -3,7 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -77,21 +76,15 @@ func (s *server) importStream(ctx context.Context, in *importInput) (*importStre
 		return nil, err
 	}
 	return &importStreamOutput{ContentType: "application/x-ndjson", Body: func(hc huma.Context) {
-		enc := json.NewEncoder(hc.BodyWriter())
-		flush := func() {
-			if f, ok := hc.BodyWriter().(http.Flusher); ok {
-				f.Flush()
-			}
-		}
+		send := lineSender(hc)
 		sum, err := s.Imports.ImportWithProgress(context.WithoutCancel(ctx), in.Kind, data, func(p orders.ImportProgress) {
-			_ = enc.Encode(ImportLine{Type: "progress", Progress: &p})
-			flush()
+			send(ImportLine{Type: "progress", Progress: &p})
 		})
 		last := ImportLine{Type: "done", Summary: &sum}
 		if err != nil {
 			last = ImportLine{Type: "error", Error: err.Error()}
 		}
-		_ = enc.Encode(last)
+		send(last)
 	}}, nil
 }
 
