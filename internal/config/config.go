@@ -489,7 +489,8 @@ func trimAll(items []string) []string {
 	return out
 }
 
-// Validate checks every setting and names the key of the first problem.
+// Validate checks every setting and names the key of each problem it finds, all of them
+// in one error.
 func (c Config) Validate() error {
 	var errs []error
 	bad := func(key, format string, args ...any) {

@@ -1,5 +1,5 @@
 // Package live fans order changes out to whoever is watching (the live stream of the HTTP
-// API, later the dashboard) without ever slowing down ingest.
+// API, the dashboard, /ws) without ever slowing down ingest.
 package live
 
 import (

@@ -10,6 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/roms-dev/roms/internal/order"
+	"github.com/roms-dev/roms/internal/summaries"
 )
 
 // Records calls fn with everything stored, each kind in id order, from one snapshot.
@@ -107,7 +108,7 @@ func (s *Store) Restore(ctx context.Context, records []order.Record) error {
 			}
 		}
 		return nil
-	}, func() { refreshErr = s.memo.refresh(s.view, ids...) })
+	}, func() { refreshErr = s.refreshIndex(ids) })
 	return cmp.Or(err, refreshErr)
 }
 
@@ -122,7 +123,7 @@ func restore(tx *bolt.Tx, r order.Record) error {
 		if err != nil {
 			return err
 		}
-		if err := putOrder(tx, order.Key(o.OrderNumber), o.ID, false, raw, encodeSummary(o)); err != nil {
+		if err := putOrder(tx, order.Key(o.OrderNumber), o.ID, false, raw, summaries.Encode(o)); err != nil {
 			return fmt.Errorf("restore order %s: %w", o.OrderNumber, err)
 		}
 		return raiseSequence(tx.Bucket(bucketOrders), o.ID)
@@ -199,4 +200,28 @@ func (s *Store) Census(ctx context.Context) (order.Census, error) {
 		return nil
 	})
 	return c, err
+}
+
+// refreshIndex reads the summaries of these orders, as stored now, into the index.
+func (s *Store) refreshIndex(ids []uint64) error {
+	var stored []*order.Order
+	err := s.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSummaries)
+		for _, id := range ids {
+			if id == 0 {
+				continue
+			}
+			o, err := summaries.Decode(id, b.Get(be64(id)))
+			if err != nil {
+				return fmt.Errorf("summary of order %d: %w: %v", id, errCorrupt, err)
+			}
+			stored = append(stored, &o)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.index.Put(stored...)
+	return nil
 }

@@ -14,6 +14,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/roms-dev/roms/internal/order"
+	"github.com/roms-dev/roms/internal/summaries"
 )
 
 // Write applies one edit to the order with the write's number, creating the order when it
@@ -40,7 +41,7 @@ func (s *Store) Write(ctx context.Context, w order.Write) (order.Result, error) 
 		var err error
 		res, err = write(tx, key, w, ahead)
 		return err
-	}, func() { s.memo.put(&res.Order) })
+	}, func() { s.index.Put(&res.Order) })
 	s.noteWrite(err)
 	if err != nil {
 		return order.Result{}, fmt.Errorf("store order %s: %w", w.Number, err)
@@ -73,7 +74,7 @@ func (s *Store) WriteMany(ctx context.Context, writes []order.Write) (results []
 	}, func() {
 		for i := range results {
 			if errs[i] == nil {
-				s.memo.put(&results[i].Order)
+				s.index.Put(&results[i].Order)
 			}
 		}
 	})
@@ -117,7 +118,7 @@ func work(tx *bolt.Tx, key string, w order.Write) (*worked, error) {
 	if k.orderJSON, err = json.Marshal(k.order); err != nil {
 		return nil, err
 	}
-	k.summary = encodeSummary(&k.order)
+	k.summary = summaries.Encode(&k.order)
 	k.event, err = eventJSON(order.EventOf(&k.order, k.res, w))
 	return k, err
 }

@@ -13,6 +13,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/roms-dev/roms/internal/order"
+	"github.com/roms-dev/roms/internal/summaries"
 )
 
 // checkEvery is how many orders a scan reads between looks at its context, so that a
@@ -27,9 +28,9 @@ func (s *Store) List(ctx context.Context, f order.Filter) (order.Page, error) {
 	}
 	f = f.WithDefaults()
 	// The summaries are read before the file, never inside one of its transactions.
-	positions, total, next, ok := s.memo.datePage(f)
+	positions, total, next, ok := s.index.DatePage(f)
 	if !ok {
-		pager, err := s.memo.page(ctx, f)
+		pager, err := s.index.Page(ctx, f)
 		if err != nil {
 			return order.Page{}, err
 		}
@@ -64,16 +65,16 @@ func (s *Store) Numbers(ctx context.Context, prefix string, limit int) ([]string
 	}
 	var matches []match
 	err := s.view(func(tx *bolt.Tx) error {
-		summaries := tx.Bucket(bucketSummaries)
+		stored := tx.Bucket(bucketSummaries)
 		add := func(id []byte) error {
-			o, err := decodeSummary(binary.BigEndian.Uint64(id), summaries.Get(id))
+			o, err := summaries.Decode(binary.BigEndian.Uint64(id), stored.Get(id))
 			if err == nil && o.DeletedAt == nil {
 				matches = append(matches, match{o.ID, o.OrderNumber})
 			}
 			return err
 		}
 		if len(key) == 0 {
-			c := summaries.Cursor()
+			c := stored.Cursor()
 			for k, _ := c.Last(); k != nil && len(matches) < limit; k, _ = c.Prev() {
 				if err := add(k); err != nil {
 					return err
@@ -107,7 +108,7 @@ func (s *Store) Each(ctx context.Context, f order.Filter, fn func(*order.Order) 
 	if f.Sort == "" {
 		f.Sort = order.SortDateDesc
 	}
-	positions, err := s.memo.sorted(ctx, f) // before the file's transaction: see List
+	positions, err := s.index.Sorted(ctx, f) // before the file's transaction: see List
 	if err != nil {
 		return err
 	}
@@ -229,7 +230,7 @@ func (s *Store) Totals(ctx context.Context, f order.Filter, by string, loc *time
 	if err := ctx.Err(); err != nil {
 		return order.Totals{}, nil, err
 	}
-	tally, err := s.memo.tally(ctx, f, by, loc)
+	tally, err := s.index.Tally(ctx, f, by, loc)
 	if err != nil {
 		return order.Totals{}, nil, err
 	}

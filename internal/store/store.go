@@ -1,8 +1,9 @@
 // Package store is the bbolt implementation of the order store: orders, their history and
 // the webhook log in one file. Every write that is acknowledged is on disk (bbolt fsyncs
 // each commit) before the call returns, and concurrent writers share commits (commit.go).
-// What any store must do is stated by the contract tests in storetest; hot backup and the
-// page-level consistency check are bbolt's own extras.
+// What any store must do is stated by the contract tests in order/ordertest; hot backup
+// and the page-level consistency check are bbolt's own extras. Every order's summary is
+// kept in memory by internal/summaries, which answers lists and totals.
 package store
 
 import (
@@ -21,6 +22,7 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/roms-dev/roms/internal/order"
+	"github.com/roms-dev/roms/internal/summaries"
 )
 
 // schemaVersion is the layout this code reads and writes; Open migrates older files.
@@ -34,7 +36,7 @@ const schemaVersion = 3
 var (
 	bucketMeta      = []byte("meta")
 	bucketOrders    = []byte("orders")          // be64(id) -> order JSON
-	bucketSummaries = []byte("order_summaries") // be64(id) -> summary (summary.go)
+	bucketSummaries = []byte("order_summaries") // be64(id) -> summary (summaries.Encode)
 	bucketNumbers   = []byte("order_numbers")   // order.Key(number) -> be64(id)
 	bucketEvents    = []byte("events")          // be64(order id) be64(event id) -> event JSON, compressed (events.go)
 	bucketLogs      = []byte("webhook_logs")    // be64(log id) -> log entry JSON
@@ -70,7 +72,7 @@ type Store struct {
 	// damage is what Verify found wrong; writeErr is the error of the latest write, nil
 	// once a write succeeds again (a full disk, say). /health shows both.
 	damage, writeErr atomic.Pointer[error]
-	memo             memo
+	index            *summaries.Index // every order's summary, kept after each commit
 	commits          *committer
 }
 
@@ -138,11 +140,24 @@ func Open(path string, lockWait time.Duration) (*Store, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	s := &Store{db: db, path: path, commits: newCommitter(db, path)}
-	if err := s.view(s.memo.load); err != nil {
+	if err := s.view(s.loadIndex); err != nil {
 		s.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// loadIndex reads every order's summary into memory.
+func (s *Store) loadIndex(tx *bolt.Tx) error {
+	b := tx.Bucket(bucketSummaries)
+	index, err := summaries.Load(b.Stats().KeyN, func(add func(uint64, []byte) error) error {
+		return b.ForEach(func(k, v []byte) error { return add(binary.BigEndian.Uint64(k), v) })
+	})
+	if err != nil {
+		return fmt.Errorf("%w: %v", errCorrupt, err)
+	}
+	s.index = index
+	return nil
 }
 
 // prepare creates missing buckets, and migrates a file written by an older ROMS.
@@ -178,7 +193,7 @@ func prepare(tx *bolt.Tx) error {
 // summary, counts orders and log entries, and drops the exact-match indexes of version 1.
 func migrateV1(tx *bolt.Tx) error {
 	orders := tx.Bucket(bucketOrders)
-	var rewritten, summaries [][2][]byte
+	var rewritten, encoded [][2][]byte
 	err := orders.ForEach(func(k, v []byte) error {
 		var o order.Order
 		if err := json.Unmarshal(v, &o); err != nil {
@@ -187,7 +202,7 @@ func migrateV1(tx *bolt.Tx) error {
 		o.SetTracking(order.SplitTracking(o.TrackingNumber))
 		raw, err := json.Marshal(o)
 		rewritten = append(rewritten, [2][]byte{clone(k), raw})
-		summaries = append(summaries, [2][]byte{clone(k), encodeSummary(&o)})
+		encoded = append(encoded, [2][]byte{clone(k), summaries.Encode(&o)})
 		return err
 	})
 	if err != nil {
@@ -198,7 +213,7 @@ func migrateV1(tx *bolt.Tx) error {
 			return err
 		}
 	}
-	for _, kv := range summaries {
+	for _, kv := range encoded {
 		if err := tx.Bucket(bucketSummaries).Put(kv[0], kv[1]); err != nil {
 			return err
 		}

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -437,8 +436,9 @@ func TestSchemaTwoLosesItsDateIndex(t *testing.T) {
 	}
 }
 
-// TestSummariesLoadedAtOpenAreTheOnesKeptByWrites compares the summaries in memory as
-// writes left them with the ones read back from the file when it opens again.
+// TestSummariesLoadedAtOpenAreTheOnesKeptByWrites compares lists and totals from the
+// summaries in memory as writes left them with those of the summaries read back from the
+// file when it opens again (internal/summaries checks every query against a model).
 func TestSummariesLoadedAtOpenAreTheOnesKeptByWrites(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "roms.db")
 	s, err := Open(path, time.Second)
@@ -461,13 +461,21 @@ func TestSummariesLoadedAtOpenAreTheOnesKeptByWrites(t *testing.T) {
 	}
 	rows := func(s *Store) []string {
 		var out []string
-		_ = scan(s, ctx, order.Filter{}, func(o *order.Order) {
-			raw, _ := json.Marshal(o)
-			out = append(out, fmt.Sprintf("%s deleted=%v", raw, o.DeletedAt != nil))
-		})
-		_ = scan(s, ctx, order.Filter{Deleted: true}, func(o *order.Order) {
-			out = append(out, fmt.Sprint(o.ID, " deleted"))
-		})
+		for _, deleted := range []bool{false, true} {
+			page, err := s.List(ctx, order.Filter{Deleted: deleted, Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			total, _, err := s.Totals(ctx, order.Filter{Deleted: deleted}, order.GroupNone, time.UTC)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range page.Orders {
+				out = append(out, fmt.Sprintf("%s deleted=%v", o.OrderNumber, o.DeletedAt != nil))
+			}
+			raw, _ := json.Marshal(total)
+			out = append(out, string(raw))
+		}
 		return out
 	}
 	written := rows(s)
@@ -516,140 +524,6 @@ func TestTheEventDictionaryNeverChanges(t *testing.T) {
 	if got := fmt.Sprintf("%x", sha256.Sum256(eventDict)); got != want {
 		t.Errorf("eventdict.jsonl changed (sha256 %s): events stored with it can no longer be read. "+
 			"Put it back, and add a new dictionary under a new first byte instead", got)
-	}
-}
-
-// filterCases are filters of every kind the orders API takes, alone and together.
-func filterCases() []order.Filter {
-	yes, no := true, false
-	return []order.Filter{
-		{}, {Deleted: true},
-		{Statuses: []string{order.StatusShipped}}, {Statuses: []string{order.StatusVerified, order.StatusCancelled}},
-		{HasTracking: &yes}, {HasTracking: &no}, {FullyReceived: &yes}, {FullyReceived: &no}, {Open: true},
-		{From: t0.Add(3 * time.Hour)}, {To: t0.Add(5 * time.Hour)}, {From: t0.Add(2 * time.Hour), To: t0.Add(4 * time.Hour)},
-		{From: t0.Add(99 * time.Hour)}, {Store: "TARGET"}, {Store: "get"}, {Profile: "amex"}, {Email: "b@ex"},
-		{Query: "d-1"}, {Query: "1z9"}, {Query: "d-1\n1z"}, {Query: "switch"}, {Query: "best buy"}, {Query: "nothing"},
-		{Store: "best", Open: true, From: t0.Add(time.Hour)}, {Deleted: true, Query: "d-"}, {Statuses: []string{order.StatusReviewHold}, Open: true},
-	}
-}
-
-// seedVaried stores orders of every kind a filter tells apart: statuses, tracking, units
-// received, deleted, and dates with ties and out of order; enough of them that the rows
-// are tested in several chunks, the last one part full.
-func seedVaried(t *testing.T, s *Store) []order.Order {
-	t.Helper()
-	ctx := context.Background()
-	stores := []string{"Best Buy US", "Target", "Walmart"}
-	statuses := []string{order.StatusVerified, order.StatusShipped, order.StatusCancelled, order.StatusReviewHold}
-	var all []order.Order
-	for i := range 3*chunk + 11 {
-		qty, got := 1+i%3, i%4
-		f := order.Fields{Product: []string{"Switch 2", "Pokemon ETB", "PS5"}[i%3], Store: stores[i%3], Status: statuses[i%4],
-			Profile: []string{"Amex 1", "Chase 2"}[i%2], Email: fmt.Sprintf("b@example%d.com", i%5), Quantity: &qty, QtyReceived: &got}
-		if i%3 == 1 {
-			f.TrackingNumbers = []string{fmt.Sprintf("1Z9%04d", i)}
-		}
-		w := edit(fmt.Sprintf("D-%02d", i), f)
-		w.OccurredAt = t0.Add(time.Duration((i*7)%13) * time.Hour)
-		if _, err := s.Write(ctx, w); err != nil {
-			t.Fatal(err)
-		}
-		if i%5 == 0 {
-			if _, err := s.Write(ctx, order.Write{Number: w.Number, Edit: order.Edit{Delete: true}, At: t0}); err != nil {
-				t.Fatal(err)
-			}
-		}
-		o, err := s.Get(ctx, w.Number)
-		if err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, o)
-	}
-	return all
-}
-
-// TestRowTestsAgreeWithTheMatcher: the summaries in memory are filtered by a test of
-// their own, which must select exactly the orders order.Matcher selects.
-func TestRowTestsAgreeWithTheMatcher(t *testing.T) {
-	s := openTest(t)
-	all := seedVaried(t, s)
-	for _, f := range filterCases() {
-		var want, got []uint64
-		m := order.NewMatcher(f)
-		for i := range all {
-			if m.Match(&all[i]) {
-				want = append(want, all[i].ID)
-			}
-		}
-		if err := scan(s, context.Background(), f, func(o *order.Order) { got = append(got, o.ID) }); err != nil {
-			t.Fatal(err)
-		}
-		if !slices.Equal(got, want) {
-			t.Errorf("filter %+v: the rows select %v, the matcher %v", f, got, want)
-		}
-	}
-}
-
-// TestPagesAgreeWithTheScan pages through the orders of every filter in every sort,
-// by cursor and by offset, as List serves them (from the rows, or the date order when
-// nothing is filtered) and as the pager makes them of a scan of whole summaries.
-func TestPagesAgreeWithTheScan(t *testing.T) {
-	s := openTest(t)
-	ctx := context.Background()
-	seedVaried(t, s)
-	scanned := func(f order.Filter) ([]uint64, int, string) {
-		p, err := order.NewPager(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := scan(s, ctx, f, func(o *order.Order) { p.Add(order.PositionOf(o, f.Sort)) }); err != nil {
-			t.Fatal(err)
-		}
-		positions, next := p.Window()
-		var ids []uint64
-		for _, p := range positions {
-			ids = append(ids, p.ID)
-		}
-		return ids, p.Total, next
-	}
-	listed := func(f order.Filter) ([]uint64, int, string) {
-		page, err := s.List(ctx, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ids []uint64
-		for _, o := range page.Orders {
-			ids = append(ids, o.ID)
-		}
-		return ids, page.Total, page.Next
-	}
-	defer func(was int) { parallelFrom = was }(parallelFrom)
-	for _, filter := range filterCases() {
-		for i, sort := range order.Sorts {
-			parallelFrom = []int{1, 1 << 30}[i%2] // split between the cores, or not
-			for _, limit := range []int{1, 3, 50} {
-				f := filter
-				f.Sort, f.Limit = sort, limit
-				for pages := 0; ; pages++ {
-					got, total, next := listed(f)
-					want, wantTotal, wantNext := scanned(f)
-					if !slices.Equal(got, want) || total != wantTotal || next != wantNext {
-						t.Fatalf("%+v page %d: %v total %d next %q, the scan gives %v total %d next %q", f, pages, got, total, next, want, wantTotal, wantNext)
-					}
-					if next == "" {
-						break
-					}
-					f.After = next
-				}
-				f.After, f.Offset = "", 2
-				if got, _, _ := listed(f); !slices.Equal(got, func() []uint64 { w, _, _ := scanned(f); return w }()) {
-					t.Errorf("%+v by offset: %v", f, got)
-				}
-			}
-		}
-	}
-	if _, _, _, ok := s.memo.datePage(order.Filter{Sort: order.SortDateDesc, Store: "x"}); ok {
-		t.Error("a filtered list was served by the date order alone")
 	}
 }
 
@@ -797,33 +671,6 @@ func TestSteppingReaderFindsEveryKey(t *testing.T) {
 	})
 }
 
-// TestTotalsAreTheSameSplitBetweenTheCoresOrNot: totals over many orders are added up in
-// parts, one a core, and merged; they must be the totals of one pass.
-func TestTotalsAreTheSameSplitBetweenTheCoresOrNot(t *testing.T) {
-	s := openTest(t)
-	ctx := context.Background()
-	seedVaried(t, s)
-	defer func(was int) { parallelFrom = was }(parallelFrom)
-	ny, _ := time.LoadLocation("America/New_York")
-	for _, f := range filterCases() {
-		for _, by := range append([]string{order.GroupNone}, order.Groupings...) {
-			parallelFrom = 1 << 30
-			wantAll, wantGroups, err := s.Totals(ctx, f, by, ny)
-			if err != nil {
-				t.Fatal(err)
-			}
-			parallelFrom = 1
-			gotAll, gotGroups, err := s.Totals(ctx, f, by, ny)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(gotAll, wantAll) || !reflect.DeepEqual(gotGroups, wantGroups) {
-				t.Errorf("%+v by %q: split %+v %+v, one pass %+v %+v", f, by, gotAll, gotGroups, wantAll, wantGroups)
-			}
-		}
-	}
-}
-
 // TestEachStopsWhereItsCallerStops: orders are decoded in batches ahead of the caller;
 // an error of the caller's, or its context ending, stops the reading at once, and every
 // order before was given in turn.
@@ -868,68 +715,6 @@ func TestEachStopsWhereItsCallerStops(t *testing.T) {
 	if !errors.Is(err, context.Canceled) || n > 2*decodeBatch {
 		t.Errorf("cancelled: %v after %d orders", err, n)
 	}
-}
-
-// scan calls match with the summary of every order that matches f, as lists and totals
-// read them, in one pass: the reference the split and paged paths are checked against.
-func scan(s *Store, ctx context.Context, f order.Filter, match func(*order.Order)) error {
-	s.memo.mu.RLock()
-	defer s.memo.mu.RUnlock()
-	return s.memo.summaries(ctx, s.memo.rowTest(f), s.memo.every(), 0, len(s.memo.dates), match)
-}
-
-// TestListsFollowChangedStoresStatusesAndProfiles: a filter by store, status or profile
-// visits the orders listed under the texts that pass (postings.go); an order whose text
-// changes must move from one list to the other, and the lists must be the same when the
-// file is opened again.
-func TestListsFollowChangedStoresStatusesAndProfiles(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "roms.db")
-	s, err := Open(path, time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	seedVaried(t, s)
-	for i := 0; i < 3*chunk; i += 7 {
-		mustWrite(t, s, edit(fmt.Sprintf("D-%02d", i), order.Fields{Store: "Costco", Status: order.StatusDelivered, Profile: "Citi 9"}))
-	}
-	filters := []order.Filter{{Store: "costco"}, {Store: "target"}, {Store: "co"}, {Profile: "citi"}, {Profile: "amex"},
-		{Statuses: []string{order.StatusDelivered}}, {Statuses: []string{order.StatusVerified, order.StatusDelivered}},
-		{Store: "t", Profile: "c", Statuses: []string{order.StatusShipped, order.StatusDelivered}}, {Store: "nowhere"}}
-	check := func(when string) {
-		for _, f := range filters {
-			f.Limit = 1000
-			page, err := s.List(ctx, f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got, want []uint64
-			for _, o := range page.Orders {
-				got = append(got, o.ID)
-			}
-			p, _ := order.NewPager(f)
-			if err := scan(s, ctx, f, func(o *order.Order) { p.Add(order.PositionOf(o, f.Sort)) }); err != nil {
-				t.Fatal(err)
-			}
-			positions, _ := p.Window()
-			for _, pos := range positions {
-				want = append(want, pos.ID)
-			}
-			if !slices.Equal(got, want) || page.Total != p.Total {
-				t.Errorf("%s, %+v: listed %v (total %d), the scan gives %v (%d)", when, f, got, page.Total, want, p.Total)
-			}
-		}
-		if page, _ := s.List(ctx, order.Filter{Store: "costco"}); page.Total == 0 {
-			t.Errorf("%s: no order moved to Costco", when)
-		}
-	}
-	check("after the changes")
-	s.Close()
-	if s, err = Open(path, time.Second); err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	check("opened again")
 }
 
 // TestPlainLogEntriesOfOlderFilesStayReadable: entries are stored packed (logs.go); those

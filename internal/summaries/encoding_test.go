@@ -1,4 +1,4 @@
-package store
+package summaries
 
 import (
 	"reflect"
@@ -17,7 +17,7 @@ func TestSummaryKeepsWhatFiltersSortsAndTotalsRead(t *testing.T) {
 		TrackingNumbers: []string{"1Z999", "1Z888"}, OrderDate: time.Date(2026, 11, 20, 18, 0, 0, 5, time.UTC),
 		DeletedAt: &deleted, Notes: "not in the summary", Test: true,
 	}
-	got, err := decodeSummary(7, encodeSummary(&full))
+	got, err := Decode(7, Encode(&full))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,13 +26,13 @@ func TestSummaryKeepsWhatFiltersSortsAndTotalsRead(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
 	}
-	empty, err := decodeSummary(1, encodeSummary(&order.Order{OrderDate: full.OrderDate}))
+	empty, err := Decode(1, Encode(&order.Order{OrderDate: full.OrderDate}))
 	if err != nil || empty.Price != nil || empty.DeletedAt != nil || empty.TrackingNumbers != nil {
 		t.Errorf("empty order: %+v %v", empty, err)
 	}
-	enc := encodeSummary(&full)
+	enc := Encode(&full)
 	for cut := range len(enc) - 1 {
-		if _, err := decodeSummary(7, enc[:cut]); err == nil {
+		if _, err := Decode(7, enc[:cut]); err == nil {
 			t.Errorf("a summary cut at %d bytes decoded", cut)
 		}
 	}
