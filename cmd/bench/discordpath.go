@@ -43,7 +43,7 @@ func discordFigures(dir string, each time.Duration) error {
 	}
 	stored, unsubscribe := hub.Subscribe(1024)
 	defer unsubscribe()
-	fmt.Printf("%-40s %10s %10s %10s\n", "Discord, fake gateway to disk, "+each.String(), "per second", "p50", "p99")
+	fmt.Fprintf(out, "%-40s %10s %10s %10s\n", "Discord, fake gateway to disk, "+each.String(), "per second", "p50", "p99")
 	n := 0
 	for _, burst := range []int{1, 64} {
 		var latencies []time.Duration
@@ -72,10 +72,10 @@ func discordFigures(dir string, each time.Duration) error {
 				}
 			}
 		}
-		fmt.Printf("%-40s %10.0f %10s %10s\n", fmt.Sprintf("bursts of %d", burst), float64(len(latencies))/time.Since(start).Seconds(),
+		fmt.Fprintf(out, "%-40s %10.0f %10s %10s\n", fmt.Sprintf("bursts of %d", burst), float64(len(latencies))/time.Since(start).Seconds(),
 			percentile(latencies, 0.5).Round(10*time.Microsecond), percentile(latencies, 0.99).Round(10*time.Microsecond))
 	}
-	fmt.Println()
+	fmt.Fprintln(out)
 	return nil
 }
 

@@ -64,8 +64,8 @@ func httpFigures(dir string, each time.Duration) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("the disk: %.0f fsync'd bbolt commits a second, one writer; \"per commit\" is how many checkouts shared each\n", rate)
-	fmt.Printf("%-40s %10s %10s %10s %12s\n", "HTTP, loopback, for "+each.String()+" each", "per second", "p50", "p99", "per commit")
+	fmt.Fprintf(out, "the disk: %.0f fsync'd bbolt commits a second, one writer; \"per commit\" is how many checkouts shared each\n", rate)
+	fmt.Fprintf(out, "%-40s %10s %10s %10s %12s\n", "HTTP, loopback, for "+each.String()+" each", "per second", "p50", "p99", "per commit")
 	for _, clients := range []int{1, 16, 64} {
 		for _, run := range []struct {
 			name string
@@ -80,11 +80,11 @@ func httpFigures(dir string, each time.Duration) error {
 			if c, w := st.CommitCounts(); c > commits {
 				perCommit = fmt.Sprintf("%.1f", float64(w-writes)/float64(c-commits))
 			}
-			fmt.Printf("%-40s %10.0f %10s %10s %12s\n", fmt.Sprintf("%d client(s): %s", clients, run.name), rate,
+			fmt.Fprintf(out, "%-40s %10.0f %10s %10s %12s\n", fmt.Sprintf("%d client(s): %s", clients, run.name), rate,
 				p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond), perCommit)
 		}
 	}
-	fmt.Println()
+	fmt.Fprintln(out)
 	return pruneFigures(st)
 }
 
@@ -119,7 +119,7 @@ func pruneFigures(st *store.Store) error {
 	if len(took) == 0 {
 		return nil
 	}
-	fmt.Printf("trimming the webhook log of %d entries, %d a transaction: p50 %s, longest %s\n\n", c.LogItems, order.PruneChunk,
+	fmt.Fprintf(out, "trimming the webhook log of %d entries, %d a transaction: p50 %s, longest %s\n\n", c.LogItems, order.PruneChunk,
 		percentile(took, 0.5).Round(10*time.Microsecond), percentile(took, 1).Round(10*time.Microsecond))
 	return nil
 }

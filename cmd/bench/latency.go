@@ -42,15 +42,15 @@ func queryLatencies(label string, svc *orders.Service, n int, each time.Duration
 		{"q= no match", order.Filter{Query: "nothing-matches-this"}},
 		{"sorted by price, store", order.Filter{Sort: order.SortPriceDesc, Store: "costco"}},
 	}
-	fmt.Printf("%-46s %10s %10s %10s %10s %9s\n", fmt.Sprintf("%s%dk orders, %s each: a page of 50", label, n/1000, each), "p50", "p99", "2nd p50", "2nd p99", "matches")
+	fmt.Fprintf(out, "%-46s %10s %10s %10s %10s %9s\n", fmt.Sprintf("%s%dk orders, %s each: a page of 50", label, n/1000, each), "p50", "p99", "2nd p50", "2nd p99", "matches")
 	for _, q := range queries {
 		first, second, total, err := pageTimes(svc, q.f, each)
 		if err != nil {
 			return fmt.Errorf("%s: %w", q.name, err)
 		}
-		fmt.Printf("%-46s %10s %10s %10s %10s %9d\n", q.name, pct(first, 0.5), pct(first, 0.99), pct(second, 0.5), pct(second, 0.99), total)
+		fmt.Fprintf(out, "%-46s %10s %10s %10s %10s %9d\n", q.name, pct(first, 0.5), pct(first, 0.99), pct(second, 0.5), pct(second, 0.99), total)
 	}
-	fmt.Println()
+	fmt.Fprintln(out)
 	return nil
 }
 

@@ -2,10 +2,11 @@
 // run: machines here are shared and noisy, so the figures that mean something are the
 // ratios, not the nanoseconds.
 //
-//	go run ./cmd/bench [-quick] [-orders 100000] [-cache DIR] [-test.benchtime=2s]
+//	go run ./cmd/bench [-quick] [-orders 100000] [-cache DIR] [-markdown docs/performance.md] [-test.benchtime=2s]
 package main
 
 import (
+	"bytes"
 	_ "embed"
 	"flag"
 	"fmt"
@@ -67,6 +68,13 @@ var latencyFlag = flag.Duration("latency", time.Second, "how long each query of 
 // measure (CI runs it).
 var quickFlag = flag.Bool("quick", false, "a small, short run of every figure: 2,000 orders, a fraction of a second each")
 
+// markdownFlag writes the run's figures into a Markdown page as well: docs/performance.md
+// is made this way, so that figures live in one place that a run can bring up to date.
+var markdownFlag = flag.String("markdown", "", "also write the figures into this Markdown file (docs/performance.md is made this way)")
+
+// out is where the figures go: standard output, and the Markdown page's buffer.
+var out io.Writer = os.Stdout
+
 // cpuProfileFlag writes a CPU profile of the whole run, for `go tool pprof`.
 var cpuProfileFlag = flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 
@@ -78,6 +86,15 @@ func main() {
 		if err := flag.Set("test.benchtime", "50ms"); err != nil {
 			fail(err)
 		}
+	}
+	if *markdownFlag != "" {
+		var figures bytes.Buffer
+		out = io.MultiWriter(os.Stdout, &figures)
+		defer func() {
+			if err := writeMarkdown(*markdownFlag, figures.String()); err != nil {
+				fail(err)
+			}
+		}()
 	}
 	if *cpuProfileFlag != "" {
 		stop, err := profileCPU(*cpuProfileFlag)
@@ -145,7 +162,7 @@ func main() {
 		}
 	}
 	results := map[string]testing.BenchmarkResult{}
-	fmt.Printf("%-34s %12s %10s %12s  %s\n", "", "per op", "allocs/op", "bytes/op", "ratio")
+	fmt.Fprintf(out, "%-34s %12s %10s %12s  %s\n", "", "per op", "allocs/op", "bytes/op", "ratio")
 	for _, bc := range benches {
 		r := testing.Benchmark(bc.fn)
 		results[bc.name] = r
@@ -153,7 +170,7 @@ func main() {
 		if base, ok := results[bc.baseline]; ok && base.NsPerOp() > 0 {
 			ratio = fmt.Sprintf("%.2fx %s", float64(r.NsPerOp())/float64(base.NsPerOp()), bc.baseline)
 		}
-		fmt.Printf("%-34s %12s %10d %12d  %s\n", bc.name, time.Duration(r.NsPerOp()), r.AllocsPerOp(), r.AllocedBytesPerOp(), ratio)
+		fmt.Fprintf(out, "%-34s %12s %10d %12d  %s\n", bc.name, time.Duration(r.NsPerOp()), r.AllocsPerOp(), r.AllocedBytesPerOp(), ratio)
 	}
 }
 

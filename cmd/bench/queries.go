@@ -32,7 +32,7 @@ func seeded(open opener, n int) (*orders.Service, error) {
 		return nil, err
 	}
 	if c, err := st.Counts(context.Background()); err == nil && c.Orders >= n {
-		fmt.Printf("reusing %d seeded orders\n", c.Orders)
+		fmt.Fprintf(out, "reusing %d seeded orders\n", c.Orders)
 		return reopened(st, n)
 	}
 	stores := []string{"Best Buy US", "Target", "Walmart", "Pokemon Center", "Costco", "GameStop"}
@@ -80,7 +80,7 @@ func seeded(open opener, n int) (*orders.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	fmt.Printf("seeded %d orders in %s: %d bytes, %d bytes per order\n", n, time.Since(start).Round(time.Second), counts.SizeBytes, counts.SizeBytes/int64(n))
+	fmt.Fprintf(out, "seeded %d orders in %s: %d bytes, %d bytes per order\n", n, time.Since(start).Round(time.Second), counts.SizeBytes, counts.SizeBytes/int64(n))
 	return reopened(st, n)
 }
 
@@ -104,11 +104,11 @@ func reopened(st order.Store, n int) (*orders.Service, error) {
 		took := time.Since(start)
 		runtime.GC()
 		runtime.ReadMemStats(&after)
-		fmt.Printf("start-up with %d orders: %s; summaries in memory: %d bytes an order\n", n, took.Round(time.Millisecond),
+		fmt.Fprintf(out, "start-up with %d orders: %s; summaries in memory: %d bytes an order\n", n, took.Round(time.Millisecond),
 			(int64(after.HeapAlloc)-int64(before.HeapAlloc))/int64(n))
 		st = reopened
 	}
-	fmt.Println()
+	fmt.Fprintln(out)
 	return orders.New(st, live.NewHub(), slog.New(slog.NewTextHandler(io.Discard, nil)), time.Local), nil
 }
 

@@ -48,8 +48,7 @@ func (p *Pager) Add(pos Position) {
 
 // Bar is the position a match must come before to be kept, once the pager holds all it
 // keeps (ok is false until then). A caller with many matches to give compares them with
-// it and counts those that do not come before it (Skip) instead of adding each: a year of
-// a million matches, about a third of the time.
+// it and counts those that do not come before it (Skip) instead of adding each.
 func (p *Pager) Bar() (bar Position, ok bool) {
 	if len(p.heap) < p.keep {
 		return Position{}, false

@@ -23,8 +23,8 @@ import (
 // The first byte says how a value is stored. Older files hold the other two forms, and
 // they stay readable:
 //   - '{': plain JSON (before compression);
-//   - 0x01: DEFLATE, about as small but 18-45 µs an event where S2 takes 3 (zstd with
-//     the same dictionary: 8% smaller, 24 µs, copying its tables for every event).
+//   - 0x01: DEFLATE, about as small as S2 but several times slower to pack (zstd with
+//     the same dictionary was a little smaller and slower still).
 //   - 0x02: S2 with eventDict.
 const (
 	deflatedEvent = 0x01
@@ -60,8 +60,8 @@ func eventJSON(e order.Event) ([]byte, error) {
 // pack compresses the JSON of an event, or of a webhook-log entry (logs.go), as it is
 // stored. A write packs in the commit loop rather than in the writer's goroutine, though
 // everything else is worked out there: S2's dictionary encoder keeps a 64 KB table on the
-// stack, and growing a request goroutine's small stack for it cost ten times the
-// compression itself (30 µs an event against 3), where the loop's stack is grown once.
+// stack, and growing a request goroutine's small stack for it cost more than the
+// compression itself, where the loop's stack is grown once.
 func pack(raw []byte) []byte {
 	return append([]byte{s2Event}, eventDictionary.Encode(nil, raw)...)
 }
