@@ -97,7 +97,8 @@ func quietService(path string) (*store.Store, *orders.Service, *live.Hub, *slog.
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	hub := live.NewHub()
-	return st, orders.New(st, hub, logger, time.UTC), hub, logger, nil
+	svc, err := orders.New(st, orders.Options{Publisher: hub, Logger: logger})
+	return st, svc, hub, logger, err
 }
 
 // pruneFigures trims the webhook log the HTTP figures left, one chunk a call, and prints

@@ -11,7 +11,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -248,7 +247,11 @@ func pipeline(b *testing.B, open opener, name string) *orders.Service {
 		b.Fatal(err)
 	}
 	b.Cleanup(closeStore)
-	return orders.New(st, live.NewHub(), slog.New(slog.NewTextHandler(io.Discard, nil)), time.UTC)
+	svc, err := orders.New(st, orders.Options{Publisher: live.NewHub()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return svc
 }
 
 // withNumber gives the sample message a fresh order number, so every op creates an order.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"runtime"
 	"strings"
@@ -109,7 +108,7 @@ func reopened(st order.Store, n int) (*orders.Service, error) {
 		st = reopened
 	}
 	fmt.Fprintln(out)
-	return orders.New(st, live.NewHub(), slog.New(slog.NewTextHandler(io.Discard, nil)), time.Local), nil
+	return orders.New(st, orders.Options{Publisher: live.NewHub(), Location: time.Local})
 }
 
 // queryBenches read the seeded database. Their baseline is one pass over every order's

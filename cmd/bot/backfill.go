@@ -64,7 +64,10 @@ func runBackfill(ctx context.Context, cfg config.Config, channel string, since t
 	// Per-order log lines would tear through the progress bar: warnings only.
 	logger := newLogger(config.Log{Level: "warn", Format: cfg.Log.Format}, stderr)
 	dc := discordConfig(cfg.Discord, time.Now())
-	svc := newService(cfg, st, live.NewHub(), logger)
+	svc, err := newService(cfg, st, live.NewHub(), logger, nil)
+	if err != nil {
+		return orders.Summary{}, err
+	}
 	l, err := discord.New(dc, svc, logger)
 	if err != nil {
 		return orders.Summary{}, err

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -30,7 +29,10 @@ func seedEveryKind(t *testing.T, path string) {
 	}
 	defer st.Close()
 	ctx := context.Background()
-	svc := orders.New(st, live.NewHub(), slog.New(slog.NewTextHandler(io.Discard, nil)), time.UTC)
+	svc, err := orders.New(st, orders.Options{Publisher: live.NewHub()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	inputs := []orders.Input{
 		{Text: string(sample)},
 		{Text: "Successful Checkout | Target\nOrder Number: CART-1\nProduct (1)\nETB\nPrice (1)\n$49.99\nProduct (2)\nBundle\nPrice (2)\n$26.94\nSize: 10\n"},

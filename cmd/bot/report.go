@@ -70,7 +70,11 @@ func withService(cfg config.Config, local func(*orders.Service) error, remote fu
 		return err
 	}
 	defer st.close()
-	return local(newService(cfg, st, live.NewHub(), newLogger(config.Log{Level: "error"}, io.Discard)))
+	svc, err := newService(cfg, st, live.NewHub(), newLogger(config.Log{Level: "error"}, io.Discard), nil)
+	if err != nil {
+		return err
+	}
+	return local(svc)
 }
 
 // statsCommand prints the totals of the orders a filter selects as a table.

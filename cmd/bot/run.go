@@ -50,8 +50,8 @@ config.example.yaml lists every one.
 `
 
 // run is the whole program. args excludes the program name.
-func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	err := dispatch(ctx, args, getenv, stdin, stdout, stderr)
+func run(ctx context.Context, args []string, environ []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	err := dispatch(ctx, args, environ, stdin, stdout, stderr)
 	var help *commandHelp
 	switch {
 	case errors.As(err, &help): // asking for help is not an error
@@ -64,14 +64,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	return err
 }
 
-func dispatch(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+// dispatch runs the command args name. environ is the environment as os.Environ gives
+// it: the program reads no other.
+func dispatch(ctx context.Context, args []string, environ []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	getenv := lookup(environ)
 	cmd, rest := "serve", args
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, rest = args[0], args[1:]
 	}
 	switch cmd {
 	case "serve":
-		return serve(ctx, rest, getenv, stdout, stderr)
+		return serve(ctx, rest, environ, stdout, stderr)
 	case "parse":
 		return parseCommand(rest, getenv, stdin, stdout)
 	case "send-test":
@@ -103,6 +106,17 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 	return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
 }
 
+// lookup is getenv over environ: the last NAME=value of a name wins, as in a shell.
+func lookup(environ []string) func(string) string {
+	vars := map[string]string{}
+	for _, kv := range environ {
+		if name, value, ok := strings.Cut(kv, "="); ok {
+			vars[name] = value
+		}
+	}
+	return func(name string) string { return vars[name] }
+}
+
 // loadConfig parses a subcommand's flags, which fs may extend, adds -config, and loads
 // the settings. It returns the arguments left after the flags.
 func loadConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (config.Config, string, []string, error) {
@@ -118,13 +132,16 @@ func loadConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (co
 }
 
 // newService is the orders service as the settings say: days in their time zone, their
-// default currency, their labels.
-func newService(cfg config.Config, st order.Store, hub orders.Publisher, logger *slog.Logger) *orders.Service {
+// default currency, their labels, the webhook log's bound; observer (may be nil) is told
+// of every input.
+func newService(cfg config.Config, st order.Store, publisher orders.Publisher, logger *slog.Logger, observer orders.Observer) (*orders.Service, error) {
 	loc, _ := cfg.Location() // checked when the settings loaded
-	svc := orders.New(st, hub, logger, loc)
-	svc.SetDefaultCurrency(cfg.Currency)
-	_ = svc.SetAliases(cfg.Parser.Aliases) // likewise
-	return svc
+	svc, err := orders.New(st, orders.Options{Publisher: publisher, Logger: logger, Location: loc, Currency: cfg.Currency,
+		Aliases: cfg.Parser.Aliases, Observer: observer, Retention: logRetention(cfg.Storage.LogRetention)})
+	if err != nil {
+		return nil, fmt.Errorf("config parser.aliases (env %s): %w", config.EnvName("parser.aliases"), err)
+	}
+	return svc, nil
 }
 
 func flags(name string) *flag.FlagSet {

@@ -36,8 +36,13 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-func envOf(m map[string]string) func(string) string {
-	return func(k string) string { return m[k] }
+// envOf is an environment as os.Environ gives it, of these variables.
+func envOf(m map[string]string) []string {
+	var environ []string
+	for name, value := range m {
+		environ = append(environ, name+"="+value)
+	}
+	return environ
 }
 
 var webhookURL = regexp.MustCompile(`Webhook:\s+(http://\S+)/api/v2/webhooks/orders`)

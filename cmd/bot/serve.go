@@ -11,7 +11,6 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -24,7 +23,6 @@ import (
 	"github.com/roms-dev/roms/internal/metrics"
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/orders"
-	"github.com/roms-dev/roms/internal/postgres"
 	"github.com/roms-dev/roms/internal/store"
 )
 
@@ -37,7 +35,8 @@ const (
 	pruneEvery = 10 * time.Minute
 )
 
-func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func serve(ctx context.Context, args []string, environ []string, stdout, stderr io.Writer) error {
+	getenv := lookup(environ)
 	cfg, cfgFile, rest, err := loadConfig(flags("serve"), args, getenv)
 	if err != nil {
 		return err
@@ -46,58 +45,26 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("serve: unexpected arguments %q\n\n%s", rest, usage)
 	}
 	logger := newLogger(cfg.Log, stderr)
-	for _, w := range config.MistypedEnv(os.Environ()) {
+	for _, w := range config.MistypedEnv(environ) {
 		logger.Warn(w)
 	}
-
 	st, err := openStorage(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
 	defer st.close()
-
 	hub := live.NewHub()
-	self := instanceName()
-	var publisher orders.Publisher = hub
-	var relay *postgres.Relay
-	if st.pg != nil { // instances sharing the database show each other's changes live
-		relay = st.pg.Relay(hub, self, logger)
-		publisher = relay
+	self := st.join(hub, logger)
+	m := metrics.New()
+	svc, err := newService(cfg, st, self, logger, m)
+	if err != nil {
+		return err
 	}
-	svc := newService(cfg, st, publisher, logger)
-	deps := httpapi.Deps{
-		Messages: svc, Orders: svc, Imports: svc, Positions: svc,
-		Database: st.database,
-		Hub:      hub, Logger: logger, Token: cfg.HTTP.Token, WebhookSecret: cfg.HTTP.WebhookSecret, CORSOrigins: cfg.HTTP.CORSOrigins,
-		ListenHost: listenHost(cfg.HTTP.Addr), AllowedHosts: cfg.HTTP.AllowedHosts,
-		RateLimit: httpapi.RateLimit{PerMinute: cfg.HTTP.RateLimit.PerMinute, Burst: cfg.HTTP.RateLimit.Burst},
-		Version:   buildVersion(), Started: time.Now(), Dashboard: dashboard.Handler(),
+	listener, err := newListener(cfg, svc, logger)
+	if err != nil {
+		return err
 	}
-	if relay != nil {
-		deps.RelayListening = relay.Listening
-	}
-	sources := metrics.Sources{Counts: st.database.Counts, Problem: st.database.Problem, Subscribers: hub.Subscribers,
-		ParseHealth: svc.ParseHealth}
-	var listener *discord.Listener
-	if cfg.Discord.Token != "" {
-		dc := discordConfig(cfg.Discord, time.Now())
-		dc.Interactions = commands.New(svc, commands.Config{
-			ReadRoles: cfg.Discord.Roles.Read, WriteRoles: cfg.Discord.Roles.Write, PublicReplies: cfg.Discord.PublicReplies,
-			Download: discord.Downloader(cfg.Discord.APIURL), Logger: logger,
-		})
-		if listener, err = discord.New(dc, svc, logger); err != nil {
-			return err
-		}
-		deps.Gateway, deps.Backfill = listener.Status, listener.Backfill
-		sources.Gateway = listener.Status
-		svc.SetAlerter(listener)
-	}
-	m := metrics.New(sources)
-	svc.SetObserver(m)
-	if cfg.Metrics.Addr == "" {
-		deps.Metrics = m.Handler()
-	}
-
+	handler, sources := httpHandler(cfg, st, svc, hub, self, listener, m, logger)
 	if err := svc.RefreshAliases(ctx); err != nil { // the labels taught from the review list
 		logger.Warn("read taught parser labels", "error", err)
 	}
@@ -112,25 +79,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	var background sync.WaitGroup
 	defer func() { stop(); background.Wait() }()
 	background.Go(func() { keepLogsTrimmed(ctx, svc, cfg.Storage.LogRetention, logger) })
-	if relay != nil {
-		background.Go(func() { relay.Run(ctx) })
-		// Another instance may teach a label: read them again now and then.
-		background.Go(func() { svc.WatchAliases(ctx, aliasRefresh) })
-	}
-	if listener != nil && st.pg != nil {
-		// Instances sharing the database take turns: one holds the gateway, the others
-		// stand by and take over when it goes.
-		var leading atomic.Bool
-		background.Go(func() {
-			st.pg.Lead(ctx, gatewayLock, self, logger, func(held context.Context) {
-				leading.Store(true)
-				defer leading.Store(false)
-				_ = listener.Run(held)
-			})
-		})
-		deps.Gateway = sharedGateway(listener.Status, &leading, self, st.pg)
-	} else if listener != nil {
-		background.Go(func() { _ = listener.Run(ctx) })
+	background.Go(func() { self.relay(ctx) })
+	background.Go(func() { svc.WatchAliases(ctx, aliasRefresh) }) // another instance may teach a label
+	if listener != nil {
+		background.Go(func() { self.lead(ctx, func(held context.Context) { _ = listener.Run(held) }) })
 	}
 	if cfg.Metrics.Addr != "" {
 		mln, err := listen(cfg.Metrics.Addr, "metrics.addr")
@@ -138,10 +90,50 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return err
 		}
 		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", m.Handler())
+		mux.Handle("GET /metrics", m.Handler(sources))
 		background.Go(func() { _ = serveHTTP(ctx, mln, mux, live.NewHub(), logger) })
 	}
-	return serveHTTP(ctx, ln, httpapi.NewServer(deps), hub, logger)
+	return serveHTTP(ctx, ln, handler, hub, logger)
+}
+
+// newListener is the Discord listener the settings ask for, with its slash commands;
+// nil without a token.
+func newListener(cfg config.Config, svc *orders.Service, logger *slog.Logger) (*discord.Listener, error) {
+	if cfg.Discord.Token == "" {
+		return nil, nil
+	}
+	dc := discordConfig(cfg.Discord, time.Now())
+	dc.Alerts = svc.Alerts()
+	dc.Interactions = commands.New(svc, commands.Config{
+		ReadRoles: cfg.Discord.Roles.Read, WriteRoles: cfg.Discord.Roles.Write, PublicReplies: cfg.Discord.PublicReplies,
+		Download: discord.Downloader(cfg.Discord.APIURL), Logger: logger,
+	})
+	return discord.New(dc, svc, logger)
+}
+
+// httpHandler is the HTTP API, the dashboard and (unless they have an address of their
+// own) the metrics, with the sources the metrics read.
+func httpHandler(cfg config.Config, st *storage, svc *orders.Service, hub *live.Hub, self instance, listener *discord.Listener,
+	m *metrics.Metrics, logger *slog.Logger) (http.Handler, metrics.Sources) {
+	deps := httpapi.Deps{
+		Messages: svc, Orders: svc, Imports: svc, Positions: svc,
+		Database: st.database,
+		Hub:      hub, Logger: logger, Token: cfg.HTTP.Token, WebhookSecret: cfg.HTTP.WebhookSecret, CORSOrigins: cfg.HTTP.CORSOrigins,
+		ListenHost: listenHost(cfg.HTTP.Addr), AllowedHosts: cfg.HTTP.AllowedHosts,
+		RateLimit: httpapi.RateLimit{PerMinute: cfg.HTTP.RateLimit.PerMinute, Burst: cfg.HTTP.RateLimit.Burst},
+		Version:   buildVersion(), Started: time.Now(), Dashboard: dashboard.Handler(),
+		RelayListening: self.relayListening(),
+	}
+	sources := metrics.Sources{Counts: st.database.Counts, Problem: st.database.Problem, Subscribers: hub.Subscribers,
+		ParseHealth: svc.ParseHealth}
+	if listener != nil {
+		deps.Gateway, deps.Backfill = self.gatewayStatus(listener.Status), listener.Backfill
+		sources.Gateway = deps.Gateway
+	}
+	if cfg.Metrics.Addr == "" {
+		deps.Metrics = m.Handler(sources)
+	}
+	return httpapi.NewServer(deps), sources
 }
 
 // aliasRefresh is how often instances sharing PostgreSQL read the taught labels again.
@@ -197,13 +189,17 @@ func serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler, hub *
 	return nil
 }
 
+// logRetention is the webhook log's retention setting as the store takes it.
+func logRetention(r config.Retention) order.Retention {
+	return order.Retention{MaxEntries: r.MaxEntries, MaxAge: r.MaxAge, MaxBytes: int64(r.MaxMB) << 20}
+}
+
 // keepLogsTrimmed applies the webhook log retention now and every pruneEvery.
 func keepLogsTrimmed(ctx context.Context, svc *orders.Service, r config.Retention, logger *slog.Logger) {
 	if r.MaxEntries == 0 && r.MaxAge == 0 && r.MaxMB == 0 {
 		return
 	}
-	retention := order.Retention{MaxEntries: r.MaxEntries, MaxAge: r.MaxAge, MaxBytes: int64(r.MaxMB) << 20}
-	svc.SetLogRetention(retention)
+	retention := logRetention(r)
 	tick := time.NewTicker(pruneEvery)
 	defer tick.Stop()
 	for {

@@ -2,20 +2,17 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
-	"os"
 	"path/filepath"
-	"sync/atomic"
 	"time"
 
 	"github.com/roms-dev/roms/internal/config"
 	"github.com/roms-dev/roms/internal/httpapi"
+	"github.com/roms-dev/roms/internal/live"
 	"github.com/roms-dev/roms/internal/order"
-	"github.com/roms-dev/roms/internal/orders"
 	"github.com/roms-dev/roms/internal/postgres"
 	"github.com/roms-dev/roms/internal/store"
 )
@@ -25,8 +22,8 @@ type storage struct {
 	order.Store
 	// database is what the API and metrics show of it.
 	database httpapi.Database
-	// pg is the PostgreSQL store, nil for bbolt: what several instances share.
-	pg    *postgres.Store
+	// join makes this process's part among the instances that share the database.
+	join  func(hub *live.Hub, logger *slog.Logger) instance
 	close func()
 }
 
@@ -52,6 +49,7 @@ func openStorage(ctx context.Context, cfg config.Config, logger *slog.Logger) (*
 
 func bboltStorage(st *store.Store) *storage {
 	return &storage{Store: st, close: func() { st.Close() },
+		join:     func(hub *live.Hub, _ *slog.Logger) instance { return alone{hub} },
 		database: httpapi.Database{Path: st.Path(), Counts: st.Counts, Backup: st.Backup, Problem: st.Problem}}
 }
 
@@ -60,7 +58,8 @@ func openPostgres(ctx context.Context, cfg config.Config) (*storage, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w (storage.postgres.dsn)", err)
 	}
-	return &storage{Store: pg, pg: pg, close: pg.Close,
+	return &storage{Store: pg, close: pg.Close,
+		join:     func(hub *live.Hub, logger *slog.Logger) instance { return newShared(pg, hub, logger) },
 		database: httpapi.Database{Path: databaseName(cfg), Counts: pg.Counts}}, nil
 }
 
@@ -98,34 +97,4 @@ func databaseName(cfg config.Config) string {
 		return "PostgreSQL (storage.postgres.dsn)"
 	}
 	return fmt.Sprintf("postgres://%s%s (PostgreSQL)", u.Host, u.Path)
-}
-
-// gatewayLock names the lock the instance holding the Discord gateway holds.
-const gatewayLock = "discord-gateway"
-
-// instanceName tells instances sharing a database apart: the machine and the process.
-func instanceName() string {
-	host, _ := os.Hostname()
-	b := make([]byte, 2)
-	rand.Read(b)
-	return fmt.Sprintf("%s pid %d (%x)", host, os.Getpid(), b) // the suffix tells apart instances in one process (tests)
-}
-
-// sharedGateway is the gateway status of an instance sharing the database: the
-// listener's own while it holds the gateway, standby with the holder's name otherwise.
-func sharedGateway(status func(context.Context) orders.GatewayStatus, leading *atomic.Bool, self string, pg *postgres.Store) func(context.Context) orders.GatewayStatus {
-	return func(ctx context.Context) orders.GatewayStatus {
-		if leading.Load() {
-			s := status(ctx)
-			s.Holder = self
-			return s
-		}
-		holder, since, err := pg.Leader(ctx, gatewayLock)
-		s := orders.GatewayStatus{State: orders.StateStandby, Holder: holder,
-			Message: fmt.Sprintf("another instance holds the Discord gateway (%s, since %s); this one takes over if it stops", holder, since.UTC().Format(time.RFC3339))}
-		if err != nil || holder == "" {
-			s.Message = "waiting for the Discord gateway, which another instance may hold"
-		}
-		return s
-	}
 }

@@ -33,7 +33,10 @@ var seedMessages = []string{
 func newRouter(t *testing.T, cfg Config) (*Router, *orders.Service) {
 	t.Helper()
 	ny, _ := time.LoadLocation("America/New_York")
-	svc := orders.New(storetest.New(t), live.NewHub(), slog.New(slog.NewTextHandler(io.Discard, nil)), ny)
+	svc, err := orders.New(storetest.New(t), orders.Options{Publisher: live.NewHub(), Location: ny})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, m := range seedMessages {
 		if _, err := svc.Ingest(context.Background(), orders.Input{Origin: order.Origin{Source: order.SourceHTTP}, Text: m}); err != nil {
 			t.Fatal(err)

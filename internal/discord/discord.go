@@ -19,6 +19,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/roms-dev/roms/internal/orders"
+	"github.com/roms-dev/roms/internal/parsehealth"
 )
 
 // Gateway states, as /health reports them.
@@ -81,8 +82,10 @@ type Config struct {
 	// SyncEvery overrides defaultSyncEvery, IdentifyGap defaultIdentifyGap (tests).
 	SyncEvery   time.Duration
 	IdentifyGap time.Duration
-	// AlertsChannel is where parse-health alerts are posted; empty posts none.
+	// AlertsChannel is where the parse-health alerts that Alerts receives are posted;
+	// empty posts none.
 	AlertsChannel string
+	Alerts        <-chan parsehealth.Alert
 }
 
 // Orders is what the listener needs of the orders service: somewhere to send checkout
@@ -107,7 +110,6 @@ type Listener struct {
 	syncNow      chan struct{}
 	wake         chan struct{} // try the gateway now: history reads again
 	reactions    chan reaction
-	alerts       chan string
 	inflight     sync.WaitGroup
 
 	mu         sync.Mutex
@@ -145,7 +147,7 @@ func New(cfg Config, svc Orders, logger *slog.Logger) (*Listener, error) {
 		cfg: cfg, rest: rest, orders: svc, logger: logger,
 		channels: set(cfg.Channels), authors: set(cfg.AllowedAuthors),
 		disconnected: make(chan struct{}, 1), syncNow: make(chan struct{}, 1), wake: make(chan struct{}, 1),
-		reactions: make(chan reaction, 1000), alerts: make(chan string, 16), state: StateConnecting, content: contentUnknown, ctx: context.Background(),
+		reactions: make(chan reaction, 1000), state: StateConnecting, content: contentUnknown, ctx: context.Background(),
 	}, nil
 }
 

@@ -3,8 +3,6 @@ package discord
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -25,7 +23,10 @@ import (
 const guild = "1290000000000000010"
 
 func router(st *store.Store, apiURL string) *commands.Router {
-	svc := orders.New(st, live.NewHub(), slog.New(slog.NewTextHandler(io.Discard, nil)), time.UTC)
+	svc, err := orders.New(st, orders.Options{Publisher: live.NewHub()})
+	if err != nil {
+		panic(err) // no aliases: New cannot fail
+	}
 	return commands.New(svc, commands.Config{Download: Downloader(apiURL)})
 }
 
@@ -83,7 +84,10 @@ func TestASlashCommandIsAnsweredThroughDiscord(t *testing.T) {
 	st := storetest.New(t)
 	b := startBot(t, fake, st, func(c *Config) { c.Interactions = router(st, fake.URL) })
 	b.waitConnected()
-	svc := orders.New(st, live.NewHub(), slog.New(slog.NewTextHandler(io.Discard, nil)), time.UTC)
+	svc, err := orders.New(st, orders.Options{Publisher: live.NewHub()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := svc.Create(context.Background(), order.Fields{OrderNumber: "BBY01-1", Product: "Starlink"}, "api"); err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +143,10 @@ func TestAnImportGoesFromAnAttachmentToAFileInTheAnswer(t *testing.T) {
 	st := storetest.New(t)
 	b := startBot(t, fake, st, func(c *Config) { c.Interactions = router(st, fake.URL) })
 	b.waitConnected()
-	svc := orders.New(st, live.NewHub(), slog.New(slog.NewTextHandler(io.Discard, nil)), time.UTC)
+	svc, err := orders.New(st, orders.Options{Publisher: live.NewHub()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := svc.Create(context.Background(), order.Fields{OrderNumber: "BBY01-1"}, "api"); err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +226,10 @@ func TestAnOrderOfOversizedTextsIsAnsweredWithinDiscordsLimits(t *testing.T) {
 	st := storetest.New(t)
 	b := startBot(t, fake, st, func(c *Config) { c.Interactions = router(st, fake.URL) })
 	b.waitConnected()
-	svc := orders.New(st, live.NewHub(), slog.New(slog.NewTextHandler(io.Discard, nil)), time.UTC)
+	svc, err := orders.New(st, orders.Options{Publisher: live.NewHub()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	long := strings.Repeat("Pokémon Prismatic Evolutions ", 200)
 	if _, err := svc.Create(context.Background(), order.Fields{OrderNumber: "BIG-1", Product: long, Profile: long[:900], Email: "buyer+" + strings.Repeat("a", 200) + "@example.com",
 		Store: long[:800], ImageURL: "javascript:alert(1)", Notes: long}, "api"); err != nil {

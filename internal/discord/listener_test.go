@@ -75,7 +75,11 @@ func newListener(t *testing.T, fake *fakediscord.Server, st *store.Store, change
 	if testing.Verbose() {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	l, err := New(cfg, orders.New(st, live.NewHub(), logger, time.UTC), logger)
+	svc, err := orders.New(st, orders.Options{Publisher: live.NewHub(), Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := New(cfg, svc, logger)
 	if err != nil {
 		t.Fatal(err)
 	}

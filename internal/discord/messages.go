@@ -14,7 +14,6 @@ import (
 	"github.com/roms-dev/roms/internal/embedtext"
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/orders"
-	"github.com/roms-dev/roms/internal/parsehealth"
 )
 
 // Reactions the bot adds to what it read.
@@ -246,31 +245,21 @@ func (l *Listener) reactLoop(ctx context.Context) {
 	}
 }
 
-// Alert posts a parse-health alert to the alerts channel (discord.alerts_channel). It
-// never blocks the ingest that raised it: a full queue drops the alert, which the log
-// has too.
-func (l *Listener) Alert(a parsehealth.Alert) {
-	if l.cfg.AlertsChannel == "" {
+// alertLoop posts the parse-health alerts of cfg.Alerts to the alerts channel
+// (discord.alerts_channel) one by one, after the channel's rate limit if need be.
+func (l *Listener) alertLoop(ctx context.Context) {
+	if l.cfg.AlertsChannel == "" || l.cfg.Alerts == nil {
 		return
 	}
-	text := "⚠️ " + a.Text
-	if a.Recovered {
-		text = "✅ " + a.Text
-	}
-	select {
-	case l.alerts <- text:
-	default:
-		l.logger.Warn("alert queue full; skipping an alert", "source", a.Source)
-	}
-}
-
-// alertLoop posts alerts one by one, after the channel's rate limit if need be.
-func (l *Listener) alertLoop(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case text := <-l.alerts:
+		case a := <-l.cfg.Alerts:
+			text := "⚠️ " + a.Text
+			if a.Recovered {
+				text = "✅ " + a.Text
+			}
 			_, err := l.rest.ChannelMessageSendComplex(l.cfg.AlertsChannel, &discordgo.MessageSend{
 				Content: text, AllowedMentions: &discordgo.MessageAllowedMentions{},
 			}, discordgo.WithContext(ctx))

@@ -55,7 +55,10 @@ func startServerWith(t *testing.T, path, token string, change func(*Deps)) *test
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	hub := live.NewHub()
-	svc := orders.New(st, hub, logger, time.UTC)
+	svc, err := orders.New(st, orders.Options{Publisher: hub, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
 	deps := Deps{
 		Messages: svc, Orders: svc, Imports: svc, Positions: svc, Database: Database{Path: st.Path(), Counts: st.Counts, Backup: st.Backup},
 		Hub: hub, Logger: logger, Token: token, Version: "test", Started: time.Now(),

@@ -26,17 +26,15 @@ type Sources struct {
 	ParseHealth func() []parsehealth.Source
 }
 
-// Metrics holds the registry and the counters the service feeds.
+// Metrics holds the counters the service feeds.
 type Metrics struct {
-	reg    *prometheus.Registry
 	inputs *prometheus.CounterVec
 	ingest *prometheus.HistogramVec
 }
 
-// New registers every metric.
-func New(src Sources) *Metrics {
-	m := &Metrics{
-		reg: prometheus.NewRegistry(),
+// New makes the counters.
+func New() *Metrics {
+	return &Metrics{
 		inputs: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "roms_inputs_total",
 			Help: "Checkout messages received, by source (http, discord, backfill, import) and outcome (created, updated, unchanged, ignored, duplicate, rejected)."},
 			[]string{"source", "outcome"}),
@@ -44,9 +42,6 @@ func New(src Sources) *Metrics {
 			Help:    "Time from an input's arrival to its order on disk, by source.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}}, []string{"source"}),
 	}
-	m.reg.MustRegister(m.inputs, m.ingest, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		&partsCollector{src: src})
-	return m
 }
 
 // Input counts one input; the orders service calls it for each.
@@ -55,9 +50,13 @@ func (m *Metrics) Input(source, outcome string, took time.Duration) {
 	m.ingest.WithLabelValues(source).Observe(took.Seconds())
 }
 
-// Handler serves the metrics in Prometheus's text format.
-func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+// Handler serves the metrics in Prometheus's text format: the counters, the Go runtime's
+// and the process's, and the gauges that src gives at each scrape.
+func (m *Metrics) Handler(src Sources) http.Handler {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(m.inputs, m.ingest, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		&partsCollector{src: src})
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 }
 
 var (

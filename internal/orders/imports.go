@@ -180,9 +180,8 @@ func (s *Service) runTelling(ctx context.Context, plans []plan, done func(int)) 
 		writes := make([]order.Write, len(pending))
 		for j, i := range pending {
 			writes[j] = *plans[i].write
-			writes[j].Edit.DefaultCurrency = s.currency
 		}
-		res, errs, err := s.store.WriteMany(ctx, writes)
+		res, errs, err := s.writeMany(ctx, writes)
 		for j, i := range pending {
 			if err != nil {
 				results[i] = rowResult{outcomeInvalid, "could not store: " + err.Error()}
@@ -190,11 +189,7 @@ func (s *Service) runTelling(ctx context.Context, plans []plan, done func(int)) 
 			}
 			results[i] = classify(writes[j].Number, errs[j])
 			if errs[j] == nil {
-				s.announce(writes[j], &res[j])
 				results[i].outcome = res[j].Outcome
-			}
-			if writes[j].Log != nil {
-				s.logged(len(writes[j].Log.Body))
 			}
 		}
 		if done != nil {

@@ -22,7 +22,17 @@ func newPipeline(t testing.TB) (*Service, *store.Store, *live.Hub) {
 	t.Helper()
 	st := storetest.New(t)
 	hub := live.NewHub()
-	return New(st, hub, slog.New(slog.NewTextHandler(io.Discard, nil)), time.UTC), st, hub
+	return mustNew(t, st, Options{Publisher: hub, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}), st, hub
+}
+
+// mustNew is New for a test, which stops on its error.
+func mustNew(t testing.TB, st order.Store, o Options) *Service {
+	t.Helper()
+	s, err := New(st, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 func fixture(t *testing.T, name string) string {

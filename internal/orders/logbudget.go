@@ -2,8 +2,6 @@ package orders
 
 import (
 	"sync"
-
-	"github.com/roms-dev/roms/internal/order"
 )
 
 // logBudget asks for the webhook log to be trimmed as entries are added, not only on the
@@ -15,13 +13,6 @@ type logBudget struct {
 	entries, bytes   int64
 	maxEntries, maxB int64
 	trim             chan struct{}
-}
-
-// SetLogRetention sets the webhook log's bounds, which LogTrims watches.
-func (s *Service) SetLogRetention(r order.Retention) {
-	s.logs.mu.Lock()
-	defer s.logs.mu.Unlock()
-	s.logs.maxEntries, s.logs.maxB = int64(r.MaxEntries), r.MaxBytes
 }
 
 // LogTrims receives when the webhook log may be past its bounds and should be trimmed.

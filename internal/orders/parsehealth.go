@@ -8,14 +8,14 @@ import (
 	"github.com/roms-dev/roms/internal/parser"
 )
 
-// Alerter sends a parse-health alert where the owner sees it (a Discord channel). It
-// must not block: the ingest of the post that raised the alert waits for it.
-type Alerter interface {
-	Alert(a parsehealth.Alert)
-}
+// alertQueue is how many parse-health alerts wait for whoever posts them; more are
+// dropped (and logged), as the ingest of the post that raised one must not wait.
+const alertQueue = 16
 
-// SetAlerter sets where parse-health alerts go besides the log.
-func (s *Service) SetAlerter(a Alerter) { s.alerter = a }
+// Alerts receives each parse-health alert, for whoever posts them where the owner sees
+// them (the Discord listener posts them to discord.alerts_channel). Every alert is
+// logged as well.
+func (s *Service) Alerts() <-chan parsehealth.Alert { return s.alerts }
 
 // ParseHealth is the health of every source's posts since ROMS started.
 func (s *Service) ParseHealth() []parsehealth.Source { return s.health.Sources() }
@@ -29,8 +29,10 @@ func (s *Service) alert(a parsehealth.Alert) {
 	} else {
 		s.logger.Warn("source no longer read", "source", a.Source, "detail", a.Text)
 	}
-	if s.alerter != nil {
-		s.alerter.Alert(a)
+	select {
+	case s.alerts <- a:
+	default:
+		s.logger.Warn("parse-health alert queue full; not posted", "source", a.Source)
 	}
 }
 

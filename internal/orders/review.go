@@ -302,18 +302,6 @@ func merge(configured, taught map[string]string) map[string]string {
 	return out
 }
 
-// SetAliases sets the labels of the parser.aliases setting; taught labels are added by
-// RefreshAliases.
-func (s *Service) SetAliases(configured map[string]string) error {
-	reader, err := parser.NewReader(configured)
-	if err != nil {
-		return err
-	}
-	s.configured = configured
-	s.reader.Store(reader)
-	return nil
-}
-
 // RefreshAliases reads the taught labels from the database again: another instance may
 // have taught one.
 func (s *Service) RefreshAliases(ctx context.Context) error {

@@ -27,7 +27,7 @@ var newYork, _ = time.LoadLocation("America/New_York")
 func newService(t *testing.T, now time.Time) (*Service, *live.Hub) {
 	t.Helper()
 	hub := live.NewHub()
-	s := New(storetest.New(t), hub, slog.New(slog.NewTextHandler(io.Discard, nil)), newYork)
+	s := mustNew(t, storetest.New(t), Options{Publisher: hub, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Location: newYork})
 	s.now = func() time.Time { return now }
 	return s, hub
 }
