@@ -227,7 +227,7 @@ func TestOrdersPagesWithButtons(t *testing.T) {
 	if !strings.Contains(text(back), "11–20 of 25") {
 		t.Errorf("previous:\n%s", text(back))
 	}
-	r.now = func() time.Time { return time.Now().Add(2 * time.Hour) }
+	r.lists.now = func() time.Time { return time.Now().Add(2 * time.Hour) }
 	expired := r.Respond(context.Background(), button(prev.CustomID))
 	if !strings.Contains(text(expired), "this list has expired") || expired.Data.Flags&discordgo.MessageFlagsEphemeral == 0 {
 		t.Errorf("expired list: %+v", text(expired))
@@ -264,7 +264,7 @@ func TestDefinitionsFitDiscordsRules(t *testing.T) {
 func TestAPanickingHandlerStillAnswers(t *testing.T) {
 	var log bytes.Buffer
 	r, _ := newRouter(t, Config{Logger: slog.New(slog.NewJSONHandler(&log, nil))})
-	r.commands["order"] = command{def: r.commands["order"].def, handle: func(context.Context, *Router, *Interaction) (*discordgo.InteractionResponseData, error) {
+	r.commands["order"] = command{def: r.commands["order"].def, handle: func(context.Context, *Interaction) (*discordgo.InteractionResponseData, error) {
 		panic("boom")
 	}}
 	in := fixture(t, "order.json")
@@ -335,7 +335,7 @@ func TestExportFromDiscord(t *testing.T) {
 	if !strings.Contains(string(csvFile), "BBY01-807102506907") || strings.Contains(string(csvFile), "TGT-1001") {
 		t.Errorf("csv %s", csvFile)
 	}
-	r.upload = 300
+	r.files.upload = 300
 	if got := text(r.Respond(context.Background(), fixture(t, "export-best-buy.json"))); !strings.Contains(got, "that export is more than 300 bytes, more than Discord lets a bot upload") {
 		t.Errorf("too big: %s", got)
 	}

@@ -44,7 +44,7 @@ func filterOptions() []*discordgo.ApplicationCommandOption {
 }
 
 // allCommands lists every command with its definition and handler.
-func allCommands() []command {
+func allCommands(svc Orders, l *lists, f *files) []command {
 	statusOption := stringOption("status", "The new status", false)
 	statusOption.Choices = choices(order.Statuses...)
 	period := stringOption("period", "Which days to count (default: this month)", false)
@@ -66,42 +66,42 @@ func allCommands() []command {
 	return []command{
 		{def: &discordgo.ApplicationCommand{Name: "order", Description: "Show one order: its fields, status, tracking and recent history",
 			Options: []*discordgo.ApplicationCommandOption{numberOption("The order number (start typing to search)")}},
-			handle: showOrder},
+			handle: showOrder(svc)},
 		{def: &discordgo.ApplicationCommand{Name: "orders", Description: "Find orders, newest first, with Previous/Next buttons",
-			Options: filterOptions()}, handle: listOrders},
+			Options: filterOptions()}, handle: listOrders(l)},
 		{def: &discordgo.ApplicationCommand{Name: "stats", Description: "Totals: checkouts, units, spend, cancel rate",
 			Options: []*discordgo.ApplicationCommandOption{period,
 				stringOption("since", "From this day instead: 2026-11-01", false), stringOption("until", "Up to and including this day", false), by}},
-			handle: showStats},
-		{def: &discordgo.ApplicationCommand{Name: "pending", Description: "Orders still open: no tracking, not all received, or in review hold"}, handle: showPending},
+			handle: showStats(svc)},
+		{def: &discordgo.ApplicationCommand{Name: "pending", Description: "Orders still open: no tracking, not all received, or in review hold"}, handle: showPending(svc, l)},
 		{def: &discordgo.ApplicationCommand{Name: "update", Description: "Change an order's status, tracking, units received or notes",
 			DefaultMemberPermissions: &manageServer, Options: []*discordgo.ApplicationCommandOption{
 				numberOption("The order number (start typing to search)"), statusOption,
 				stringOption("tracking", "Tracking numbers to add, comma-separated", false), received,
 				stringOption("notes", "Notes (replaces the order's notes)", false)}},
-			write: true, handle: updateOrder},
+			write: true, handle: updateOrder(svc)},
 		{def: &discordgo.ApplicationCommand{Name: "export", Description: "Download the orders as a spreadsheet (CSV)",
-			Options: filterOptions()}, handle: exportOrders},
+			Options: filterOptions()}, handle: exportOrders(f)},
 		{def: &discordgo.ApplicationCommand{Name: "import", Description: "Apply a file: tracking, received, charges, cancellations or pasted orders",
 			DefaultMemberPermissions: &manageServer, Options: []*discordgo.ApplicationCommandOption{kind,
 				{Type: discordgo.ApplicationCommandOptionAttachment, Name: "file", Description: "The CSV or text file", Required: true}}},
-			write: true, handle: importFile},
+			write: true, handle: importFile(f)},
 		{def: &discordgo.ApplicationCommand{Name: "undo", Description: "Revert an import",
 			DefaultMemberPermissions: &manageServer, Options: []*discordgo.ApplicationCommandOption{
 				stringOption("batch", "The batch the import answered with", true)}},
-			write: true, handle: undoImport},
+			write: true, handle: undoImport(svc)},
 		{def: &discordgo.ApplicationCommand{Name: "cancel", Description: "Mark one or more orders cancelled",
 			DefaultMemberPermissions: &manageServer, Options: []*discordgo.ApplicationCommandOption{
 				stringOption("numbers", "Order numbers, separated by commas or spaces", true),
 				stringOption("reason", "Why (kept with each order)", false)}},
-			write: true, handle: cancelOrders},
+			write: true, handle: cancelOrders(svc)},
 		{def: &discordgo.ApplicationCommand{Name: "review", Description: "Posts ROMS kept but could not read as orders, or read with guesses",
 			Options: []*discordgo.ApplicationCommandOption{stringOption("source", "Only this source's posts: discord:CHANNEL:BOT", false)}},
-			handle: showReview},
+			handle: showReview(svc)},
 		{def: &discordgo.ApplicationCommand{Name: "teach", Description: "Teach ROMS a bot's label (MAIL is the email) and read its logged posts again",
 			DefaultMemberPermissions: &manageServer, Options: []*discordgo.ApplicationCommandOption{
 				stringOption("label", "The label as the bot writes it: MAIL", true), teachField,
 				{Type: discordgo.ApplicationCommandOptionBoolean, Name: "dry_run", Description: "Only say what it would change"}}},
-			write: true, handle: teachLabel},
+			write: true, handle: teachLabel(svc)},
 	}
 }

@@ -17,20 +17,22 @@ import (
 const pageSize = 10
 
 // showOrder is /order: one order's fields and its recent history.
-func showOrder(ctx context.Context, r *Router, in *Interaction) (*discordgo.InteractionResponseData, error) {
-	number := in.String("number")
-	o, err := r.orders.Get(ctx, number)
-	if errors.Is(err, order.ErrNotFound) {
-		return nil, fmt.Errorf("no order with number %s", number)
+func showOrder(svc Orders) handler {
+	return func(ctx context.Context, in *Interaction) (*discordgo.InteractionResponseData, error) {
+		number := in.String("number")
+		o, err := svc.Get(ctx, number)
+		if errors.Is(err, order.ErrNotFound) {
+			return nil, fmt.Errorf("no order with number %s", number)
+		}
+		if err != nil {
+			return nil, err
+		}
+		events, err := svc.Events(ctx, number)
+		if err != nil {
+			return nil, err
+		}
+		return &discordgo.InteractionResponseData{Embeds: []*discordgo.MessageEmbed{orderEmbed(svc.Location(), &o, events)}}, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	events, err := r.orders.Events(ctx, number)
-	if err != nil {
-		return nil, err
-	}
-	return &discordgo.InteractionResponseData{Embeds: []*discordgo.MessageEmbed{r.orderEmbed(&o, events)}}, nil
 }
 
 // autocomplete offers order numbers that start with what has been typed, newest first.
@@ -54,35 +56,37 @@ func (r *Router) autocomplete(ctx context.Context, in *Interaction) *discordgo.I
 }
 
 // listOrders is /orders: the first page of the orders a filter selects, with buttons.
-func listOrders(ctx context.Context, r *Router, in *Interaction) (*discordgo.InteractionResponseData, error) {
-	f, err := r.filter(in)
-	if err != nil {
-		return nil, err
+func listOrders(l *lists) handler {
+	return func(ctx context.Context, in *Interaction) (*discordgo.InteractionResponseData, error) {
+		f, err := filterOf(l.orders, in)
+		if err != nil {
+			return nil, err
+		}
+		f.Limit = pageSize
+		return l.page(ctx, l.pages.add(f, l.now()), 0)
 	}
-	f.Limit = pageSize
-	return r.page(ctx, r.pages.add(f, r.now()), 0)
 }
 
-// filter reads the filter options of /orders and /export (filterOptions).
-func (r *Router) filter(in *Interaction) (order.Filter, error) {
-	return r.orders.Filter(orders.FilterText{Status: in.String("status"), Store: in.String("store"),
+// filterOf reads the filter options of /orders and /export (filterOptions).
+func filterOf(svc Orders, in *Interaction) (order.Filter, error) {
+	return svc.Filter(orders.FilterText{Status: in.String("status"), Store: in.String("store"),
 		Profile: in.String("profile"), Email: in.String("email"), Query: in.String("text"),
 		From: in.String("since"), To: in.String("until")})
 }
 
-// page renders page n of a listing kept in r.pages.
-func (r *Router) page(ctx context.Context, id string, n int) (*discordgo.InteractionResponseData, error) {
-	f, cursor, ok := r.pages.at(id, n, r.now())
+// page renders page n of a listing kept in l.pages.
+func (l *lists) page(ctx context.Context, id string, n int) (*discordgo.InteractionResponseData, error) {
+	f, cursor, ok := l.pages.at(id, n, l.now())
 	if !ok {
 		return nil, errors.New("this list has expired (lists last an hour, and not across a restart of ROMS): run /orders again")
 	}
 	f.After = cursor
-	p, err := r.orders.List(ctx, f)
+	p, err := l.orders.List(ctx, f)
 	if err != nil {
 		return nil, err
 	}
 	if p.Next != "" {
-		r.pages.setNext(id, n, p.Next)
+		l.pages.setNext(id, n, p.Next)
 	}
 	embed := &discordgo.MessageEmbed{Title: "Orders", Color: colorInfo}
 	if len(p.Orders) == 0 {
@@ -90,7 +94,7 @@ func (r *Router) page(ctx context.Context, id string, n int) (*discordgo.Interac
 	}
 	var lines []string
 	for _, o := range p.Orders {
-		lines = append(lines, orderLine(&o, r.orders.Location()))
+		lines = append(lines, orderLine(&o, l.orders.Location()))
 	}
 	embed.Description += clip(strings.Join(lines, "\n"), maxEmbedText)
 	first := n*pageSize + 1
@@ -114,7 +118,7 @@ func (r *Router) component(ctx context.Context, in *Interaction) *discordgo.Inte
 	if err := r.allowed(in, false); err != nil {
 		return failure(in.Type, err)
 	}
-	data, err := r.page(ctx, id, n)
+	data, err := r.lists.page(ctx, id, n)
 	if err != nil {
 		return failure(in.Type, err)
 	}
@@ -124,33 +128,35 @@ func (r *Router) component(ctx context.Context, in *Interaction) *discordgo.Inte
 
 // showPending is /pending: how many orders are still open and why, and the first page.
 // One pass of totals by status gives every count.
-func showPending(ctx context.Context, r *Router, in *Interaction) (*discordgo.InteractionResponseData, error) {
-	open := order.Filter{Open: true}
-	st, err := r.orders.Stats(ctx, open, order.GroupStatus)
-	if err != nil {
-		return nil, err
-	}
-	var held order.Totals
-	for _, g := range st.Groups {
-		if g.Group == order.StatusReviewHold {
-			held = g
+func showPending(svc Orders, l *lists) handler {
+	return func(ctx context.Context, in *Interaction) (*discordgo.InteractionResponseData, error) {
+		open := order.Filter{Open: true}
+		st, err := svc.Stats(ctx, open, order.GroupStatus)
+		if err != nil {
+			return nil, err
 		}
+		var held order.Totals
+		for _, g := range st.Groups {
+			if g.Group == order.StatusReviewHold {
+				held = g
+			}
+		}
+		all := st.Overall
+		open.Limit = pageSize
+		data, err := l.page(ctx, l.pages.add(open, l.now()), 0)
+		if err != nil {
+			return nil, err
+		}
+		embed := data.Embeds[0]
+		embed.Title = fmt.Sprintf("Pending: %d open orders", all.Checkouts)
+		embed.Fields = []*discordgo.MessageEmbedField{
+			{Name: "No tracking yet", Value: fmt.Sprint(all.Checkouts - all.WithTracking), Inline: true},
+			// Open with tracking means units still to arrive, unless only the hold keeps it open.
+			{Name: "Shipped, not all received", Value: fmt.Sprint(all.WithTracking - held.WithTracking), Inline: true},
+			{Name: "In review hold", Value: fmt.Sprint(held.Checkouts), Inline: true},
+		}
+		return data, nil
 	}
-	all := st.Overall
-	open.Limit = pageSize
-	data, err := r.page(ctx, r.pages.add(open, r.now()), 0)
-	if err != nil {
-		return nil, err
-	}
-	embed := data.Embeds[0]
-	embed.Title = fmt.Sprintf("Pending: %d open orders", all.Checkouts)
-	embed.Fields = []*discordgo.MessageEmbedField{
-		{Name: "No tracking yet", Value: fmt.Sprint(all.Checkouts - all.WithTracking), Inline: true},
-		// Open with tracking means units still to arrive, unless only the hold keeps it open.
-		{Name: "Shipped, not all received", Value: fmt.Sprint(all.WithTracking - held.WithTracking), Inline: true},
-		{Name: "In review hold", Value: fmt.Sprint(held.Checkouts), Inline: true},
-	}
-	return data, nil
 }
 
 // orderLine is one order in a list: number, store, total, status and date.

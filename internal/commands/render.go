@@ -34,8 +34,7 @@ const historyShown = 5
 
 // orderEmbed shows one order: what a reseller checks after a drop first, then its
 // latest history.
-func (r *Router) orderEmbed(o *order.Order, events []order.Event) *discordgo.MessageEmbed {
-	loc := r.orders.Location()
+func orderEmbed(loc *time.Location, o *order.Order, events []order.Event) *discordgo.MessageEmbed {
 	e := &discordgo.MessageEmbed{
 		Title:       clip("Order "+o.OrderNumber, maxTitle),
 		Description: clip(o.Product, maxEmbedText),

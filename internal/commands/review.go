@@ -24,25 +24,27 @@ func teachFields() []*discordgo.ApplicationCommandOptionChoice {
 
 // showReview is /review: the newest posts ROMS kept but could not read as orders, or
 // read with guesses, with the labels it did not know.
-func showReview(ctx context.Context, r *Router, in *Interaction) (*discordgo.InteractionResponseData, error) {
-	entries, err := r.orders.Review(ctx, reviewShown, in.String("source"))
-	if err != nil {
-		return nil, err
+func showReview(svc Orders) handler {
+	return func(ctx context.Context, in *Interaction) (*discordgo.InteractionResponseData, error) {
+		entries, err := svc.Review(ctx, reviewShown, in.String("source"))
+		if err != nil {
+			return nil, err
+		}
+		e := &discordgo.MessageEmbed{Title: "Needs a look", Color: colorWait}
+		if len(entries) == 0 {
+			e.Description, e.Color = "Every post was read as an order, or was not one.", colorGood
+		}
+		for _, entry := range entries {
+			e.Fields = append(e.Fields, &discordgo.MessageEmbedField{
+				Name:  reviewTitle(entry),
+				Value: reviewLines(entry),
+			})
+		}
+		if len(entries) > 0 {
+			e.Footer = &discordgo.MessageEmbedFooter{Text: "Teach a label with /teach; the dashboard's Needs a look page shows each post whole."}
+		}
+		return &discordgo.InteractionResponseData{Embeds: []*discordgo.MessageEmbed{e}}, nil
 	}
-	e := &discordgo.MessageEmbed{Title: "Needs a look", Color: colorWait}
-	if len(entries) == 0 {
-		e.Description, e.Color = "Every post was read as an order, or was not one.", colorGood
-	}
-	for _, entry := range entries {
-		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{
-			Name:  reviewTitle(entry),
-			Value: reviewLines(entry),
-		})
-	}
-	if len(entries) > 0 {
-		e.Footer = &discordgo.MessageEmbedFooter{Text: "Teach a label with /teach; the dashboard's Needs a look page shows each post whole."}
-	}
-	return &discordgo.InteractionResponseData{Embeds: []*discordgo.MessageEmbed{e}}, nil
 }
 
 // reviewTitle names a post: its log id, source, and how many more are like it.
@@ -88,30 +90,32 @@ func inlineCode(s string) string {
 
 // teachLabel is /teach: save a label for a field and read the logged posts it changes
 // again; with dry_run, only say what that would do.
-func teachLabel(ctx context.Context, r *Router, in *Interaction) (*discordgo.InteractionResponseData, error) {
-	field := in.String("field")
-	if field == forget {
-		field = ""
+func teachLabel(svc Orders) handler {
+	return func(ctx context.Context, in *Interaction) (*discordgo.InteractionResponseData, error) {
+		field := in.String("field")
+		if field == forget {
+			field = ""
+		}
+		dry, _ := in.Bool("dry_run")
+		t, err := svc.Teach(ctx, orders.Teaching{Label: in.String("label"), Field: field, DryRun: dry})
+		if err != nil {
+			return nil, err
+		}
+		label := inlineCode(t.Label)
+		var text string
+		switch {
+		case t.DryRun:
+			text = fmt.Sprintf("Teaching %s → %s would read %d logged posts again: %d new orders, %d orders changed. Nothing was changed.",
+				label, t.Field, t.Posts, t.Created, t.Updated)
+		case t.Field == "":
+			text = fmt.Sprintf("Forgot %s. Read %d logged posts again.", label, t.Posts)
+		default:
+			text = fmt.Sprintf("Taught %s → %s. Read %d logged posts again: %d new orders, %d orders changed.",
+				label, t.Field, t.Posts, t.Created, t.Updated)
+		}
+		if len(t.Orders) > 0 {
+			text += "\n" + inlineCode(strings.Join(t.Orders[:min(len(t.Orders), 20)], "`, `"))
+		}
+		return &discordgo.InteractionResponseData{Content: text}, nil
 	}
-	dry, _ := in.Bool("dry_run")
-	t, err := r.orders.Teach(ctx, orders.Teaching{Label: in.String("label"), Field: field, DryRun: dry})
-	if err != nil {
-		return nil, err
-	}
-	label := inlineCode(t.Label)
-	var text string
-	switch {
-	case t.DryRun:
-		text = fmt.Sprintf("Teaching %s → %s would read %d logged posts again: %d new orders, %d orders changed. Nothing was changed.",
-			label, t.Field, t.Posts, t.Created, t.Updated)
-	case t.Field == "":
-		text = fmt.Sprintf("Forgot %s. Read %d logged posts again.", label, t.Posts)
-	default:
-		text = fmt.Sprintf("Taught %s → %s. Read %d logged posts again: %d new orders, %d orders changed.",
-			label, t.Field, t.Posts, t.Created, t.Updated)
-	}
-	if len(t.Orders) > 0 {
-		text += "\n" + inlineCode(strings.Join(t.Orders[:min(len(t.Orders), 20)], "`, `"))
-	}
-	return &discordgo.InteractionResponseData{Content: text}, nil
 }

@@ -57,8 +57,8 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// handler answers one command.
-type handler func(ctx context.Context, r *Router, in *Interaction) (*discordgo.InteractionResponseData, error)
+// handler answers one command. Each is made by a function that takes what it uses.
+type handler func(ctx context.Context, in *Interaction) (*discordgo.InteractionResponseData, error)
 
 type command struct {
 	def    *discordgo.ApplicationCommand
@@ -68,20 +68,37 @@ type command struct {
 
 // Router routes interactions to the handler of their command, like HTTP routes.
 type Router struct {
-	orders   Orders
+	orders   Orders // autocomplete
 	cfg      Config
+	ordered  []command
 	commands map[string]command
-	pages    *pages
-	now      func() time.Time
-	upload   int // the largest file the bot attaches (maxUpload; tests lower it)
+	lists    *lists
+	files    *files
 	logger   *slog.Logger
+}
+
+// lists are the pages of /orders and /pending, which the Previous and Next buttons turn.
+type lists struct {
+	orders Orders
+	pages  *pages
+	now    func() time.Time
+}
+
+// files are the files /export attaches and /import reads.
+type files struct {
+	orders   Orders
+	download Download
+	upload   int // the largest file the bot attaches (maxUpload; tests lower it)
+	now      func() time.Time
 }
 
 // New returns the router of every command.
 func New(svc Orders, cfg Config) *Router {
-	r := &Router{orders: svc, cfg: cfg, pages: newPages(), now: time.Now, upload: maxUpload, commands: map[string]command{},
-		logger: cmp.Or(cfg.Logger, slog.Default())}
-	for _, c := range allCommands() {
+	r := &Router{orders: svc, cfg: cfg, commands: map[string]command{}, logger: cmp.Or(cfg.Logger, slog.Default()),
+		lists: &lists{orders: svc, pages: newPages(), now: time.Now},
+		files: &files{orders: svc, download: cfg.Download, upload: maxUpload, now: time.Now}}
+	r.ordered = allCommands(svc, r.lists, r.files)
+	for _, c := range r.ordered {
 		r.commands[c.def.Name] = c
 	}
 	return r
@@ -90,7 +107,7 @@ func New(svc Orders, cfg Config) *Router {
 // Definitions are the commands to register with Discord, in a stable order.
 func (r *Router) Definitions() []*discordgo.ApplicationCommand {
 	var defs []*discordgo.ApplicationCommand
-	for _, c := range allCommands() {
+	for _, c := range r.ordered {
 		defs = append(defs, c.def)
 	}
 	return defs
@@ -131,7 +148,7 @@ func (r *Router) command(ctx context.Context, in *Interaction) *discordgo.Intera
 	if err := r.allowed(in, c.write); err != nil {
 		return failure(in.Type, err)
 	}
-	data, err := c.handle(ctx, r, in)
+	data, err := c.handle(ctx, in)
 	if err != nil {
 		return failure(in.Type, err)
 	}

@@ -16,25 +16,27 @@ const maxGroupLines = 15
 
 // showStats is /stats: totals for a period (this month unless told), and per group when
 // asked.
-func showStats(ctx context.Context, r *Router, in *Interaction) (*discordgo.InteractionResponseData, error) {
-	from, to := in.String("since"), in.String("until")
-	when := describeDays(from, to)
-	if from == "" && to == "" {
-		period := in.String("period")
-		if period == "" {
-			period = "month"
+func showStats(svc Orders) handler {
+	return func(ctx context.Context, in *Interaction) (*discordgo.InteractionResponseData, error) {
+		from, to := in.String("since"), in.String("until")
+		when := describeDays(from, to)
+		if from == "" && to == "" {
+			period := in.String("period")
+			if period == "" {
+				period = "month"
+			}
+			from, to, when = periodDays(period)
 		}
-		from, to, when = periodDays(period)
+		f, err := svc.Filter(orders.FilterText{From: from, To: to})
+		if err != nil {
+			return nil, err
+		}
+		st, err := svc.Stats(ctx, f, in.String("by"))
+		if err != nil {
+			return nil, err
+		}
+		return &discordgo.InteractionResponseData{Embeds: []*discordgo.MessageEmbed{statsEmbed(st, when)}}, nil
 	}
-	f, err := r.orders.Filter(orders.FilterText{From: from, To: to})
-	if err != nil {
-		return nil, err
-	}
-	st, err := r.orders.Stats(ctx, f, in.String("by"))
-	if err != nil {
-		return nil, err
-	}
-	return &discordgo.InteractionResponseData{Embeds: []*discordgo.MessageEmbed{statsEmbed(st, when)}}, nil
 }
 
 // periodDays turns a period choice into the days it covers and its name.

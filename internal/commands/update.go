@@ -18,65 +18,69 @@ import (
 const maxCancel = 100
 
 // updateOrder is /update: status, tracking, units received or notes, by this user.
-func updateOrder(ctx context.Context, r *Router, in *Interaction) (*discordgo.InteractionResponseData, error) {
-	number := in.String("number")
-	var e order.Edit
-	e.Status, e.Notes = in.String("status"), in.String("notes")
-	if t := in.String("tracking"); t != "" {
-		e.TrackingNumbers = []string{t}
+func updateOrder(svc Orders) handler {
+	return func(ctx context.Context, in *Interaction) (*discordgo.InteractionResponseData, error) {
+		number := in.String("number")
+		var e order.Edit
+		e.Status, e.Notes = in.String("status"), in.String("notes")
+		if t := in.String("tracking"); t != "" {
+			e.TrackingNumbers = []string{t}
+		}
+		if n, ok := in.Int("qty_received"); ok {
+			e.QtyReceived = &n
+		}
+		res, err := svc.Correct(ctx, number, e, in.Actor())
+		if err != nil {
+			return nil, refusal(err, number)
+		}
+		if res.Outcome == order.OutcomeUnchanged {
+			return &discordgo.InteractionResponseData{Content: "Order " + res.Order.OrderNumber + " already has these values; nothing changed."}, nil
+		}
+		return &discordgo.InteractionResponseData{
+			Content: clip(fmt.Sprintf("Updated order %s: %s", res.Order.OrderNumber, changesText(res.Changes, svc.Location())), maxContent),
+		}, nil
 	}
-	if n, ok := in.Int("qty_received"); ok {
-		e.QtyReceived = &n
-	}
-	res, err := r.orders.Correct(ctx, number, e, in.Actor())
-	if err != nil {
-		return nil, refusal(err, number)
-	}
-	if res.Outcome == order.OutcomeUnchanged {
-		return &discordgo.InteractionResponseData{Content: "Order " + res.Order.OrderNumber + " already has these values; nothing changed."}, nil
-	}
-	return &discordgo.InteractionResponseData{
-		Content: clip(fmt.Sprintf("Updated order %s: %s", res.Order.OrderNumber, changesText(res.Changes, r.orders.Location())), maxContent),
-	}, nil
 }
 
 // cancelOrders is /cancel: each number set to cancelled, with the reason kept.
-func cancelOrders(ctx context.Context, r *Router, in *Interaction) (*discordgo.InteractionResponseData, error) {
-	numbers := strings.FieldsFunc(in.String("numbers"), func(c rune) bool { return c == ',' || c == ';' || unicode.IsSpace(c) })
-	if len(numbers) == 0 {
-		return nil, errors.New("give the order numbers to cancel, separated by commas or spaces")
-	}
-	if len(numbers) > maxCancel {
-		return nil, fmt.Errorf("that is %d order numbers; cancel at most %d at a time", len(numbers), maxCancel)
-	}
-	e := order.Edit{Fields: order.Fields{Status: order.StatusCancelled}}
-	if reason := in.String("reason"); reason != "" {
-		e.Extra = map[string]string{"cancel reason": reason}
-	}
-	var cancelled, already, missing, failed []string
-	for _, n := range numbers {
-		res, err := r.orders.Correct(ctx, n, e, in.Actor())
-		switch {
-		case errors.Is(err, order.ErrNotFound):
-			missing = append(missing, n)
-		case err != nil:
-			failed = append(failed, n+" ("+err.Error()+")")
-		case !changed(res.Changes, "status"): // at most the reason was new
-			already = append(already, res.Order.OrderNumber)
-		default:
-			cancelled = append(cancelled, res.Order.OrderNumber)
+func cancelOrders(svc Orders) handler {
+	return func(ctx context.Context, in *Interaction) (*discordgo.InteractionResponseData, error) {
+		numbers := strings.FieldsFunc(in.String("numbers"), func(c rune) bool { return c == ',' || c == ';' || unicode.IsSpace(c) })
+		if len(numbers) == 0 {
+			return nil, errors.New("give the order numbers to cancel, separated by commas or spaces")
 		}
-	}
-	var lines []string
-	for _, part := range []struct {
-		what    string
-		numbers []string
-	}{{"Cancelled", cancelled}, {"Already cancelled", already}, {"Not found", missing}, {"Could not change", failed}} {
-		if len(part.numbers) > 0 {
-			lines = append(lines, fmt.Sprintf("%s (%d): %s", part.what, len(part.numbers), strings.Join(part.numbers, ", ")))
+		if len(numbers) > maxCancel {
+			return nil, fmt.Errorf("that is %d order numbers; cancel at most %d at a time", len(numbers), maxCancel)
 		}
+		e := order.Edit{Fields: order.Fields{Status: order.StatusCancelled}}
+		if reason := in.String("reason"); reason != "" {
+			e.Extra = map[string]string{"cancel reason": reason}
+		}
+		var cancelled, already, missing, failed []string
+		for _, n := range numbers {
+			res, err := svc.Correct(ctx, n, e, in.Actor())
+			switch {
+			case errors.Is(err, order.ErrNotFound):
+				missing = append(missing, n)
+			case err != nil:
+				failed = append(failed, n+" ("+err.Error()+")")
+			case !changed(res.Changes, "status"): // at most the reason was new
+				already = append(already, res.Order.OrderNumber)
+			default:
+				cancelled = append(cancelled, res.Order.OrderNumber)
+			}
+		}
+		var lines []string
+		for _, part := range []struct {
+			what    string
+			numbers []string
+		}{{"Cancelled", cancelled}, {"Already cancelled", already}, {"Not found", missing}, {"Could not change", failed}} {
+			if len(part.numbers) > 0 {
+				lines = append(lines, fmt.Sprintf("%s (%d): %s", part.what, len(part.numbers), strings.Join(part.numbers, ", ")))
+			}
+		}
+		return &discordgo.InteractionResponseData{Content: clip(strings.Join(lines, "\n"), maxContent)}, nil
 	}
-	return &discordgo.InteractionResponseData{Content: clip(strings.Join(lines, "\n"), maxContent)}, nil
 }
 
 func changed(changes []order.Change, field string) bool {

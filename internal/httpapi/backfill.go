@@ -37,15 +37,15 @@ type backfillOutput struct {
 
 // backfill runs in the bot that holds the database, so `bot backfill` works while the bot
 // runs. The answer streams, one JSON line per page, so a long import shows progress.
-func (s *server) backfill(ctx context.Context, in *backfillInput) (*backfillOutput, error) {
-	if s.Backfill == nil {
+func (h *adminRoutes) backfill(ctx context.Context, in *backfillInput) (*backfillOutput, error) {
+	if h.runBackfill == nil {
 		return nil, huma.NewError(http.StatusConflict, "Discord is not configured: set discord.token first")
 	}
 	return &backfillOutput{
 		ContentType: "application/x-ndjson",
 		Body: func(hc huma.Context) {
 			send := lineSender(hc)
-			sum, err := s.Backfill(ctx, in.Body.ChannelID, in.Body.Since, func(p orders.Progress) {
+			sum, err := h.runBackfill(ctx, in.Body.ChannelID, in.Body.Since, func(p orders.Progress) {
 				through := p.Through
 				send(BackfillLine{Type: "progress", Summary: p.Summary, Through: &through})
 			})

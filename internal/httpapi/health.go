@@ -42,30 +42,30 @@ type healthOutput struct {
 	Body   Health
 }
 
-func (s *server) health(ctx context.Context, _ *struct{}) (*healthOutput, error) {
+func (hs *healthRoutes) health(ctx context.Context, _ *struct{}) (*healthOutput, error) {
 	h := Health{
-		Status: "ok", Version: s.Version, StartedAt: s.Started.UTC(),
-		UptimeSeconds:   int64(time.Since(s.Started).Seconds()),
-		Database:        DatabaseHealth{State: "ok", Path: s.Database.Path},
+		Status: "ok", Version: hs.version, StartedAt: hs.started.UTC(),
+		UptimeSeconds:   int64(time.Since(hs.started).Seconds()),
+		Database:        DatabaseHealth{State: "ok", Path: hs.database.Path},
 		Discord:         orders.Disabled(),
-		LiveSubscribers: s.Hub.Subscribers(),
+		LiveSubscribers: hs.hub.Subscribers(),
 		ParseHealth:     ParseHealthSummary{Alerting: []string{}},
 	}
-	if s.RelayListening != nil {
-		h.LiveRelay = map[bool]string{true: "listening", false: "not listening"}[s.RelayListening()]
+	if hs.relayListening != nil {
+		h.LiveRelay = map[bool]string{true: "listening", false: "not listening"}[hs.relayListening()]
 	}
-	for _, src := range s.Messages.ParseHealth() {
+	for _, src := range hs.parseHealth() {
 		h.ParseHealth.Sources++
 		if src.Alerting {
 			h.ParseHealth.Alerting = append(h.ParseHealth.Alerting, src.Key)
 		}
 	}
-	if s.Gateway != nil {
-		h.Discord = s.Gateway(ctx)
+	if hs.gateway != nil {
+		h.Discord = hs.gateway(ctx)
 	}
-	counts, err := s.Database.Counts(ctx)
-	if err == nil && s.Database.Problem != nil {
-		err = s.Database.Problem()
+	counts, err := hs.database.Counts(ctx)
+	if err == nil && hs.database.Problem != nil {
+		err = hs.database.Problem()
 		h.Database.Counts = counts
 	}
 	if err != nil {

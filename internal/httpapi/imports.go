@@ -32,14 +32,14 @@ func (in *importInput) Resolve(ctx huma.Context) []error {
 	return nil
 }
 
-func (s *server) importFile(ctx context.Context, in *importInput) (*struct{ Body orders.ImportSummary }, error) {
+func (h *importRoutes) importFile(ctx context.Context, in *importInput) (*struct{ Body orders.ImportSummary }, error) {
 	data, err := uploaded(in.ContentType, in.body, in.readErr)
 	if err != nil {
 		return nil, err
 	}
 	// An import goes on to its end when the client gives up waiting: a batch stopped
 	// halfway is worse than one the client learns of from the log (its batch id is there).
-	sum, err := s.Imports.Import(context.WithoutCancel(ctx), in.Kind, data)
+	sum, err := h.imports.Import(context.WithoutCancel(ctx), in.Kind, data)
 	var inv *orders.InvalidError
 	switch {
 	case errors.As(err, &inv):
@@ -70,14 +70,14 @@ type importStreamOutput struct {
 
 // importStream is importFile answering as it goes, one JSON line per transaction of
 // rows, so that `bot import` can show how far a long import is.
-func (s *server) importStream(ctx context.Context, in *importInput) (*importStreamOutput, error) {
+func (h *importRoutes) importStream(ctx context.Context, in *importInput) (*importStreamOutput, error) {
 	data, err := uploaded(in.ContentType, in.body, in.readErr)
 	if err != nil {
 		return nil, err
 	}
 	return &importStreamOutput{ContentType: "application/x-ndjson", Body: func(hc huma.Context) {
 		send := lineSender(hc)
-		sum, err := s.Imports.ImportWithProgress(context.WithoutCancel(ctx), in.Kind, data, func(p orders.ImportProgress) {
+		sum, err := h.imports.ImportWithProgress(context.WithoutCancel(ctx), in.Kind, data, func(p orders.ImportProgress) {
 			send(ImportLine{Type: "progress", Progress: &p})
 		})
 		last := ImportLine{Type: "done", Summary: &sum}
@@ -116,8 +116,8 @@ type undoInput struct {
 	Batch string `path:"batch" doc:"The batch of an import's answer"`
 }
 
-func (s *server) undoImport(ctx context.Context, in *undoInput) (*struct{ Body orders.UndoSummary }, error) {
-	sum, err := s.Imports.Undo(ctx, in.Batch, "api")
+func (h *importRoutes) undoImport(ctx context.Context, in *undoInput) (*struct{ Body orders.UndoSummary }, error) {
+	sum, err := h.imports.Undo(ctx, in.Batch, "api")
 	if errors.Is(err, orders.ErrUnknownBatch) {
 		return nil, huma.NewError(http.StatusNotFound, "no import batch "+in.Batch+" changed anything")
 	}

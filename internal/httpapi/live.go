@@ -24,8 +24,8 @@ type resync struct {
 	Reason string `json:"reason"`
 }
 
-func (s *server) streamLive(ctx context.Context, _ *struct{}, send sse.Sender) {
-	events, stop := s.Hub.Subscribe(liveBuffer)
+func (h *liveRoutes) streamLive(ctx context.Context, _ *struct{}, send sse.Sender) {
+	events, stop := h.hub.Subscribe(liveBuffer)
 	defer stop()
 	tick := time.NewTicker(pingEvery)
 	defer tick.Stop()
@@ -60,8 +60,8 @@ type backupOutput struct {
 
 // backup streams a consistent copy of the database, so `bot backup` works while the bot
 // runs and holds the database lock.
-func (s *server) backup(ctx context.Context, _ *struct{}) (*backupOutput, error) {
-	if s.Database.Backup == nil {
+func (h *adminRoutes) backup(ctx context.Context, _ *struct{}) (*backupOutput, error) {
+	if h.database.Backup == nil {
 		return nil, huma.NewError(http.StatusNotImplemented, "this database is backed up with its own tools")
 	}
 	name := "roms-" + time.Now().UTC().Format("20060102-150405") + ".db"
@@ -69,8 +69,8 @@ func (s *server) backup(ctx context.Context, _ *struct{}) (*backupOutput, error)
 		ContentType:        "application/octet-stream",
 		ContentDisposition: `attachment; filename="` + name + `"`,
 		Body: func(hc huma.Context) {
-			if _, err := s.Database.Backup(ctx, hc.BodyWriter()); err != nil {
-				s.Logger.Error("backup failed", "error", err)
+			if _, err := h.database.Backup(ctx, hc.BodyWriter()); err != nil {
+				h.logger.Error("backup failed", "error", err)
 			}
 		},
 	}, nil

@@ -82,12 +82,12 @@ type listLogsInput struct {
 	Since   time.Time `query:"since" doc:"Only entries received at or after this time (RFC 3339)"`
 }
 
-func (s *server) listLogs(ctx context.Context, in *listLogsInput) (*struct{ Body LogList }, error) {
+func (h *messageRoutes) listLogs(ctx context.Context, in *listLogsInput) (*struct{ Body LogList }, error) {
 	f := order.LogFilter{Limit: in.Limit, Since: in.Since}
 	if in.Outcome != "" {
 		f.Outcomes = []string{in.Outcome}
 	}
-	page, err := s.Messages.FindLogs(ctx, f)
+	page, err := h.msgs.FindLogs(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -98,8 +98,8 @@ type logIDInput struct {
 	ID uint64 `path:"id"`
 }
 
-func (s *server) getLog(ctx context.Context, in *logIDInput) (*struct{ Body order.LogEntry }, error) {
-	e, err := s.Messages.Log(ctx, in.ID)
+func (h *messageRoutes) getLog(ctx context.Context, in *logIDInput) (*struct{ Body order.LogEntry }, error) {
+	e, err := h.msgs.Log(ctx, in.ID)
 	if errors.Is(err, order.ErrNotFound) {
 		return nil, huma.Error404NotFound(fmt.Sprintf("no webhook log entry %d (the log keeps what its retention allows)", in.ID))
 	}
@@ -109,8 +109,8 @@ func (s *server) getLog(ctx context.Context, in *logIDInput) (*struct{ Body orde
 	return &struct{ Body order.LogEntry }{e}, nil
 }
 
-func (s *server) replayLog(ctx context.Context, in *logIDInput) (*struct{ Body orders.Replayed }, error) {
-	r, err := s.Messages.Replay(ctx, in.ID, orders.ReplayActor(in.ID))
+func (h *messageRoutes) replayLog(ctx context.Context, in *logIDInput) (*struct{ Body orders.Replayed }, error) {
+	r, err := h.msgs.Replay(ctx, in.ID, orders.ReplayActor(in.ID))
 	if errors.Is(err, order.ErrNotFound) {
 		return nil, huma.Error404NotFound(fmt.Sprintf("no webhook log entry %d", in.ID))
 	}
@@ -134,8 +134,8 @@ type QueueStats struct {
 	AvgProcessingMS float64 `json:"avg_processing_time_ms"`
 }
 
-func (s *server) queueStats(_ context.Context, _ *struct{}) (*struct{ Body QueueStats }, error) {
-	f := s.Messages.Flow()
+func (h *messageRoutes) queueStats(_ context.Context, _ *struct{}) (*struct{ Body QueueStats }, error) {
+	f := h.msgs.Flow()
 	q := QueueStats{Status: "healthy", TotalReceived: f.Received, TotalProcessed: f.Processed, TotalFailed: f.Failed,
 		SuccessRate: 100, WorkersRunning: f.InFlight, WorkersTotal: f.Workers, AvgProcessingMS: float64(f.AvgProcessing.Microseconds()) / 1000}
 	if done := f.Processed + f.Failed; done > 0 {
@@ -158,8 +158,8 @@ type deadLettersInput struct {
 	Limit int `query:"limit" minimum:"1" maximum:"1000" default:"100"`
 }
 
-func (s *server) deadLetters(ctx context.Context, in *deadLettersInput) (*struct{ Body DeadLetters }, error) {
-	page, err := s.Messages.FindLogs(ctx, order.LogFilter{Limit: in.Limit, StillFailed: true})
+func (h *messageRoutes) deadLetters(ctx context.Context, in *deadLettersInput) (*struct{ Body DeadLetters }, error) {
+	page, err := h.msgs.FindLogs(ctx, order.LogFilter{Limit: in.Limit, StillFailed: true})
 	if err != nil {
 		return nil, err
 	}
@@ -174,8 +174,8 @@ type RetryReply struct {
 	Results []orders.Replayed `json:"results"`
 }
 
-func (s *server) retryFailed(ctx context.Context, _ *struct{}) (*struct{ Body RetryReply }, error) {
-	results, err := s.Messages.RetryFailed(ctx)
+func (h *messageRoutes) retryFailed(ctx context.Context, _ *struct{}) (*struct{ Body RetryReply }, error) {
+	results, err := h.msgs.RetryFailed(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -204,8 +204,8 @@ type TestOrderReply struct {
 	} `json:"order"`
 }
 
-func (s *server) testOrder(ctx context.Context, _ *struct{}) (*struct{ Body TestOrderReply }, error) {
-	res, err := s.Messages.CreateTest(ctx, order.ActorAPI)
+func (h *messageRoutes) testOrder(ctx context.Context, _ *struct{}) (*struct{ Body TestOrderReply }, error) {
+	res, err := h.msgs.CreateTest(ctx, order.ActorAPI)
 	if err != nil {
 		return nil, err
 	}

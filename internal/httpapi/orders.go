@@ -29,8 +29,8 @@ type FilterParams struct {
 
 // filter turns the query into the service's filter; dates are read in the configured
 // time zone.
-func (s *server) filter(in FilterParams) (order.Filter, error) {
-	f, err := s.Orders.Filter(orders.FilterText{
+func (h *orderRoutes) filter(in FilterParams) (order.Filter, error) {
+	f, err := h.orders.Filter(orders.FilterText{
 		Status: in.Status, Store: in.Store, Profile: in.Profile, Email: in.Email, Query: in.Q,
 		HasTracking: in.HasTracking, FullyReceived: in.FullyReceived, From: in.From, To: in.To, Open: in.Open, Deleted: in.Deleted,
 	})
@@ -65,11 +65,11 @@ type OrderPage struct {
 	HasPrevious bool          `json:"has_previous"`
 }
 
-func (s *server) listOrders(ctx context.Context, in *listOrdersInput) (*struct{ Body OrderPage }, error) {
+func (h *orderRoutes) listOrders(ctx context.Context, in *listOrdersInput) (*struct{ Body OrderPage }, error) {
 	if in.Q == "" {
 		in.Q = in.Search
 	}
-	f, err := s.filter(in.FilterParams)
+	f, err := h.filter(in.FilterParams)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +79,7 @@ func (s *server) listOrders(ctx context.Context, in *listOrdersInput) (*struct{ 
 		in.Page, in.PageSize = max(in.Page, 1), cmp.Or(in.PageSize, 50)
 		f.Offset, f.Limit, f.After = (in.Page-1)*in.PageSize, in.PageSize, ""
 	}
-	page, err := s.Orders.List(ctx, f)
+	page, err := h.orders.List(ctx, f)
 	if err != nil {
 		return nil, orderError(err, "")
 	}
@@ -97,12 +97,12 @@ type statsInput struct {
 	GroupBy string `query:"group_by" enum:"store,profile,status,product,day,week,month" doc:"Totals per group as well as overall"`
 }
 
-func (s *server) stats(ctx context.Context, in *statsInput) (*struct{ Body orders.Stats }, error) {
-	f, err := s.filter(in.FilterParams)
+func (h *orderRoutes) stats(ctx context.Context, in *statsInput) (*struct{ Body orders.Stats }, error) {
+	f, err := h.filter(in.FilterParams)
 	if err != nil {
 		return nil, err
 	}
-	st, err := s.Orders.Stats(ctx, f, in.GroupBy)
+	st, err := h.orders.Stats(ctx, f, in.GroupBy)
 	if err != nil {
 		return nil, err
 	}
@@ -121,19 +121,19 @@ type exportOutput struct {
 }
 
 // exportCSV streams the orders a filter selects as CSV, one row at a time.
-func (s *server) exportCSV(ctx context.Context, in *exportInput) (*exportOutput, error) {
-	f, err := s.filter(in.FilterParams)
+func (h *orderRoutes) exportCSV(ctx context.Context, in *exportInput) (*exportOutput, error) {
+	f, err := h.filter(in.FilterParams)
 	if err != nil {
 		return nil, err
 	}
 	f.Sort = in.Sort
-	name := "roms-orders-" + time.Now().In(s.Orders.Location()).Format("20060102-1504") + ".csv"
+	name := "roms-orders-" + time.Now().In(h.orders.Location()).Format("20060102-1504") + ".csv"
 	return &exportOutput{
 		ContentType:        "text/csv; charset=utf-8",
 		ContentDisposition: `attachment; filename="` + name + `"`,
 		Body: func(hc huma.Context) {
-			if _, err := s.Orders.Export(ctx, f, hc.BodyWriter()); err != nil {
-				s.Logger.Error("export stopped", "error", err)
+			if _, err := h.orders.Export(ctx, f, hc.BodyWriter()); err != nil {
+				h.logger.Error("export stopped", "error", err)
 			}
 		},
 	}, nil
@@ -143,16 +143,16 @@ type orderNumberInput struct {
 	OrderNumber string `path:"order_number" doc:"The order number, with or without '#', any case; or the order's numeric id (an all-digit value that is not an order number)"`
 }
 
-func (s *server) getOrder(ctx context.Context, in *orderNumberInput) (*struct{ Body order.Order }, error) {
-	o, err := s.Orders.Get(ctx, in.OrderNumber)
+func (h *orderRoutes) getOrder(ctx context.Context, in *orderNumberInput) (*struct{ Body order.Order }, error) {
+	o, err := h.orders.Get(ctx, in.OrderNumber)
 	if err != nil {
 		return nil, orderError(err, in.OrderNumber)
 	}
 	return &struct{ Body order.Order }{o}, nil
 }
 
-func (s *server) listEvents(ctx context.Context, in *orderNumberInput) (*struct{ Body []order.Event }, error) {
-	events, err := s.Orders.Events(ctx, in.OrderNumber)
+func (h *orderRoutes) listEvents(ctx context.Context, in *orderNumberInput) (*struct{ Body []order.Event }, error) {
+	events, err := h.orders.Events(ctx, in.OrderNumber)
 	if err != nil {
 		return nil, orderError(err, in.OrderNumber)
 	}
@@ -181,11 +181,11 @@ type updateOrderInput struct {
 	Body        OrderFields
 }
 
-func (s *server) updateOrder(ctx context.Context, in *updateOrderInput) (*struct{ Body ChangeReply }, error) {
+func (h *orderRoutes) updateOrder(ctx context.Context, in *updateOrderInput) (*struct{ Body ChangeReply }, error) {
 	if in.Body.OrderNumber.Set {
 		return nil, huma.Error422UnprocessableEntity("order_number cannot be changed: create the order under its right number and delete this one")
 	}
-	res, err := s.Orders.Correct(ctx, in.OrderNumber, in.Body.edit(), order.ActorAPI)
+	res, err := h.orders.Correct(ctx, in.OrderNumber, in.Body.edit(), order.ActorAPI)
 	if err != nil {
 		return nil, orderError(err, in.OrderNumber)
 	}
@@ -199,9 +199,9 @@ type createOrderInput struct {
 	}
 }
 
-func (s *server) createOrder(ctx context.Context, in *createOrderInput) (*struct{ Body ChangeReply }, error) {
+func (h *orderRoutes) createOrder(ctx context.Context, in *createOrderInput) (*struct{ Body ChangeReply }, error) {
 	if in.Body.Text != "" {
-		res, warnings, err := s.Orders.CreateFromText(ctx, in.Body.Text, order.ActorAPI)
+		res, warnings, err := h.orders.CreateFromText(ctx, in.Body.Text, order.ActorAPI)
 		if err != nil {
 			return nil, orderError(err, "")
 		}
@@ -209,23 +209,23 @@ func (s *server) createOrder(ctx context.Context, in *createOrderInput) (*struct
 	}
 	e := in.Body.edit()
 	e.OrderNumber = in.Body.OrderNumber.Value
-	res, err := s.Orders.Create(ctx, e.Fields, order.ActorAPI)
+	res, err := h.orders.Create(ctx, e.Fields, order.ActorAPI)
 	if err != nil {
 		return nil, orderError(err, e.OrderNumber)
 	}
 	return changeReply(res, nil), nil
 }
 
-func (s *server) deleteOrder(ctx context.Context, in *orderNumberInput) (*struct{ Body ChangeReply }, error) {
-	res, err := s.Orders.Delete(ctx, in.OrderNumber, order.ActorAPI)
+func (h *orderRoutes) deleteOrder(ctx context.Context, in *orderNumberInput) (*struct{ Body ChangeReply }, error) {
+	res, err := h.orders.Delete(ctx, in.OrderNumber, order.ActorAPI)
 	if err != nil {
 		return nil, orderError(err, in.OrderNumber)
 	}
 	return changeReply(res, nil), nil
 }
 
-func (s *server) restoreOrder(ctx context.Context, in *orderNumberInput) (*struct{ Body ChangeReply }, error) {
-	res, err := s.Orders.Restore(ctx, in.OrderNumber, order.ActorAPI)
+func (h *orderRoutes) restoreOrder(ctx context.Context, in *orderNumberInput) (*struct{ Body ChangeReply }, error) {
+	res, err := h.orders.Restore(ctx, in.OrderNumber, order.ActorAPI)
 	if err != nil {
 		return nil, orderError(err, in.OrderNumber)
 	}

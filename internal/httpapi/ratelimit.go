@@ -86,10 +86,10 @@ func (l *limiter) dropIdle(now time.Time, refill float64) {
 // checkout lost when its sender does not retry. Health and metrics are never limited, so
 // monitoring keeps working.
 func (s *server) rateLimit(next http.Handler) http.Handler {
-	if s.RateLimit.PerMinute <= 0 {
+	if s.rateLimits.PerMinute <= 0 {
 		return next
 	}
-	l := newLimiter(s.RateLimit)
+	l := newLimiter(s.rateLimits)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		client := middleware.GetClientIP(r.Context())
 		if r.URL.Path == "/health" || r.URL.Path == pathMetrics || loopback(client) || s.tokenGiven(r) {
@@ -119,7 +119,7 @@ type limited struct {
 }
 
 func (s *server) tooMany(w http.ResponseWriter, wait time.Duration) {
-	s.tooManyWith(w, wait, "too many requests from this address: at most "+strconv.Itoa(s.RateLimit.PerMinute)+
+	s.tooManyWith(w, wait, "too many requests from this address: at most "+strconv.Itoa(s.rateLimits.PerMinute)+
 		" a minute (http.rate_limit) without the token; try again in %d s")
 }
 
@@ -151,5 +151,5 @@ func (s *server) keepRefused(r *http.Request) {
 	in := orders.Input{Origin: order.Origin{Source: order.SourceHTTP}, Raw: string(body), Text: string(body),
 		ContentType: r.Header.Get("Content-Type"), ReceivedAt: time.Now(), Endpoint: pathWebhook, Method: http.MethodPost,
 		StatusCode: http.StatusTooManyRequests}
-	_ = s.Messages.Reject(r.Context(), in, errLimited)
+	_ = s.reject(r.Context(), in, errLimited)
 }

@@ -22,16 +22,16 @@ type reviewInput struct {
 	Source string `query:"source" doc:"Only this source's posts (see /api/v2/parse-health)"`
 }
 
-func (s *server) listReview(ctx context.Context, in *reviewInput) (*struct{ Body ReviewList }, error) {
-	entries, err := s.Messages.Review(ctx, in.Limit, in.Source)
+func (h *messageRoutes) listReview(ctx context.Context, in *reviewInput) (*struct{ Body ReviewList }, error) {
+	entries, err := h.msgs.Review(ctx, in.Limit, in.Source)
 	if err != nil {
 		return nil, err
 	}
 	return &struct{ Body ReviewList }{ReviewList{Entries: entries}}, nil
 }
 
-func (s *server) teachLabel(ctx context.Context, in *struct{ Body orders.Teaching }) (*struct{ Body orders.Taught }, error) {
-	t, err := s.Messages.Teach(ctx, in.Body)
+func (h *messageRoutes) teachLabel(ctx context.Context, in *struct{ Body orders.Teaching }) (*struct{ Body orders.Taught }, error) {
+	t, err := h.msgs.Teach(ctx, in.Body)
 	if errors.Is(err, orders.ErrBadTeaching) {
 		return nil, huma.Error422UnprocessableEntity(err.Error())
 	}
@@ -41,8 +41,8 @@ func (s *server) teachLabel(ctx context.Context, in *struct{ Body orders.Teachin
 	return &struct{ Body orders.Taught }{t}, nil
 }
 
-func (s *server) dismissReview(ctx context.Context, in *logIDInput) (*struct{}, error) {
-	err := s.Messages.Dismiss(ctx, in.ID)
+func (h *messageRoutes) dismissReview(ctx context.Context, in *logIDInput) (*struct{}, error) {
+	err := h.msgs.Dismiss(ctx, in.ID)
 	if errors.Is(err, order.ErrNotFound) {
 		return nil, huma.Error404NotFound(fmt.Sprintf("no webhook log entry %d", in.ID))
 	}
@@ -54,6 +54,6 @@ type ParseHealthList struct {
 	Sources []parsehealth.Source `json:"sources"`
 }
 
-func (s *server) parseHealth(_ context.Context, _ *struct{}) (*struct{ Body ParseHealthList }, error) {
-	return &struct{ Body ParseHealthList }{ParseHealthList{Sources: s.Messages.ParseHealth()}}, nil
+func (h *messageRoutes) parseHealth(_ context.Context, _ *struct{}) (*struct{ Body ParseHealthList }, error) {
+	return &struct{ Body ParseHealthList }{ParseHealthList{Sources: h.msgs.ParseHealth()}}, nil
 }

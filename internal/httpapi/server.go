@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
-	"github.com/danielgtaylor/huma/v2/adapters/humachi"
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
@@ -119,8 +118,18 @@ type Deps struct {
 	RelayListening func() bool
 }
 
+// server is what every request passes through before its route: the checks of host,
+// origin, token and rate, and the sessions and live connections they admit.
 type server struct {
-	Deps
+	token, webhookSecret      string
+	corsOrigins, allowedHosts []string
+	listenHost                string
+	rateLimits                RateLimit
+	logger                    *slog.Logger
+	hub                       *live.Hub // /ws
+	metrics                   http.Handler
+	// reject keeps a webhook body refused by the rate limit as a dead letter.
+	reject  func(ctx context.Context, in orders.Input, cause error) error
 	guesses *authFailures
 	signed  *signatures
 	live    *liveSlots
@@ -129,39 +138,26 @@ type server struct {
 
 // NewServer returns the handler of the whole HTTP API.
 func NewServer(deps Deps) http.Handler {
-	s := &server{Deps: deps, guesses: newAuthFailures(), signed: newSignatures(), live: newLiveSlots(),
-		epoch: &sessionEpoch{positions: deps.Positions}}
+	s := &server{token: deps.Token, webhookSecret: deps.WebhookSecret, corsOrigins: deps.CORSOrigins,
+		allowedHosts: deps.AllowedHosts, listenHost: deps.ListenHost, rateLimits: deps.RateLimit, logger: deps.Logger,
+		hub: deps.Hub, metrics: deps.Metrics, reject: deps.Messages.Reject,
+		guesses: newAuthFailures(), signed: newSignatures(), live: newLiveSlots(), epoch: &sessionEpoch{positions: deps.Positions}}
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, middleware.ClientIPFromRemoteAddr, s.logRequests, s.recoverPanics,
 		timeoutExcept(requestTimeout, pathLive, pathBackup, PathBackfill, pathExport, pathImports, pathWS), s.checkHost, s.cors,
 		s.refuseCrossSiteWrites, s.authenticate, s.rateLimit, s.boundLive, keepRequest)
-	r.Get(pathWS, s.serveWS)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "no such route: "+r.Method+" "+r.URL.Path+" (see /docs)")
 	})
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusMethodNotAllowed, r.Method+" is not allowed on "+r.URL.Path+" (see /docs)")
 	})
-	api := humachi.New(r, s.apiConfig())
-	s.routes(api)
-	page, err := docsPage(api.OpenAPI())
-	if err != nil {
-		panic(fmt.Sprintf("httpapi: render the API docs: %v", err)) // the document is built from our own types
-	}
-	r.Get("/docs", serveDocs(page))
-	if s.Metrics != nil {
-		r.Get(pathMetrics, s.serveMetrics)
-	}
-	if s.Dashboard != nil {
-		for _, p := range []string{"/", "/app.js", "/app.css"} {
-			r.Get(p, s.Dashboard.ServeHTTP)
-		}
-	}
+	routes(r, s, deps)
 	return r
 }
 
-func (s *server) apiConfig() huma.Config {
-	cfg := huma.DefaultConfig("ROMS API", s.Version)
+func apiConfig(version string) huma.Config {
+	cfg := huma.DefaultConfig("ROMS API", version)
 	cfg.DocsPath = "" // served by serveDocs, which needs no internet
 	// Money is exact cents inside and a decimal number such as 299.99 on the wire.
 	cfg.Components.Schemas.RegisterTypeAlias(reflect.TypeFor[order.Money](), reflect.TypeFor[float64]())
@@ -183,11 +179,11 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if (s.Token != "" || s.WebhookSecret != "") && s.refuseGuesser(w, r) {
+		if (s.token != "" || s.webhookSecret != "") && s.refuseGuesser(w, r) {
 			return // checked before the token, so a locked-out guesser learns nothing
 		}
 		tokenOK := s.tokenGiven(r)
-		if r.URL.Path == pathWebhook && (s.WebhookSecret != "" || signature(r) != "") && !tokenOK {
+		if r.URL.Path == pathWebhook && (s.webhookSecret != "" || signature(r) != "") && !tokenOK {
 			err := s.checkSignature(r)
 			s.authResult(r, err == nil)
 			if err != nil {
@@ -197,10 +193,10 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 			s.takeSigned(w, r, next)
 			return
 		}
-		if s.Token != "" {
+		if s.token != "" {
 			s.authResult(r, tokenOK)
 		}
-		if s.Token != "" && !tokenOK {
+		if s.token != "" && !tokenOK {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="roms"`)
 			writeProblem(w, http.StatusUnauthorized, "missing or wrong token: send Authorization: Bearer <http.token>"+
 				" (the webhook also accepts ?token=<http.token>)")
@@ -212,7 +208,7 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 
 // tokenGiven reports whether the request carries the configured token.
 func (s *server) tokenGiven(r *http.Request) bool {
-	if s.Token == "" {
+	if s.token == "" {
 		return false
 	}
 	scheme, given, ok := strings.Cut(r.Header.Get("Authorization"), " ")
@@ -222,10 +218,10 @@ func (s *server) tokenGiven(r *http.Request) bool {
 	if !ok && (r.URL.Path == pathWebhook || r.URL.Path == pathWS) {
 		given = r.URL.Query().Get("token")
 	}
-	if !ok && given == "" && sessionValid(r, s.Token, s.epoch.current(), time.Now()) {
+	if !ok && given == "" && sessionValid(r, s.token, s.epoch.current(), time.Now()) {
 		return true // a browser's session, bought with the token
 	}
-	return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(given)), []byte(s.Token)) == 1
+	return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(given)), []byte(s.token)) == 1
 }
 
 // logRequests logs each request at debug level, and failures louder. Only the path is
@@ -239,7 +235,7 @@ func (s *server) logRequests(next http.Handler) http.Handler {
 		if ww.Status() >= 500 {
 			level = slog.LevelError
 		}
-		s.Logger.Log(r.Context(), level, "http request", "method", r.Method, "path", s.logPath(r.URL.Path),
+		s.logger.Log(r.Context(), level, "http request", "method", r.Method, "path", s.logPath(r.URL.Path),
 			"status", ww.Status(), "duration", time.Since(start), "client", middleware.GetClientIP(r.Context()),
 			"request_id", middleware.GetReqID(r.Context()))
 	})
@@ -255,7 +251,7 @@ func (s *server) recoverPanics(next http.Handler) http.Handler {
 			if rec == http.ErrAbortHandler {
 				panic(rec)
 			}
-			s.Logger.Error("panic in HTTP handler", "path", s.logPath(r.URL.Path), "panic", fmt.Sprint(rec), "stack", string(debug.Stack()))
+			s.logger.Error("panic in HTTP handler", "path", s.logPath(r.URL.Path), "panic", fmt.Sprint(rec), "stack", string(debug.Stack()))
 			writeProblem(w, http.StatusInternalServerError, "internal error; the server log has the details")
 		}()
 		next.ServeHTTP(w, r)
@@ -265,8 +261,8 @@ func (s *server) recoverPanics(next http.Handler) http.Handler {
 // serveMetrics serves /metrics: Prometheus sends the token as a bearer token
 // (authorization in its scrape config) when one is set.
 func (s *server) serveMetrics(w http.ResponseWriter, r *http.Request) {
-	if s.Token == "" {
-		s.Metrics.ServeHTTP(w, r)
+	if s.token == "" {
+		s.metrics.ServeHTTP(w, r)
 		return
 	}
 	if ok, answered := s.tokenChecked(w, r); answered {
@@ -276,14 +272,14 @@ func (s *server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusUnauthorized, "missing or wrong token: give Prometheus the token (authorization: credentials: <http.token>), or serve metrics on metrics.addr")
 		return
 	}
-	s.Metrics.ServeHTTP(w, r)
+	s.metrics.ServeHTTP(w, r)
 }
 
 // logPath is a path as a log may show it: without the token or the webhook secret, which
 // a sender may put in the path (/ws/TOKEN, /api/v2/webhooks/orders/TOKEN), and cut where
 // a token could be.
 func (s *server) logPath(path string) string {
-	for _, secret := range []string{s.Token, s.WebhookSecret} {
+	for _, secret := range []string{s.token, s.webhookSecret} {
 		if secret != "" {
 			path = strings.ReplaceAll(path, secret, "[redacted]")
 		}
@@ -322,13 +318,13 @@ func (s *server) checkHost(next http.Handler) http.Handler {
 func (s *server) hostAllowed(host string) bool {
 	ip := net.ParseIP(host)
 	switch {
-	case s.Token != "":
+	case s.token != "":
 		return true
 	case host == "localhost", ip != nil && ip.IsLoopback():
 		return true
-	case host == strings.ToLower(s.ListenHost), slices.Contains(s.AllowedHosts, host):
+	case host == strings.ToLower(s.listenHost), slices.Contains(s.allowedHosts, host):
 		return true
-	case ip != nil && isPublicListen(s.ListenHost):
+	case ip != nil && isPublicListen(s.listenHost):
 		return true
 	}
 	return false

@@ -140,7 +140,7 @@ type sessionOutput struct {
 
 // login trades the token for a session cookie.
 func (s *server) login(ctx context.Context, in *loginInput) (*sessionOutput, error) {
-	if s.Token == "" {
+	if s.token == "" {
 		return &sessionOutput{Body: SessionState{Authenticated: true}}, nil
 	}
 	r, _ := ctx.Value(requestKey{}).(*http.Request)
@@ -151,7 +151,7 @@ func (s *server) login(ctx context.Context, in *loginInput) (*sessionOutput, err
 				http.Header{"Retry-After": {secs}})
 		}
 	}
-	ok := subtle.ConstantTimeCompare([]byte(strings.TrimSpace(in.Body.Token)), []byte(s.Token)) == 1
+	ok := subtle.ConstantTimeCompare([]byte(strings.TrimSpace(in.Body.Token)), []byte(s.token)) == 1
 	if r != nil {
 		if client := middleware.GetClientIP(r.Context()); ok {
 			s.guesses.succeeded(client)
@@ -163,7 +163,7 @@ func (s *server) login(ctx context.Context, in *loginInput) (*sessionOutput, err
 		return nil, huma.Error401Unauthorized("wrong token: it is the http.token setting (ROMS_HTTP_TOKEN)")
 	}
 	expires := time.Now().Add(sessionLife)
-	cookie := &http.Cookie{Name: sessionCookie, Value: sessionValue(s.Token, s.epoch.current(), expires), Path: "/", Expires: expires,
+	cookie := &http.Cookie{Name: sessionCookie, Value: sessionValue(s.token, s.epoch.current(), expires), Path: "/", Expires: expires,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode}
 	return &sessionOutput{SetCookie: cookie.String(), Body: SessionState{Authenticated: true, TokenRequired: true, Expires: expires}}, nil
 }
@@ -171,19 +171,19 @@ func (s *server) login(ctx context.Context, in *loginInput) (*sessionOutput, err
 // logout ends the browser's session, and every other made before it: a copied cookie
 // stops working too.
 func (s *server) logout(ctx context.Context, _ *struct{}) (*sessionOutput, error) {
-	if r, ok := ctx.Value(requestKey{}).(*http.Request); ok && s.Token != "" && s.tokenGiven(r) {
+	if r, ok := ctx.Value(requestKey{}).(*http.Request); ok && s.token != "" && s.tokenGiven(r) {
 		if err := s.epoch.next(ctx); err != nil {
 			return nil, fmt.Errorf("end the sessions: %w", err)
 		}
 	}
 	cookie := &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode}
-	return &sessionOutput{SetCookie: cookie.String(), Body: SessionState{TokenRequired: s.Token != ""}}, nil
+	return &sessionOutput{SetCookie: cookie.String(), Body: SessionState{TokenRequired: s.token != ""}}, nil
 }
 
 // sessionState tells the page whether it needs to ask for the token.
 func (s *server) sessionState(ctx context.Context, _ *struct{}) (*struct{ Body SessionState }, error) {
-	st := SessionState{TokenRequired: s.Token != "", Authenticated: s.Token == ""}
-	if r, ok := ctx.Value(requestKey{}).(*http.Request); ok && s.Token != "" {
+	st := SessionState{TokenRequired: s.token != "", Authenticated: s.token == ""}
+	if r, ok := ctx.Value(requestKey{}).(*http.Request); ok && s.token != "" {
 		st.Authenticated = s.tokenGiven(r)
 	}
 	return &struct{ Body SessionState }{st}, nil

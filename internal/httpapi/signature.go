@@ -47,7 +47,7 @@ func (s *server) checkSignature(r *http.Request) error {
 	switch {
 	case given == "":
 		return errors.New("this webhook needs a signature: send X-Webhook-Signature: <hex HMAC-SHA256 of the body with http.webhook_secret>, or the token")
-	case s.WebhookSecret == "":
+	case s.webhookSecret == "":
 		return errors.New("the request is signed (X-Webhook-Signature), but http.webhook_secret is not set: set it to the secret the sender signs with")
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
@@ -55,7 +55,7 @@ func (s *server) checkSignature(r *http.Request) error {
 		return errors.New("could not read the body to check its signature")
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	mac := hmac.New(sha256.New, []byte(s.WebhookSecret))
+	mac := hmac.New(sha256.New, []byte(s.webhookSecret))
 	if ts := strings.TrimSpace(r.Header.Get(timestampHeader)); ts != "" {
 		if err := checkTimestamp(ts, time.Now()); err != nil {
 			return err
@@ -136,7 +136,7 @@ type WebhookTest struct {
 
 func (s *server) webhookTest(_ context.Context, _ *struct{}) (*struct{ Body WebhookTest }, error) {
 	return &struct{ Body WebhookTest }{WebhookTest{Status: "ok", Message: "Webhook endpoint is operational",
-		Timestamp: time.Now().UTC(), SignatureRequired: s.WebhookSecret != ""}}, nil
+		Timestamp: time.Now().UTC(), SignatureRequired: s.webhookSecret != ""}}, nil
 }
 
 // SignatureHelp explains how to sign a webhook body.

@@ -71,13 +71,13 @@ type WebhookReply struct {
 	Results []WebhookResult `json:"results,omitempty"`
 }
 
-func (s *server) receiveWebhook(ctx context.Context, in *webhookInput) (*struct{ Body WebhookReply }, error) {
+func (h *messageRoutes) receiveWebhook(ctx context.Context, in *webhookInput) (*struct{ Body WebhookReply }, error) {
 	base := orders.Input{Origin: order.Origin{Source: order.SourceHTTP}, Raw: string(in.body), ContentType: in.ContentType, ReceivedAt: time.Now(),
 		Endpoint: pathWebhook, Method: http.MethodPost, StatusCode: http.StatusOK}
 	checkouts, err := decodeWebhook(in.ContentType, in.body, in.readErr)
 	if err != nil {
 		base.StatusCode = statusOf(webhookError(err))
-		return nil, webhookError(s.Messages.Reject(ctx, base, err))
+		return nil, webhookError(h.msgs.Reject(ctx, base, err))
 	}
 	var results []WebhookResult
 	for i, c := range checkouts {
@@ -89,7 +89,7 @@ func (s *server) receiveWebhook(ctx context.Context, in *webhookInput) (*struct{
 			// its own checkout, so a body of many embeds is not stored many times.
 			input.Raw = c.Text
 		}
-		res, err := s.Messages.Ingest(ctx, input)
+		res, err := h.msgs.Ingest(ctx, input)
 		if err != nil {
 			return nil, webhookError(err)
 		}

@@ -31,7 +31,7 @@ type wsMessage struct {
 // new_order and order_updated as orders change. A browser cannot send a header with a
 // WebSocket, so the token may come as ?token=.
 func (s *server) serveWS(w http.ResponseWriter, r *http.Request) {
-	if s.Token != "" {
+	if s.token != "" {
 		if ok, answered := s.tokenChecked(w, r); answered {
 			return
 		} else if !ok {
@@ -45,7 +45,7 @@ func (s *server) serveWS(w http.ResponseWriter, r *http.Request) {
 		return // the upgrader has answered
 	}
 	defer conn.Close()
-	changes, stop := s.Hub.Subscribe(liveBuffer)
+	changes, stop := s.hub.Subscribe(liveBuffer)
 	defer stop()
 	pings := make(chan struct{}, 8)
 	gone := make(chan struct{})
@@ -123,7 +123,7 @@ func isPing(data []byte) bool {
 // clients that send no Origin (scripts) are not browsers and may connect.
 func (s *server) originAllowed(r *http.Request) bool {
 	origin := r.Header.Get("Origin")
-	if origin == "" || slices.Contains(s.CORSOrigins, origin) {
+	if origin == "" || slices.Contains(s.corsOrigins, origin) {
 		return true
 	}
 	u, err := url.Parse(origin)
@@ -135,7 +135,7 @@ func (s *server) cors(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		origin := r.Header.Get("Origin")
 		preflight := r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != ""
-		if origin == "" || !slices.Contains(s.CORSOrigins, origin) {
+		if origin == "" || !slices.Contains(s.corsOrigins, origin) {
 			if preflight {
 				writeProblem(w, http.StatusForbidden, "origin "+origin+" may not call this API: add it to http.cors_origins")
 				return
