@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/roms-dev/roms/internal/gateway"
+
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/roms-dev/roms/internal/discord"
@@ -36,7 +38,7 @@ func discordFigures(dir string, each time.Duration) error {
 	done := make(chan error, 1)
 	go func() { done <- listener.Run(ctx) }()
 	defer func() { cancel(); <-done }()
-	for start := time.Now(); listener.Status(ctx).State != discord.StateConnected || !fake.Connected(); time.Sleep(10 * time.Millisecond) {
+	for start := time.Now(); listener.Status(ctx).State != gateway.StateConnected || !fake.Connected(); time.Sleep(10 * time.Millisecond) {
 		if time.Since(start) > 10*time.Second {
 			return fmt.Errorf("the listener did not connect to the fake Discord")
 		}

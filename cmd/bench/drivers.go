@@ -11,10 +11,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/roms-dev/roms/internal/bbolt"
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/postgres"
 	"github.com/roms-dev/roms/internal/postgres/pgtest"
-	"github.com/roms-dev/roms/internal/store"
 )
 
 // opener opens an empty store for a benchmark, and what closes it.
@@ -37,7 +37,7 @@ func (d driver) bench(name, baseline string, fn func(*testing.B)) bench {
 
 func boltOpener(dir string) opener {
 	return func(name string) (order.Store, func(), error) {
-		st, err := store.Open(filepath.Join(dir, name+".db"), time.Second)
+		st, err := bbolt.Open(filepath.Join(dir, name+".db"), time.Second)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -16,11 +16,11 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/roms-dev/roms/internal/bbolt"
 	"github.com/roms-dev/roms/internal/httpapi"
 	"github.com/roms-dev/roms/internal/live"
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/orders"
-	"github.com/roms-dev/roms/internal/store"
 )
 
 // httpFigures posts checkouts to the real HTTP server on loopback from 1, 16 and 64
@@ -90,8 +90,8 @@ func httpFigures(dir string, each time.Duration) error {
 
 // quietService opens a bbolt store at path and the orders service over it, as the bot
 // runs them, logging nowhere.
-func quietService(path string) (*store.Store, *orders.Service, *live.Hub, *slog.Logger, error) {
-	st, err := store.Open(path, time.Second)
+func quietService(path string) (*bbolt.Store, *orders.Service, *live.Hub, *slog.Logger, error) {
+	st, err := bbolt.Open(path, time.Second)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
@@ -103,7 +103,7 @@ func quietService(path string) (*store.Store, *orders.Service, *live.Hub, *slog.
 
 // pruneFigures trims the webhook log the HTTP figures left, one chunk a call, and prints
 // how long each chunk's transaction took: as long as writers wait on a trim at most.
-func pruneFigures(st *store.Store) error {
+func pruneFigures(st *bbolt.Store) error {
 	ctx := context.Background()
 	c, err := st.Counts(ctx)
 	if err != nil {

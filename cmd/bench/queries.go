@@ -14,11 +14,11 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/roms-dev/roms/internal/bbolt"
 	"github.com/roms-dev/roms/internal/commands"
 	"github.com/roms-dev/roms/internal/live"
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/orders"
-	"github.com/roms-dev/roms/internal/store"
 )
 
 // seeded returns a service over a database of n orders spread over the last year, in
@@ -87,7 +87,7 @@ func seeded(open opener, n int) (*orders.Service, error) {
 // summaries read into memory), printing how long that takes and the memory they hold.
 // Other stores are returned as they are.
 func reopened(st order.Store, n int) (*orders.Service, error) {
-	if bolt, ok := st.(*store.Store); ok {
+	if bolt, ok := st.(*bbolt.Store); ok {
 		path := bolt.Path()
 		if err := bolt.Close(); err != nil {
 			return nil, err
@@ -96,7 +96,7 @@ func reopened(st order.Store, n int) (*orders.Service, error) {
 		runtime.GC()
 		runtime.ReadMemStats(&before)
 		start := time.Now()
-		reopened, err := store.Open(path, time.Second)
+		reopened, err := bbolt.Open(path, time.Second)
 		if err != nil {
 			return nil, err
 		}

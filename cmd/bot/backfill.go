@@ -2,17 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
-	"github.com/roms-dev/roms/internal/config"
-	"github.com/roms-dev/roms/internal/discord"
-	"github.com/roms-dev/roms/internal/httpapi"
-	"github.com/roms-dev/roms/internal/live"
 	"github.com/roms-dev/roms/internal/orders"
 )
 
@@ -39,7 +34,12 @@ func backfillCommand(ctx context.Context, args []string, getenv func(string) str
 	}
 	bar := progressBar{w: stdout, since: since, now: now}
 	fmt.Fprintf(stdout, "Importing channel %s since %s\n", *channel, describeSince(since))
-	sum, err := runBackfill(ctx, cfg, *channel, since, bar.show, stderr)
+	b, done, err := openBackend(ctx, cfg, true, stderr)
+	if err != nil {
+		return fmt.Errorf("backfill: %w", err)
+	}
+	defer done()
+	sum, err := b.Backfill(ctx, *channel, since, bar.show)
 	if err == nil {
 		bar.show(orders.Progress{Summary: sum, Through: now}) // the history ends now, not at its last message
 	}
@@ -50,50 +50,6 @@ func backfillCommand(ctx context.Context, args []string, getenv func(string) str
 	fmt.Fprintf(stdout, "Done: %d messages: %d created, %d updated, %d unchanged, %d ignored (no order number), %d already stored.\n",
 		sum.Messages, sum.Created, sum.Updated, sum.Unchanged, sum.Ignored, sum.Duplicate)
 	return nil
-}
-
-func runBackfill(ctx context.Context, cfg config.Config, channel string, since time.Time, progress func(orders.Progress), stderr io.Writer) (orders.Summary, error) {
-	st, locked, err := openForCommand(ctx, cfg, true)
-	if locked {
-		return remoteBackfill(ctx, cfg, channel, since, progress)
-	}
-	if err != nil {
-		return orders.Summary{}, err
-	}
-	defer st.close()
-	// Per-order log lines would tear through the progress bar: warnings only.
-	logger := newLogger(config.Log{Level: "warn", Format: cfg.Log.Format}, stderr)
-	dc := discordConfig(cfg.Discord, time.Now())
-	svc, err := newService(cfg, st, live.NewHub(), logger, nil)
-	if err != nil {
-		return orders.Summary{}, err
-	}
-	l, err := discord.New(dc, svc, logger)
-	if err != nil {
-		return orders.Summary{}, err
-	}
-	return l.Backfill(ctx, channel, since, progress)
-}
-
-// remoteBackfill asks the running bot to import and follows its progress stream.
-func remoteBackfill(ctx context.Context, cfg config.Config, channel string, since time.Time, progress func(orders.Progress)) (orders.Summary, error) {
-	body, _ := json.Marshal(map[string]any{"channel_id": channel, "since": since})
-	url := localURL(cfg.HTTP.Addr) + httpapi.PathBackfill
-	var sum orders.Summary
-	err := followStream(ctx, client, url, cfg.HTTP.Token, "application/json", body, func(line httpapi.BackfillLine) (bool, error) {
-		switch line.Type {
-		case "progress":
-			progress(orders.Progress{Summary: line.Summary, Through: *line.Through})
-		case "done":
-			sum = line.Summary
-			return true, nil
-		case "error":
-			sum = line.Summary
-			return true, errors.New(line.Error)
-		}
-		return false, nil
-	})
-	return sum, err
 }
 
 // parseSince reads how far back to import: a date, a time, a duration back, or all.

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/roms-dev/roms/internal/store/storetest"
+	"github.com/roms-dev/roms/internal/bbolt/storetest"
 )
 
 // crashRounds is how many times the crash test kills the bot; ROMS_CRASH_ROUNDS sets

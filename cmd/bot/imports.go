@@ -34,15 +34,12 @@ func importCommand(ctx context.Context, args []string, getenv func(string) strin
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
-	var sum orders.ImportSummary
-	show := rowProgress(stdout)
-	err = withService(cfg, func(svc *orders.Service) error {
-		sum, err = svc.ImportWithProgress(ctx, kind, data, show)
-		return err
-	}, func() error {
-		sum, err = streamImport(ctx, cfg, kind, data, show)
-		return err
-	})
+	b, done, err := openBackend(ctx, cfg, false, io.Discard)
+	if err != nil {
+		return fmt.Errorf("import %s: %w", file, err)
+	}
+	defer done()
+	sum, err := b.Import(ctx, kind, data, rowProgress(stdout))
 	if err != nil {
 		return fmt.Errorf("import %s: %w", file, err)
 	}
@@ -144,13 +141,12 @@ func undoCommand(ctx context.Context, args []string, getenv func(string) string,
 		return errors.New("undo needs the batch an import printed, for example: bot undo 20261127-171900-a1b2c3")
 	}
 	batch := rest[0]
-	var sum orders.UndoSummary
-	err = withService(cfg, func(svc *orders.Service) error {
-		sum, err = svc.Undo(ctx, batch, "cli")
-		return err
-	}, func() error {
-		return postToBot(ctx, cfg, "/api/v2/imports/"+batch+"/undo", "", nil, &sum)
-	})
+	b, done, err := openBackend(ctx, cfg, false, io.Discard)
+	if err != nil {
+		return fmt.Errorf("undo %s: %w", batch, err)
+	}
+	defer done()
+	sum, err := b.Undo(ctx, batch)
 	if err != nil {
 		return fmt.Errorf("undo %s: %w", batch, err)
 	}

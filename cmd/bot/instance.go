@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/roms-dev/roms/internal/gateway"
+
 	"github.com/roms-dev/roms/internal/live"
 	"github.com/roms-dev/roms/internal/orders"
 	"github.com/roms-dev/roms/internal/postgres"
@@ -28,7 +30,7 @@ type gatewayLeader interface {
 	// takes it back, until ctx ends.
 	lead(ctx context.Context, run func(held context.Context))
 	// gatewayStatus is the gateway as this instance shows it, own being its listener's.
-	gatewayStatus(own func(context.Context) orders.GatewayStatus) func(context.Context) orders.GatewayStatus
+	gatewayStatus(own func(context.Context) gateway.Status) func(context.Context) gateway.Status
 }
 
 // liveRelay carries the changes of this instance to the others and theirs to the hub.
@@ -47,7 +49,7 @@ type alone struct{ hub *live.Hub }
 
 func (a alone) lead(ctx context.Context, run func(context.Context)) { run(ctx) }
 
-func (a alone) gatewayStatus(own func(context.Context) orders.GatewayStatus) func(context.Context) orders.GatewayStatus {
+func (a alone) gatewayStatus(own func(context.Context) gateway.Status) func(context.Context) gateway.Status {
 	return own
 }
 
@@ -81,15 +83,15 @@ func (s *shared) lead(ctx context.Context, run func(context.Context)) {
 
 // gatewayStatus is the listener's own while this instance holds the gateway, standby
 // with the holder's name otherwise.
-func (s *shared) gatewayStatus(own func(context.Context) orders.GatewayStatus) func(context.Context) orders.GatewayStatus {
-	return func(ctx context.Context) orders.GatewayStatus {
+func (s *shared) gatewayStatus(own func(context.Context) gateway.Status) func(context.Context) gateway.Status {
+	return func(ctx context.Context) gateway.Status {
 		if s.leading.Load() {
 			status := own(ctx)
 			status.Holder = s.self
 			return status
 		}
 		holder, since, err := s.pg.Leader(ctx, gatewayLock)
-		status := orders.GatewayStatus{State: orders.StateStandby, Holder: holder,
+		status := gateway.Status{State: gateway.StateStandby, Holder: holder,
 			Message: fmt.Sprintf("another instance holds the Discord gateway (%s, since %s); this one takes over if it stops", holder, since.UTC().Format(time.RFC3339))}
 		if err != nil || holder == "" {
 			status.Message = "waiting for the Discord gateway, which another instance may hold"

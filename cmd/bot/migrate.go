@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/roms-dev/roms/internal/bbolt"
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/postgres"
-	"github.com/roms-dev/roms/internal/store"
 )
 
 // migrateBatch is how many records one transaction of a migration stores.
@@ -27,8 +27,8 @@ func migrateCommand(ctx context.Context, args []string, getenv func(string) stri
 	if len(rest) > 0 || (*to == "") == (*from == "") {
 		return fmt.Errorf("migrate takes -to postgres://... or -from postgres://...\n\n%s", usage)
 	}
-	bolt, err := store.Open(cfg.Storage.Path, lockWait)
-	if errors.Is(err, store.ErrLocked) {
+	bolt, err := bbolt.Open(cfg.Storage.Path, lockWait)
+	if errors.Is(err, bbolt.ErrLocked) {
 		return fmt.Errorf("migrate: %w: stop the bot first, so that nothing changes during the copy", err)
 	}
 	if err != nil {

@@ -10,12 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roms-dev/roms/internal/bbolt"
 	"github.com/roms-dev/roms/internal/live"
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/orders"
 	"github.com/roms-dev/roms/internal/postgres"
 	"github.com/roms-dev/roms/internal/postgres/pgtest"
-	"github.com/roms-dev/roms/internal/store"
 )
 
 // seedEveryKind stores every kind of record through the service: orders created, updated,
@@ -23,7 +23,7 @@ import (
 // the log; marks; a channel position.
 func seedEveryKind(t *testing.T, path string) {
 	t.Helper()
-	st, err := store.Open(path, time.Second)
+	st, err := bbolt.Open(path, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestMigrateToPostgreSQLAndBack(t *testing.T) {
 	t.Chdir(dir)
 	dsn := pgtest.DSN(t)
 	seedEveryKind(t, filepath.Join(dir, "roms.db"))
-	bolt, err := store.Open(filepath.Join(dir, "roms.db"), time.Second)
+	bolt, err := bbolt.Open(filepath.Join(dir, "roms.db"), time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestMigrateToPostgreSQLAndBack(t *testing.T) {
 	if err := run(context.Background(), []string{"migrate", "-from", dsn}, env, strings.NewReader(""), &out, io.Discard); err != nil {
 		t.Fatalf("migrate -from: %v\n%s", err, out.String())
 	}
-	copied, err := store.Open(back, time.Second)
+	copied, err := bbolt.Open(back, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,15 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/roms-dev/roms/internal/httpapi"
 	"github.com/roms-dev/roms/internal/order"
-	"github.com/roms-dev/roms/internal/orders"
 )
 
 // maxReplay bounds one replay through a running bot: the log listing's limit.
@@ -39,39 +35,12 @@ func replayCommand(ctx context.Context, args []string, getenv func(string) strin
 	if err != nil {
 		return errors.New(strings.Replace(err.Error(), "backfill", "replay", 1))
 	}
-	var results []orders.Replayed
-	err = withService(cfg, func(svc *orders.Service) error {
-		page, err := svc.FindLogs(ctx, order.LogFilter{Limit: 100_000, Since: since, Outcomes: []string{*outcome}})
-		if err != nil {
-			return err
-		}
-		for i := len(page.Entries) - 1; i >= 0; i-- {
-			id := page.Entries[i].ID
-			r, err := svc.Replay(ctx, id, orders.ReplayActor(id))
-			if err != nil {
-				return err
-			}
-			results = append(results, r)
-		}
-		return nil
-	}, func() error {
-		q := url.Values{"outcome": {*outcome}, "limit": {strconv.Itoa(maxReplay)}}
-		if !since.IsZero() {
-			q.Set("since", since.UTC().Format(time.RFC3339))
-		}
-		var list httpapi.LogList
-		if err := getFromBot(ctx, cfg, "/api/v2/webhooks/logs?"+q.Encode(), &list); err != nil {
-			return err
-		}
-		for i := len(list.Logs) - 1; i >= 0; i-- {
-			var r orders.Replayed
-			if err := postToBot(ctx, cfg, fmt.Sprintf("/api/v2/webhooks/logs/%d/replay", list.Logs[i].ID), "", nil, &r); err != nil {
-				return err
-			}
-			results = append(results, r)
-		}
-		return nil
-	})
+	b, done, err := openBackend(ctx, cfg, false, io.Discard)
+	if err != nil {
+		return fmt.Errorf("replay: %w", err)
+	}
+	defer done()
+	results, err := b.Replay(ctx, *outcome, since)
 	if err != nil {
 		return fmt.Errorf("replay: %w", err)
 	}

@@ -2,20 +2,15 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
-	"net/url"
 	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
 
-	"github.com/roms-dev/roms/internal/config"
-	"github.com/roms-dev/roms/internal/live"
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/orders"
 )
@@ -39,44 +34,6 @@ func (ff *filterFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&ff.t.Deleted, "deleted", false, "deleted orders instead of live ones")
 }
 
-// query is the filter as the orders API takes it.
-func (ff *filterFlags) query() url.Values {
-	q := url.Values{}
-	for key, v := range map[string]string{
-		"from": ff.t.From, "to": ff.t.To, "status": ff.t.Status, "store": ff.t.Store, "profile": ff.t.Profile,
-		"email": ff.t.Email, "q": ff.t.Query, "has_tracking": ff.t.HasTracking, "fully_received": ff.t.FullyReceived,
-	} {
-		if v != "" {
-			q.Set(key, v)
-		}
-	}
-	if ff.t.Open {
-		q.Set("open", "true")
-	}
-	if ff.t.Deleted {
-		q.Set("deleted", "true")
-	}
-	return q
-}
-
-// withService runs local with the orders service over the database when no bot holds it;
-// while the bot runs, it holds a bbolt file, so remote asks the bot instead.
-func withService(cfg config.Config, local func(*orders.Service) error, remote func() error) error {
-	st, locked, err := openForCommand(context.Background(), cfg, false)
-	if locked {
-		return remote()
-	}
-	if err != nil {
-		return err
-	}
-	defer st.close()
-	svc, err := newService(cfg, st, live.NewHub(), newLogger(config.Log{Level: "error"}, io.Discard), nil)
-	if err != nil {
-		return err
-	}
-	return local(svc)
-}
-
 // statsCommand prints the totals of the orders a filter selects as a table.
 func statsCommand(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flags("stats")
@@ -90,41 +47,17 @@ func statsCommand(ctx context.Context, args []string, getenv func(string) string
 	if *by != "" && !slices.Contains(order.Groupings, *by) {
 		return fmt.Errorf("stats -by %q: use one of %s", *by, strings.Join(order.Groupings, ", "))
 	}
-	var st orders.Stats
-	err = withService(cfg, func(svc *orders.Service) error {
-		f, err := svc.Filter(ff.t)
-		if err != nil {
-			return err
-		}
-		st, err = svc.Stats(ctx, f, *by)
-		return err
-	}, func() error {
-		q := ff.query()
-		if *by != "" {
-			q.Set("group_by", *by)
-		}
-		return getFromBot(ctx, cfg, "/api/v2/stats?"+q.Encode(), &st)
-	})
+	b, done, err := openBackend(ctx, cfg, false, io.Discard)
+	if err != nil {
+		return fmt.Errorf("stats: %w", err)
+	}
+	defer done()
+	st, err := b.Stats(ctx, ff.t, *by)
 	if err != nil {
 		return fmt.Errorf("stats: %w", err)
 	}
 	printStats(stdout, st, ff.t)
 	return nil
-}
-
-// getFromBot GETs a JSON answer from the running bot.
-func getFromBot(ctx context.Context, cfg config.Config, path string, v any) error {
-	url := localURL(cfg.HTTP.Addr) + path
-	resp, err := call(ctx, http.MethodGet, url, cfg.HTTP.Token, "", nil)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("the running bot at %s answered %s: %s", url, resp.Status, strings.TrimSpace(string(body)))
-	}
-	return json.Unmarshal(body, v)
 }
 
 func printStats(w io.Writer, st orders.Stats, t orders.FilterText) {
@@ -200,20 +133,12 @@ func exportCommand(ctx context.Context, args []string, getenv func(string) strin
 	}
 	defer os.Remove(*out + ".partial") // gone after the rename; a failed export leaves nothing
 	defer f.Close()
-	rows := -1
-	err = withService(cfg, func(svc *orders.Service) error {
-		filter, err := svc.Filter(ff.t)
-		if err != nil {
-			return err
-		}
-		filter.Sort = *sort
-		rows, err = svc.Export(ctx, filter, f)
-		return err
-	}, func() error {
-		q := ff.query()
-		q.Set("sort", *sort)
-		return downloadFromBot(ctx, cfg, "/api/v2/orders/export.csv?"+q.Encode(), f)
-	})
+	b, done, err := openBackend(ctx, cfg, false, io.Discard)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	defer done()
+	rows, err := b.Export(ctx, ff.t, *sort, f)
 	if err == nil {
 		err = f.Close()
 	}
@@ -229,19 +154,4 @@ func exportCommand(ctx context.Context, args []string, getenv func(string) strin
 		fmt.Fprintf(stdout, "Wrote the orders from the running bot to %s\n", *out)
 	}
 	return nil
-}
-
-func downloadFromBot(ctx context.Context, cfg config.Config, path string, w io.Writer) error {
-	url := localURL(cfg.HTTP.Addr) + path
-	resp, err := call(ctx, http.MethodGet, url, cfg.HTTP.Token, "", nil)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		body, _ := io.ReadAll(resp.Body)
-		return fmt.Errorf("the running bot at %s answered %s: %s", url, resp.Status, strings.TrimSpace(string(body)))
-	}
-	_, err = io.Copy(w, resp.Body)
-	return err
 }

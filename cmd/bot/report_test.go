@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roms-dev/roms/internal/bbolt"
 	"github.com/roms-dev/roms/internal/order"
-	"github.com/roms-dev/roms/internal/store"
 )
 
 func postText(t *testing.T, base, text string) {
@@ -135,7 +135,7 @@ func TestImportAndUndoWhileRunningAndWhileStopped(t *testing.T) {
 func TestReplayWhileStoppedAndWhileRunning(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
-	st, err := store.Open(filepath.Join(dir, "roms.db"), time.Second)
+	st, err := bbolt.Open(filepath.Join(dir, "roms.db"), time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/roms-dev/roms/internal/store"
+	"github.com/roms-dev/roms/internal/bbolt"
 )
 
 // syncBuffer is an io.Writer the test can read while run writes to it.
@@ -125,7 +125,7 @@ func TestRunWithoutConfigServesTheWebhookOnALocalDatabase(t *testing.T) {
 	if err := bot.stop(); err != nil {
 		t.Fatalf("run returned %v after cancel", err)
 	}
-	st, err := store.Open(filepath.Join(dir, "roms.db"), time.Second)
+	st, err := bbolt.Open(filepath.Join(dir, "roms.db"), time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +212,7 @@ func TestBackupWhileRunningAndWhileStopped(t *testing.T) {
 		t.Fatalf("backup while stopped: %v", err)
 	}
 	for _, f := range []string{"live.db", "stopped.db"} {
-		st, err := store.Open(filepath.Join(dir, f), time.Second)
+		st, err := bbolt.Open(filepath.Join(dir, f), time.Second)
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}

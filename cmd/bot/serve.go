@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/roms-dev/roms/internal/bbolt"
 	"github.com/roms-dev/roms/internal/commands"
 	"github.com/roms-dev/roms/internal/config"
 	"github.com/roms-dev/roms/internal/dashboard"
@@ -23,7 +24,6 @@ import (
 	"github.com/roms-dev/roms/internal/metrics"
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/orders"
-	"github.com/roms-dev/roms/internal/store"
 )
 
 const (
@@ -146,7 +146,7 @@ const verifyLimit = 512 << 20
 // verifyAtStart checks every page of the database before anything writes to it: a damaged
 // file stops the bot with what to do, rather than failing reads weeks later. (The check
 // needs no writer running: bbolt's freelist looks wrong to it while writes go on.)
-func verifyAtStart(st *store.Store, logger *slog.Logger) error {
+func verifyAtStart(st *bbolt.Store, logger *slog.Logger) error {
 	info, err := os.Stat(st.Path())
 	if err != nil {
 		return err

@@ -9,12 +9,12 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/roms-dev/roms/internal/bbolt"
 	"github.com/roms-dev/roms/internal/config"
 	"github.com/roms-dev/roms/internal/httpapi"
 	"github.com/roms-dev/roms/internal/live"
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/postgres"
-	"github.com/roms-dev/roms/internal/store"
 )
 
 // storage is the database the settings choose, as this process opened it.
@@ -33,8 +33,8 @@ func openStorage(ctx context.Context, cfg config.Config, logger *slog.Logger) (*
 	if cfg.Storage.Driver == config.DriverPostgres {
 		return openPostgres(ctx, cfg)
 	}
-	st, err := store.Open(cfg.Storage.Path, lockWait)
-	if errors.Is(err, store.ErrLocked) {
+	st, err := bbolt.Open(cfg.Storage.Path, lockWait)
+	if errors.Is(err, bbolt.ErrLocked) {
 		return nil, fmt.Errorf("%w: is ROMS already running? (stop it, or set storage.path to another file)", err)
 	}
 	if err != nil {
@@ -47,7 +47,7 @@ func openStorage(ctx context.Context, cfg config.Config, logger *slog.Logger) (*
 	return bboltStorage(st), nil
 }
 
-func bboltStorage(st *store.Store) *storage {
+func bboltStorage(st *bbolt.Store) *storage {
 	return &storage{Store: st, close: func() { st.Close() },
 		join:     func(hub *live.Hub, _ *slog.Logger) instance { return alone{hub} },
 		database: httpapi.Database{Path: st.Path(), Counts: st.Counts, Backup: st.Backup, Problem: st.Problem}}
@@ -71,12 +71,12 @@ func openForCommand(ctx context.Context, cfg config.Config, create bool) (st *st
 		st, err := openPostgres(ctx, cfg)
 		return st, false, err
 	}
-	open := store.OpenExisting
+	open := bbolt.OpenExisting
 	if create {
-		open = store.Open
+		open = bbolt.Open
 	}
 	bolt, err := open(cfg.Storage.Path, 500*time.Millisecond)
-	if errors.Is(err, store.ErrLocked) {
+	if errors.Is(err, bbolt.ErrLocked) {
 		return nil, true, nil
 	}
 	if err != nil {

@@ -14,12 +14,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/roms-dev/roms/internal/bbolt"
 	"github.com/roms-dev/roms/internal/config"
 	"github.com/roms-dev/roms/internal/embedtext"
 	"github.com/roms-dev/roms/internal/httpapi"
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/parser"
-	"github.com/roms-dev/roms/internal/store"
 )
 
 // sample is the Refract message of the webhook guide, as send-test posts it.
@@ -176,13 +176,13 @@ func writeBackup(ctx context.Context, cfg config.Config, w io.Writer) (int64, st
 	if cfg.Storage.Driver == config.DriverPostgres {
 		return 0, "", errors.New("backup copies a bbolt file; back up PostgreSQL with pg_dump or the backups and replicas you already run")
 	}
-	st, err := store.OpenExisting(cfg.Storage.Path, 500*time.Millisecond)
+	st, err := bbolt.OpenExisting(cfg.Storage.Path, 500*time.Millisecond)
 	if err == nil {
 		defer st.Close()
 		n, err := st.Backup(ctx, w)
 		return n, cfg.Storage.Path, err
 	}
-	if !errors.Is(err, store.ErrLocked) {
+	if !errors.Is(err, bbolt.ErrLocked) {
 		return 0, "", err
 	}
 	url := localURL(cfg.HTTP.Addr) + "/api/v2/backup"

@@ -16,10 +16,10 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/roms-dev/roms/internal/bbolt/storetest"
 	"github.com/roms-dev/roms/internal/live"
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/orders"
-	"github.com/roms-dev/roms/internal/store/storetest"
 )
 
 var seedMessages = []string{
@@ -80,6 +80,7 @@ func text(resp *discordgo.InteractionResponse) string {
 }
 
 func TestCommands(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		fixture   string
 		cfg       Config
@@ -155,6 +156,7 @@ func TestCommands(t *testing.T) {
 }
 
 func TestChangesRecordTheDiscordUser(t *testing.T) {
+	t.Parallel()
 	r, svc := newRouter(t, Config{})
 	r.Respond(context.Background(), fixture(t, "update.json"))
 	r.Respond(context.Background(), fixture(t, "cancel.json"))
@@ -187,6 +189,7 @@ func buttons(t *testing.T, resp *discordgo.InteractionResponse) (prev, next disc
 }
 
 func TestOrdersPagesWithButtons(t *testing.T) {
+	t.Parallel()
 	r, svc := newRouter(t, Config{})
 	for i := range 21 {
 		if _, err := svc.Create(context.Background(), order.Fields{OrderNumber: fmt.Sprintf("P-%02d", i), Store: "Pages"}, "api"); err != nil {
@@ -235,6 +238,7 @@ func TestOrdersPagesWithButtons(t *testing.T) {
 }
 
 func TestDefinitionsFitDiscordsRules(t *testing.T) {
+	t.Parallel()
 	r, _ := newRouter(t, Config{})
 	names := map[string]bool{}
 	for _, c := range r.Definitions() {
@@ -262,6 +266,7 @@ func TestDefinitionsFitDiscordsRules(t *testing.T) {
 // TestAPanickingHandlerStillAnswers: the user gets a short apology with the interaction's
 // id, never the stack, which goes to the log under that id.
 func TestAPanickingHandlerStillAnswers(t *testing.T) {
+	t.Parallel()
 	var log bytes.Buffer
 	r, _ := newRouter(t, Config{Logger: slog.New(slog.NewJSONHandler(&log, nil))})
 	r.commands["order"] = command{def: r.commands["order"].def, handle: func(context.Context, *Interaction) (*discordgo.InteractionResponseData, error) {
@@ -290,6 +295,7 @@ func download(_ context.Context, url string, _ int64) ([]byte, error) {
 }
 
 func TestImportThenUndoFromDiscord(t *testing.T) {
+	t.Parallel()
 	r, svc := newRouter(t, Config{Download: download})
 	resp := r.Respond(context.Background(), fixture(t, "import-tracking.json"))
 	got := text(resp)
@@ -326,6 +332,7 @@ func TestImportThenUndoFromDiscord(t *testing.T) {
 }
 
 func TestExportFromDiscord(t *testing.T) {
+	t.Parallel()
 	r, _ := newRouter(t, Config{})
 	resp := r.Respond(context.Background(), fixture(t, "export-best-buy.json"))
 	if len(resp.Data.Files) != 1 || !strings.Contains(text(resp), "2 orders") {
@@ -345,6 +352,7 @@ func TestExportFromDiscord(t *testing.T) {
 // almost all unusable: the answer must still fit a message, and the rejected rows an
 // attachment.
 func TestAFiftyThousandRowImportAnswersWithinDiscordsLimits(t *testing.T) {
+	t.Parallel()
 	var b strings.Builder
 	b.WriteString("Order Number,Tracking Number\nTGT-1001,1ZKNOWN\n")
 	for i := range 50_000 {

@@ -11,6 +11,7 @@ import (
 // TestFitHoldsAnyAnswerToDiscordsLimits builds answers over every limit and checks what
 // fit leaves of them.
 func TestFitHoldsAnyAnswerToDiscordsLimits(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("é", 5000)
 	embed := func() *discordgo.MessageEmbed {
 		e := &discordgo.MessageEmbed{Title: long, Description: long, URL: "not a url",
@@ -59,6 +60,7 @@ func TestFitHoldsAnyAnswerToDiscordsLimits(t *testing.T) {
 // TestFitFillsFieldsDiscordWouldFindEmpty: Discord trims a field before it checks that it
 // is not empty.
 func TestFitFillsFieldsDiscordWouldFindEmpty(t *testing.T) {
+	t.Parallel()
 	resp := &discordgo.InteractionResponse{Type: 4, Data: &discordgo.InteractionResponseData{Embeds: []*discordgo.MessageEmbed{{
 		Fields: []*discordgo.MessageEmbedField{{Name: " ", Value: "\n \t"}, {Name: "Price", Value: "$1"}}}}}}
 	fit(resp)

@@ -37,6 +37,7 @@ func TestDefaultsWithoutAFile(t *testing.T) {
 }
 
 func TestFileThenEnv(t *testing.T) {
+	t.Parallel()
 	path := writeConfig(t, `
 http:
   addr: 127.0.0.1:9000
@@ -128,12 +129,14 @@ func TestPublicListenerNeedsTokenOrOptIn(t *testing.T) {
 }
 
 func TestMissingNamedFileFails(t *testing.T) {
+	t.Parallel()
 	if _, _, err := Load(filepath.Join(t.TempDir(), "nope.yaml"), env(nil)); err == nil {
 		t.Error("no error for a missing config file")
 	}
 }
 
 func TestBackfillSince(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
 	for in, want := range map[string]time.Time{"none": now, "all": {}, "720h": now.Add(-720 * time.Hour)} {
 		got, err := Backfill{Initial: in}.Since(now)
@@ -146,6 +149,7 @@ func TestBackfillSince(t *testing.T) {
 // TestExampleFileIsCompleteAndValid keeps config.example.yaml in step with the code: it
 // holds exactly the keys ROMS knows, and loads as it is.
 func TestExampleFileIsCompleteAndValid(t *testing.T) {
+	t.Parallel()
 	const example = "../../config.example.yaml"
 	if _, _, err := Load(example, env(nil)); err != nil {
 		t.Fatalf("%s: %v", example, err)
@@ -167,6 +171,7 @@ func TestExampleFileIsCompleteAndValid(t *testing.T) {
 }
 
 func TestValuesThatCannotBeReadSayWhatIsExpected(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, file string
 		want       []string
@@ -195,6 +200,7 @@ func TestValuesThatCannotBeReadSayWhatIsExpected(t *testing.T) {
 }
 
 func TestHumanValuesAreRead(t *testing.T) {
+	t.Parallel()
 	c, _, err := Load(writeConfig(t, "discord:\n  reactions: no\nstorage:\n  log_retention:\n    max_age: 30d\n"), env(nil))
 	if err != nil {
 		t.Fatal(err)
@@ -205,6 +211,7 @@ func TestHumanValuesAreRead(t *testing.T) {
 }
 
 func TestMistypedEnvNamesTheNearestSetting(t *testing.T) {
+	t.Parallel()
 	got := MistypedEnv([]string{"PATH=/bin", "ROMS_HTTP_ADDR=x", "ROMS_HTTP_ADRESS=0.0.0.0:8001", "ROMS_DISCORD_TOKN=abc"})
 	want := []string{
 		"environment variable ROMS_DISCORD_TOKN is not a ROMS setting and is ignored; did you mean ROMS_DISCORD_TOKEN (discord.token)?",
@@ -231,6 +238,7 @@ func TestTimeZone(t *testing.T) {
 }
 
 func TestParserAliases(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "config.yaml")
 	yaml := "parser:\n  aliases:\n    \"Billing Profile\": profile\n    \"Conf No.\": order_number\n    \"🛒 Item Bought\": Product\n"
 	if err := os.WriteFile(file, []byte(yaml), 0o600); err != nil {
@@ -264,6 +272,7 @@ func TestParserAliases(t *testing.T) {
 // TestConfigMistakesAreSaidPlainly: a tab, keys not indented under their section, and a
 // currency in small letters, as a new user writes them.
 func TestConfigMistakesAreSaidPlainly(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, tt := range []struct{ name, yaml, want string }{
 		{"tab", "http:\n\taddr: 127.0.0.1:9000\n", "line 2: indented with a tab; YAML needs spaces"},

@@ -34,7 +34,7 @@ import (
 type gatewayConn struct {
 	net.Conn
 	l        *Listener
-	gw       *gateway
+	gw       *gatewaySession
 	idle     time.Duration
 	interval atomic.Int64 // heartbeat_interval of HELLO, in ns; 0 until read
 	head     []byte       // what was read before HELLO was found; read side only
@@ -44,7 +44,7 @@ type gatewayConn struct {
 	heartbeats int
 }
 
-func newGatewayConn(c net.Conn, l *Listener, gw *gateway) *gatewayConn {
+func newGatewayConn(c net.Conn, l *Listener, gw *gatewaySession) *gatewayConn {
 	return &gatewayConn{Conn: c, l: l, gw: gw, idle: l.cfg.IdleTimeout}
 }
 

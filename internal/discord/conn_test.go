@@ -15,12 +15,12 @@ import (
 )
 
 // pipe is a gatewayConn on one end of an in-memory connection, and the far end.
-func pipe(t *testing.T) (*gatewayConn, net.Conn, *Listener, *gateway) {
+func pipe(t *testing.T) (*gatewayConn, net.Conn, *Listener, *gatewaySession) {
 	t.Helper()
 	near, far := net.Pipe()
 	t.Cleanup(func() { near.Close(); far.Close() })
 	l := &Listener{cfg: Config{IdleTimeout: time.Minute}, logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	gw := &gateway{id: "s1"}
+	gw := &gatewaySession{id: "s1"}
 	return newGatewayConn(near, l, gw), far, l, gw
 }
 

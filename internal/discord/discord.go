@@ -15,19 +15,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/roms-dev/roms/internal/gateway"
+
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
 
 	"github.com/roms-dev/roms/internal/orders"
 	"github.com/roms-dev/roms/internal/parsehealth"
-)
-
-// Gateway states, as /health reports them.
-const (
-	StateConnecting   = orders.StateConnecting
-	StateConnected    = orders.StateConnected
-	StateReconnecting = orders.StateReconnecting
-	StateRefused      = orders.StateRefused
 )
 
 const (
@@ -91,7 +85,7 @@ type Config struct {
 // Orders is what the listener needs of the orders service: somewhere to send checkout
 // messages, and to keep how far history has been read in each channel.
 type Orders interface {
-	Ingest(ctx context.Context, in orders.Input) (orders.Result, error)
+	Ingest(ctx context.Context, in orders.Input) (orders.Ingested, error)
 	Position(ctx context.Context, name string) (string, error)
 	Advance(ctx context.Context, name, pos string) error
 }
@@ -113,9 +107,9 @@ type Listener struct {
 	inflight     sync.WaitGroup
 
 	mu         sync.Mutex
-	gw         *gateway // the current gateway session; a new one for each IDENTIFY
-	gatewayURL string   // where new sessions connect, from GET /gateway/bot
-	ending     bool     // Run is returning: the session may end for good
+	gw         *gatewaySession // the current gateway session; a new one for each IDENTIFY
+	gatewayURL string          // where new sessions connect, from GET /gateway/bot
+	ending     bool            // Run is returning: the session may end for good
 	invalidAt  time.Time
 	identifies []time.Time                  // IDENTIFYs sent in the last 24 hours
 	limit      discordgo.SessionInformation // as GET /gateway/bot last said
@@ -147,7 +141,7 @@ func New(cfg Config, svc Orders, logger *slog.Logger) (*Listener, error) {
 		cfg: cfg, rest: rest, orders: svc, logger: logger,
 		channels: set(cfg.Channels), authors: set(cfg.AllowedAuthors),
 		disconnected: make(chan struct{}, 1), syncNow: make(chan struct{}, 1), wake: make(chan struct{}, 1),
-		reactions: make(chan reaction, 1000), state: StateConnecting, content: contentUnknown, ctx: context.Background(),
+		reactions: make(chan reaction, 1000), state: gateway.StateConnecting, content: contentUnknown, ctx: context.Background(),
 	}, nil
 }
 
@@ -224,7 +218,7 @@ func (l *Listener) connectedUntilDrop(ctx context.Context) bool {
 	l.mu.Lock()
 	l.reconnects++
 	l.mu.Unlock()
-	l.setState(StateReconnecting, "connection to Discord lost; reconnecting")
+	l.setState(gateway.StateReconnecting, "connection to Discord lost; reconnecting")
 	l.logger.Warn("discord connection lost; reconnecting")
 	return true
 }
@@ -243,7 +237,7 @@ func jitter(d time.Duration) time.Duration {
 
 // open runs discordgo's Open, which holds the session lock with no deadline, so that
 // ending ctx still ends it: closing the dialled connection fails its read.
-func (l *Listener) open(ctx context.Context, gw *gateway) error {
+func (l *Listener) open(ctx context.Context, gw *gatewaySession) error {
 	done := make(chan error, 1)
 	go func() { done <- gw.session.Open() }()
 	select {
@@ -268,17 +262,17 @@ func (l *Listener) failed(err error, wait time.Duration) time.Duration {
 	var restErr *discordgo.RESTError
 	switch {
 	case errors.As(err, &closeErr) && (closeErr.Code == 4014 || closeErr.Code == 4013):
-		l.setState(StateRefused, intentHelp)
+		l.setState(gateway.StateRefused, intentHelp)
 		l.setContent(contentMissing)
 		l.logger.Error("discord refused the message content intent", "close_code", closeErr.Code, "help", intentHelp)
 		return refusedRetry
 	case errors.As(err, &closeErr) && closeErr.Code == 4004,
 		errors.As(err, &restErr) && restErr.Response != nil && restErr.Response.StatusCode == http.StatusUnauthorized:
-		l.setState(StateRefused, tokenHelp)
+		l.setState(gateway.StateRefused, tokenHelp)
 		l.logger.Error("discord rejected the bot token", "help", tokenHelp)
 		return refusedRetry
 	}
-	l.setState(StateReconnecting, "cannot reach Discord: "+err.Error())
+	l.setState(gateway.StateReconnecting, "cannot reach Discord: "+err.Error())
 	l.logger.Warn("discord connect failed; retrying", "error", err, "retry_in", wait)
 	return wait
 }

@@ -15,12 +15,14 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
+
+	"github.com/roms-dev/roms/internal/gateway"
 )
 
-// gateway is one gateway session, from its IDENTIFY to the resume Discord refuses. Each
+// gatewaySession is one gateway session, from its IDENTIFY to the resume Discord refuses. Each
 // IDENTIFY gets a discordgo session of its own: discordgo keeps an old session's id and
 // would only ever try to resume it.
-type gateway struct {
+type gatewaySession struct {
 	session *discordgo.Session
 
 	mu        sync.Mutex
@@ -37,7 +39,7 @@ var errReroute = errors.New("resume on the session's resume_gateway_url")
 
 // prepare returns the session to open: the current one while it can be resumed, or else
 // a new one, once Discord's limits on new sessions allow an IDENTIFY.
-func (l *Listener) prepare(ctx context.Context) (*gateway, error) {
+func (l *Listener) prepare(ctx context.Context) (*gatewaySession, error) {
 	l.mu.Lock()
 	gw := l.gw
 	l.mu.Unlock()
@@ -52,7 +54,7 @@ func (l *Listener) prepare(ctx context.Context) (*gateway, error) {
 		}
 		delay, why := l.identifyDelay(time.Now(), info.SessionStartLimit)
 		if why != "" {
-			l.setState(StateReconnecting, why)
+			l.setState(gateway.StateReconnecting, why)
 			l.logger.Warn("discord new sessions are running out", "detail", why, "wait", delay.Round(time.Second))
 		}
 		if delay > 0 && !sleep(ctx, delay) {
@@ -70,9 +72,9 @@ func (l *Listener) prepare(ctx context.Context) (*gateway, error) {
 	return gw, nil
 }
 
-func (l *Listener) newGateway() *gateway {
+func (l *Listener) newGateway() *gatewaySession {
 	s, _ := discordgo.New("Bot " + l.cfg.Token) // New fails on nothing it is given here
-	gw := &gateway{session: s}
+	gw := &gatewaySession{session: s}
 	s.Identify.Intents = Intents
 	// Run reconnects: discordgo's own loop cannot be stopped, and would go on dialling
 	// after shutdown.
@@ -89,26 +91,26 @@ func (l *Listener) newGateway() *gateway {
 	return gw
 }
 
-func (gw *gateway) ready(id, resumeURL string) {
+func (gw *gatewaySession) ready(id, resumeURL string) {
 	gw.mu.Lock()
 	defer gw.mu.Unlock()
 	gw.id, gw.resumeURL, gw.invalid = id, resumeURL, false
 }
 
-func (gw *gateway) resumable() bool {
+func (gw *gatewaySession) resumable() bool {
 	gw.mu.Lock()
 	defer gw.mu.Unlock()
 	return gw.id != "" && !gw.invalid
 }
 
-func (gw *gateway) invalidate() {
+func (gw *gatewaySession) invalidate() {
 	gw.mu.Lock()
 	defer gw.mu.Unlock()
 	gw.invalid = true
 }
 
 // resumeTarget is the URL a resume must dial, or "" when there is none to resume.
-func (gw *gateway) resumeTarget() string {
+func (gw *gatewaySession) resumeTarget() string {
 	if !gw.resumable() {
 		return ""
 	}
@@ -132,7 +134,7 @@ func hostPort(raw string) string {
 	return u.Host + ":443"
 }
 
-func (gw *gateway) closeConn() {
+func (gw *gatewaySession) closeConn() {
 	gw.mu.Lock()
 	c := gw.conn
 	gw.mu.Unlock()
@@ -143,7 +145,7 @@ func (gw *gateway) closeConn() {
 
 // connectURL is what a gateway lookup of gw answers: its resume URL while it can be
 // resumed, the URL of GET /gateway/bot for a new session.
-func (l *Listener) connectURL(gw *gateway) string {
+func (l *Listener) connectURL(gw *gatewaySession) string {
 	if resume := gw.resumeTarget(); resume != "" {
 		return resume
 	}
@@ -157,7 +159,7 @@ func (l *Listener) connectURL(gw *gateway) string {
 // (https://discord.com/developers/docs/events/gateway#preparing-to-resume).
 type gatewayLookup struct {
 	l    *Listener
-	gw   *gateway
+	gw   *gatewaySession
 	next http.RoundTripper
 }
 
@@ -176,7 +178,7 @@ func (g gatewayLookup) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // dial opens a gateway connection, or refuses one to the wrong address for a resume.
-func (l *Listener) dial(ctx context.Context, gw *gateway, network, addr string) (net.Conn, error) {
+func (l *Listener) dial(ctx context.Context, gw *gatewaySession, network, addr string) (net.Conn, error) {
 	if want := hostPort(gw.resumeTarget()); want != "" && addr != want {
 		return nil, errReroute
 	}
@@ -200,7 +202,7 @@ func (l *Listener) isEnding() bool {
 // invalidated follows a handshake Discord refused with op 9: the next connection is a new
 // session, after the 1 to 5 seconds the docs ask for
 // (https://discord.com/developers/docs/events/gateway-events#invalid-session).
-func (l *Listener) invalidated(gw *gateway) {
+func (l *Listener) invalidated(gw *gatewaySession) {
 	gw.invalidate()
 	l.mu.Lock()
 	l.invalidAt = time.Now()

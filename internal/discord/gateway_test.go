@@ -7,10 +7,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roms-dev/roms/internal/gateway"
+
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/roms-dev/roms/internal/bbolt/storetest"
 	"github.com/roms-dev/roms/internal/fakediscord"
-	"github.com/roms-dev/roms/internal/store/storetest"
 )
 
 // TestBlankHistoryIsReadOnceTheIntentIsOn: checkouts posted while the Message Content
@@ -31,7 +33,7 @@ func TestBlankHistoryIsReadOnceTheIntentIsOn(t *testing.T) {
 			b := startBot(t, fake, st, fast)
 			eventually(t, "the intent reported missing", func() bool {
 				s := b.listener.Status(context.Background())
-				return s.MessageContent == contentMissing && s.State == StateRefused && strings.Contains(s.Message, "MESSAGE CONTENT INTENT")
+				return s.MessageContent == contentMissing && s.State == gateway.StateRefused && strings.Contains(s.Message, "MESSAGE CONTENT INTENT")
 			})
 			history := "GET /api/v9/channels/" + watched + "/messages"
 			reads := fake.Requests(history)

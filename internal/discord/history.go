@@ -69,7 +69,7 @@ func (l *Listener) catchUp(ctx context.Context, channelID string) error {
 			return err
 		}
 	}
-	return l.readHistory(ctx, channelID, pos, order.SourceDiscord, func(page []*discordgo.Message, _ [][]orders.Result) error {
+	return l.readHistory(ctx, channelID, pos, order.SourceDiscord, func(page []*discordgo.Message, _ [][]orders.Ingested) error {
 		return l.orders.Advance(ctx, name, page[len(page)-1].ID)
 	})
 }
@@ -78,7 +78,7 @@ func (l *Listener) catchUp(ctx context.Context, channelID string) error {
 // channel is watched. It needs no gateway connection.
 func (l *Listener) Backfill(ctx context.Context, channelID string, since time.Time, progress func(orders.Progress)) (orders.Summary, error) {
 	var p orders.Progress
-	err := l.readHistory(ctx, channelID, idAt(since), order.SourceBackfill, func(page []*discordgo.Message, results [][]orders.Result) error {
+	err := l.readHistory(ctx, channelID, idAt(since), order.SourceBackfill, func(page []*discordgo.Message, results [][]orders.Ingested) error {
 		p.Messages += len(page)
 		for _, rs := range results {
 			for _, r := range rs {
@@ -98,13 +98,13 @@ func (l *Listener) Backfill(ctx context.Context, channelID string, since time.Ti
 // stored with each page and its results once the page is stored. It stops at the first
 // message that could not be stored, so no cursor passes it.
 func (l *Listener) readHistory(ctx context.Context, channelID, after, source string,
-	stored func([]*discordgo.Message, [][]orders.Result) error) error {
+	stored func([]*discordgo.Message, [][]orders.Ingested) error) error {
 	for {
 		page, err := l.historyPage(ctx, channelID, after)
 		if err != nil {
 			return err
 		}
-		results := make([][]orders.Result, 0, len(page))
+		results := make([][]orders.Ingested, 0, len(page))
 		for i, m := range page {
 			if l.unreadable(m) {
 				// Blank is "cannot read", never "nothing there": no cursor passes it.

@@ -11,18 +11,18 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/roms-dev/roms/internal/bbolt"
+	"github.com/roms-dev/roms/internal/bbolt/storetest"
 	"github.com/roms-dev/roms/internal/commands"
 	"github.com/roms-dev/roms/internal/fakediscord"
 	"github.com/roms-dev/roms/internal/live"
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/orders"
-	"github.com/roms-dev/roms/internal/store"
-	"github.com/roms-dev/roms/internal/store/storetest"
 )
 
 const guild = "1290000000000000010"
 
-func router(st *store.Store, apiURL string) *commands.Router {
+func router(st *bbolt.Store, apiURL string) *commands.Router {
 	svc, err := orders.New(st, orders.Options{Publisher: live.NewHub()})
 	if err != nil {
 		panic(err) // no aliases: New cannot fail

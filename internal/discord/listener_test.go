@@ -12,14 +12,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roms-dev/roms/internal/gateway"
+
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/roms-dev/roms/internal/bbolt"
+	"github.com/roms-dev/roms/internal/bbolt/storetest"
 	"github.com/roms-dev/roms/internal/fakediscord"
 	"github.com/roms-dev/roms/internal/live"
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/orders"
-	"github.com/roms-dev/roms/internal/store"
-	"github.com/roms-dev/roms/internal/store/storetest"
 )
 
 const (
@@ -31,13 +33,13 @@ const (
 type bot struct {
 	t        *testing.T
 	fake     *fakediscord.Server
-	store    *store.Store
+	store    *bbolt.Store
 	listener *Listener
 	stop     func()
 }
 
 // startBot runs a listener against the fake until the test ends (or stop is called).
-func startBot(t *testing.T, fake *fakediscord.Server, st *store.Store, change func(*Config)) *bot {
+func startBot(t *testing.T, fake *fakediscord.Server, st *bbolt.Store, change func(*Config)) *bot {
 	t.Helper()
 	l := newListener(t, fake, st, change)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -62,7 +64,7 @@ func startBot(t *testing.T, fake *fakediscord.Server, st *store.Store, change fu
 	return b
 }
 
-func newListener(t *testing.T, fake *fakediscord.Server, st *store.Store, change func(*Config)) *Listener {
+func newListener(t *testing.T, fake *fakediscord.Server, st *bbolt.Store, change func(*Config)) *Listener {
 	t.Helper()
 	cfg := Config{
 		Token: fake.Token, Channels: []string{watched}, APIURL: fake.URL, Reactions: true,
@@ -110,7 +112,7 @@ func (b *bot) waitConnected() {
 	// it too) before it connects, which under -race on a busy machine is close to the
 	// usual 10 s.
 	eventuallyWithin(b.t, 30*time.Second, "the bot to connect", func() bool {
-		return b.listener.Status(context.Background()).State == StateConnected && b.fake.Connected()
+		return b.listener.Status(context.Background()).State == gateway.StateConnected && b.fake.Connected()
 	})
 }
 
@@ -384,7 +386,7 @@ func TestRateLimitAndErrorsDuringCatchUpAreWaitedOut(t *testing.T) {
 	if n := fake.Requests("GET " + history); n < 5 {
 		t.Errorf("%d history requests, want at least 2 pages + 2 rate-limited + 1 failed", n)
 	}
-	if st := b.listener.Status(context.Background()); st.State != StateConnected {
+	if st := b.listener.Status(context.Background()); st.State != gateway.StateConnected {
 		t.Errorf("state %s after rate limits, want connected", st.State)
 	}
 	t.Logf("faults injected during catch-up: 2 rate limits (429), 1 server error (500); %d history requests; 150 messages checked, each stored once",
@@ -396,7 +398,7 @@ func TestRefusedIntentSaysWhatToDo(t *testing.T) {
 	fake.SetMessageContent(false)
 	b := startBot(t, fake, storetest.New(t), nil)
 	eventually(t, "the refused state", func() bool {
-		return b.listener.Status(context.Background()).State == StateRefused
+		return b.listener.Status(context.Background()).State == gateway.StateRefused
 	})
 	msg := b.listener.Status(context.Background()).Message
 	for _, want := range []string{"MESSAGE CONTENT INTENT", "developers/applications", "4014"} {
@@ -411,7 +413,7 @@ func TestWrongTokenSaysWhatToDo(t *testing.T) {
 	fake := fakediscord.Start(t)
 	b := startBot(t, fake, storetest.New(t), func(c *Config) { c.Token = "wrong" })
 	eventually(t, "the refused state", func() bool {
-		return b.listener.Status(context.Background()).State == StateRefused
+		return b.listener.Status(context.Background()).State == gateway.StateRefused
 	})
 	if msg := b.listener.Status(context.Background()).Message; !strings.Contains(msg, "Reset Token") {
 		t.Errorf("message %q", msg)
@@ -423,7 +425,7 @@ func TestStalledHandshakeNeitherHangsNorBlocksShutdown(t *testing.T) {
 	fake.StallHandshake(true)
 	b := startBot(t, fake, storetest.New(t), func(c *Config) { c.IdleTimeout = 300 * time.Millisecond })
 	eventually(t, "a reconnect after the stall", func() bool {
-		return b.listener.Status(context.Background()).State == StateReconnecting
+		return b.listener.Status(context.Background()).State == gateway.StateReconnecting
 	})
 	fake.StallHandshake(false)
 	b.waitConnected()

@@ -9,6 +9,8 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/roms-dev/roms/internal/gateway"
+
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/roms-dev/roms/internal/embedtext"
@@ -25,7 +27,7 @@ const (
 // addHandlers wires the events of one gateway session. Events of a session that is no
 // longer the current one still deliver messages (they are stored once whatever their
 // way in), but its disconnect is not this connection's.
-func (l *Listener) addHandlers(gw *gateway) {
+func (l *Listener) addHandlers(gw *gatewaySession) {
 	s := gw.session
 	// READY is read raw: discordgo v0.28.1 has no field for resume_gateway_url.
 	s.AddHandler(func(_ *discordgo.Session, e *discordgo.Event) {
@@ -63,7 +65,7 @@ func (l *Listener) addHandlers(gw *gateway) {
 
 // ready follows a new session. Discord accepted an IDENTIFY that asked for the message
 // content intent, so the intent is on: a blank message from now on is really blank.
-func (l *Listener) ready(gw *gateway, raw json.RawMessage) {
+func (l *Listener) ready(gw *gatewaySession, raw json.RawMessage) {
 	var r struct {
 		SessionID   string `json:"session_id"`
 		ResumeURL   string `json:"resume_gateway_url"`
@@ -102,7 +104,7 @@ func (l *Listener) guard(name string, fn func()) {
 // connected follows READY and RESUMED: events sent while the bot was away are only in
 // channel history, so read it.
 func (l *Listener) connected(how string) {
-	l.setState(StateConnected, "")
+	l.setState(gateway.StateConnected, "")
 	l.logger.Info("discord connected", "how", how, "channels", len(l.cfg.Channels))
 	l.requestSync()
 }
@@ -137,7 +139,7 @@ func (l *Listener) live(m *discordgo.Message) {
 // message id and position, so a message delivered again (live, on resume, from history)
 // changes nothing, and an edit updates the order. An error means a checkout could not be
 // stored.
-func (l *Listener) handle(ctx context.Context, m *discordgo.Message, source string) ([]orders.Result, error) {
+func (l *Listener) handle(ctx context.Context, m *discordgo.Message, source string) ([]orders.Ingested, error) {
 	if !l.wanted(m) {
 		return nil, nil
 	}
@@ -149,7 +151,7 @@ func (l *Listener) handle(ctx context.Context, m *discordgo.Message, source stri
 	if m.EditedTimestamp != nil {
 		version = *m.EditedTimestamp
 	}
-	var results []orders.Result
+	var results []orders.Ingested
 	for i, c := range embedtext.Checkouts(m.Content, m.Embeds) {
 		res, err := l.orders.Ingest(ctx, orders.Input{
 			Origin:      order.Origin{Source: source, GuildID: m.GuildID, ChannelID: m.ChannelID, MessageID: m.ID, Poster: poster(m)},
@@ -207,7 +209,7 @@ type reaction struct {
 // react queues the bot's verdict on a message: stored, or unreadable. Plain chat without
 // an order number gets nothing; an embed without one (a bot's failed checkout post) gets
 // the warning. Repeats get nothing, they were answered the first time.
-func (l *Listener) react(m *discordgo.Message, res orders.Result) {
+func (l *Listener) react(m *discordgo.Message, res orders.Ingested) {
 	if !l.cfg.Reactions {
 		return
 	}

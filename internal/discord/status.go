@@ -5,16 +5,16 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/roms-dev/roms/internal/orders"
+	"github.com/roms-dev/roms/internal/gateway"
 )
 
 // Status reports the connection and each channel's cursor.
-func (l *Listener) Status(ctx context.Context) orders.GatewayStatus {
+func (l *Listener) Status(ctx context.Context) gateway.Status {
 	l.mu.Lock()
-	st := orders.GatewayStatus{State: l.state, Message: l.detail, Reconnects: l.reconnects,
+	st := gateway.Status{State: l.state, Message: l.detail, Reconnects: l.reconnects,
 		MessageContent: l.content, Identifies: len(recent(l.identifies, time.Now()))}
-	if l.content == contentMissing && l.state != StateRefused {
-		st.State, st.Message = StateRefused, contentHelp
+	if l.content == contentMissing && l.state != gateway.StateRefused {
+		st.State, st.Message = gateway.StateRefused, contentHelp
 	}
 	if l.limit.Total > 0 {
 		left := l.limit.Remaining
@@ -26,7 +26,7 @@ func (l *Listener) Status(ctx context.Context) orders.GatewayStatus {
 	}
 	l.mu.Unlock()
 	for _, ch := range l.cfg.Channels {
-		cs := orders.ChannelStatus{ID: ch}
+		cs := gateway.ChannelStatus{ID: ch}
 		cs.Cursor, _ = l.orders.Position(ctx, cursorName(ch))
 		if t := idTime(cs.Cursor); !t.IsZero() {
 			cs.CursorTime = &t

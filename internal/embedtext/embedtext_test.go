@@ -19,6 +19,7 @@ import (
 // TestFixtureMessages converts each sample Discord message and parses the text: both the
 // text and what the parser makes of it are golden.
 func TestFixtureMessages(t *testing.T) {
+	t.Parallel()
 	files, _ := filepath.Glob("testdata/*-message.json")
 	if len(files) == 0 {
 		t.Fatal("no fixtures")
@@ -43,6 +44,7 @@ func TestFixtureMessages(t *testing.T) {
 }
 
 func TestOtherBotEmbed(t *testing.T) {
+	t.Parallel()
 	msg := readMessage(t, "testdata/other-bot-embed-message.json")
 	parsed, err := parser.Parse(Checkouts(msg.Content, msg.Embeds)[0].Text)
 	if err != nil {
@@ -76,6 +78,7 @@ func TestOtherBotEmbed(t *testing.T) {
 }
 
 func TestRefractEmbedKeepsShareLinkURL(t *testing.T) {
+	t.Parallel()
 	msg := readMessage(t, "testdata/refract-success-message.json")
 	parsed, err := parser.Parse(Checkouts(msg.Content, msg.Embeds)[0].Text)
 	if err != nil {
@@ -90,6 +93,7 @@ func TestRefractEmbedKeepsShareLinkURL(t *testing.T) {
 }
 
 func TestCheckoutsOfAMessage(t *testing.T) {
+	t.Parallel()
 	embed := &discordgo.MessageEmbed{Title: "Successful Checkout | A"}
 	tests := []struct {
 		name    string
@@ -130,6 +134,7 @@ func readMessage(t *testing.T, file string) discordgo.Message {
 }
 
 func TestPayload(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, body string
 		want       int
@@ -153,6 +158,7 @@ func TestPayload(t *testing.T) {
 // TestEmbedsOfOneCart: embeds that share one order number (or carry none beside the one
 // that has it) are one order; embeds with different numbers stay separate checkouts.
 func TestEmbedsOfOneCart(t *testing.T) {
+	t.Parallel()
 	field := func(name, value string) *discordgo.MessageEmbedField {
 		return &discordgo.MessageEmbedField{Name: name, Value: value}
 	}

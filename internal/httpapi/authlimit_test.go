@@ -11,6 +11,7 @@ import (
 // next try is 429 with Retry-After, and so is every try from that address until the wait is over, the
 // right token included, on every way in (the API, the login, /ws, /metrics).
 func TestWrongTokensLockTheAddressOut(t *testing.T) {
+	t.Parallel()
 	const token = "the-right-token-0123456789"
 	ts := startServerWith(t, "", token, func(d *Deps) { d.Metrics = http.NotFoundHandler() })
 	try := func(method, path, given, body string) *http.Response {
@@ -68,6 +69,7 @@ func TestWrongTokensLockTheAddressOut(t *testing.T) {
 
 // TestTheWaitDoublesAndIsForgiven drives the count with a clock of its own.
 func TestTheWaitDoublesAndIsForgiven(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
 	a := newAuthFailures()
 	a.now = func() time.Time { return now }

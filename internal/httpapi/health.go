@@ -5,8 +5,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/roms-dev/roms/internal/gateway"
+
 	"github.com/roms-dev/roms/internal/order"
-	"github.com/roms-dev/roms/internal/orders"
 )
 
 // DatabaseHealth describes the database.
@@ -19,15 +20,15 @@ type DatabaseHealth struct {
 
 // Health is the answer of /health.
 type Health struct {
-	Status          string               `json:"status" enum:"ok,error"`
-	Version         string               `json:"version"`
-	StartedAt       time.Time            `json:"started_at"`
-	UptimeSeconds   int64                `json:"uptime_seconds"`
-	Database        DatabaseHealth       `json:"database"`
-	Discord         orders.GatewayStatus `json:"discord"`
-	LiveSubscribers int                  `json:"live_subscribers"`
-	ParseHealth     ParseHealthSummary   `json:"parse_health"`
-	LiveRelay       string               `json:"live_relay,omitempty" enum:"listening,not listening" doc:"With PostgreSQL: whether the other instances' changes reach this one's live clients"`
+	Status          string             `json:"status" enum:"ok,error"`
+	Version         string             `json:"version"`
+	StartedAt       time.Time          `json:"started_at"`
+	UptimeSeconds   int64              `json:"uptime_seconds"`
+	Database        DatabaseHealth     `json:"database"`
+	Discord         gateway.Status     `json:"discord"`
+	LiveSubscribers int                `json:"live_subscribers"`
+	ParseHealth     ParseHealthSummary `json:"parse_health"`
+	LiveRelay       string             `json:"live_relay,omitempty" enum:"listening,not listening" doc:"With PostgreSQL: whether the other instances' changes reach this one's live clients"`
 }
 
 // ParseHealthSummary says whether every source's posts are still read; the detail is at
@@ -47,7 +48,7 @@ func (hs *healthRoutes) health(ctx context.Context, _ *struct{}) (*healthOutput,
 		Status: "ok", Version: hs.version, StartedAt: hs.started.UTC(),
 		UptimeSeconds:   int64(time.Since(hs.started).Seconds()),
 		Database:        DatabaseHealth{State: "ok", Path: hs.database.Path},
-		Discord:         orders.Disabled(),
+		Discord:         gateway.Disabled(),
 		LiveSubscribers: hs.hub.Subscribers(),
 		ParseHealth:     ParseHealthSummary{Alerting: []string{}},
 	}

@@ -64,6 +64,7 @@ func runHostile(t *testing.T, ts *testServer, cases []hostileCase) {
 }
 
 func TestHostileRequestsWithoutAToken(t *testing.T) {
+	t.Parallel()
 	ts := startServerWith(t, "", "", func(d *Deps) {
 		d.ListenHost, d.AllowedHosts = "127.0.0.1", []string{"roms.example.com"}
 	})
@@ -83,6 +84,7 @@ func TestHostileRequestsWithoutAToken(t *testing.T) {
 }
 
 func TestTokenHygiene(t *testing.T) {
+	t.Parallel()
 	var logs bytes.Buffer
 	ts := startServerWith(t, "", testToken, func(d *Deps) {
 		d.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -113,6 +115,7 @@ func embedsBody(n int, padding string) []byte {
 }
 
 func TestManyEmbedsAreNotStoredManyTimes(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", "")
 	body := embedsBody(10, strings.Repeat("x", 80_000)) // about 800 KB, ten checkouts
 	status, reply := ts.post("application/json", body)
@@ -148,6 +151,7 @@ func TestManyEmbedsAreNotStoredManyTimes(t *testing.T) {
 // TestAnAbandonedBodyIsLoggedAsIncomplete sends half a body and hangs up, as a client
 // that crashes or loses its connection does.
 func TestAnAbandonedBodyIsLoggedAsIncomplete(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", "")
 	conn, err := net.Dial("tcp", strings.TrimPrefix(ts.URL, "http://"))
 	if err != nil {
@@ -176,6 +180,7 @@ func TestAnAbandonedBodyIsLoggedAsIncomplete(t *testing.T) {
 
 // TestAThousandConcurrentUpdatesToOneOrder: each is one event, none is lost.
 func TestAThousandConcurrentUpdatesToOneOrder(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", "")
 	ts.post("text/plain", fixture(t, "parser", "minimal.txt"))
 	var wg sync.WaitGroup
@@ -228,6 +233,7 @@ func remote(ts *testServer, method, path, body, token string) *httptest.Response
 }
 
 func TestRateLimitAnswersStrangers429WithRetryAfter(t *testing.T) {
+	t.Parallel()
 	ts := startServerWith(t, "", "", func(d *Deps) { d.RateLimit = RateLimit{PerMinute: 60, Burst: 4} })
 	var codes []int
 	var last *httptest.ResponseRecorder
@@ -254,6 +260,7 @@ func TestRateLimitAnswersStrangers429WithRetryAfter(t *testing.T) {
 // another under the default limit, from loopback over HTTP and from another address with
 // the token: every one is stored.
 func TestCheckoutsFromThisMachineOrWithTheTokenAreNeverLimited(t *testing.T) {
+	t.Parallel()
 	ts := startServerWith(t, "", testToken, func(d *Deps) { d.RateLimit = RateLimit{PerMinute: 1200, Burst: 300} })
 	checkout := func(n int) string {
 		return fmt.Sprintf("Successful Checkout | Target\nProduct\nWidget\nOrder Number\nRL-%d\n", n)
@@ -280,6 +287,7 @@ func TestCheckoutsFromThisMachineOrWithTheTokenAreNeverLimited(t *testing.T) {
 }
 
 func TestLimiterRefillsAndKeepsClientsApart(t *testing.T) {
+	t.Parallel()
 	l := newLimiter(RateLimit{PerMinute: 600, Burst: 0}) // one every 100 ms
 	now := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
 	l.now = func() time.Time { return now }
@@ -301,6 +309,7 @@ func TestLimiterRefillsAndKeepsClientsApart(t *testing.T) {
 // TestALimitedCheckoutIsKeptFirst: a stranger's checkout refused by the rate limit is in
 // the webhook log as a dead letter before the 429, and retry-failed stores it.
 func TestALimitedCheckoutIsKeptFirst(t *testing.T) {
+	t.Parallel()
 	ts := startServerWith(t, "", "", func(d *Deps) { d.RateLimit = RateLimit{PerMinute: 60, Burst: 0} })
 	for i := range 3 {
 		body := fmt.Sprintf("Successful Checkout | Target\nOrder Number\nLIM-%d\n", i)

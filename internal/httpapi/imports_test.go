@@ -15,6 +15,7 @@ import (
 )
 
 func TestImportAndUndoOverHTTP(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", testToken)
 	seedOrders(ts)
 	csvFile := "\ufeffOrder #;Tracking Number\n=\"BBY-1\";1Z999\n=\"BBY-1\";1Z888\nNOPE;1Z777\n"
@@ -91,6 +92,7 @@ func (c *cancelAtEOF) Read(p []byte) (int, error) {
 // TestAnImportGoesOnWhenTheClientLeaves is the finding: a 100,000-row import over HTTP
 // stopped halfway when the client gave up at 60 s. It now goes on to its end.
 func TestAnImportGoesOnWhenTheClientLeaves(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", "")
 	var csv strings.Builder
 	csv.WriteString("Order Number,Product,Price\n")

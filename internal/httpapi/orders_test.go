@@ -35,6 +35,7 @@ func (ts *testServer) change(method, path, body string) (int, ChangeReply, strin
 }
 
 func TestPatchSetsAndClearsEveryKindOfField(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", "")
 	seedOrders(ts)
 	status, reply, raw := ts.change(http.MethodPatch, "/api/v2/orders/bby-1",
@@ -69,6 +70,7 @@ func TestPatchSetsAndClearsEveryKindOfField(t *testing.T) {
 }
 
 func TestPatchRefusesBadValuesSayingWhy(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", "")
 	seedOrders(ts)
 	tests := []struct {
@@ -101,6 +103,7 @@ func TestPatchRefusesBadValuesSayingWhy(t *testing.T) {
 }
 
 func TestCreateDeleteRestore(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", "")
 	status, reply, raw := ts.change(http.MethodPost, "/api/v2/orders", `{"order_number": "#MAN-1", "product": "Hand entered", "price": 10, "quantity": 3, "store": "Costco"}`)
 	if status != 201 || reply.Action != "created" || *reply.Order.Total != 3000 || reply.Order.Source != "api" {
@@ -139,6 +142,7 @@ func TestCreateDeleteRestore(t *testing.T) {
 }
 
 func TestSearchSortAndCount(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", "")
 	seedOrders(ts)
 	list := func(query string) (int, string, int) {
@@ -180,6 +184,7 @@ func TestSearchSortAndCount(t *testing.T) {
 }
 
 func TestStatsOverHTTP(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", "")
 	seedOrders(ts)
 	status, raw := ts.request(http.MethodGet, "/api/v2/stats?group_by=profile", "", nil)
@@ -203,6 +208,7 @@ func TestStatsOverHTTP(t *testing.T) {
 }
 
 func TestExportCSVOverHTTP(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", testToken)
 	seedOrders(ts)
 	req, _ := http.NewRequest(http.MethodGet, ts.URL+pathExport+"?store=target", nil)

@@ -12,6 +12,7 @@ import (
 // through every body kind and a correction, then reads back every place text is kept:
 // orders, their events, the export and the webhook log, each entry whole.
 func TestNoProxyPasswordIsKeptAnywhere(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", "")
 	posts := []struct{ contentType, body string }{
 		{"text/plain", "Successful Checkout | Target\nOrder Number\nP-1\nProxy Details\nlocalhost:8080:bob:hunter 22\nUsername\nbob\nPassword\nhunter22x\n"},

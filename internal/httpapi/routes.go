@@ -7,13 +7,14 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/roms-dev/roms/internal/gateway"
+
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humachi"
 	"github.com/danielgtaylor/huma/v2/sse"
 	"github.com/go-chi/chi/v5"
 
 	"github.com/roms-dev/roms/internal/live"
-	"github.com/roms-dev/roms/internal/orders"
 	"github.com/roms-dev/roms/internal/parsehealth"
 )
 
@@ -54,7 +55,7 @@ type (
 		hub            *live.Hub
 		relayListening func() bool
 		parseHealth    func() []parsehealth.Source
-		gateway        func(context.Context) orders.GatewayStatus
+		gateway        func(context.Context) gateway.Status
 	}
 )
 

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/roms-dev/roms/internal/gateway"
+
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
@@ -33,7 +35,7 @@ const requestTimeout = 30 * time.Second
 
 // Messages is what the webhook needs of the orders service.
 type Messages interface {
-	Ingest(ctx context.Context, in orders.Input) (orders.Result, error)
+	Ingest(ctx context.Context, in orders.Input) (orders.Ingested, error)
 	Reject(ctx context.Context, in orders.Input, cause error) error
 	FindLogs(ctx context.Context, f order.LogFilter) (order.LogPage, error)
 	Log(ctx context.Context, id uint64) (order.LogEntry, error)
@@ -108,7 +110,7 @@ type Deps struct {
 	Dashboard http.Handler
 	Version   string
 	Started   time.Time
-	Gateway   func(context.Context) orders.GatewayStatus
+	Gateway   func(context.Context) gateway.Status
 	Backfill  BackfillFunc // nil without Discord
 	// Positions keep the session epoch (see session.go); nil: logging out ends only the
 	// browser's own cookie.

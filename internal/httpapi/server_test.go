@@ -19,11 +19,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roms-dev/roms/internal/bbolt"
+	"github.com/roms-dev/roms/internal/bbolt/storetest"
 	"github.com/roms-dev/roms/internal/live"
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/orders"
-	"github.com/roms-dev/roms/internal/store"
-	"github.com/roms-dev/roms/internal/store/storetest"
 )
 
 const testToken = "0123456789abcdef0123456789abcdef"
@@ -31,7 +31,7 @@ const testToken = "0123456789abcdef0123456789abcdef"
 type testServer struct {
 	*httptest.Server
 	t     *testing.T
-	store *store.Store
+	store *bbolt.Store
 	token string
 	once  sync.Once
 }
@@ -49,7 +49,7 @@ func startServerWith(t *testing.T, path, token string, change func(*Deps)) *test
 	if path == "" {
 		path = filepath.Join(t.TempDir(), "roms.db")
 	}
-	st, err := store.Open(path, time.Second)
+	st, err := bbolt.Open(path, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,6 +134,7 @@ func fixture(t *testing.T, dir, name string) []byte {
 }
 
 func TestWebhookStoresTheRefractMessage(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", "")
 	status, reply := ts.post("text/plain", fixture(t, "parser", "refract-success.txt"))
 	if status != 200 || !reply.Success || reply.Action != "created" || reply.OrderID != 1 || reply.OrderNumber != "BBY01-807102506907" {
@@ -151,6 +152,7 @@ func TestWebhookStoresTheRefractMessage(t *testing.T) {
 }
 
 func TestGuideAdvancedTestingOverHTTP(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", "")
 	for _, step := range []struct{ file, action string }{
 		{"minimal.txt", "created"}, {"complete.txt", "created"}, {"update.txt", "updated"},
@@ -174,6 +176,7 @@ func TestGuideAdvancedTestingOverHTTP(t *testing.T) {
 }
 
 func TestWebhookTakesJSONAndDiscordPayloads(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", "")
 	content, _ := json.Marshal(map[string]string{"content": string(fixture(t, "parser", "minimal.txt"))})
 	if status, reply := ts.post("application/json", content); status != 200 || reply.OrderNumber != "TEST-001" {
@@ -196,6 +199,7 @@ func TestWebhookTakesJSONAndDiscordPayloads(t *testing.T) {
 }
 
 func TestWebhookTakesMultipartPayloadJSON(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", "")
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -209,6 +213,7 @@ func TestWebhookTakesMultipartPayloadJSON(t *testing.T) {
 }
 
 func TestTextSentAsAFormIsText(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", "")
 	// What curl -d @message.txt sends.
 	status, reply := ts.post("application/x-www-form-urlencoded", []byte("Successful Checkout | Target\nOrder Number: F-1\n"))
@@ -222,6 +227,7 @@ func TestTextSentAsAFormIsText(t *testing.T) {
 }
 
 func TestSeveralEmbedsAreSeveralOrders(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", "")
 	body := `{"embeds":[{"title":"Successful Checkout | A","fields":[{"name":"Order Number","value":"E-1"}]},` +
 		`{"title":"Successful Checkout | B","fields":[{"name":"Order Number","value":"E-2"}]}]}`
@@ -232,6 +238,7 @@ func TestSeveralEmbedsAreSeveralOrders(t *testing.T) {
 }
 
 func TestPingIsIgnoredWithAReason(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", "")
 	status, reply := ts.post("text/plain", []byte("Refract Webhook Test\nIf you see this, your webhook works!"))
 	if status != 200 || !reply.Success || reply.Action != "ignored" || !strings.Contains(reply.Message, "no order number") {
@@ -242,6 +249,7 @@ func TestPingIsIgnoredWithAReason(t *testing.T) {
 // TestBadInputGetsAClearErrorAndIsLogged sends every kind of bad body: each is answered
 // with its status and a JSON problem that says what is wrong, and each is in the log.
 func TestBadInputGetsAClearErrorAndIsLogged(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", "")
 	tests := []struct {
 		name, contentType string
@@ -290,6 +298,7 @@ func TestBadInputGetsAClearErrorAndIsLogged(t *testing.T) {
 }
 
 func TestTokenGuardsTheAPI(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", testToken)
 	anon := func(method, path string, body string) int {
 		resp, err := http.Post(ts.URL+path, "text/plain", strings.NewReader(body))
@@ -341,6 +350,7 @@ func TestTokenGuardsTheAPI(t *testing.T) {
 }
 
 func TestOpenAPIDescribesEveryRoute(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", testToken)
 	status, raw := ts.request(http.MethodGet, "/openapi.json", "", nil)
 	if status != 200 {
@@ -379,6 +389,7 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 }
 
 func TestListOrdersOverHTTP(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", "")
 	for i, store := range []string{"Target", "Walmart", "Target"} {
 		body := "Successful Checkout | " + store + "\nProduct\nItem " + string(rune('A'+i)) + "\nOrder Number\nL-" + string(rune('1'+i)) + "\n"
@@ -419,6 +430,7 @@ func TestListOrdersOverHTTP(t *testing.T) {
 }
 
 func TestPatchOrder(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", "")
 	ts.post("text/plain", fixture(t, "parser", "minimal.txt"))
 	status, raw := ts.request(http.MethodPatch, "/api/v2/orders/test-001", "application/json",
@@ -447,6 +459,7 @@ func TestPatchOrder(t *testing.T) {
 }
 
 func TestWebhookLogsNewestFirst(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", "")
 	ts.post("text/plain", fixture(t, "parser", "minimal.txt"))
 	ts.post("text/plain", []byte("ping"))
@@ -475,6 +488,7 @@ func TestWebhookLogsNewestFirst(t *testing.T) {
 }
 
 func TestHealthFailsWhileTheDatabaseHasAProblem(t *testing.T) {
+	t.Parallel()
 	full := errors.New("writes are failing: no space left on device")
 	var problem error
 	ts := startServerWith(t, "", "", func(d *Deps) { d.Database.Problem = func() error { return problem } })
@@ -489,6 +503,7 @@ func TestHealthFailsWhileTheDatabaseHasAProblem(t *testing.T) {
 }
 
 func TestHealth(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", "")
 	ts.post("text/plain", fixture(t, "parser", "minimal.txt"))
 	status, raw := ts.request(http.MethodGet, "/health", "", nil)
@@ -500,6 +515,7 @@ func TestHealth(t *testing.T) {
 }
 
 func TestOrdersSurviveARestart(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "roms.db")
 	first := startServer(t, path, "")
 	first.post("text/plain", fixture(t, "parser", "minimal.txt"))
@@ -515,6 +531,7 @@ func TestOrdersSurviveARestart(t *testing.T) {
 }
 
 func TestLiveStreamSendsOrderChanges(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", "")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -553,6 +570,7 @@ func TestLiveStreamSendsOrderChanges(t *testing.T) {
 }
 
 func TestBackupEndpointGivesAWorkingCopy(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", testToken)
 	ts.post("text/plain", fixture(t, "parser", "minimal.txt"))
 	status, raw := ts.request(http.MethodGet, pathBackup, "", nil)
@@ -566,6 +584,7 @@ func TestBackupEndpointGivesAWorkingCopy(t *testing.T) {
 }
 
 func TestUnknownRouteIsAJSONProblem(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", "")
 	status, raw := ts.request(http.MethodGet, "/nope", "", nil)
 	if status != 404 || !strings.Contains(string(raw), `"detail"`) {
@@ -574,6 +593,7 @@ func TestUnknownRouteIsAJSONProblem(t *testing.T) {
 }
 
 func TestBackfillNeedsDiscord(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", "")
 	status, raw := ts.request(http.MethodPost, PathBackfill, "application/json", []byte(`{"channel_id":"1290000000000000001","since":"2026-11-01T00:00:00Z"}`))
 	if status != http.StatusConflict || !strings.Contains(string(raw), "discord.token") {
@@ -582,6 +602,7 @@ func TestBackfillNeedsDiscord(t *testing.T) {
 }
 
 func TestDocsNeedNoInternet(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", testToken)
 	status, raw := ts.request(http.MethodGet, "/docs", "", nil)
 	page := string(raw)
@@ -611,6 +632,7 @@ func TestDocsNeedNoInternet(t *testing.T) {
 // TestACartsItemsAreShownByTheAPI posts a cart embed and reads its items back from the
 // orders API.
 func TestACartsItemsAreShownByTheAPI(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", "")
 	body := []byte(`{"embeds":[{"title":"Successful Checkout | Pokemon Center","fields":[
 		{"name":"Product (1)","value":"Booster Bundle"},{"name":"Price (1)","value":"$26.94"},{"name":"Quantity (1)","value":"2"},

@@ -9,6 +9,7 @@ import (
 )
 
 func TestBrowserSession(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", testToken)
 	jar, _ := cookiejar.New(nil)
 	browser := &http.Client{Jar: jar, Timeout: 5 * time.Second}
@@ -79,6 +80,7 @@ func TestBrowserSession(t *testing.T) {
 // still read orders and backups for 7 days. Logging out ends every session made before
 // it, on this instance and (through the database) on the others.
 func TestLogoutEndsTheSessionOnTheServer(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", testToken)
 	login := func() string {
 		resp, err := http.Post(ts.URL+pathSession, "application/json", strings.NewReader(`{"token": "`+testToken+`"}`))

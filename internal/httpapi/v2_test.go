@@ -46,6 +46,7 @@ func (ts *testServer) postSigned(body, signature string) (int, []byte) {
 }
 
 func TestStructuredJSONOrdersAsROMSV2TakesThem(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", "")
 	status, reply := ts.post("application/json", []byte(`{"order_number": "V2-1001", "product_name": "Nike Dunk Low", "unit_price": 110,
 		"qty": 2, "customer_email": "v2@example.com", "name": "Sam Buyer", "proxy": "resi.example.com:8000:bob:hunter22",
@@ -84,6 +85,7 @@ func TestStructuredJSONOrdersAsROMSV2TakesThem(t *testing.T) {
 }
 
 func TestWebhookSignature(t *testing.T) {
+	t.Parallel()
 	ts := startServerWith(t, "", "", func(d *Deps) { d.WebhookSecret = secret })
 	body := `{"order_number": "SIG-1", "product": "Signed"}`
 	for _, tt := range []struct {
@@ -118,6 +120,7 @@ func TestWebhookSignature(t *testing.T) {
 }
 
 func TestTokenStandsInForTheSignature(t *testing.T) {
+	t.Parallel()
 	ts := startServerWith(t, "", testToken, func(d *Deps) { d.WebhookSecret = secret })
 	if status, _ := ts.post("application/json", []byte(`{"order_number": "TOK-1"}`)); status != 200 {
 		t.Errorf("with the token and no signature: %d", status)
@@ -131,6 +134,7 @@ func TestTokenStandsInForTheSignature(t *testing.T) {
 }
 
 func TestASignatureWithoutASecretIsExplained(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", "")
 	status, raw := ts.postSigned(`{"order_number": "X-1"}`, sign(`{"order_number": "X-1"}`))
 	if status != 401 || !strings.Contains(string(raw), "http.webhook_secret is not set") {
@@ -139,6 +143,7 @@ func TestASignatureWithoutASecretIsExplained(t *testing.T) {
 }
 
 func TestDeadLettersRetryAndReplay(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", "")
 	ctx := t.Context()
 	ts.post("text/plain", fixture(t, "parser", "minimal.txt"))
@@ -194,6 +199,7 @@ func TestDeadLettersRetryAndReplay(t *testing.T) {
 }
 
 func TestTestOrderIsListedButNotTotalled(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", "")
 	status, raw := ts.request(http.MethodPost, "/api/v2/webhooks/test-order", "", nil)
 	var reply TestOrderReply
@@ -216,6 +222,7 @@ func TestTestOrderIsListedButNotTotalled(t *testing.T) {
 }
 
 func TestROMSV2OrdersAPI(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", "")
 	for i := range 7 {
 		ts.post("application/json", []byte(fmt.Sprintf(`{"order_number": "P-%d", "product": "Item %d", "status": "verified"}`, i, i)))
@@ -270,6 +277,7 @@ func TestROMSV2OrdersAPI(t *testing.T) {
 // cancellation put the order back to verified. The same signature is refused for an
 // hour, and a signed timestamp refuses an old body for good.
 func TestASignedBodyIsTakenOnce(t *testing.T) {
+	t.Parallel()
 	ts := startServerWith(t, "", "", func(d *Deps) { d.WebhookSecret = secret })
 	checkout := `{"order_number": "RE-1", "product": "ETB", "status": "verified"}`
 	cancel := `{"order_number": "RE-1", "status": "cancelled"}`
@@ -315,6 +323,7 @@ func TestASignedBodyIsTakenOnce(t *testing.T) {
 // TestARefusedSignedBodyCanBeSentAgain: a claim is released when the body is not taken,
 // so a sender's retry after an error is not refused as a replay.
 func TestARefusedSignedBodyCanBeSentAgain(t *testing.T) {
+	t.Parallel()
 	ts := startServerWith(t, "", "", func(d *Deps) { d.WebhookSecret = secret })
 	bad := `{"product": "no number"}`
 	for range 2 {

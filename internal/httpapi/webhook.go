@@ -102,7 +102,7 @@ func (h *messageRoutes) receiveWebhook(ctx context.Context, in *webhookInput) (*
 	return &struct{ Body WebhookReply }{reply}, nil
 }
 
-func webhookResult(res orders.Result) WebhookResult {
+func webhookResult(res orders.Ingested) WebhookResult {
 	r := WebhookResult{Action: res.Outcome, Warnings: res.Warnings}
 	if res.Outcome == order.OutcomeIgnored {
 		r.Message = "Ignored: " + res.Reason

@@ -23,6 +23,7 @@ func readWS(t *testing.T, c *websocket.Conn) wsMessage {
 // TestWebSocketAsROMSV2sFrontendUsesIt connects as a browser page of another origin
 // would: ?token=, an Origin header, then ping, a new order and an update.
 func TestWebSocketAsROMSV2sFrontendUsesIt(t *testing.T) {
+	t.Parallel()
 	const frontend = "http://localhost:3000"
 	ts := startServerWith(t, "", testToken, func(d *Deps) { d.CORSOrigins = []string{frontend} })
 	wsURL := "ws" + strings.TrimPrefix(ts.URL, "http") + pathWS
@@ -60,6 +61,7 @@ func TestWebSocketAsROMSV2sFrontendUsesIt(t *testing.T) {
 // TestCORSPreflightAsABrowserSendsIt sends what a browser sends before a PATCH from
 // another origin, then the request itself.
 func TestCORSPreflightAsABrowserSendsIt(t *testing.T) {
+	t.Parallel()
 	const frontend = "http://localhost:3000"
 	ts := startServerWith(t, "", testToken, func(d *Deps) { d.CORSOrigins = []string{frontend} })
 	preflight := func(origin string) *http.Response {
@@ -111,6 +113,7 @@ func TestCORSPreflightAsABrowserSendsIt(t *testing.T) {
 // never read took memory from 25 to 759 MB. An address holds at most 32 live connections
 // (the stream and /ws together); one more is answered 429 until one closes.
 func TestLiveClientsAreBounded(t *testing.T) {
+	t.Parallel()
 	ts := startServer(t, "", "")
 	wsURL := "ws" + strings.TrimPrefix(ts.URL, "http") + pathWS
 	var conns []*websocket.Conn

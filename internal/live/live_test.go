@@ -7,6 +7,7 @@ import (
 )
 
 func TestEverySubscriberGetsEveryEvent(t *testing.T) {
+	t.Parallel()
 	h := NewHub()
 	a, stopA := h.Subscribe(4)
 	b, stopB := h.Subscribe(4)
@@ -25,6 +26,7 @@ func TestEverySubscriberGetsEveryEvent(t *testing.T) {
 }
 
 func TestSlowSubscriberIsCutOffNotWaitedFor(t *testing.T) {
+	t.Parallel()
 	h := NewHub()
 	slow, stop := h.Subscribe(1)
 	defer stop()
@@ -43,6 +45,7 @@ func TestSlowSubscriberIsCutOffNotWaitedFor(t *testing.T) {
 }
 
 func TestCloseEndsEverySubscription(t *testing.T) {
+	t.Parallel()
 	h := NewHub()
 	a, stop := h.Subscribe(1)
 	defer stop()

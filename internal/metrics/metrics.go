@@ -8,12 +8,13 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/roms-dev/roms/internal/gateway"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/roms-dev/roms/internal/order"
-	"github.com/roms-dev/roms/internal/orders"
 	"github.com/roms-dev/roms/internal/parsehealth"
 )
 
@@ -21,7 +22,7 @@ import (
 type Sources struct {
 	Counts      func(context.Context) (order.Counts, error)
 	Problem     func() error
-	Gateway     func(context.Context) orders.GatewayStatus
+	Gateway     func(context.Context) gateway.Status
 	Subscribers func() int
 	ParseHealth func() []parsehealth.Source
 }
@@ -118,7 +119,7 @@ func (c *partsCollector) Collect(ch chan<- prometheus.Metric) {
 			gauge(descAlerting, alerting, s.Key)
 		}
 	}
-	status := orders.Disabled()
+	status := gateway.Disabled()
 	if c.src.Gateway != nil {
 		status = c.src.Gateway(ctx)
 	}
@@ -132,8 +133,8 @@ func (c *partsCollector) Collect(ch chan<- prometheus.Metric) {
 			gauge(d, v, state)
 		}
 	}
-	current(descGateway, status.State, orders.StateDisabled, orders.StateConnecting, orders.StateConnected,
-		orders.StateReconnecting, orders.StateRefused, orders.StateStandby)
+	current(descGateway, status.State, gateway.StateDisabled, gateway.StateConnecting, gateway.StateConnected,
+		gateway.StateReconnecting, gateway.StateRefused, gateway.StateStandby)
 	ch <- prometheus.MustNewConstMetric(descReconnects, prometheus.CounterValue, float64(status.Reconnects))
 	if status.LastEventAt != nil {
 		gauge(descLastEvent, float64(status.LastEventAt.Unix()))

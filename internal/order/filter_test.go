@@ -6,6 +6,7 @@ import (
 )
 
 func TestContainsAgreesWithLowerCasing(t *testing.T) {
+	t.Parallel()
 	values := []string{"", "Best Buy US", "BEST", "aaab", "Pokémon Center", "KELVIN \u212a", "abcABCabc", "x"}
 	parts := []string{"", "best", "buy us", "aab", "ab", "pokémon", "k", "abca", "xyz", "us "}
 	for _, v := range values {

@@ -1,6 +1,9 @@
 package order
 
 import (
+	"encoding/json"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 )
@@ -12,6 +15,7 @@ func cents(v int64) *Money { m := Money(v); return &m }
 var at = time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
 
 func TestApply(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		before  func(*Order)
@@ -142,6 +146,7 @@ func TestApply(t *testing.T) {
 }
 
 func TestEventTypeOfDeleteAndRestore(t *testing.T) {
+	t.Parallel()
 	o := New("A-1", Origin{Source: SourceHTTP}, at)
 	if got := EventType(Edit{Delete: true}.Apply(&o, at)); got != EventDeleted {
 		t.Errorf("delete: %s", got)
@@ -154,20 +159,102 @@ func TestEventTypeOfDeleteAndRestore(t *testing.T) {
 	}
 }
 
+// TestEveryClearableFieldClears starts from an order with every clearable field set and
+// clears each in turn: the field must read blank afterwards (quantity 1), the change must
+// name it, and no other field may move.
 func TestEveryClearableFieldClears(t *testing.T) {
+	t.Parallel()
+	full := New("A-1", Origin{Source: SourceHTTP}, at)
+	day := at.Add(-time.Hour)
+	full.Product, full.Price, full.Total, full.Commission, full.Currency = "Switch 2", cents(100), cents(300), cents(50), "USD"
+	full.Quantity, full.Email, full.CustomerName, full.Profile, full.ProxyList = 3, "a@b.co", "Ann", "Amex 1", "1.2.3.4:80"
+	// Verified rather than shipped: a shipped order without a shipped date gets one again
+	// from the edit's time (stampStatusDate), which is the rule, not a clear that failed.
+	full.ReferenceNumber, full.Status, full.TrackingURL, full.QtyReceived = "REF-1", StatusVerified, "https://t.example/1", 2
+	full.SetTracking([]string{"1Z999"})
+	full.PostedDate, full.ShippedDate, full.PaymentMethod, full.ShippingAddress = &day, &day, "Visa", "1 Main St"
+	full.ShippingMethod, full.Notes, full.Store, full.ShareLink, full.ImageURL = "Ground", "gift", "Target", "https://s.example", "https://i.example/a.png"
+	full.Items = []Item{{Product: "Switch 2", Quantity: 1}}
+	before := fieldsOf(t, &full)
 	for _, name := range Clearable {
-		o := New("A-1", Origin{Source: SourceHTTP}, at)
-		Edit{Clear: []string{name}}.Apply(&o, at) // panics on a name clearField lacks
+		t.Run(name, func(t *testing.T) {
+			if blank(before[name]) {
+				t.Fatalf("the test's order has no %s to clear", name)
+			}
+			o := full
+			changes := Edit{Clear: []string{name}}.Apply(&o, at)
+			after := fieldsOf(t, &o)
+			want := any(nil)
+			if name == "quantity" {
+				want = float64(1)
+			}
+			if got := after[name]; !blank(got) && got != want {
+				t.Errorf("%s reads %v after clearing it", name, got)
+			}
+			if !slices.ContainsFunc(changes, func(c Change) bool { return c.Field == name }) {
+				t.Errorf("clearing %s changed %v, not %s", name, changes, name)
+			}
+			for field, v := range before {
+				if field != name && !related(name, field) && fmt.Sprint(after[field]) != fmt.Sprint(v) {
+					t.Errorf("clearing %s changed %s too: %v, was %v", name, field, after[field], v)
+				}
+			}
+		})
 	}
 }
 
+// related are fields a clear moves along with its own: the total follows price and
+// quantity, the joined tracking number its list, and the status what the units say.
+func related(cleared, field string) bool {
+	switch cleared {
+	case "price", "quantity":
+		return field == "total" || field == "status"
+	case "tracking_numbers":
+		return field == "tracking_number" || field == "status"
+	case "qty_received", "status":
+		return field == "status" || field == "delivered_date"
+	}
+	return field == "updated_at"
+}
+
+// fieldsOf is an order as its JSON reads.
+func fieldsOf(t *testing.T, o *Order) map[string]any {
+	t.Helper()
+	raw, err := json.Marshal(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// blank is a JSON value that says nothing: absent, null, 0, "", or an empty list.
+func blank(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return true
+	case float64:
+		return v == 0
+	case string:
+		return v == ""
+	case []any:
+		return len(v) == 0
+	}
+	return false
+}
+
 func TestSplitTracking(t *testing.T) {
+	t.Parallel()
 	if got := SplitTracking(" 1Z999, 1Z888;1Z999\n 1Z777 "); len(got) != 3 || got[0] != "1Z999" || got[2] != "1Z777" {
 		t.Errorf("got %q", got)
 	}
 }
 
 func TestKeyIgnoresCaseAndHash(t *testing.T) {
+	t.Parallel()
 	if Key(" #bby01-1 ") != Key("BBY01-1") || CleanNumber(" ##A-1 ") != "A-1" {
 		t.Error("order numbers that differ only in case, '#' or spaces must be the same order")
 	}
@@ -176,6 +263,7 @@ func TestKeyIgnoresCaseAndHash(t *testing.T) {
 // TestAllUnitsReceivedMeansReceived: the rule of the received status, whatever the edit
 // comes from.
 func TestAllUnitsReceivedMeansReceived(t *testing.T) {
+	t.Parallel()
 	two, one := 2, 1
 	for _, tt := range []struct {
 		name   string

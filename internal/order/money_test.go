@@ -8,6 +8,7 @@ import (
 )
 
 func TestParseMoneyIsExact(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want Money
@@ -37,6 +38,7 @@ func TestParseMoneyIsExact(t *testing.T) {
 }
 
 func TestMoneySumsDoNotDrift(t *testing.T) {
+	t.Parallel()
 	var sum Money
 	for range 1000 {
 		sum += 10 // 0.10, which float64 cannot hold
@@ -53,6 +55,7 @@ func TestMoneySumsDoNotDrift(t *testing.T) {
 }
 
 func TestMoneyJSONKeepsTheNumberShape(t *testing.T) {
+	t.Parallel()
 	var v struct {
 		A Money  `json:"a"`
 		B *Money `json:"b"`
@@ -72,6 +75,7 @@ func TestMoneyJSONKeepsTheNumberShape(t *testing.T) {
 
 // TestPlainCentsAgreesWithExactParsing holds the fast path to the exact one.
 func TestPlainCentsAgreesWithExactParsing(t *testing.T) {
+	t.Parallel()
 	inputs := []string{"0", "-0", "1", "1.", "1.5", "1.05", "-12.34", "299.99", "999999999999999", "9999999999999.99",
 		"007.10", "123456789012345.99", "1234567890123456"}
 	for i := 0; i < 2000; i++ {

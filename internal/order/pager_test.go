@@ -10,6 +10,7 @@ import (
 // missing prices, in every sort, by cursor and by offset, with every match added or those
 // after the bar skipped: the same pages as sorting them all.
 func TestPagerGivesThePagesOfPageWindow(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(1, 2))
 	var all []Position
 	for id := uint64(1); id <= 300; id++ {

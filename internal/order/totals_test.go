@@ -9,6 +9,7 @@ import (
 )
 
 func TestTallyKeepsCurrenciesApartAndLeavesOutWhatWasNotSpent(t *testing.T) {
+	t.Parallel()
 	ny, _ := time.LoadLocation("America/New_York")
 	mk := func(store, status, currency string, price int64, qty int, at time.Time) *Order {
 		o := New("X", Origin{Source: SourceHTTP}, at)
@@ -39,6 +40,7 @@ func TestTallyKeepsCurrenciesApartAndLeavesOutWhatWasNotSpent(t *testing.T) {
 }
 
 func TestWeeksStartOnMonday(t *testing.T) {
+	t.Parallel()
 	tally := NewTally(GroupWeek, time.UTC)
 	o := New("X", Origin{}, time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)) // a Sunday
 	tally.Add(&o)
@@ -51,6 +53,7 @@ func TestWeeksStartOnMonday(t *testing.T) {
 // of the last order to group the next without formatting its date; the keys must be the
 // ones the date gives, across daylight saving changes and odd offsets, in any order.
 func TestPeriodsAreTheDaysWeeksAndMonthsOfTheirZone(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, zone := range []string{"America/New_York", "Asia/Kathmandu", "Australia/Lord_Howe", "America/Santiago", "UTC"} {
 		loc, err := time.LoadLocation(zone)
@@ -81,6 +84,7 @@ func TestPeriodsAreTheDaysWeeksAndMonthsOfTheirZone(t *testing.T) {
 // TestMergedTalliesAddUpAsOne: totals split between the cores and merged are the totals
 // of one pass.
 func TestMergedTalliesAddUpAsOne(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(3, 4))
 	statuses := []string{StatusVerified, StatusCancelled, StatusDeclined, StatusShipped, StatusRefunded}
 	for _, by := range append([]string{GroupNone}, Groupings...) {

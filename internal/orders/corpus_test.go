@@ -38,6 +38,7 @@ type corpusSample struct {
 // parcel): it must leave no order. The whole stored order is also kept as a golden
 // file, so any change in how a post is read shows in review.
 func TestCorpus(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob(filepath.Join("testdata", "corpus", "*.json"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no corpus: %v", err)

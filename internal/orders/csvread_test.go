@@ -10,6 +10,7 @@ import (
 // TestReadRecordsAsSpreadsheetsDo: quotes as spreadsheets write and read them, and a
 // stray quote never swallows the rows after it.
 func TestReadRecordsAsSpreadsheetsDo(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name, in string
 		want     [][]string
@@ -46,6 +47,7 @@ func TestReadRecordsAsSpreadsheetsDo(t *testing.T) {
 // TestAStrayQuoteLosesNoRows is the finding: a tracking file whose second row has a
 // stray quote used to fold the four rows after it into one cell.
 func TestAStrayQuoteLosesNoRows(t *testing.T) {
+	t.Parallel()
 	p, _, _ := newPipeline(t)
 	ctx := context.Background()
 	for _, n := range []string{"T-1", "T-2", "T-3", "T-4", "T-5"} {

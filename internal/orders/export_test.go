@@ -6,6 +6,7 @@ import "testing"
 // a zero-width space, a BOM, full-width signs, a ";" that a ;-separated spreadsheet
 // splits on), the cell is shown as text; numbers and plain text stay as they are.
 func TestNeutraliseEveryFormulaShape(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		`=HYPERLINK("http://x")`: `'=HYPERLINK("http://x")`,
 		" =1+1":                  "' =1+1",

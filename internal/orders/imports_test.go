@@ -57,6 +57,7 @@ func reasons(t *testing.T, rejected string) map[string]string {
 }
 
 func TestImports(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		kind, file string
 		want       ImportSummary // counts only
@@ -144,6 +145,7 @@ func TestImports(t *testing.T) {
 }
 
 func TestBadImportFilesSayWhatIsWrong(t *testing.T) {
+	t.Parallel()
 	s, _ := newService(t, now)
 	for _, tt := range []struct {
 		kind, file, want string
@@ -162,6 +164,7 @@ func TestBadImportFilesSayWhatIsWrong(t *testing.T) {
 }
 
 func TestUndoRevertsABatchButNotLaterEdits(t *testing.T) {
+	t.Parallel()
 	s, _ := newService(t, now)
 	seedForImports(t, s)
 	ctx := context.Background()
@@ -209,6 +212,7 @@ func TestUndoRevertsABatchButNotLaterEdits(t *testing.T) {
 }
 
 func TestAFiftyThousandRowImportFinishes(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("writes 50,000 rows")
 	}
@@ -240,6 +244,7 @@ func TestAFiftyThousandRowImportFinishes(t *testing.T) {
 // TestExportThenImportRoundTrips moves orders to another ROMS through the CSV export and
 // the orders import, as a user leaving one machine (or ROMS V2's spreadsheet) would.
 func TestExportThenImportRoundTrips(t *testing.T) {
+	t.Parallel()
 	from, _ := newService(t, now)
 	ctx := context.Background()
 	posted := now.Add(-24 * time.Hour)
@@ -278,6 +283,7 @@ func TestExportThenImportRoundTrips(t *testing.T) {
 // been changed and changed back since (equal values, yet someone chose it), and deleted an
 // order the import had created that a real checkout and a correction had updated since.
 func TestUndoReadsTheHistoryNotTheValues(t *testing.T) {
+	t.Parallel()
 	p, _, _ := newPipeline(t)
 	ctx := context.Background()
 	if _, err := p.Ingest(ctx, httpInput("Successful Checkout | Target\nOrder Number\nUN-1\n")); err != nil {
@@ -340,6 +346,7 @@ func BenchmarkImportOrdersCSV(b *testing.B) {
 
 // TestUndoTwiceSaysSo: the second undo of a batch says there is nothing left to undo.
 func TestUndoTwiceSaysSo(t *testing.T) {
+	t.Parallel()
 	p, _, _ := newPipeline(t)
 	ctx := context.Background()
 	if _, err := p.Ingest(ctx, httpInput("Successful Checkout | Target\nOrder Number\nUT-1\n")); err != nil {
@@ -368,6 +375,7 @@ func TestUndoTwiceSaysSo(t *testing.T) {
 // TestAPasswordColumnIsKeptNowhere: a CSV of orders with a column named for a password
 // keeps the password neither in the orders nor in the webhook log.
 func TestAPasswordColumnIsKeptNowhere(t *testing.T) {
+	t.Parallel()
 	p, _, _ := newPipeline(t)
 	ctx := context.Background()
 	sum, err := p.Import(ctx, ImportOrders, []byte("Order Number,Product,Account Password,Proxy\nPW-1,Widget,hunter22x,203.0.113.9:8080:user:hunter22y\n"))

@@ -50,8 +50,8 @@ type Input struct {
 	StatusCode       int
 }
 
-// Result is what became of one input.
-type Result struct {
+// Ingested is what became of one input.
+type Ingested struct {
 	Outcome  string // an order.Outcome: created, updated, unchanged, ignored or duplicate
 	Order    order.Order
 	Changes  []order.Change
@@ -64,7 +64,7 @@ type Result struct {
 // publish. Every input leaves a webhook log entry, whatever its outcome. An error wrapping
 // a parser error means the input was unreadable; any other error means it could not be
 // stored.
-func (s *Service) Ingest(ctx context.Context, in Input) (Result, error) {
+func (s *Service) Ingest(ctx context.Context, in Input) (Ingested, error) {
 	start := time.Now()
 	s.flow.received.Add(1)
 	s.flow.inFlight.Add(1)
@@ -85,19 +85,19 @@ func (s *Service) Ingest(ctx context.Context, in Input) (Result, error) {
 	return res, err
 }
 
-func (s *Service) ingest(ctx context.Context, in Input) (Result, error) {
+func (s *Service) ingest(ctx context.Context, in Input) (Ingested, error) {
 	if in.ReceivedAt.IsZero() {
 		in.ReceivedAt = s.now()
 	}
 	if in.Mark != nil {
 		if dup, err := s.store.Seen(ctx, *in.Mark); err != nil || dup {
-			return Result{Outcome: order.OutcomeDuplicate}, err
+			return Ingested{Outcome: order.OutcomeDuplicate}, err
 		}
 	}
 	msg, w, entry, reason, err := s.prepare(&in)
 	if err != nil {
 		s.recordHealth(in, nil, order.OutcomeRejected, in.ReceivedAt)
-		return Result{}, s.Reject(ctx, in, err)
+		return Ingested{}, s.Reject(ctx, in, err)
 	}
 	if reason != "" {
 		res, err := s.ignore(ctx, entry, in.Mark, reason)
@@ -110,16 +110,16 @@ func (s *Service) ingest(ctx context.Context, in Input) (Result, error) {
 	res, err := s.write(ctx, w)
 	if err != nil {
 		s.keepFailed(ctx, entry, err)
-		return Result{}, err
+		return Ingested{}, err
 	}
 	s.logged(len(entry.Body))
 	s.recordHealth(in, &msg, res.Outcome, in.ReceivedAt)
 	if res.Outcome == order.OutcomeDuplicate {
-		return Result{Outcome: res.Outcome}, nil
+		return Ingested{Outcome: res.Outcome}, nil
 	}
 	s.logger.Info("order stored", "outcome", res.Outcome, "order_number", res.Order.OrderNumber,
 		"source", in.Origin.Source, "changes", len(res.Changes))
-	return Result{Outcome: res.Outcome, Order: res.Order, Changes: res.Changes, Warnings: msg.Warnings, LogID: res.LogID}, nil
+	return Ingested{Outcome: res.Outcome, Order: res.Order, Changes: res.Changes, Warnings: msg.Warnings, LogID: res.LogID}, nil
 }
 
 // prepare reads an input and works out the write it makes and its log entry, or why it
@@ -202,18 +202,18 @@ func (s *Service) Reject(ctx context.Context, in Input, cause error) error {
 	return cause
 }
 
-func (s *Service) ignore(ctx context.Context, entry order.LogEntry, mark *order.Mark, reason string) (Result, error) {
+func (s *Service) ignore(ctx context.Context, entry order.LogEntry, mark *order.Mark, reason string) (Ingested, error) {
 	entry.Outcome, entry.Error = order.OutcomeIgnored, reason
 	id, err := s.store.AppendLog(ctx, entry, mark)
 	if err != nil {
-		return Result{}, err
+		return Ingested{}, err
 	}
 	s.logged(len(entry.Body))
 	if id == 0 { // a redelivery raced past the Seen check
-		return Result{Outcome: order.OutcomeDuplicate}, nil
+		return Ingested{Outcome: order.OutcomeDuplicate}, nil
 	}
 	s.logger.Info("input ignored", "source", entry.Origin.Source, "reason", reason)
-	return Result{Outcome: order.OutcomeIgnored, Reason: reason, Warnings: entry.Warnings, LogID: id}, nil
+	return Ingested{Outcome: order.OutcomeIgnored, Reason: reason, Warnings: entry.Warnings, LogID: id}, nil
 }
 
 // keepFailed logs an input whose order could not be stored, so it can be replayed.

@@ -11,14 +11,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roms-dev/roms/internal/bbolt"
+	"github.com/roms-dev/roms/internal/bbolt/storetest"
 	"github.com/roms-dev/roms/internal/live"
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/parser"
-	"github.com/roms-dev/roms/internal/store"
-	"github.com/roms-dev/roms/internal/store/storetest"
 )
 
-func newPipeline(t testing.TB) (*Service, *store.Store, *live.Hub) {
+func newPipeline(t testing.TB) (*Service, *bbolt.Store, *live.Hub) {
 	t.Helper()
 	st := storetest.New(t)
 	hub := live.NewHub()
@@ -51,6 +51,7 @@ func httpInput(text string) Input {
 // TestGuideAdvancedTesting runs the three messages of the guide's "Advanced Testing":
 // minimal and complete orders are created, the update changes TEST-001 in place.
 func TestGuideAdvancedTesting(t *testing.T) {
+	t.Parallel()
 	p, st, _ := newPipeline(t)
 	ctx := context.Background()
 	steps := []struct {
@@ -92,6 +93,7 @@ func TestGuideAdvancedTesting(t *testing.T) {
 }
 
 func TestEveryFixtureBecomesAnOrder(t *testing.T) {
+	t.Parallel()
 	p, _, _ := newPipeline(t)
 	want := map[string]string{
 		"refract-success.txt": "verified", "declined.txt": "declined",
@@ -106,6 +108,7 @@ func TestEveryFixtureBecomesAnOrder(t *testing.T) {
 }
 
 func TestPingWithoutOrderNumberIsIgnoredAndLogged(t *testing.T) {
+	t.Parallel()
 	p, st, _ := newPipeline(t)
 	res, err := p.Ingest(context.Background(), httpInput("Refract webhook test\nThis is a test message"))
 	if err != nil {
@@ -121,6 +124,7 @@ func TestPingWithoutOrderNumberIsIgnoredAndLogged(t *testing.T) {
 }
 
 func TestUnreadableInputIsRejectedAndLogged(t *testing.T) {
+	t.Parallel()
 	p, st, _ := newPipeline(t)
 	tests := []struct {
 		text string
@@ -150,6 +154,7 @@ func TestUnreadableInputIsRejectedAndLogged(t *testing.T) {
 }
 
 func TestCredentialsNeverReachTheLogOrTheOrder(t *testing.T) {
+	t.Parallel()
 	p, st, _ := newPipeline(t)
 	text := "Successful Checkout | Target\nOrder Number\nP-1\nProxy\nresi.example.com:8000:bob:hunter22\n"
 	res, err := p.Ingest(context.Background(), httpInput(text))
@@ -166,6 +171,7 @@ func TestCredentialsNeverReachTheLogOrTheOrder(t *testing.T) {
 }
 
 func TestChangesArePublished(t *testing.T) {
+	t.Parallel()
 	p, _, hub := newPipeline(t)
 	events, stop := hub.Subscribe(8)
 	defer stop()
@@ -193,6 +199,7 @@ func TestChangesArePublished(t *testing.T) {
 }
 
 func TestOccurredAtIsTheOrderDate(t *testing.T) {
+	t.Parallel()
 	p, _, _ := newPipeline(t)
 	in := httpInput(fixture(t, "minimal.txt"))
 	in.OccurredAt = time.Date(2026, 11, 20, 18, 4, 4, 0, time.UTC)
@@ -206,6 +213,7 @@ func TestOccurredAtIsTheOrderDate(t *testing.T) {
 }
 
 func TestUnknownStatusInAMessageIsKeptAsExtra(t *testing.T) {
+	t.Parallel()
 	p, _, _ := newPipeline(t)
 	res, err := p.Ingest(context.Background(), httpInput("Successful Checkout | Target\nOrder Number\nS-1\nStatus\nAwaiting Pickup\n"))
 	if err != nil {
@@ -217,6 +225,7 @@ func TestUnknownStatusInAMessageIsKeptAsExtra(t *testing.T) {
 }
 
 func TestMessagesRecordTheirOriginAsActor(t *testing.T) {
+	t.Parallel()
 	p, st, _ := newPipeline(t)
 	in := httpInput(fixture(t, "minimal.txt"))
 	in.Origin = order.Origin{Source: order.SourceDiscord, ChannelID: "129", MessageID: "130"}
@@ -232,6 +241,7 @@ func TestMessagesRecordTheirOriginAsActor(t *testing.T) {
 // TestInferredFieldsAreKeptOnTheEvent: what the parser guessed is in the order's
 // history, for a person to check; a post read by the table guesses nothing.
 func TestInferredFieldsAreKeptOnTheEvent(t *testing.T) {
+	t.Parallel()
 	p, _, _ := newPipeline(t)
 	ctx := context.Background()
 	if _, err := p.Ingest(ctx, httpInput("Supreme Success\nNuméro de commande\n#RM-1\nMAIL\nbuyer%40example.com\n")); err != nil {
@@ -255,6 +265,7 @@ func TestInferredFieldsAreKeptOnTheEvent(t *testing.T) {
 // TestACartIsIgnored: a carted product is not a checkout and never counts as one, but
 // its post is kept in the log.
 func TestACartIsIgnored(t *testing.T) {
+	t.Parallel()
 	p, _, _ := newPipeline(t)
 	res, err := p.Ingest(context.Background(), httpInput("Successfully carted\nProduct\nGW2871\nOrder\nBSK-5f3a9c1e\n"))
 	if err != nil || res.Outcome != order.OutcomeIgnored || !strings.Contains(res.Reason, "carted") {
@@ -269,6 +280,7 @@ func TestACartIsIgnored(t *testing.T) {
 // cancellation and a correction put the order back to verified at its old price. A
 // replay now leaves what changed since as it is, and still applies the rest.
 func TestReplayKeepsLaterChanges(t *testing.T) {
+	t.Parallel()
 	p, _, _ := newPipeline(t)
 	ctx := context.Background()
 	res, err := p.Ingest(ctx, httpInput("Successful Checkout | Target\nProduct\nETB\nPrice\n$10.00\nOrder Number\nRP-1\n"))

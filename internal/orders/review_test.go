@@ -23,6 +23,7 @@ func fromBot(text, poster string) Input {
 // saves the alias, reads the post again as an order made by the alias, and the list
 // no longer shows it.
 func TestReviewTeachAndReadAgain(t *testing.T) {
+	t.Parallel()
 	p, st, hub := newPipeline(t)
 	ctx := context.Background()
 	res, err := p.Ingest(ctx, fromBot(unknownBot, "NewBot"))
@@ -80,9 +81,10 @@ func TestReviewTeachAndReadAgain(t *testing.T) {
 // TestPostsOfOneKindAreOneEntry: a drop's posts of one bot read the same way are one
 // entry with a count, and dismissing it dismisses them all; another kind stays.
 func TestPostsOfOneKindAreOneEntry(t *testing.T) {
+	t.Parallel()
 	p, _, _ := newPipeline(t)
 	ctx := context.Background()
-	var res Result
+	var res Ingested
 	for range 5 {
 		res, _ = p.Ingest(ctx, fromBot(unknownBot, "NewBot"))
 	}
@@ -123,6 +125,7 @@ func alertsSent(p *Service, sent *[]parsehealth.Alert) []parsehealth.Alert {
 // TestAlertWhenABotChangesItsPosts: a source that was read and then is not fires one
 // alert, and one more when it is read again; other sources are not affected.
 func TestAlertWhenABotChangesItsPosts(t *testing.T) {
+	t.Parallel()
 	p, _, _ := newPipeline(t)
 	var sent []parsehealth.Alert
 	ctx := context.Background()
@@ -161,6 +164,7 @@ func TestAlertWhenABotChangesItsPosts(t *testing.T) {
 // TestTeachingCountsOnlyPostsItChanges: a post that mentions the label but reads the same
 // after teaching (its quantity a pointer in both readings) is not counted or read again.
 func TestTeachingCountsOnlyPostsItChanges(t *testing.T) {
+	t.Parallel()
 	p, _, _ := newPipeline(t)
 	ctx := context.Background()
 	if _, err := p.Ingest(ctx, fromBot("Successful Checkout | Target\nOrder Number\nSAME-1\nPrice\n$10.00\nQuantity\n2\nNotes\nsee Ref below\n", "NewBot")); err != nil {

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roms-dev/roms/internal/bbolt/storetest"
 	"github.com/roms-dev/roms/internal/live"
 	"github.com/roms-dev/roms/internal/order"
-	"github.com/roms-dev/roms/internal/store/storetest"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -43,6 +43,7 @@ func seed(t *testing.T, s *Service) {
 }
 
 func TestChanges(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		change  func(s *Service) (order.Result, error)
@@ -226,6 +227,7 @@ func TestChanges(t *testing.T) {
 }
 
 func TestDeleteThenRestoreBringsTheOrderBack(t *testing.T) {
+	t.Parallel()
 	s, _ := newService(t, now)
 	seed(t, s)
 	ctx := context.Background()
@@ -249,6 +251,7 @@ func TestDeleteThenRestoreBringsTheOrderBack(t *testing.T) {
 }
 
 func TestDaysAreInTheConfiguredTimeZone(t *testing.T) {
+	t.Parallel()
 	s, _ := newService(t, now)
 	seed(t, s) // received 21:30 on the 26th in New York, 02:30 on the 27th in UTC
 	ctx := context.Background()
@@ -286,6 +289,7 @@ func TestDaysAreInTheConfiguredTimeZone(t *testing.T) {
 }
 
 func TestExportIsASpreadsheetSafeCSV(t *testing.T) {
+	t.Parallel()
 	s, _ := newService(t, now)
 	seed(t, s)
 	ctx := context.Background()
@@ -322,6 +326,7 @@ func TestExportIsASpreadsheetSafeCSV(t *testing.T) {
 }
 
 func TestExportStopsWithItsContext(t *testing.T) {
+	t.Parallel()
 	s, _ := newService(t, now)
 	for i := range 3 {
 		if _, err := s.Create(context.Background(), order.Fields{OrderNumber: fmt.Sprint("C-", i)}, order.ActorAPI); err != nil {
@@ -336,6 +341,7 @@ func TestExportStopsWithItsContext(t *testing.T) {
 }
 
 func TestZoneNameSaysWhatTheMachinesZoneIs(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	if got := ZoneName(newYork, at); got != "America/New_York" {
 		t.Errorf("named zone: %q", got)
@@ -349,6 +355,7 @@ func TestZoneNameSaysWhatTheMachinesZoneIs(t *testing.T) {
 // correction, a hand-made order or an import row reaches neither the store nor the live
 // stream, as one in a checkout message does not.
 func TestPasswordsInCorrectionsAreRedacted(t *testing.T) {
+	t.Parallel()
 	s, hub := newService(t, now)
 	seed(t, s)
 	changes, stop := hub.Subscribe(8)
@@ -392,6 +399,7 @@ func TestPasswordsInCorrectionsAreRedacted(t *testing.T) {
 // (a cart has no single unit price from which a total would be derived), and its items
 // are stored.
 func TestACartIsStoredWithItsSum(t *testing.T) {
+	t.Parallel()
 	s, _ := newService(t, now)
 	text := "Successful Checkout | Target\nOrder Number: CART-1\nProduct (1)\nETB\nPrice (1)\n$49.99\nQuantity (1)\n2\nProduct (2)\nBooster Bundle\nPrice (2)\n$26.94\n"
 	if _, err := s.Ingest(context.Background(), Input{Origin: order.Origin{Source: order.SourceHTTP}, Text: text, ReceivedAt: now}); err != nil {

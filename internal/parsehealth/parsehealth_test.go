@@ -6,6 +6,7 @@ import (
 )
 
 func TestAlertFiresOnceAndClears(t *testing.T) {
+	t.Parallel()
 	var alerts []Alert
 	tr := New(func(a Alert) { alerts = append(alerts, a) })
 	at := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
@@ -39,6 +40,7 @@ func TestAlertFiresOnceAndClears(t *testing.T) {
 }
 
 func TestUnderHalfReadAlerts(t *testing.T) {
+	t.Parallel()
 	n := 0
 	tr := New(func(Alert) { n++ })
 	at := time.Now()
@@ -55,6 +57,7 @@ func TestUnderHalfReadAlerts(t *testing.T) {
 }
 
 func TestKeyAndEviction(t *testing.T) {
+	t.Parallel()
 	if k := Key("discord", "123", ""); k != "discord:123:unnamed" {
 		t.Errorf("key %q", k)
 	}

@@ -10,6 +10,7 @@ import (
 // TestInferByLabelWords reads labels the table does not know, in the ways bots write
 // them: other languages, fused, camel-cased, abbreviated, decorated.
 func TestInferByLabelWords(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		label, value, field, want string
 	}{
@@ -55,6 +56,7 @@ func TestInferByLabelWords(t *testing.T) {
 // TestInferNeverGuessesAgainstTheWords keeps labels whose words say something else, or
 // that have a word ROMS does not know, as extra fields.
 func TestInferNeverGuessesAgainstTheWords(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ label, value string }{
 		{"Order Type", "Delivery 2"},
 		{"Shipping Fee", "$5.00"},
@@ -81,6 +83,7 @@ func TestInferNeverGuessesAgainstTheWords(t *testing.T) {
 // TestInferByValueShape reads a value whose label says nothing by what it is, unless the
 // table or a label's words already gave that field.
 func TestInferByValueShape(t *testing.T) {
+	t.Parallel()
 	msg := mustParse(t, "Success | Shop\nOrder #\nA-1\nLogin used\nbuyer@example.com\nPaid\n£12.00\nInfo\nPedido enviado\n")
 	if msg.Fields.Email != "buyer@example.com" || fieldText(msg, fPrice) != "12.00" || msg.Fields.Currency != "GBP" {
 		t.Errorf("email %q price %s %s", msg.Fields.Email, fieldText(msg, fPrice), msg.Fields.Currency)
@@ -99,6 +102,7 @@ func TestInferByValueShape(t *testing.T) {
 }
 
 func TestInferFromTitleAndStoreAndProduct(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name, text string
 		want       map[string]string
@@ -140,6 +144,7 @@ func TestInferFromTitleAndStoreAndProduct(t *testing.T) {
 // TestRetailerAsALabel: a field named for the store holds the product (an embed, whose
 // fields are named one by one).
 func TestRetailerAsALabel(t *testing.T) {
+	t.Parallel()
 	msg, err := ParseEmbed(Embed{Title: "Kodai Success", Fields: []EmbedField{
 		{Name: "Supreme", Value: "Box Logo Tee"}, {Name: "Order #", Value: "1"}}})
 	if err != nil {
@@ -154,6 +159,7 @@ func TestRetailerAsALabel(t *testing.T) {
 }
 
 func TestCartIsNotACheckout(t *testing.T) {
+	t.Parallel()
 	for _, title := range []string{"Successfully carted", "Added to cart", "Cart Success"} {
 		if msg := mustParse(t, title+"\nOrder\nBSK-1\n"); msg.Kind != KindCart || msg.Fields.Status != "" {
 			t.Errorf("%q: kind %q status %q", title, msg.Kind, msg.Fields.Status)
@@ -167,6 +173,7 @@ func TestCartIsNotACheckout(t *testing.T) {
 // TestDecodedValuesAreRedactedAgain: a proxy written percent-encoded is only seen as one
 // once decoded, and its password must not come back with it.
 func TestDecodedValuesAreRedactedAgain(t *testing.T) {
+	t.Parallel()
 	msg := mustParse(t, "Successful Checkout | Store\nOrder #\n1\nNote\n203.0.113.9%3A8080%3Asomeuser%3Ahunter22\n")
 	if out := strings.Join(mapValues(msg.Fields.Extra), " ") + msg.Fields.Notes; strings.Contains(out, "hunter22") {
 		t.Errorf("password decoded back: %q", out)
@@ -212,6 +219,7 @@ func fieldText(msg Message, name string) string {
 
 // TestStructuredKeysAreInferred: a bot's own HTTP client names its keys its own way.
 func TestStructuredKeysAreInferred(t *testing.T) {
+	t.Parallel()
 	msg, _, err := Structured([]byte(`{"confirmationNumber": "C-1234", "emailAddress": "a@b.test", "itemTitle": "Dunk Low", "contact": "x@y.test"}`))
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 
 // TestGolden parses every sample message and compares the result with its golden file.
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob("testdata/*.txt")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no fixtures: %v", err)
@@ -36,6 +37,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestHeaderGivesStatusAndStore(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		header, kind, status, store string
 	}{
@@ -65,6 +67,7 @@ func TestHeaderGivesStatusAndStore(t *testing.T) {
 }
 
 func TestExplicitFieldsWinOverHeader(t *testing.T) {
+	t.Parallel()
 	msg := mustParse(t, "Successful Checkout | Store\nStatus\nShipped\nStore\nBest Buy\nOrder Number\nX\n")
 	if msg.Fields.Status != "shipped" || msg.Fields.Store != "Best Buy" {
 		t.Errorf("status %q store %q, want shipped and Best Buy", msg.Fields.Status, msg.Fields.Store)
@@ -72,6 +75,7 @@ func TestExplicitFieldsWinOverHeader(t *testing.T) {
 }
 
 func TestLabelSpellings(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, text string
 		check      func(order.Fields) bool
@@ -111,6 +115,7 @@ func TestLabelSpellings(t *testing.T) {
 }
 
 func TestValueCleaning(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, label, value, want string
 	}{
@@ -148,6 +153,7 @@ func TestValueCleaning(t *testing.T) {
 }
 
 func TestMoney(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in       string
 		amount   order.Money
@@ -181,6 +187,7 @@ func TestMoney(t *testing.T) {
 }
 
 func TestUnreadableNumberIsKeptWithWarning(t *testing.T) {
+	t.Parallel()
 	msg := mustParse(t, "Successful Checkout | Store\nPrice\nask me\nQuantity\nlots\nOrder Number\nA\n")
 	if msg.Fields.Price != nil || msg.Fields.Quantity != nil {
 		t.Fatalf("price %v quantity %v, want none", msg.Fields.Price, msg.Fields.Quantity)
@@ -194,6 +201,7 @@ func TestUnreadableNumberIsKeptWithWarning(t *testing.T) {
 }
 
 func TestMultiLineValuesRunToNextLabel(t *testing.T) {
+	t.Parallel()
 	msg := mustParse(t, "Successful Checkout | Store\nShipping Address\n123 Main St\nApt 4\nSpringfield, IL\nNotes\nleave at door\nring twice\nOrder Number\nA\n")
 	if want := "123 Main St\nApt 4\nSpringfield, IL"; msg.Fields.ShippingAddress != want {
 		t.Errorf("address %q, want %q", msg.Fields.ShippingAddress, want)
@@ -207,6 +215,7 @@ func TestMultiLineValuesRunToNextLabel(t *testing.T) {
 }
 
 func TestUnknownLabelsAreKept(t *testing.T) {
+	t.Parallel()
 	msg := mustParse(t, "Successful Checkout | Store\nProduct\nWidget\nMode\nFast\nCheckout Time\n1.2s\nOrder Number\nA\nRetries\n")
 	want := map[string]string{"Mode": "Fast", "Checkout Time": "1.2s", "Retries": ""}
 	for k, v := range want {
@@ -220,6 +229,7 @@ func TestUnknownLabelsAreKept(t *testing.T) {
 }
 
 func TestFormattingChangesNothing(t *testing.T) {
+	t.Parallel()
 	base := "Successful Checkout | Best Buy US\nProduct\nWidget\nPrice\n$10.00\nOrder Number\n#A-1\nEmail\na@b.co\n"
 	want := mustParse(t, base)
 	variants := map[string]string{
@@ -242,6 +252,7 @@ func TestFormattingChangesNothing(t *testing.T) {
 }
 
 func TestProxyCredentialsAreRemoved(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"203.0.113.7:8080:user123:pass456", "203.0.113.7:8080"},
 		{"proxy.example.com:3128:u:p@ss", "proxy.example.com:3128"},
@@ -263,6 +274,7 @@ func TestProxyCredentialsAreRemoved(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		in   string
@@ -284,6 +296,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestMessageWithoutOrderNumberParses(t *testing.T) {
+	t.Parallel()
 	msg := mustParse(t, "Webhook test from Refract\n")
 	if msg.Fields.OrderNumber != "" || msg.Kind != KindUnknown {
 		t.Errorf("got %+v", msg)
@@ -291,6 +304,7 @@ func TestMessageWithoutOrderNumberParses(t *testing.T) {
 }
 
 func TestDescriptionLineIsProductWhenNoLabelNamesOne(t *testing.T) {
+	t.Parallel()
 	msg := mustParse(t, "Successfully checked out!\nPokemon ETB\nStore\nTarget\nOrder #\n9\n")
 	if msg.Fields.Product != "Pokemon ETB" {
 		t.Errorf("product %q", msg.Fields.Product)
@@ -302,6 +316,7 @@ func TestDescriptionLineIsProductWhenNoLabelNamesOne(t *testing.T) {
 }
 
 func TestNormaliseStatus(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"Shipped": "shipped", "SUCCESSFUL CHECKOUT": "verified", "canceled": "cancelled",
 		"Review Hold": "review_hold", "Out for delivery": "shipped", "declined": "declined",
@@ -327,6 +342,7 @@ func mustParse(t *testing.T, text string) Message {
 // TestDecoratedLabels checks that the decoration forwarders and other bots put on labels
 // (emoji, bold, quote and list marks, server emoji, inline "**Label:** value") hides none.
 func TestDecoratedLabels(t *testing.T) {
+	t.Parallel()
 	want := mustParse(t, "Successful Checkout | Target\nProduct\nPokemon ETB\nPrice\n$49.99\nOrder Number\nT-100\nEmail\na@b.co\n")
 	variants := map[string]string{
 		"emoji before labels":  "Successful Checkout | Target\n🛒 Product\nPokemon ETB\n💰 Price\n$49.99\n🔢 Order Number\nT-100\n📧 Email\na@b.co\n",
@@ -350,6 +366,7 @@ func TestDecoratedLabels(t *testing.T) {
 // TestStatusFromTitlesAndFields checks the documented mapping: a status-like field wins
 // over the title, and titles other bots use are read.
 func TestStatusFromTitlesAndFields(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"Successful Checkout | Target\nOrder Number: A", "verified"},
 		{"Copped! | Target\nOrder Number: A", "verified"},
@@ -378,6 +395,7 @@ func TestStatusFromTitlesAndFields(t *testing.T) {
 }
 
 func TestUnknownInlineLabelsKeepTheirValue(t *testing.T) {
+	t.Parallel()
 	msg := mustParse(t, "Successful Checkout | Target\n**Mode:** Fast\nPokemon TCG: Scarlet & Violet\nOrder Number: A\nSize: 10.5\nPid: 123-45\nProduct\nPokemon TCG: Scarlet & Violet ETB\n")
 	if msg.Fields.Extra["Size"] != "10.5" || msg.Fields.Extra["Pid"] != "123-45" || msg.Fields.Extra["Mode"] != "Fast" {
 		t.Errorf("extra %v", msg.Fields.Extra)
@@ -390,6 +408,7 @@ func TestUnknownInlineLabelsKeepTheirValue(t *testing.T) {
 // TestOtherBotsLabelNames reads a value under each name other bots and forwarders give a
 // field, spelled as they do.
 func TestOtherBotsLabelNames(t *testing.T) {
+	t.Parallel()
 	tests := map[string]string{
 		"Billing Profile": "profile", "Conf #": "order_number", "Confirmation Number": "order_number",
 		"Website": "store", "Cost": "price", "Products": "product", "Product - Name": "product",
@@ -413,6 +432,7 @@ func TestOtherBotsLabelNames(t *testing.T) {
 // TestPlainLabelLookupAgreesWithLabelKey checks the allocation-free paths against the
 // general one, on every known label written the ways bots write them.
 func TestPlainLabelLookupAgreesWithLabelKey(t *testing.T) {
+	t.Parallel()
 	for key := range aliases {
 		for _, label := range []string{key, strings.ToUpper(key), strings.ToUpper(key[:1]) + key[1:], key + ":", " " + key + " : ", key + ".",
 			"**" + key + "**", "🔢 " + key, key + "  x", "x" + key, "__" + key + "__", "> **" + key + ":**", "- " + key, "_ " + key + " _",
@@ -433,6 +453,7 @@ func TestPlainLabelLookupAgreesWithLabelKey(t *testing.T) {
 // TestExtraKeysKeepUnderscores: a JSON key joins words with "_", and an unreadable value
 // kept as extra text keeps the key as sent.
 func TestExtraKeysKeepUnderscores(t *testing.T) {
+	t.Parallel()
 	msg, _, err := Structured([]byte(`{"order_number":"A","unit_price":"abc","size_us":"10"}`))
 	if err != nil {
 		t.Fatal(err)
@@ -448,6 +469,7 @@ func TestExtraKeysKeepUnderscores(t *testing.T) {
 // TestCartsAreOneOrderWithTheirSum checks that a cart's numbered items make one order
 // whose total is the sum over the items, so spend is not under-counted.
 func TestCartsAreOneOrderWithTheirSum(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, text, product string
 		qty                 int
@@ -480,6 +502,7 @@ func TestCartsAreOneOrderWithTheirSum(t *testing.T) {
 }
 
 func TestCartItemsAreKept(t *testing.T) {
+	t.Parallel()
 	f := mustParse(t, "Successful Checkout | Target\nOrder Number: C-1\nProduct (1)\nETB\nPrice (1)\n$49.99\nQuantity (1)\n2\nProduct (2)\nBooster Bundle\nPrice (2)\nabout ten\n").Fields
 	if len(f.Items) != 2 {
 		t.Fatalf("items %+v, want 2", f.Items)
@@ -499,6 +522,7 @@ func TestCartItemsAreKept(t *testing.T) {
 // TestStripSpoilersAgreesWithTheRegexp holds the hand-written spoiler stripper to the
 // regular expression it replaced.
 func TestStripSpoilersAgreesWithTheRegexp(t *testing.T) {
+	t.Parallel()
 	re := regexp.MustCompile(`\|\|(.*?)\|\|`)
 	for _, s := range []string{"", "||a||", "||a|| ||b||", "x||a||y", "||a", "a||", "||||", "|||a|||", "||a\nb||c||", "||a||b||c||",
 		"Wealth | ||h:1||", "| |a| |", "||||a||||", "||a\n||b||", "||🙂||"} {

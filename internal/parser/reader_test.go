@@ -7,6 +7,7 @@ import (
 )
 
 func TestAliasesTeachLabels(t *testing.T) {
+	t.Parallel()
 	r, err := NewReader(map[string]string{"Ticket": "order_number", "🧾 Buyer Acct": "Email", "Site": "notes"})
 	if err != nil {
 		t.Fatal(err)
@@ -36,6 +37,7 @@ func TestAliasesTeachLabels(t *testing.T) {
 // TestEmbedFieldsKeepTheirPairing: read as lines, a field ROMS does not know with an
 // empty value takes the next label for its value; read by structure it cannot.
 func TestEmbedFieldsKeepTheirPairing(t *testing.T) {
+	t.Parallel()
 	e := Embed{Title: "Successful Checkout | Target", Fields: []EmbedField{
 		{Name: "Pid", Value: "\u200b"},
 		{Name: "Product", Value: "Pokemon ETB"},
@@ -64,6 +66,7 @@ func TestEmbedFieldsKeepTheirPairing(t *testing.T) {
 }
 
 func TestEmbedHeaderFromTitleAndAuthor(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name                 string
 		e                    Embed
@@ -92,6 +95,7 @@ func TestEmbedHeaderFromTitleAndAuthor(t *testing.T) {
 }
 
 func TestPriceInTheTitle(t *testing.T) {
+	t.Parallel()
 	msg, err := Parse("Checkout Successful - $59.99 | Target\nOrder Number\nA-1\n")
 	if err != nil {
 		t.Fatal(err)
@@ -108,6 +112,7 @@ func TestPriceInTheTitle(t *testing.T) {
 // TestREADMEListsEveryLabel keeps README's "Labels ROMS knows" table in step with the
 // label table: every label under its field, and no label the parser does not know.
 func TestREADMEListsEveryLabel(t *testing.T) {
+	t.Parallel()
 	raw, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 // TestRedactEveryProxyShape plants the password "Zq9!x y;z,(w\"" or a plain one in each
 // shape a proxy or its credentials take, and checks that no part of it is left.
 func TestRedactEveryProxyShape(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, in, want, secret string
 	}{
@@ -52,6 +53,7 @@ func TestRedactEveryProxyShape(t *testing.T) {
 }
 
 func TestRedactLeavesOtherTextAlone(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{
 		"woozy_byes28@icloud.com",
 		"2026-11-20T18:04:05.123000+00:00",
@@ -85,6 +87,7 @@ func TestRedactLeavesOtherTextAlone(t *testing.T) {
 // password labels of other words and languages, written with = or -; a password after a
 // store login's address; credential keys of every spelling; a password inside a line.
 func TestRedactByMeaning(t *testing.T) {
+	t.Parallel()
 	const pw = "hunter22x"
 	for _, in := range []string{
 		"someuser:" + pw + "@proxy.example.com",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -39,18 +40,24 @@ type Relay struct {
 	self   string
 	logger *slog.Logger
 	out    chan notice
-	// listening is true while the relay hears the other instances' changes.
+	// listening is true while the relay hears the other instances' changes; heard closes
+	// the first time it does.
 	listening atomic.Bool
+	heard     chan struct{}
+	once      sync.Once
 }
 
-// Listening reports whether the relay hears the other instances' changes now (for
-// /health and for tests, which wait for it rather than sleep).
+// Listening reports whether the relay hears the other instances' changes now (/health).
 func (r *Relay) Listening() bool { return r.listening.Load() }
+
+// Heard closes once the relay first hears the other instances' changes: from then on a
+// change another instance publishes reaches this one.
+func (r *Relay) Heard() <-chan struct{} { return r.heard }
 
 // Relay returns the relay of this instance (named self) in front of hub. Run carries the
 // changes; without it, Publish reaches only this instance.
 func (s *Store) Relay(hub *live.Hub, self string, logger *slog.Logger) *Relay {
-	return &Relay{store: s, hub: hub, self: self, logger: logger, out: make(chan notice, 1024)}
+	return &Relay{store: s, hub: hub, self: self, logger: logger, out: make(chan notice, 1024), heard: make(chan struct{})}
 }
 
 // Publish shows a change here and queues it for the other instances; it never waits on
@@ -113,6 +120,7 @@ func (r *Relay) listen(ctx context.Context) error {
 	defer conn.Exec(context.WithoutCancel(ctx), "UNLISTEN "+changesChannel) // before the connection goes back to the pool
 	r.listening.Store(true)
 	defer r.listening.Store(false)
+	r.once.Do(func() { close(r.heard) })
 	for {
 		msg, err := conn.Conn().WaitForNotification(ctx)
 		if err != nil {

@@ -39,8 +39,10 @@ func TestChangesReachEveryInstance(t *testing.T) {
 	defer stopA()
 	changesB, stopB := hubB.Subscribe(8)
 	defer stopB()
-	for deadline := time.Now().Add(10 * time.Second); !relayA.Listening() || !relayB.Listening(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
+	for _, r := range []*Relay{relayA, relayB} {
+		select {
+		case <-r.Heard():
+		case <-time.After(10 * time.Second):
 			t.Fatal("the relays did not start listening")
 		}
 	}

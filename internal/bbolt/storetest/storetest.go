@@ -8,14 +8,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/roms-dev/roms/internal/store"
+	"github.com/roms-dev/roms/internal/bbolt"
 )
 
 // Open opens the store at path for the rest of the test; cleanup checks every page and
 // closes it.
-func Open(t testing.TB, path string) *store.Store {
+func Open(t testing.TB, path string) *bbolt.Store {
 	t.Helper()
-	st, err := store.Open(path, time.Second)
+	st, err := bbolt.Open(path, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,13 +29,13 @@ func Open(t testing.TB, path string) *store.Store {
 }
 
 // New opens a fresh, empty store.
-func New(t testing.TB) *store.Store {
+func New(t testing.TB) *bbolt.Store {
 	t.Helper()
 	return Open(t, filepath.Join(t.TempDir(), "roms.db"))
 }
 
 // FromBytes opens a database file's content, such as a backup.
-func FromBytes(t testing.TB, content []byte) *store.Store {
+func FromBytes(t testing.TB, content []byte) *bbolt.Store {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "copy.db")
 	if err := os.WriteFile(path, content, 0o600); err != nil {

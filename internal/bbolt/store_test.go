@@ -1,4 +1,4 @@
-package store
+package bbolt
 
 import (
 	"bytes"
@@ -41,6 +41,7 @@ func openTest(t *testing.T) *Store {
 }
 
 func TestContract(t *testing.T) {
+	t.Parallel()
 	ordertest.Contract(t, func(t *testing.T) order.Store { return openTest(t) })
 }
 
@@ -58,6 +59,7 @@ func mustWrite(t *testing.T, s *Store, w order.Write) order.Result {
 }
 
 func TestReopenKeepsEverything(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "roms.db")
 	s, err := Open(path, time.Second)
 	if err != nil {
@@ -86,6 +88,7 @@ func TestReopenKeepsEverything(t *testing.T) {
 }
 
 func TestOpenRefusesALockedOrNewerDatabase(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "roms.db")
 	s, err := Open(path, time.Second)
 	if err != nil {
@@ -108,6 +111,7 @@ func TestOpenRefusesALockedOrNewerDatabase(t *testing.T) {
 }
 
 func TestBackupIsAWorkingDatabase(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	mustWrite(t, s, edit("A", order.Fields{Product: "X"}))
 	var buf bytes.Buffer
@@ -129,6 +133,7 @@ func TestBackupIsAWorkingDatabase(t *testing.T) {
 }
 
 func TestPruneLogs(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	ctx := context.Background()
 	for i := range 10 {
@@ -170,6 +175,7 @@ func TestPruneLogs(t *testing.T) {
 }
 
 func TestMigratesADatabaseWrittenBySchemaV1(t *testing.T) {
+	t.Parallel()
 	raw, err := os.ReadFile("testdata/schema-v1.db")
 	if err != nil {
 		t.Fatal(err)
@@ -240,6 +246,7 @@ func TestMigratesADatabaseWrittenBySchemaV1(t *testing.T) {
 }
 
 func TestListScalesToWhatItReturns(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	for i := range 120 {
 		mustWrite(t, s, edit(fmt.Sprint("P", i), order.Fields{}))
@@ -251,6 +258,7 @@ func TestListScalesToWhatItReturns(t *testing.T) {
 }
 
 func TestDamagedFilesAreRefusedWithWhatToDo(t *testing.T) {
+	t.Parallel()
 	fixture, err := os.ReadFile("testdata/schema-v1.db")
 	if err != nil {
 		t.Fatal(err)
@@ -308,6 +316,7 @@ func TestDamagedFilesAreRefusedWithWhatToDo(t *testing.T) {
 }
 
 func TestFailingWritesShowAsAProblemUntilOneSucceeds(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	if s.Problem() != nil {
 		t.Fatal(s.Problem())
@@ -327,6 +336,7 @@ func TestFailingWritesShowAsAProblemUntilOneSucceeds(t *testing.T) {
 }
 
 func TestAReadThatFindsDamageIsAProblem(t *testing.T) {
+	t.Parallel()
 	s, err := Open(filepath.Join(t.TempDir(), "roms.db"), time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -354,6 +364,7 @@ func TestAReadThatFindsDamageIsAProblem(t *testing.T) {
 }
 
 func TestReceivedAtReadsTheEntrysTime(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2026, 11, 20, 18, 4, 5, 123456789, time.UTC)
 	raw, _ := json.Marshal(order.LogEntry{ID: 12345678901, ReceivedAt: at, Body: strings.Repeat("x", 1000)})
 	if got := receivedAt(raw); !got.Equal(at) {
@@ -367,6 +378,7 @@ func TestReceivedAtReadsTheEntrysTime(t *testing.T) {
 // TestSummariesInMemoryFollowRacingWriters writes one order from many goroutines at once:
 // whichever commit is last, the summaries that filters read agree with the stored order.
 func TestSummariesInMemoryFollowRacingWriters(t *testing.T) {
+	t.Parallel()
 	s, err := Open(filepath.Join(t.TempDir(), "roms.db"), time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -405,6 +417,7 @@ func TestSummariesInMemoryFollowRacingWriters(t *testing.T) {
 }
 
 func TestSchemaTwoLosesItsDateIndex(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "roms.db")
 	s, err := Open(path, time.Second)
 	if err != nil {
@@ -440,6 +453,7 @@ func TestSchemaTwoLosesItsDateIndex(t *testing.T) {
 // summaries in memory as writes left them with those of the summaries read back from the
 // file when it opens again (internal/summaries checks every query against a model).
 func TestSummariesLoadedAtOpenAreTheOnesKeptByWrites(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "roms.db")
 	s, err := Open(path, time.Second)
 	if err != nil {
@@ -491,6 +505,7 @@ func TestSummariesLoadedAtOpenAreTheOnesKeptByWrites(t *testing.T) {
 }
 
 func TestEventsAreStoredSmallerAndReadBack(t *testing.T) {
+	t.Parallel()
 	e := order.Event{ID: 7, OrderID: 3, Number: "A-1", Type: order.EventCreated, At: t0, Actor: "message:http",
 		Changes: []order.Change{{Field: "product", New: "STARLINK Mini Kit"}, {Field: "price", New: 299.99}, {Field: "store", New: "Best Buy US"},
 			{Field: "profile", New: "Chase 1"}, {Field: "email", New: "someone@example.com"}, {Field: "status", New: "verified"}}}
@@ -520,6 +535,7 @@ func TestEventsAreStoredSmallerAndReadBack(t *testing.T) {
 
 // TestTheEventDictionaryNeverChanges: every event stored with it is unreadable without it.
 func TestTheEventDictionaryNeverChanges(t *testing.T) {
+	t.Parallel()
 	const want = "e62e084a152f7c57cd9d4411d5c068fbd3b67be6e6e71a7eaec54b208cf2e142"
 	if got := fmt.Sprintf("%x", sha256.Sum256(eventDict)); got != want {
 		t.Errorf("eventdict.jsonl changed (sha256 %s): events stored with it can no longer be read. "+
@@ -530,6 +546,7 @@ func TestTheEventDictionaryNeverChanges(t *testing.T) {
 // TestAWriteThatFailsInASharedCommitFailsAlone: concurrent writes share transactions, and
 // one refused write among them must not take the others down with it.
 func TestAWriteThatFailsInASharedCommitFailsAlone(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	ctx := context.Background()
 	var wg sync.WaitGroup
@@ -556,6 +573,7 @@ func TestAWriteThatFailsInASharedCommitFailsAlone(t *testing.T) {
 }
 
 func TestWritesAfterCloseFail(t *testing.T) {
+	t.Parallel()
 	s, err := Open(filepath.Join(t.TempDir(), "roms.db"), time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -570,6 +588,7 @@ func TestWritesAfterCloseFail(t *testing.T) {
 // commit; when another write changed the order in between, the commit must merge into
 // the order as it is now, not as it was.
 func TestAWriteWorkedOutBeforeAnotherIsWorkedOutAgain(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	ctx := context.Background()
 	mustWrite(t, s, edit("STALE-1", order.Fields{Product: "Switch 2", Status: order.StatusVerified}))
@@ -606,6 +625,7 @@ func TestAWriteWorkedOutBeforeAnotherIsWorkedOutAgain(t *testing.T) {
 // back with a faster decoder (go-json), which must read every field as encoding/json
 // would, whatever the text holds.
 func TestStoredOrdersReadAsTheyWereWritten(t *testing.T) {
+	t.Parallel()
 	texts := []string{"", "plain", `quote " backslash \ slash /`, "<b>&amp;</b>", "\u2028 \u2029", "emoji 🎮",
 		"nul \x00 byte", "tab\tnewline\n", "invalid \xff utf-8", "日本語", strings.Repeat("long ", 400)}
 	price, at := order.Money(-1999), t0.Add(1234567890*time.Nanosecond)
@@ -648,6 +668,7 @@ func mustJSON(t *testing.T, v any) string {
 }
 
 func TestSteppingReaderFindsEveryKey(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	_ = s.db.Update(func(tx *bolt.Tx) error {
 		b, _ := tx.CreateBucket([]byte("t"))
@@ -675,6 +696,7 @@ func TestSteppingReaderFindsEveryKey(t *testing.T) {
 // an error of the caller's, or its context ending, stops the reading at once, and every
 // order before was given in turn.
 func TestEachStopsWhereItsCallerStops(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	ctx := context.Background()
 	writes := make([]order.Write, 3*decodeBatch+7)
@@ -720,6 +742,7 @@ func TestEachStopsWhereItsCallerStops(t *testing.T) {
 // TestPlainLogEntriesOfOlderFilesStayReadable: entries are stored packed (logs.go); those
 // of older files are plain JSON and must read, list and replay as before.
 func TestPlainLogEntriesOfOlderFilesStayReadable(t *testing.T) {
+	t.Parallel()
 	s := openTest(t)
 	ctx := context.Background()
 	id, err := s.AppendLog(ctx, order.LogEntry{ReceivedAt: t0, Body: "Order Number: NEW-1"}, nil)

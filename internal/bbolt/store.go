@@ -1,10 +1,10 @@
-// Package store is the bbolt implementation of the order store: orders, their history and
+// Package bbolt is the bbolt implementation of the order store: orders, their history and
 // the webhook log in one file. Every write that is acknowledged is on disk (bbolt fsyncs
 // each commit) before the call returns, and concurrent writers share commits (commit.go).
 // What any store must do is stated by the contract tests in order/ordertest; hot backup
 // and the page-level consistency check are bbolt's own extras. Every order's summary is
 // kept in memory by internal/summaries, which answers lists and totals.
-package store
+package bbolt
 
 import (
 	"context"
