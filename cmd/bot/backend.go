@@ -198,17 +198,8 @@ func (b botAPI) url(path string) string { return localURL(b.cfg.HTTP.Addr) + pat
 
 // get reads a JSON answer of the running bot.
 func (b botAPI) get(ctx context.Context, path string, v any) error {
-	url := b.url(path)
-	resp, err := call(ctx, http.MethodGet, url, b.cfg.HTTP.Token, "", nil)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return refusal(url, resp.Status, raw)
-	}
-	return json.Unmarshal(raw, v)
+	resp, err := call(ctx, http.MethodGet, b.url(path), b.cfg.HTTP.Token, "", nil)
+	return readAnswer(resp, err, b.url(path), v)
 }
 
 // filterQuery is a filter as the orders API takes it.

@@ -158,6 +158,12 @@ func undoCommand(ctx context.Context, args []string, getenv func(string) string,
 func postToBot(ctx context.Context, cfg config.Config, path, contentType string, body []byte, v any) error {
 	url := localURL(cfg.HTTP.Addr) + path
 	resp, err := callWith(ctx, patient, http.MethodPost, url, cfg.HTTP.Token, contentType, bytes.NewReader(body))
+	return readAnswer(resp, err, url, v)
+}
+
+// readAnswer reads the running bot's JSON answer to a call of url into v, or what it
+// refused the call with.
+func readAnswer(resp *http.Response, err error, url string, v any) error {
 	if err != nil {
 		return err
 	}

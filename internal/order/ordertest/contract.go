@@ -85,30 +85,35 @@ func createUpdateUnchanged(t *testing.T, s order.Store) {
 	first := Edit("#test-001", order.Fields{Product: "Test Product", Price: cents(9999), Email: "test@example.com", Status: "verified"})
 	first.Actor = "message:http"
 	res := mustWrite(t, s, first)
-	if res.Outcome != order.OutcomeCreated || res.Order.ID == 0 || res.Order.OrderNumber != "test-001" || *res.Order.Total != 9999 {
-		t.Fatalf("first write: %s %+v", res.Outcome, res.Order)
+	if !holds(t, "the first write", res,
+		that("created it", res.Outcome == order.OutcomeCreated), that("gave it an id", res.Order.ID != 0),
+		that("kept the number without #", res.Order.OrderNumber == "test-001"),
+		that("made the total 99.99", res.Order.Total != nil && *res.Order.Total == 9999)) {
+		t.FailNow()
 	}
 	second := Edit("TEST-001", order.Fields{Status: "shipped", TrackingNumbers: []string{"1Z999"}})
 	second.At = T0.Add(time.Hour)
 	res = mustWrite(t, s, second)
-	if res.Outcome != order.OutcomeUpdated || res.Order.Product != "Test Product" || res.Order.TrackingNumber != "1Z999" {
-		t.Fatalf("update: %s %+v", res.Outcome, res.Order)
+	if !holds(t, "the update", res, that("updated it", res.Outcome == order.OutcomeUpdated),
+		that("kept the product", res.Order.Product == "Test Product"), that("added the tracking", res.Order.TrackingNumber == "1Z999")) {
+		t.FailNow()
 	}
 	if res = mustWrite(t, s, second); res.Outcome != order.OutcomeUnchanged || len(res.Changes) != 0 {
 		t.Errorf("repeat: %s %v", res.Outcome, res.Changes)
 	}
 	o, err := s.Get(ctx, "Test-001")
-	if err != nil || o.Status != "shipped" || o.ShippedDate == nil || !o.UpdatedAt.Equal(T0.Add(time.Hour)) {
-		t.Errorf("get: %+v %v", o, err)
-	}
+	holds(t, "reading it back", o, that("found it", err == nil), that("is shipped", o.Status == "shipped"),
+		that("has a shipped date", o.ShippedDate != nil), that("was updated at the write's time", o.UpdatedAt.Equal(T0.Add(time.Hour))))
 	events, err := s.Events(ctx, "#TEST-001")
 	if err != nil || len(events) != 2 {
 		t.Fatalf("events: %+v %v", events, err)
 	}
-	if events[0].Type != order.EventCreated || events[0].Actor != "message:http" || events[1].Type != order.EventUpdated ||
-		events[1].Actor != order.ActorAPI || len(events[1].Changes) != 3 || events[1].Changes[0].Field != "status" {
-		t.Errorf("events: %+v", events)
-	}
+	holds(t, "its history", events,
+		that("starts with a created event", events[0].Type == order.EventCreated),
+		that("names the first write's actor", events[0].Actor == "message:http"),
+		that("goes on with an update", events[1].Type == order.EventUpdated),
+		that("names the update's actor", events[1].Actor == order.ActorAPI),
+		that("lists the update's three changes, status first", len(events[1].Changes) == 3 && events[1].Changes[0].Field == "status"))
 	if _, err := s.Get(ctx, "NOPE"); !errors.Is(err, order.ErrNotFound) {
 		t.Errorf("missing order: %v", err)
 	}
@@ -157,14 +162,15 @@ func writeMany(t *testing.T, s order.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !errors.Is(errs[1], order.ErrNotFound) || !errors.Is(errs[2], order.ErrExists) || !errors.Is(errs[3], refuse) ||
-		!errors.Is(errs[6], order.ErrNoNumber) || errs[0] != nil || errs[4] != nil || errs[5] != nil {
-		t.Fatalf("errors %v", errs)
+	if !holds(t, "the writes' errors", errs,
+		that("1 is not found", errors.Is(errs[1], order.ErrNotFound)), that("2 exists", errors.Is(errs[2], order.ErrExists)),
+		that("3 is the check's refusal", errors.Is(errs[3], refuse)), that("6 has no number", errors.Is(errs[6], order.ErrNoNumber)),
+		that("0, 4 and 5 succeed", errs[0] == nil && errs[4] == nil && errs[5] == nil)) {
+		t.FailNow()
 	}
-	if results[0].Outcome != order.OutcomeUpdated || results[4].Order.Notes != "two" || results[5].Outcome != order.OutcomeCreated ||
-		results[5].Order.ID != first.Order.ID+1 {
-		t.Errorf("results %+v", results)
-	}
+	holds(t, "the writes' results", results, that("0 updated", results[0].Outcome == order.OutcomeUpdated),
+		that("4 set the notes", results[4].Order.Notes == "two"), that("5 created", results[5].Outcome == order.OutcomeCreated),
+		that("5 took the next id", results[5].Order.ID == first.Order.ID+1))
 	if _, err := s.Get(ctx, "NEW-CHECKED"); !errors.Is(err, order.ErrNotFound) {
 		t.Errorf("a refused create left an order: %v", err)
 	}
@@ -268,9 +274,10 @@ func logWithOrder(t *testing.T, s order.Store) {
 	w.Log = &order.LogEntry{Body: "Order Number\nL-1", ReceivedAt: T0}
 	res := mustWrite(t, s, w)
 	logs, err := s.Logs(ctx, 10)
-	if err != nil || len(logs) != 1 || logs[0].ID != res.LogID || logs[0].Outcome != order.OutcomeCreated ||
-		logs[0].OrderNumber != "L-1" || logs[0].OrderID != res.Order.ID {
-		t.Errorf("logs %+v, result %+v, %v", logs, res, err)
+	if holds(t, "the log", logs, that("reads", err == nil), that("holds one entry", len(logs) == 1)) {
+		holds(t, "the log entry", logs[0], that("has the write's log id", logs[0].ID == res.LogID),
+			that("says created", logs[0].Outcome == order.OutcomeCreated), that("names the order", logs[0].OrderNumber == "L-1"),
+			that("links the order's id", logs[0].OrderID == res.Order.ID))
 	}
 	if id, err := s.AppendLog(ctx, order.LogEntry{Body: "ping", Outcome: order.OutcomeIgnored}, nil); err != nil || id == 0 {
 		t.Fatalf("append: %d %v", id, err)
@@ -576,10 +583,10 @@ func totals(t *testing.T, s order.Store) {
 		t.Fatal(err)
 	}
 	// Spend leaves out the declined Switch: 49.99 + 2 x 143.99 + 299.99.
-	if all.Checkouts != 5 || all.Declined != 1 || all.Units != 5 || all.WithTracking != 2 || all.UnitsReceived != 2 ||
-		len(all.Money) != 1 || all.Money[0].Spend != 63796 || all.Money[0].Orders != 3 {
-		t.Errorf("overall %+v", all)
-	}
+	holds(t, "the overall totals", all, that("count 5 checkouts", all.Checkouts == 5), that("count 1 decline", all.Declined == 1),
+		that("count 5 units", all.Units == 5), that("count 2 with tracking", all.WithTracking == 2),
+		that("count 2 units received", all.UnitsReceived == 2),
+		that("spend 637.96 over 3 orders in one currency", len(all.Money) == 1 && all.Money[0].Spend == 63796 && all.Money[0].Orders == 3))
 	var names []string
 	for _, g := range groups {
 		names = append(names, fmt.Sprintf("%s:%d", g.Group, g.Checkouts))
@@ -677,4 +684,28 @@ func cancelled(t *testing.T, s order.Store) {
 	if _, err := s.Write(ctx, Edit("Z", order.Fields{})); !errors.Is(err, context.Canceled) {
 		t.Errorf("write: %v", err)
 	}
+}
+
+// condition is one expectation of a check, named as a failure says it.
+type condition struct {
+	name string
+	ok   bool
+}
+
+func that(name string, ok bool) condition { return condition{name, ok} }
+
+// holds reports whether every condition holds, and fails t naming each that does not, so
+// that a check of several things says which went wrong.
+func holds(t *testing.T, what string, got any, conditions ...condition) bool {
+	t.Helper()
+	var failed []string
+	for _, c := range conditions {
+		if !c.ok {
+			failed = append(failed, c.name)
+		}
+	}
+	if len(failed) > 0 {
+		t.Errorf("%s, not as it should be: want %s; got %+v", what, strings.Join(failed, "; "), got)
+	}
+	return len(failed) == 0
 }
