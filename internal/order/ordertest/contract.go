@@ -137,8 +137,9 @@ func eventsByActor(t *testing.T, s order.Store) {
 	}
 	mustWrite(t, s, func() order.Write { w := Edit("A", order.Fields{Notes: "z"}); w.Actor = "import:batch-10"; return w }())
 	events, err := s.EventsBy(context.Background(), "import:batch-1")
-	if err != nil || len(events) != 2 || events[0].Changes[0].New != "x" || events[1].Changes[0].New != "y" {
-		t.Errorf("events of batch-1: %+v %v", events, err)
+	if holds(t, "the events of batch-1", events, that("read", err == nil), that("are two", len(events) == 2)) {
+		holds(t, "the events of batch-1", events, that("first set x", events[0].Changes[0].New == "x"),
+			that("then y", events[1].Changes[0].New == "y"))
 	}
 	if none, _ := s.EventsBy(context.Background(), "import:nope"); len(none) != 0 {
 		t.Errorf("events of an unknown actor: %+v", none)
@@ -244,9 +245,8 @@ func deleteAndRestore(t *testing.T, s order.Store) {
 	}
 	page, _ := s.List(ctx, order.Filter{})
 	all, _, _ := s.Totals(ctx, order.Filter{}, order.GroupNone, time.UTC)
-	if Numbers(page.Orders) != "KEEP" || page.Total != 1 || all.Checkouts != 1 {
-		t.Errorf("deleted order still listed or counted: %q %d %+v", Numbers(page.Orders), page.Total, all)
-	}
+	holds(t, "the lists and totals after a delete", Numbers(page.Orders), that("list only KEEP", Numbers(page.Orders) == "KEEP"),
+		that("count one match", page.Total == 1), that("count one checkout in the totals", all.Checkouts == 1))
 	if page, _ := s.List(ctx, order.Filter{Deleted: true}); Numbers(page.Orders) != "TEST-ORDER" {
 		t.Errorf("deleted list: %q", Numbers(page.Orders))
 	}
@@ -307,12 +307,13 @@ func findLogs(t *testing.T, s order.Store) {
 		ids = append(ids, id)
 	}
 	all, err := s.FindLogs(ctx, order.LogFilter{Limit: 2})
-	if err != nil || all.Total != 4 || len(all.Entries) != 2 || all.Entries[0].Body != "3" {
-		t.Errorf("newest two of all: %+v %v", all, err)
+	if holds(t, "the newest two of all entries", all, that("read", err == nil), that("count 4 in all", all.Total == 4),
+		that("are two", len(all.Entries) == 2)) {
+		holds(t, "the newest two of all entries", all, that("start with the newest", all.Entries[0].Body == "3"))
 	}
 	failed, _ := s.FindLogs(ctx, order.LogFilter{Limit: 10, StillFailed: true})
-	if failed.Total != 2 || failed.Entries[0].Body != "3" || failed.Entries[1].Body != "1" {
-		t.Errorf("failed: %+v", failed)
+	if holds(t, "the failed entries", failed, that("count 2", failed.Total == 2), that("are two", len(failed.Entries) == 2)) {
+		holds(t, "the failed entries", failed, that("are 3 then 1, newest first", failed.Entries[0].Body == "3" && failed.Entries[1].Body == "1"))
 	}
 	if err := s.MarkReplayed(ctx, ids[3], order.OutcomeCreated); err != nil {
 		t.Fatal(err)
@@ -320,9 +321,9 @@ func findLogs(t *testing.T, s order.Store) {
 	if failed, _ := s.FindLogs(ctx, order.LogFilter{Limit: 10, StillFailed: true}); failed.Total != 1 {
 		t.Errorf("a replayed input is still failed: %+v", failed)
 	}
-	if e, err := s.Log(ctx, ids[3]); err != nil || e.ReplayedAs != order.OutcomeCreated || e.Body != "3" {
-		t.Errorf("entry %+v %v", e, err)
-	}
+	e, err := s.Log(ctx, ids[3])
+	holds(t, "the replayed entry", e, that("reads", err == nil), that("says it was replayed as created", e.ReplayedAs == order.OutcomeCreated),
+		that("keeps its body", e.Body == "3"))
 	since, _ := s.FindLogs(ctx, order.LogFilter{Limit: 10, Since: T0.Add(2 * time.Hour), Outcomes: []string{order.OutcomeIgnored}})
 	if since.Total != 1 || since.Entries[0].Body != "2" {
 		t.Errorf("since and outcome: %+v", since)
@@ -612,9 +613,8 @@ func counts(t *testing.T, s order.Store) {
 			t.Fatal(err)
 		}
 	}
-	if c, err := s.Counts(ctx); err != nil || c.Orders != 2 || c.LogItems != 3 {
-		t.Errorf("counts %+v %v", c, err)
-	}
+	c, err := s.Counts(ctx)
+	holds(t, "the counts", c, that("read", err == nil), that("count 2 orders", c.Orders == 2), that("count 3 log entries", c.LogItems == 3))
 	before, _ := s.Counts(ctx)
 	if before.LogBytes <= 0 {
 		t.Errorf("log bytes not counted: %+v", before)
@@ -624,9 +624,9 @@ func counts(t *testing.T, s order.Store) {
 	}
 	// Bytes are what the store keeps, which may be packed: entries alike take about
 	// the same, not exactly.
-	if c, _ := s.Counts(ctx); c.LogItems != 1 || c.LogBytes <= 0 || c.LogBytes*2 > before.LogBytes {
-		t.Errorf("after pruning %+v (before %+v)", c, before)
-	}
+	c, _ = s.Counts(ctx)
+	holds(t, "the counts after pruning", c, that("count 1 log entry", c.LogItems == 1), that("count its bytes", c.LogBytes > 0),
+		that("count at most half the bytes of before", c.LogBytes*2 <= before.LogBytes))
 	// Bodies that no packing shrinks, so that every store keeps about 10 KB of each.
 	r := rand.New(rand.NewPCG(1, 2))
 	big := strings.Map(func(rune) rune { return rune('a' + r.IntN(26)) }, strings.Repeat("x", 10_000))
