@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,8 +26,7 @@ import (
 // (inProcess). Each command is written once, against this.
 type backend interface {
 	Stats(ctx context.Context, t orders.FilterText, by string) (orders.Stats, error)
-	// Export writes the CSV of the orders t selects and says how many it wrote, or -1
-	// when it cannot tell (the running bot streams them).
+	// Export writes the CSV of the orders t selects and says how many it wrote.
 	Export(ctx context.Context, t orders.FilterText, sort string, w io.Writer) (int, error)
 	Import(ctx context.Context, kind string, data []byte, progress func(orders.ImportProgress)) (orders.ImportSummary, error)
 	Undo(ctx context.Context, batch string) (orders.UndoSummary, error)
@@ -140,8 +140,20 @@ func (b botAPI) Export(ctx context.Context, t orders.FilterText, sort string, w 
 		raw, _ := io.ReadAll(resp.Body)
 		return 0, refusal(url, resp.Status, raw)
 	}
-	_, err = io.Copy(w, resp.Body)
-	return -1, err
+	// The rows are counted as they pass, as the bot's CSV reads: a cell may hold a line break.
+	rows := csv.NewReader(io.TeeReader(resp.Body, w))
+	rows.FieldsPerRecord, rows.LazyQuotes, rows.ReuseRecord = -1, true, true
+	n := -1 // the header is not an order
+	for {
+		_, err := rows.Read()
+		if err == io.EOF {
+			return max(n, 0), nil
+		}
+		if err != nil {
+			return 0, fmt.Errorf("read the export from %s: %w", url, err)
+		}
+		n++
+	}
 }
 
 func (b botAPI) Import(ctx context.Context, kind string, data []byte, progress func(orders.ImportProgress)) (orders.ImportSummary, error) {

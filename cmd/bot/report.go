@@ -148,10 +148,6 @@ func exportCommand(ctx context.Context, args []string, getenv func(string) strin
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	if rows >= 0 {
-		fmt.Fprintf(stdout, "Wrote %d orders to %s\n", rows, *out)
-	} else {
-		fmt.Fprintf(stdout, "Wrote the orders from the running bot to %s\n", *out)
-	}
+	fmt.Fprintf(stdout, "Wrote %d orders to %s\n", rows, *out)
 	return nil
 }
