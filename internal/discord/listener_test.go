@@ -278,6 +278,7 @@ func TestDisruptionsStoreEachMessageOnce(t *testing.T) {
 	}
 	for _, d := range disruptions {
 		t.Run(d.name, func(t *testing.T) {
+			t.Parallel() // each has a Discord and a database of its own
 			fake := fakediscord.Start(t)
 			fake.SetHeartbeatInterval(500 * time.Millisecond)
 			b := startBot(t, fake, storetest.New(t), nil)
