@@ -10,15 +10,15 @@ import (
 
 // Carriers, as a reading names them.
 const (
-	UPS           = "UPS"
-	USPS          = "USPS"
-	FedEx         = "FedEx"
-	DHL           = "DHL"
-	AmazonLogi    = "Amazon Logistics"
-	OnTrac        = "OnTrac"
-	LaserShip     = "LaserShip"
-	CanadaPost    = "Canada Post"
-	RoyalMail     = "Royal Mail"
+	UPS            = "UPS"
+	USPS           = "USPS"
+	FedEx          = "FedEx"
+	DHL            = "DHL"
+	AmazonLogi     = "Amazon Logistics"
+	OnTrac         = "OnTrac"
+	LaserShip      = "LaserShip"
+	CanadaPost     = "Canada Post"
+	RoyalMail      = "Royal Mail"
 	unknownCarrier = ""
 )
 
