@@ -52,6 +52,7 @@ const (
 	SourceBackfill = "backfill"
 	SourceAPI      = "api"
 	SourceImport   = "import"
+	SourceEmail    = "email" // a retailer's email, read from a mailbox (mail.accounts)
 )
 
 // Fields are the values one message carries. An empty string or a nil pointer means the
@@ -192,6 +193,9 @@ func ActorDiscordUser(id string) string { return "discord-user:" + id }
 
 // ActorImport is a change made by one row of an import batch.
 func ActorImport(batch string) string { return "import:" + batch }
+
+// ActorEmail is the actor of a change a retailer's email made, by its mailbox's name.
+func ActorEmail(account string) string { return "email:" + account }
 
 // ActorMessage is a change made by a checkout message from a source.
 func ActorMessage(o Origin) string {

@@ -48,6 +48,9 @@ type Input struct {
 	// the webhook log.
 	Endpoint, Method string
 	StatusCode       int
+	// Ignore, when set, is why the input changes no order: it is logged as ignored (an
+	// email that names no order).
+	Ignore string
 }
 
 // Ingested is what became of one input.
@@ -142,6 +145,9 @@ func (s *Service) prepare(in *Input) (parser.Message, order.Write, order.LogEntr
 // messageWrite is the write a readable message makes, or why it makes none: the one step
 // from a message to an order, for inputs and for their replays.
 func messageWrite(in Input, msg *parser.Message) (order.Write, string) {
+	if in.Ignore != "" {
+		return order.Write{}, in.Ignore
+	}
 	keepUnknownStatus(msg)
 	if reason := validate(*msg); reason != "" {
 		return order.Write{}, reason

@@ -44,6 +44,8 @@ func sourceKey(o order.Origin) string {
 		return parsehealth.Key(order.SourceDiscord, o.ChannelID, o.Poster)
 	case order.SourceHTTP:
 		return parsehealth.Key(order.SourceHTTP, "", o.Poster)
+	case order.SourceEmail:
+		return order.ActorEmail(o.Poster) // emails are read by their own reader: no parse health
 	}
 	return ""
 }
@@ -51,7 +53,7 @@ func sourceKey(o order.Origin) string {
 // recordHealth counts what became of a post for its source.
 func (s *Service) recordHealth(in Input, msg *parser.Message, outcome string, at time.Time) {
 	key := sourceKey(in.Origin)
-	if key == "" || in.Message != nil || outcome == order.OutcomeDuplicate {
+	if key == "" || in.Message != nil || in.Origin.Source == order.SourceEmail || outcome == order.OutcomeDuplicate {
 		return
 	}
 	s.health.Record(key, healthResult(msg, outcome), at)

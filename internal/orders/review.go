@@ -106,6 +106,15 @@ func storedByReplay(e order.LogEntry) bool {
 func (s *Service) reviewOf(e order.LogEntry) (ReviewEntry, bool) {
 	r := ReviewEntry{LogID: e.ID, ReceivedAt: e.ReceivedAt, Source: sourceKey(e.Origin), Outcome: e.Outcome,
 		Reason: e.Error, Body: e.Body, OrderNumber: e.OrderNumber}
+	if e.Origin.Source == order.SourceEmail { // an email that was not applied as it reads
+		for _, w := range e.Warnings {
+			if strings.HasPrefix(w, NeedsALook) {
+				r.Reason = strings.TrimPrefix(w, NeedsALook)
+				return r, true
+			}
+		}
+		return r, e.Outcome == order.OutcomeRejected
+	}
 	text, msg, err := readLogged(e, s.reader.Load(), s.loc)
 	r.Text = text
 	switch {
