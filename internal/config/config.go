@@ -37,6 +37,7 @@ type Config struct {
 	Storage  Storage `mapstructure:"storage"`
 	Discord  Discord `mapstructure:"discord"`
 	Metrics  Metrics `mapstructure:"metrics"`
+	Mail     Mail    `mapstructure:"mail"`
 	Log      Log     `mapstructure:"log"`
 	Parser   Parser  `mapstructure:"-"` // read by readAliases: its keys are labels, not settings
 }
@@ -46,6 +47,43 @@ type Parser struct {
 	// Aliases maps a label as a bot writes it ("Billing Profile") to the field it names
 	// ("profile").
 	Aliases map[string]string
+}
+
+// Mail is the mailboxes retailers write to: their emails keep orders' status and
+// tracking true.
+type Mail struct {
+	Poll     time.Duration `mapstructure:"poll"`  // how often each folder is read again
+	Since    time.Duration `mapstructure:"since"` // how far back the first read goes
+	Accounts []MailAccount `mapstructure:"accounts"`
+}
+
+// MailAccount is one mailbox, read over IMAP. ROMS only reads: it never deletes, moves
+// or marks mail as read.
+type MailAccount struct {
+	Name     string   `mapstructure:"name"`
+	Server   string   `mapstructure:"server"`   // host:port, such as imap.gmail.com:993
+	Security string   `mapstructure:"security"` // tls, starttls, or none (loopback only)
+	Username string   `mapstructure:"username"`
+	Password string   `mapstructure:"password"` // empty: from ROMS_MAIL_<NAME>_PASSWORD
+	Folders  []string `mapstructure:"folders"`  // empty: INBOX
+}
+
+// Mail security settings.
+const (
+	SecurityTLS      = "tls"
+	SecurityStartTLS = "starttls"
+	SecurityNone     = "none"
+)
+
+// MailPasswordEnv is the variable that gives an account's password instead of the file.
+func MailPasswordEnv(account string) string {
+	name := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '_'
+	}, account)
+	return "ROMS_MAIL_" + strings.ToUpper(name) + "_PASSWORD"
 }
 
 // Metrics is the Prometheus endpoint.
@@ -168,6 +206,9 @@ var defaults = map[string]any{
 	"discord.public_replies":            false,
 	"discord.alerts_channel":            "",
 	"metrics.addr":                      "",
+	"mail.poll":                         "2m",
+	"mail.since":                        "720h",
+	"mail.accounts":                     []map[string]any{},
 	"log.level":                         "info",
 	"log.format":                        "text",
 	"parser.aliases":                    map[string]string{},
@@ -214,6 +255,19 @@ func Load(file string, getenv func(string) string) (Config, string, error) {
 	c.Discord.Roles.Read = trimAll(c.Discord.Roles.Read)
 	c.Discord.Roles.Write = trimAll(c.Discord.Roles.Write)
 	c.Currency = strings.ToUpper(strings.TrimSpace(c.Currency)) // "usd" is USD
+	for i := range c.Mail.Accounts {
+		a := &c.Mail.Accounts[i]
+		a.Security = strings.ToLower(strings.TrimSpace(a.Security))
+		if a.Security == "" {
+			a.Security = SecurityTLS
+		}
+		if a.Password == "" {
+			a.Password = getenv(MailPasswordEnv(a.Name))
+		}
+		if a.Folders = trimAll(a.Folders); len(a.Folders) == 0 {
+			a.Folders = []string{"INBOX"}
+		}
+	}
 	if err := c.Validate(); err != nil {
 		return Config{}, "", err
 	}
@@ -496,6 +550,7 @@ func (c Config) Validate() error {
 	bad := func(key, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("config %s (env %s): %s", key, EnvName(key), fmt.Sprintf(format, args...)))
 	}
+	errs = append(errs, c.Mail.problems()...)
 	if _, err := c.Location(); err != nil {
 		bad("timezone", "%q is not a time zone: use a name such as America/New_York, Europe/London or UTC", c.TimeZone)
 	}
@@ -628,4 +683,49 @@ func isSnowflake(s string) bool {
 		}
 	}
 	return true
+}
+
+// problems are what is wrong with the mail settings, each naming its key.
+func (m Mail) problems() []error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("config %s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	if len(m.Accounts) > 0 && m.Poll < 10*time.Second {
+		bad("mail.poll", "%s is too often for a mail server: 10s at least (2m is usual)", m.Poll)
+	}
+	if m.Since < 0 {
+		bad("mail.since", "%s is in the future: write how far back, like 720h", m.Since)
+	}
+	names := map[string]bool{}
+	for i, a := range m.Accounts {
+		key := fmt.Sprintf("mail.accounts[%d]", i)
+		switch {
+		case strings.TrimSpace(a.Name) == "":
+			bad(key+".name", "each mailbox needs a name (it names the changes its emails make: email:NAME)")
+		case names[a.Name]:
+			bad(key+".name", "%q names two mailboxes", a.Name)
+		}
+		names[a.Name] = true
+		host, _, err := net.SplitHostPort(a.Server)
+		if err != nil {
+			bad(key+".server", "%q is not host:port, such as imap.gmail.com:993", a.Server)
+		}
+		switch a.Security {
+		case SecurityTLS, SecurityStartTLS:
+		case SecurityNone:
+			if err == nil && !IsLoopback(host) {
+				bad(key+".security", "none sends the password unencrypted: only to this machine (127.0.0.1); use tls")
+			}
+		default:
+			bad(key+".security", "%q: use tls, starttls or none", a.Security)
+		}
+		if a.Username == "" {
+			bad(key+".username", "each mailbox needs its username (usually the address)")
+		}
+		if a.Password == "" {
+			bad(key+".password", "no password: set it, or give it in %s", MailPasswordEnv(a.Name))
+		}
+	}
+	return errs
 }
