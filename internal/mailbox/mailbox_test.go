@@ -3,6 +3,7 @@ package mailbox
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -155,5 +156,147 @@ func TestEmailsInAMailboxAreAppliedExactlyOnce(t *testing.T) {
 	}
 	if st2.Messages != 4 || st2.Unseen != 4 {
 		t.Errorf("reading changed the mailbox: %d emails, %d unseen, want 4 and 4", st2.Messages, st2.Unseen)
+	}
+}
+
+// TestARenumberedFolderIsReadAgainWithoutDoubles: the server gives the folder a new
+// UIDVALIDITY (a mailbox rebuilt, a folder deleted and made again): every email is read
+// again, those already applied change nothing, and one added meanwhile is applied.
+func TestARenumberedFolderIsReadAgainWithoutDoubles(t *testing.T) {
+	t.Parallel()
+	addr := server(t)
+	svc := service(t)
+	ctx := context.Background()
+	checkout(t, svc, "BBY01-807102506907")
+	checkout(t, svc, "2000123-4567890")
+	name, c := folder(t, addr, fixture(t, "bestbuy-shipped"))
+	r := New([]Account{account(addr, name)}, time.Minute, 720*time.Hour, svc, quiet())
+	r.pass(ctx, r.accounts[0])
+	before := changes(t, svc, "BBY01-807102506907")
+	pos, _ := svc.Position(ctx, cursorName("main", name))
+
+	if err := c.Delete(name); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Create(name); err != nil {
+		t.Fatal(err)
+	}
+	appendAll(t, c, name, fixture(t, "bestbuy-shipped"), fixture(t, "walmart-delivered"))
+	r.pass(ctx, r.accounts[0])
+	after, _ := svc.Position(ctx, cursorName("main", name))
+	if v1, _ := parseCursor(pos); v1 == func() uint32 { v, _ := parseCursor(after); return v }() {
+		t.Fatalf("the folder kept its UIDVALIDITY (%s, %s): the test did not renumber it", pos, after)
+	}
+	if got := changes(t, svc, "BBY01-807102506907"); got != before {
+		t.Errorf("an email read again after the renumbering was applied again: %d events, was %d", got, before)
+	}
+	if o, _ := svc.Get(ctx, "2000123-4567890"); o.Status != order.StatusDelivered {
+		t.Errorf("the email added meanwhile: %s", o.Status)
+	}
+}
+
+// interrupting is the orders service with its context ended after n emails, the last
+// of them stored but its cursor not moved: a pass cut in the middle, as a dropped
+// connection or a stop cuts it.
+type interrupting struct {
+	*orders.Service
+	n      int
+	cancel context.CancelFunc
+}
+
+func (o *interrupting) IngestEmail(ctx context.Context, account string, raw []byte) (orders.Ingested, error) {
+	if o.n--; o.n < 0 { // stored, then the connection goes before the cursor moves
+		_, _ = o.Service.IngestEmail(context.WithoutCancel(ctx), account, raw)
+		o.cancel()
+		return orders.Ingested{}, errors.New("connection lost")
+	}
+	return o.Service.IngestEmail(ctx, account, raw)
+}
+
+// TestAReadCutInTheMiddleLosesAndDoublesNothing: a pass stopped after some emails goes
+// on from its cursor at the next one.
+func TestAReadCutInTheMiddleLosesAndDoublesNothing(t *testing.T) {
+	t.Parallel()
+	addr := server(t)
+	svc := service(t)
+	var emails [][]byte
+	for i := range 60 {
+		number := fmt.Sprintf("CUT-%04d", 1000+i)
+		checkout(t, svc, number)
+		emails = append(emails, []byte(fmt.Sprintf("From: Best Buy <BestBuyInfo@emailinfo.bestbuy.com>\r\nSubject: Your order #%s has shipped\r\n"+
+			"Message-ID: <cut-%d@bestbuy.com>\r\nDate: Thu, 26 Nov 2026 08:15:00 -0600\r\n\r\nYour order has shipped.\r\nOrder # %s\r\n", number, i, number)))
+	}
+	name, _ := folder(t, addr, emails...)
+	ctx, cancel := context.WithCancel(context.Background())
+	cut := &interrupting{Service: svc, n: 37, cancel: cancel}
+	r := New([]Account{account(addr, name)}, time.Minute, 720*time.Hour, cut, quiet())
+	r.pass(ctx, r.accounts[0])
+	cut.n = 1 << 30
+	r.pass(context.Background(), r.accounts[0])
+	for i := range 60 {
+		number := fmt.Sprintf("CUT-%04d", 1000+i)
+		o, _ := svc.Get(context.Background(), number)
+		if n := changes(t, svc, number); o.Status != order.StatusShipped || n != 2 {
+			t.Errorf("%s: %s with %d events, want shipped with 2", number, o.Status, n)
+		}
+	}
+}
+
+// TestAThousandEmailsAreReadInBatchesWithProgress: a folder of 1,000 emails is read a
+// batch at a time, the backlog showing how far it is.
+func TestAThousandEmailsAreReadInBatchesWithProgress(t *testing.T) {
+	t.Parallel()
+	addr := server(t)
+	svc := service(t)
+	name, c := folder(t, addr)
+	var emails [][]byte
+	for i := range 1000 {
+		emails = append(emails, []byte(fmt.Sprintf("From: News <news@shop.example>\r\nSubject: Deal %d\r\nMessage-ID: <many-%d@shop.example>\r\n"+
+			"Date: Thu, 26 Nov 2026 08:15:00 -0600\r\n\r\nSave today on item %d.\r\n", i, i, i)))
+	}
+	appendAll(t, c, name, emails...)
+	var backlogs []int
+	watch := &watching{Service: svc}
+	r := New([]Account{account(addr, name)}, time.Minute, 720*time.Hour, watch, quiet())
+	watch.seen = func() { backlogs = append(backlogs, r.Statuses()[0].Backlog) }
+	r.pass(context.Background(), r.accounts[0])
+	if st := r.Statuses()[0]; st.Read != 1000 || st.State != StateOK || st.Backlog != 0 {
+		t.Errorf("status after the pass: %+v", st)
+	}
+	if len(backlogs) != 1000 || backlogs[0] != 1000 || backlogs[999] != batch {
+		t.Errorf("the backlog went %d ... %d over %d emails", backlogs[0], backlogs[len(backlogs)-1], len(backlogs))
+	}
+}
+
+type watching struct {
+	*orders.Service
+	seen func()
+}
+
+func (w *watching) IngestEmail(ctx context.Context, account string, raw []byte) (orders.Ingested, error) {
+	w.seen()
+	return w.Service.IngestEmail(ctx, account, raw)
+}
+
+// TestAMailboxThatCannotBeReadSaysWhatToDo: a wrong password and a server that is down
+// each give a plain message, and the reader keeps trying without stopping anything.
+func TestAMailboxThatCannotBeReadSaysWhatToDo(t *testing.T) {
+	t.Parallel()
+	addr := server(t)
+	svc := service(t)
+	wrong := account(addr, "INBOX")
+	wrong.Password = "not-it"
+	down := account("127.0.0.1:1", "INBOX")
+	down.Name = "down"
+	r := New([]Account{wrong, down}, time.Minute, 720*time.Hour, svc, quiet())
+	for _, a := range r.accounts {
+		r.pass(context.Background(), a)
+	}
+	st := r.Statuses()
+	if st[0].State != StateFailing || !strings.Contains(st[0].Message, "app password") {
+		t.Errorf("wrong password: %+v", st[0])
+	}
+	if st[1].State != StateFailing || !strings.Contains(st[1].Message, "nothing answers") || !strings.Contains(st[1].Message, "trying again") {
+		t.Errorf("server down: %+v", st[1])
 	}
 }
