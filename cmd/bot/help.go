@@ -27,6 +27,7 @@ var helps = map[string]struct{ use, example, more string }{
 	"undo":        {"bot undo BATCH", "go run ./cmd/bot undo 20261203-101500-a1b2c3", "Reverts an import batch (the import printed its id)."},
 	"replay":      {"bot replay -since WHEN [-outcome ignored|rejected]", "go run ./cmd/bot replay -since 24h -outcome ignored", "Runs logged inputs through today's parser again (after teaching it a label, say)."},
 	"migrate":     {"bot migrate -to postgres://... | -from postgres://...", "go run ./cmd/bot migrate -to postgres://roms@localhost/roms", "Copies the bbolt database into PostgreSQL, or back; run again, it resumes and adds nothing twice."},
+	"mail":        {"bot mail test [-config FILE]", "go run ./cmd/bot mail test", "Logs in to each mailbox of mail.accounts and says what works (login, folders, how many emails since mail.since) or what to fix."},
 	"healthcheck": {"bot healthcheck [-config FILE]", "go run ./cmd/bot healthcheck", "Exits 0 when the running bot is healthy (Docker's HEALTHCHECK)."},
 }
 

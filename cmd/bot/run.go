@@ -42,6 +42,7 @@ Usage:
   bot migrate -to postgres://...    copy the bbolt database (storage.path) into PostgreSQL
   bot migrate -from postgres://...  copy PostgreSQL into the bbolt file at storage.path;
                                     either can be run again: it resumes, and adds nothing twice
+  bot mail test [-config FILE]      log in to each mailbox of mail.accounts and say what works
   bot healthcheck [-config FILE]    exit 0 when the running bot is healthy (for Docker)
   bot version                       print the version
 
@@ -95,6 +96,8 @@ func dispatch(ctx context.Context, args []string, environ []string, stdin io.Rea
 		return undoCommand(ctx, rest, getenv, stdout)
 	case "replay":
 		return replayCommand(ctx, rest, getenv, stdout)
+	case "mail":
+		return mailCommand(ctx, rest, getenv, stdout)
 	case "healthcheck":
 		return healthcheck(ctx, rest, getenv, stdout)
 	case "version":

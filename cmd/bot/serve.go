@@ -21,6 +21,7 @@ import (
 	"github.com/roms-dev/roms/internal/discord"
 	"github.com/roms-dev/roms/internal/httpapi"
 	"github.com/roms-dev/roms/internal/live"
+	"github.com/roms-dev/roms/internal/mailbox"
 	"github.com/roms-dev/roms/internal/metrics"
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/orders"
@@ -64,7 +65,8 @@ func serve(ctx context.Context, args []string, environ []string, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	handler, sources := httpHandler(cfg, st, svc, hub, self, listener, m, logger)
+	mail := newMailReader(cfg.Mail, svc, logger)
+	handler, sources := httpHandler(cfg, st, svc, hub, self, listener, mail, m, logger)
 	if err := svc.RefreshAliases(ctx); err != nil { // the labels taught from the review list
 		logger.Warn("read taught parser labels", "error", err)
 	}
@@ -81,9 +83,8 @@ func serve(ctx context.Context, args []string, environ []string, stdout, stderr 
 	background.Go(func() { keepLogsTrimmed(ctx, svc, cfg.Storage.LogRetention, logger) })
 	background.Go(func() { self.relay(ctx) })
 	background.Go(func() { svc.WatchAliases(ctx, aliasRefresh) }) // another instance may teach a label
-	if listener != nil {
-		background.Go(func() { self.lead(ctx, func(held context.Context) { _ = listener.Run(held) }) })
-	}
+	background.Go(func() { runListener(ctx, self, listener) })
+	background.Go(func() { mail.Run(ctx) })
 	if cfg.Metrics.Addr != "" {
 		mln, err := listen(cfg.Metrics.Addr, "metrics.addr")
 		if err != nil {
@@ -94,6 +95,31 @@ func serve(ctx context.Context, args []string, environ []string, stdout, stderr 
 		background.Go(func() { _ = serveHTTP(ctx, mln, mux, live.NewHub(), logger) })
 	}
 	return serveHTTP(ctx, ln, handler, hub, logger)
+}
+
+// runListener runs the Discord listener, if there is one, while this instance holds the gateway.
+func runListener(ctx context.Context, self gatewayLeader, listener *discord.Listener) {
+	if listener != nil {
+		self.lead(ctx, func(held context.Context) { _ = listener.Run(held) })
+	}
+}
+
+// newMailReader reads the mailboxes of the settings into the service; nil without any.
+func newMailReader(cfg config.Mail, svc *orders.Service, logger *slog.Logger) *mailbox.Reader {
+	if len(cfg.Accounts) == 0 {
+		return nil
+	}
+	return mailbox.New(mailAccounts(cfg), cfg.Poll, cfg.Since, svc, logger)
+}
+
+// mailAccounts are the settings' mailboxes as the mailbox reader takes them.
+func mailAccounts(cfg config.Mail) []mailbox.Account {
+	var out []mailbox.Account
+	for _, a := range cfg.Accounts {
+		out = append(out, mailbox.Account{Name: a.Name, Server: a.Server, Security: a.Security, Username: a.Username,
+			Password: a.Password, Folders: a.Folders})
+	}
+	return out
 }
 
 // newListener is the Discord listener the settings ask for, with its slash commands;
@@ -114,7 +140,7 @@ func newListener(cfg config.Config, svc *orders.Service, logger *slog.Logger) (*
 // httpHandler is the HTTP API, the dashboard and (unless they have an address of their
 // own) the metrics, with the sources the metrics read.
 func httpHandler(cfg config.Config, st *storage, svc *orders.Service, hub *live.Hub, self instance, listener *discord.Listener,
-	m *metrics.Metrics, logger *slog.Logger) (http.Handler, metrics.Sources) {
+	mail *mailbox.Reader, m *metrics.Metrics, logger *slog.Logger) (http.Handler, metrics.Sources) {
 	deps := httpapi.Deps{
 		Messages: svc, Orders: svc, Imports: svc, Positions: svc,
 		Database: st.database,
@@ -129,6 +155,9 @@ func httpHandler(cfg config.Config, st *storage, svc *orders.Service, hub *live.
 	if listener != nil {
 		deps.Gateway, deps.Backfill = self.gatewayStatus(listener.Status), listener.Backfill
 		sources.Gateway = deps.Gateway
+	}
+	if mail != nil {
+		deps.Mail = mail.Statuses
 	}
 	if cfg.Metrics.Addr == "" {
 		deps.Metrics = m.Handler(sources)
@@ -260,8 +289,10 @@ func printBanner(w io.Writer, cfg config.Config, cfgFile string, fromEnv []strin
   Config:    %s
   Security:  %s
   Discord:   %s
+  Mail:      %s
 Ready. Press Ctrl+C to stop.
-`, buildVersion(), base, base, base, base, metricsLine(cfg, base), databaseName(cfg), zoneLine(cfg), cfgFile, security, discordLine(cfg.Discord))
+`, buildVersion(), base, base, base, base, metricsLine(cfg, base), databaseName(cfg), zoneLine(cfg), cfgFile, security, discordLine(cfg.Discord),
+		mailLine(cfg.Mail))
 }
 
 func metricsLine(cfg config.Config, base string) string {
@@ -289,6 +320,18 @@ func discordLine(d config.Discord) string {
 		return "connecting, but discord.channels is empty: no channel is watched. Add the ids of the channels Refract posts in"
 	}
 	return fmt.Sprintf("connecting; watching %d channel(s). /health shows the connection and each channel's cursor", len(d.Channels))
+}
+
+func mailLine(m config.Mail) string {
+	if len(m.Accounts) == 0 {
+		return "no mailbox read. To keep tracking and cancellations true from the retailers' emails, add mail.accounts " +
+			"(README \"Read the retailers' emails\"; bot mail test checks them)"
+	}
+	var names []string
+	for _, a := range m.Accounts {
+		names = append(names, a.Name+" ("+a.Username+")")
+	}
+	return fmt.Sprintf("reading %s every %s; /health shows each mailbox's state", strings.Join(names, ", "), m.Poll)
 }
 
 func listenHost(addr string) string {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/roms-dev/roms/internal/gateway"
+	"github.com/roms-dev/roms/internal/mailbox"
 
 	"github.com/roms-dev/roms/internal/order"
 )
@@ -20,15 +21,16 @@ type DatabaseHealth struct {
 
 // Health is the answer of /health.
 type Health struct {
-	Status          string             `json:"status" enum:"ok,error"`
-	Version         string             `json:"version"`
-	StartedAt       time.Time          `json:"started_at"`
-	UptimeSeconds   int64              `json:"uptime_seconds"`
-	Database        DatabaseHealth     `json:"database"`
-	Discord         gateway.Status     `json:"discord"`
-	LiveSubscribers int                `json:"live_subscribers"`
-	ParseHealth     ParseHealthSummary `json:"parse_health"`
-	LiveRelay       string             `json:"live_relay,omitempty" enum:"listening,not listening" doc:"With PostgreSQL: whether the other instances' changes reach this one's live clients"`
+	Status          string                  `json:"status" enum:"ok,error"`
+	Version         string                  `json:"version"`
+	StartedAt       time.Time               `json:"started_at"`
+	UptimeSeconds   int64                   `json:"uptime_seconds"`
+	Database        DatabaseHealth          `json:"database"`
+	Discord         gateway.Status          `json:"discord"`
+	LiveSubscribers int                     `json:"live_subscribers"`
+	ParseHealth     ParseHealthSummary      `json:"parse_health"`
+	LiveRelay       string                  `json:"live_relay,omitempty" enum:"listening,not listening" doc:"With PostgreSQL: whether the other instances' changes reach this one's live clients"`
+	Mail            []mailbox.AccountStatus `json:"mail" doc:"Each mailbox of mail.accounts: whether it is read, when it last was, what to fix"`
 }
 
 // ParseHealthSummary says whether every source's posts are still read; the detail is at
@@ -51,6 +53,10 @@ func (hs *healthRoutes) health(ctx context.Context, _ *struct{}) (*healthOutput,
 		Discord:         gateway.Disabled(),
 		LiveSubscribers: hs.hub.Subscribers(),
 		ParseHealth:     ParseHealthSummary{Alerting: []string{}},
+		Mail:            []mailbox.AccountStatus{},
+	}
+	if hs.mail != nil {
+		h.Mail = hs.mail()
 	}
 	if hs.relayListening != nil {
 		h.LiveRelay = map[bool]string{true: "listening", false: "not listening"}[hs.relayListening()]

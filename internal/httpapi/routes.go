@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/roms-dev/roms/internal/gateway"
+	"github.com/roms-dev/roms/internal/mailbox"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humachi"
@@ -56,6 +57,7 @@ type (
 		relayListening func() bool
 		parseHealth    func() []parsehealth.Source
 		gateway        func(context.Context) gateway.Status
+		mail           func() []mailbox.AccountStatus
 	}
 )
 
@@ -68,7 +70,7 @@ func routes(r chi.Router, s *server, d Deps) {
 	lives := &liveRoutes{hub: d.Hub}
 	admin := &adminRoutes{database: d.Database, runBackfill: d.Backfill, logger: d.Logger}
 	health := &healthRoutes{version: d.Version, started: d.Started, database: d.Database, hub: d.Hub,
-		relayListening: d.RelayListening, parseHealth: d.Messages.ParseHealth, gateway: d.Gateway}
+		relayListening: d.RelayListening, parseHealth: d.Messages.ParseHealth, gateway: d.Gateway, mail: d.Mail}
 
 	r.Get(pathWS, s.serveWS)
 	api := humachi.New(r, apiConfig(d.Version))

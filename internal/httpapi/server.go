@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/roms-dev/roms/internal/gateway"
+	"github.com/roms-dev/roms/internal/mailbox"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/go-chi/chi/v5"
@@ -118,6 +119,8 @@ type Deps struct {
 	// RelayListening says whether the other instances' live changes reach this one; nil
 	// without PostgreSQL.
 	RelayListening func() bool
+	// Mail is each mailbox's state; nil without mail.accounts.
+	Mail func() []mailbox.AccountStatus
 }
 
 // server is what every request passes through before its route: the checks of host,

@@ -55,8 +55,8 @@ const (
 	StateFailing    = "failing"
 )
 
-// Status is what /health and the banner say of one mailbox.
-type Status struct {
+// AccountStatus is what /health and the banner say of one mailbox.
+type AccountStatus struct {
 	Name     string     `json:"name"`
 	Server   string     `json:"server"`
 	State    string     `json:"state" enum:"connecting,ok,failing"`
@@ -75,7 +75,7 @@ type Reader struct {
 	orders   Orders
 	logger   *slog.Logger
 	mu       sync.Mutex
-	status   map[string]*Status
+	status   map[string]*AccountStatus
 }
 
 // batch is how many emails are fetched at once: a folder of any size is read in
@@ -88,16 +88,19 @@ const timeout = time.Minute
 // New returns the reader of accounts. poll is how often each folder is read again;
 // since how far back the first read of a folder goes.
 func New(accounts []Account, poll, since time.Duration, svc Orders, logger *slog.Logger) *Reader {
-	r := &Reader{accounts: accounts, poll: poll, since: since, orders: svc, logger: logger, status: map[string]*Status{}}
+	r := &Reader{accounts: accounts, poll: poll, since: since, orders: svc, logger: logger, status: map[string]*AccountStatus{}}
 	for _, a := range accounts {
-		r.status[a.Name] = &Status{Name: a.Name, Server: a.Server, State: StateConnecting}
+		r.status[a.Name] = &AccountStatus{Name: a.Name, Server: a.Server, State: StateConnecting}
 	}
 	return r
 }
 
 // Run reads every account until ctx ends: a pass now, then one every poll. A failing
-// account is retried at the next poll and stops nothing else.
+// account is retried at the next poll and stops nothing else. A nil Reader reads nothing.
 func (r *Reader) Run(ctx context.Context) {
+	if r == nil {
+		return
+	}
 	var wg sync.WaitGroup
 	for _, a := range r.accounts {
 		wg.Go(func() {
@@ -115,17 +118,17 @@ func (r *Reader) Run(ctx context.Context) {
 }
 
 // Statuses are every account's, in the order of the settings.
-func (r *Reader) Statuses() []Status {
+func (r *Reader) Statuses() []AccountStatus {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out := []Status{}
+	out := []AccountStatus{}
 	for _, a := range r.accounts {
 		out = append(out, *r.status[a.Name])
 	}
 	return out
 }
 
-func (r *Reader) update(name string, fn func(*Status)) {
+func (r *Reader) update(name string, fn func(*AccountStatus)) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	fn(r.status[name])
@@ -138,7 +141,7 @@ func (r *Reader) pass(ctx context.Context, a Account) {
 		return
 	}
 	now := time.Now()
-	r.update(a.Name, func(s *Status) {
+	r.update(a.Name, func(s *AccountStatus) {
 		s.Backlog = 0
 		if err != nil {
 			s.State, s.Message = StateFailing, Explain(err, a)+fmt.Sprintf("; trying again every %s", r.poll)
@@ -202,7 +205,7 @@ func (r *Reader) readFolder(ctx context.Context, c *Conn, a Account, folder stri
 	uids = slices.DeleteFunc(uids, func(u uint32) bool { return u <= last }) // "last+1:*" includes the last UID there is
 	slices.Sort(uids)
 	for start := 0; start < len(uids); start += batch {
-		r.update(a.Name, func(s *Status) { s.Backlog = len(uids) - start })
+		r.update(a.Name, func(s *AccountStatus) { s.Backlog = len(uids) - start })
 		part := uids[start:min(start+batch, len(uids))]
 		raws, err := c.fetch(part)
 		if err != nil {
@@ -218,7 +221,7 @@ func (r *Reader) readFolder(ctx context.Context, c *Conn, a Account, folder stri
 					return fmt.Errorf("store email %d: %w", uid, err)
 				}
 				applied := res.Outcome == "created" || res.Outcome == "updated"
-				r.update(a.Name, func(s *Status) {
+				r.update(a.Name, func(s *AccountStatus) {
 					s.Read++
 					if applied {
 						s.Applied++
@@ -349,4 +352,35 @@ func Explain(err error, a Account) string {
 func portOf(server string) string {
 	_, port, _ := net.SplitHostPort(server)
 	return port
+}
+
+// FolderCheck is what a check found of one folder.
+type FolderCheck struct {
+	Name   string
+	Emails int // emails since the check's time
+	Err    error
+}
+
+// Check logs in to a and counts each folder's emails since then, changing nothing: what
+// `bot mail test` shows. err is the login's failure (Explain says it in words).
+func Check(ctx context.Context, a Account, since time.Time) ([]FolderCheck, error) {
+	c, err := Connect(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	var out []FolderCheck
+	for _, folder := range a.Folders {
+		fc := FolderCheck{Name: folder}
+		if _, err := c.imap.Select(folder, true); err != nil {
+			fc.Err = err
+		} else {
+			criteria := imap.NewSearchCriteria()
+			criteria.Since = since
+			uids, err := c.imap.UidSearch(criteria)
+			fc.Emails, fc.Err = len(uids), err
+		}
+		out = append(out, fc)
+	}
+	return out, nil
 }
