@@ -244,6 +244,9 @@ func Load(file string, getenv func(string) string) (Config, string, error) {
 		readableValues,
 		mapstructure.StringToSliceHookFunc(","),
 	)
+	if err := unknownAccountKeys(v.Get("mail.accounts")); err != nil {
+		return Config{}, "", err
+	}
 	if err := v.Unmarshal(&c, viper.DecodeHook(hooks)); err != nil {
 		return Config{}, "", namedDecodeErrors(err)
 	}
@@ -728,4 +731,22 @@ func (m Mail) problems() []error {
 		}
 	}
 	return errs
+}
+
+// accountKeys are the keys of a mail.accounts entry.
+var accountKeys = []string{"name", "server", "security", "username", "password", "folders"}
+
+// unknownAccountKeys names a misspelt key inside mail.accounts' entries, which
+// unknownKeys cannot see in a list.
+func unknownAccountKeys(accounts any) error {
+	list, _ := accounts.([]any)
+	for i, entry := range list {
+		m, _ := entry.(map[string]any)
+		for k := range m {
+			if !slices.Contains(accountKeys, strings.ToLower(k)) {
+				return fmt.Errorf("config mail.accounts[%d]: unknown key %s (a mailbox takes %s)", i, k, strings.Join(accountKeys, ", "))
+			}
+		}
+	}
+	return nil
 }

@@ -297,3 +297,39 @@ func TestConfigMistakesAreSaidPlainly(t *testing.T) {
 		t.Errorf("from the environment: %v", got)
 	}
 }
+
+// TestMailAccountsAreReadAndChecked: each mailbox with its defaults (tls, INBOX), its
+// password from the environment when the file leaves it out, and each mistake named.
+func TestMailAccountsAreReadAndChecked(t *testing.T) {
+	t.Parallel()
+	path := writeConfig(t, "mail:\n  accounts:\n    - name: main\n      server: imap.gmail.com:993\n      username: you@gmail.com\n")
+	env := map[string]string{"ROMS_MAIL_MAIN_PASSWORD": "app-password"}
+	c, _, err := Load(path, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := c.Mail.Accounts[0]
+	if a.Password != "app-password" || a.Security != SecurityTLS || len(a.Folders) != 1 || a.Folders[0] != "INBOX" || c.Mail.Poll != 2*time.Minute {
+		t.Errorf("account %+v, poll %s", a, c.Mail.Poll)
+	}
+	for _, tt := range []struct{ body, want string }{
+		{"mail:\n  accounts:\n    - name: main\n      server: imap.gmail.com:993\n      username: u\n", "ROMS_MAIL_MAIN_PASSWORD"},
+		{"mail:\n  accounts:\n    - name: main\n      server: imap.gmail.com\n      username: u\n      password: p\n", "not host:port"},
+		{"mail:\n  accounts:\n    - name: main\n      server: mail.example.com:143\n      security: none\n      username: u\n      password: p\n", "only to this machine"},
+		{"mail:\n  accounts:\n    - name: a\n      server: x:993\n      username: u\n      password: p\n    - name: a\n      server: y:993\n      username: u\n      password: p\n", "names two mailboxes"},
+		{"mail:\n  poll: 1s\n  accounts:\n    - name: a\n      server: x:993\n      username: u\n      password: p\n", "too often"},
+	} {
+		if _, _, err := Load(writeConfig(t, tt.body), func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: %v, want %q", tt.body, err, tt.want)
+		}
+	}
+}
+
+// TestAMisspeltKeyOfAMailboxIsNamed: a key inside a list entry is checked too.
+func TestAMisspeltKeyOfAMailboxIsNamed(t *testing.T) {
+	t.Parallel()
+	_, _, err := Load(writeConfig(t, "mail:\n  accounts:\n    - name: a\n      server: x:993\n      usernme: u\n      password: p\n"), func(string) string { return "" })
+	if err == nil || !strings.Contains(err.Error(), "usernme") {
+		t.Errorf("a misspelt key: %v", err)
+	}
+}
