@@ -33,6 +33,11 @@ func ParseMoney(s string) (Money, error) {
 
 // ratCents is ParseMoney for any decimal big.Rat reads.
 func ratCents(s string) (Money, error) {
+	// big.Rat also reads fractions ("1/3"), hexadecimal and binary exponents ("9p2" is
+	// 36): none of them is an amount a person writes.
+	if strings.ContainsFunc(s, func(r rune) bool { return !strings.ContainsRune("0123456789.-+eE", r) }) {
+		return 0, fmt.Errorf("%q: %w", s, ErrNotAmount)
+	}
 	r, ok := new(big.Rat).SetString(s)
 	if !ok {
 		return 0, fmt.Errorf("%q: %w", s, ErrNotAmount)

@@ -25,6 +25,9 @@ func TestParseMoneyIsExact(t *testing.T) {
 		{"1e300", 0, true},
 		{"", 0, true},
 		{"twelve", 0, true},
+		{"9P2", 0, true}, // big.Rat reads 36: a binary exponent, not an amount
+		{"0x1F", 0, true},
+		{"1/3", 0, true},
 	}
 	for _, tt := range tests {
 		got, err := ParseMoney(tt.in)

@@ -137,6 +137,9 @@ func parseMoney(s string) (amount order.Money, currency string, err error) {
 	if s == "" {
 		return 0, "", errNoAmount
 	}
+	if strings.ContainsAny(s, "eE") { // "9e2" is 900 to a program; no one writes a price so
+		return 0, "", fmt.Errorf("%q is not an amount", s)
+	}
 	amount, err = order.ParseMoney(normaliseDecimal(s))
 	if err != nil || amount < 0 {
 		return 0, "", fmt.Errorf("%q is not an amount", s)
