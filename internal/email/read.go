@@ -3,6 +3,7 @@ package email
 import (
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -60,6 +61,9 @@ func Read(m Message) Reading {
 		}
 	}
 	r.Product = labelled(m.Text, productLabels)
+	if q := quantity.FindStringSubmatch(m.Text); q != nil {
+		r.Quantity, _ = strconv.Atoi(q[2])
+	}
 	return r
 }
 
@@ -165,6 +169,9 @@ func countDigits(s string) int {
 	}
 	return n
 }
+
+// quantity is the first "Qty: 2" of an email, in the languages read.
+var quantity = regexp.MustCompile(`(?im)^\s*(qty|quantity|quantité|menge|anzahl|cantidad|quantità)\s*:?\s*(\d{1,3})\s*$`)
 
 var productLabels = regexp.MustCompile(`(?im)^\s*(item|product|article|artikel|artículo|articolo)\s*:\s*(.+)$`)
 

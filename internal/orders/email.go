@@ -60,6 +60,9 @@ func (s *Service) emailMessage(ctx context.Context, r email.Reading, m email.Mes
 	if current == nil {
 		if r.Event == email.Confirmed && r.NewNumber != "" { // an order no bot posted
 			msg.Fields = order.Fields{OrderNumber: r.NewNumber, Store: r.Retailer, Product: r.Product, Status: order.StatusVerified}
+			if r.Quantity > 0 {
+				msg.Fields.Quantity = &r.Quantity
+			}
 			msg.Fields.Extra = map[string]string{"Email": m.Subject}
 		}
 		return msg, nil
@@ -73,6 +76,9 @@ func (s *Service) emailMessage(ctx context.Context, r email.Reading, m email.Mes
 	}
 	status, warning := emailStatus(current.Status, r)
 	msg.Fields.Status = status
+	if r.Event == "" && len(r.Tracking) == 0 {
+		warning = NeedsALook + "an email about this order that ROMS could not read (no event, no tracking)"
+	}
 	if warning != "" {
 		msg.Warnings = append(msg.Warnings, warning)
 	}

@@ -120,7 +120,7 @@ func TestAConfirmationOfAnUnseenOrderCreatesIt(t *testing.T) {
 		t.Fatalf("confirmation: %s %s", res.Outcome, res.Reason)
 	}
 	o, err := s.Get(ctx, "P123456789")
-	if err != nil || o.Store != "Pokémon Center" || o.Origin.Source != order.SourceEmail || o.Status != order.StatusVerified {
+	if err != nil || o.Store != "Pokémon Center" || o.Origin.Source != order.SourceEmail || o.Status != order.StatusVerified || o.Quantity != 2 {
 		t.Errorf("created %+v %v", o, err)
 	}
 	for _, name := range []string{"marketing", "verification-code"} {
@@ -133,5 +133,22 @@ func TestAConfirmationOfAnUnseenOrderCreatesIt(t *testing.T) {
 		if strings.Contains(e.Body, "482913") || strings.Contains(e.Body, "hunter2") {
 			t.Errorf("a one-time code or password is in the log: %q", e.Body)
 		}
+	}
+}
+
+// TestAnEmailOfAKnownOrderThatSaysNothingReadableIsListedForALook.
+func TestAnEmailOfAKnownOrderThatSaysNothingReadableIsListedForALook(t *testing.T) {
+	t.Parallel()
+	s, _, _ := newPipeline(t)
+	ctx := context.Background()
+	checkout(t, s, "Nike", "C01234567890")
+	raw := "From: Nike <nike@official.nike.com>\r\nSubject: An update about C01234567890\r\nMessage-ID: <nike-odd@nike.com>\r\n" +
+		"Date: Fri, 27 Nov 2026 16:05:00 +0000\r\n\r\nSomething about your order C01234567890 we cannot put in words.\r\n"
+	if _, err := s.IngestEmail(ctx, "main", []byte(raw)); err != nil {
+		t.Fatal(err)
+	}
+	list, err := s.Review(ctx, 10, "email:main")
+	if err != nil || len(list) != 1 || !strings.Contains(list[0].Reason, "could not read") || list[0].OrderNumber != "C01234567890" {
+		t.Errorf("review list %+v %v", list, err)
 	}
 }

@@ -369,6 +369,12 @@ async function loadHealth() {
     card('Discord', h.discord.state + (h.discord.last_event_at ? `, last message ${day(h.discord.last_event_at)}` : '')),
     card('Discord sessions today', `${h.discord.identifies_24h}` + (h.discord.sessions_left != null ? `, ${h.discord.sessions_left} left` : '')),
     card('Live clients', h.live_subscribers), card('Version', h.version));
+  const mail = h.mail || [];
+  $('#mail-none').hidden = mail.length > 0;
+  $('#mail').hidden = mail.length === 0;
+  $('#mail tbody').replaceChildren(...mail.map((m) => el('tr', { class: m.state === 'failing' ? 'bad' : '' },
+    el('td', {}, `${m.name} (${m.server})`), el('td', {}, m.state), el('td', {}, m.last_read ? day(m.last_read) : 'not yet'),
+    el('td', {}, `${m.read}` + (m.backlog ? `, ${m.backlog} to go` : '')), el('td', {}, `${m.applied}`), el('td', {}, m.message || ''))));
   $('#inputs tbody').replaceChildren(...logs.logs.map((l) => el('tr', { class: l.outcome === 'rejected' ? 'bad' : '' },
     el('td', {}, day(l.created_at)), el('td', {}, l.origin.source), el('td', {}, l.outcome), el('td', { class: 'mono' }, l.order_number || ''),
     el('td', {}, l.error_message || ''))));
