@@ -51,6 +51,9 @@ func Read(m Message) Reading {
 	}
 	r.Numbers = orderNumbers(m.Subject + "\n" + m.Text)
 	retailer, ok := retailerOf(m.From)
+	if !ok && shopifyStore(m) { // a Shopify store writes from its own domain
+		retailer, ok = storeOfDomain(m.From), true
+	}
 	if ok {
 		r.Retailer = retailer.Store
 		if retailer.Pattern != nil {

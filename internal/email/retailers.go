@@ -31,6 +31,31 @@ var retailers = []retailer{
 // prefix when it has one (#1001, #KITH1001).
 var shopifyNumber = regexp.MustCompile(`#[A-Z]{0,6}\d{4,}\b`)
 
+// shopifyStore reports whether an email is a Shopify store's: its images and links are
+// on Shopify's hosts.
+func shopifyStore(m Message) bool {
+	for _, l := range m.Links {
+		if strings.Contains(strings.ToLower(l), "shopify") {
+			return true
+		}
+	}
+	return strings.Contains(strings.ToLower(m.Text), "cdn.shopify.com")
+}
+
+// storeOfDomain is a Shopify store named by its sender's domain: orders@kith.com is Kith.
+func storeOfDomain(from string) retailer {
+	_, domain, _ := strings.Cut(from, "@")
+	parts := strings.Split(domain, ".")
+	name := parts[0]
+	if len(parts) > 2 && (name == "mail" || name == "email" || name == "orders" || name == "shop" || name == "store") {
+		name = parts[1]
+	}
+	if name != "" {
+		name = strings.ToUpper(name[:1]) + name[1:]
+	}
+	return retailer{Store: name, Pattern: shopifyNumber}
+}
+
 // retailerOf is the retailer of a sender's address.
 func retailerOf(from string) (retailer, bool) {
 	_, domain, ok := strings.Cut(from, "@")

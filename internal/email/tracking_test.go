@@ -71,3 +71,13 @@ func TestNumbersThatMerelyLookLikeOrderNumbers(t *testing.T) {
 		t.Errorf("offered %v", got)
 	}
 }
+
+// TestAShopifyStoreWritingFromItsOwnDomain is known by Shopify's hosts in its links.
+func TestAShopifyStoreWritingFromItsOwnDomain(t *testing.T) {
+	t.Parallel()
+	m := Message{From: "orders@kith.com", Subject: "Order #KITH10452 confirmed", Text: "Thank you for your purchase!\nOrder #KITH10452",
+		Links: []string{"https://kith.com/account", "https://cdn.shopify.com/s/files/logo.png"}}
+	if r := Read(m); r.Retailer != "Kith" || r.NewNumber != "KITH10452" || r.Event != Confirmed {
+		t.Errorf("read %+v", r)
+	}
+}
