@@ -97,7 +97,8 @@ type Item struct {
 	Price    *Money `json:"price,omitempty" doc:"The price of one"`
 }
 
-// Origin says where a message came from. The Discord ids are empty for other sources.
+// Origin says where a message came from. The Discord ids are empty for other sources;
+// an email's MessageID is its Message-ID.
 type Origin struct {
 	Source    string `json:"source"`
 	GuildID   string `json:"guild_id,omitempty"`

@@ -37,6 +37,7 @@ func (s *Service) IngestEmail(ctx context.Context, account string, raw []byte) (
 		return Ingested{}, s.Reject(ctx, in, fmt.Errorf("not an email that can be read: %w", err))
 	}
 	in.Raw = emailLogText(m)
+	in.Origin.MessageID = m.ID // the order's history names the email; its log entry holds it
 	in.ReceivedAt, in.OccurredAt = m.Date, m.Date
 	in.Mark = &order.Mark{Key: "email:" + account + ":" + m.ID, Hash: digest(raw)}
 	msg, err := s.emailMessage(ctx, email.Read(m), m)

@@ -56,7 +56,8 @@ func TestEmailsKeepAnOrdersStatusAndTrackingTrue(t *testing.T) {
 	}
 	events, _ := s.Events(ctx, o.OrderNumber)
 	last := events[len(events)-1]
-	if last.Actor != "email:main" || !last.At.Equal(time.Date(2026, 11, 26, 14, 15, 0, 0, time.UTC)) {
+	if last.Actor != "email:main" || !last.At.Equal(time.Date(2026, 11, 26, 14, 15, 0, 0, time.UTC)) ||
+		last.Origin.MessageID != "bby-ship-1@emailinfo.bestbuy.com" {
 		t.Errorf("the change is by %q at %s, want email:main at the email's date", last.Actor, last.At)
 	}
 	if res := ingestEmail(t, s, "bestbuy-shipped"); res.Outcome != order.OutcomeDuplicate {
