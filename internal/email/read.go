@@ -92,7 +92,7 @@ var events = []struct {
 	re    *regexp.Regexp
 }{
 	{Cancelled, regexp.MustCompile(`(?i)\b(cancel+ed|cancel+ation|canceled)\b|annulé|annulation|storniert|stornierung|cancelad|cancelación|annullat|cancellat`)},
-	{Refunded, regexp.MustCompile(`(?i)\brefund(ed| issued| processed| is on its way| has been)|remboursement (effectué|émis)|remboursé|erstattet|rückerstattung|reembolso (emitido|procesado)|reembolsad|rimborso (emesso|effettuato)|rimborsat`)},
+	{Refunded, regexp.MustCompile(`(?i)\brefunded\b|\b(your )?refund\b[^\n]{0,40}\b(processed|issued|has been|was|is on its way|complete|sent)|rembours(é|ement[^\n]{0,30}(effectué|émis|traité))|erstattet|rückerstattung|reembols(ado|o[^\n]{0,30}(emitido|procesado|realizado))|rimbors(at|o[^\n]{0,30}(effettuato|emesso|elaborato))`)},
 	{Returned, regexp.MustCompile(`(?i)\breturn (received|processed|complete)|we('ve| have) received your return|retour (reçu|traité)|rücksendung (erhalten|eingegangen)|devolución (recibida|procesada)|reso (ricevuto|elaborato)`)},
 	{Delivered, regexp.MustCompile(`(?i)^\W*delivered\b|\b(has been|was|have been|is|got|package|order|item) delivered\b|\bdelivered (today|to your)|a été livré|est livré|colis livré|commande livrée|wurde zugestellt|ist zugestellt|zugestellt:|ha sido entregad|fue entregad|pedido entregado|è stato consegnat|sono stati consegnat|consegnato:`)},
 	{OutForDelivery, regexp.MustCompile(`(?i)out for delivery|arriving today|en cours de livraison|in zustellung|wird heute zugestellt|en reparto|in consegna`)},

@@ -26,6 +26,11 @@ func TestTrackingNumbersNeedTheirCheckDigitOrAWordThatSaysSo(t *testing.T) {
 		{"Royal Mail RM123456785GB", []Tracking{{"RM123456785GB", RoyalMail}}},
 		{"Carrier TBA304512345678", []Tracking{{"TBA304512345678", AmazonLogi}}},
 		{"Call 1-888-237-8289, total $1,299.99, zip 55423", nil},
+		{"OnTrac tracking: C11223344556677", []Tracking{{"C11223344556677", OnTrac}}},
+		{"C11223344556677", nil}, // the shape alone says nothing
+		{"LaserShip tracking 1LS123456789012", []Tracking{{"1LS123456789012", LaserShip}}},
+		{"Canada Post: tracking 7023210039414604", []Tracking{{"7023210039414604", CanadaPost}}},
+		{"Suivi : EE123456785CA", []Tracking{{"EE123456785CA", CanadaPost}}},
 	} {
 		if got := findTracking(tt.text, nil); !slices.Equal(got, tt.want) {
 			t.Errorf("%q: %v, want %v", tt.text, got, tt.want)
@@ -55,6 +60,10 @@ func TestEventsToComeAreNotEvents(t *testing.T) {
 		{"Votre colis a été livré", Delivered},
 		{"Il tuo ordine è stato spedito", Shipped},
 		{"Tu pedido ha sido cancelado", Cancelled},
+		{"We've received your return", Returned},
+		{"Your refund of $49.99 has been processed", Refunded},
+		{"Rückerstattung für Ihre Bestellung", Refunded},
+		{"Il rimborso è stato effettuato", Refunded},
 	} {
 		if got := event(tt.text); got != tt.want {
 			t.Errorf("%q: %q, want %q", tt.text, got, tt.want)
