@@ -109,9 +109,13 @@ func TestTheRetailersEmailsKeepOrdersTrue(t *testing.T) {
 		Mail []struct {
 			Name, State   string
 			Read, Applied int
+			LastRead      *time.Time `json:"last_read"`
 		}
 	}
-	getJSON(t, bot.base+"/health", &health)
+	waitWithin(t, 20*time.Second, "the first read to end", func() bool {
+		getJSON(t, bot.base+"/health", &health)
+		return len(health.Mail) == 1 && health.Mail[0].LastRead != nil
+	})
 	if len(health.Mail) != 1 || health.Mail[0].State != "ok" || health.Mail[0].Read != 4 || health.Mail[0].Applied != 3 {
 		t.Errorf("/health mail: %+v", health.Mail)
 	}

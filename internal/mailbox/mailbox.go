@@ -160,6 +160,7 @@ func (r *Reader) read(ctx context.Context, a Account) error {
 		return err
 	}
 	defer c.Close()
+	r.update(a.Name, func(s *AccountStatus) { s.State, s.Message = StateOK, "" }) // logged in: reading
 	for _, folder := range a.Folders {
 		if err := r.readFolder(ctx, c, a, folder); err != nil {
 			return fmt.Errorf("folder %s: %w", folder, err)
