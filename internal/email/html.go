@@ -25,7 +25,10 @@ func htmlText(doc string) (text string, links []string) {
 		}
 		tag := doc[lt+1 : lt+gt]
 		doc = doc[lt+gt+1:]
-		name := strings.ToLower(strings.TrimLeft(strings.Fields(tag + " ")[0], "/"))
+		name := ""
+		if words := strings.Fields(tag); len(words) > 0 { // "< >" has no name
+			name = strings.ToLower(strings.TrimLeft(words[0], "/"))
+		}
 		if blockTags[name] {
 			b.WriteString("\n")
 		} else if name == "td" || name == "th" {
