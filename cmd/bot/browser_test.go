@@ -131,7 +131,7 @@ func TestDashboardInABrowser(t *testing.T) {
 		chromedp.Click(`#edit button[type=submit]`),
 		chromedp.WaitVisible(`//ol[@id="events"]//li[contains(., "status: verified → shipped")]`),
 		chromedp.Text(`#events`, &history))
-	if !strings.Contains(history, "by api") {
+	if !strings.Contains(history, "by the API or this dashboard") {
 		t.Errorf("history %q", history)
 	}
 
@@ -254,5 +254,92 @@ func TestTeachingInTheDashboard(t *testing.T) {
 		if err := chromedp.Run(ctx, chromedp.FullScreenshot(&shot, 100)); err == nil {
 			_ = os.WriteFile(filepath.Join(dir, "dashboard-review.png"), shot, 0o644)
 		}
+	}
+}
+
+// TestTheOrderPageAsAPersonUsesIt is #20's defects of the order page, each checked in a
+// real browser: a bookmarked order opens from its address and Back returns to the list;
+// saving only a note leaves an order without a status without one; extra fields, the
+// header and linked tracking numbers are shown; the history says who in words; delete
+// asks first, and its message undoes it; a deleted order is found under Deleted orders.
+func TestTheOrderPageAsAPersonUsesIt(t *testing.T) {
+	exe := browserPath(t)
+	t.Chdir(t.TempDir())
+	bot := startBot(t, map[string]string{"ROMS_TIMEZONE": "America/New_York"})
+	postText(t, bot.base, "Order Number: NOSTAT-1\nProduct: Air Max 90\nSize: 10.5\nTracking Number: 1Z0X5W242034567895\n")
+	ctx := browser(t, exe)
+	run := func(what string, actions ...chromedp.Action) {
+		t.Helper()
+		if err := chromedp.Run(ctx, actions...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	var fields, link, hash, history string
+	run("open the order from its address, as a bookmark does", chromedp.Navigate(bot.base+"/#/order/NOSTAT-1"),
+		chromedp.WaitVisible(`#order-title`), chromedp.Text(`#order-fields`, &fields),
+		chromedp.AttributeValue(`#order-fields a`, "href", &link, nil))
+	if !strings.Contains(fields, "Size") || !strings.Contains(fields, "10.5") {
+		t.Errorf("the extra field Size is not shown: %q", fields)
+	}
+	var dated struct {
+		OrderDate time.Time `json:"order_date"`
+	}
+	getJSON(t, bot.base+"/api/v2/orders/NOSTAT-1", &dated)
+	ny, _ := time.LoadLocation("America/New_York")
+	if when := dated.OrderDate.In(ny).Format("3:04"); !strings.Contains(fields, when) {
+		t.Errorf("the order's time is not shown in ROMS's zone (%s in New York): %q", when, fields)
+	}
+	if !strings.HasPrefix(link, "https://www.ups.com/track?tracknum=1Z0X5W242034567895") {
+		t.Errorf("the UPS number links to %q", link)
+	}
+	run("save only a note", chromedp.SetValue(`#edit textarea[name=notes]`, "gift for Sam"), chromedp.Click(`#edit button[type=submit]`),
+		chromedp.WaitVisible(`//ol[@id="events"]//li[contains(., "notes:")]`), chromedp.Text(`#events`, &history))
+	var o struct{ Status, Notes string }
+	getJSON(t, bot.base+"/api/v2/orders/NOSTAT-1", &o)
+	if o.Status != "" || o.Notes != "gift for Sam" {
+		t.Errorf("saving a note made the order %+v: the status must stay unset", o)
+	}
+	if !strings.Contains(history, "by the API or this dashboard") || !strings.Contains(history, "by a http message") {
+		t.Errorf("history does not say who in words: %q", history)
+	}
+
+	var asked string
+	run("delete asks first", chromedp.Click(`#delete`), chromedp.WaitVisible(`#confirm`), chromedp.Text(`#confirm-text`, &asked))
+	var deleted struct {
+		DeletedAt *string `json:"deleted_at"`
+	}
+	deleted.DeletedAt = nil // deleted_at is left out once restored
+	getJSON(t, bot.base+"/api/v2/orders/NOSTAT-1", &deleted)
+	if deleted.DeletedAt != nil || !strings.Contains(asked, "NOSTAT-1") {
+		t.Fatalf("the order was deleted before the person confirmed (%q)", asked)
+	}
+	run("confirm, then undo from the message", chromedp.Click(`#confirm-delete`), chromedp.WaitVisible(`#notice-action`),
+		chromedp.WaitVisible(`#restore`))
+	deleted.DeletedAt = nil // deleted_at is left out once restored
+	getJSON(t, bot.base+"/api/v2/orders/NOSTAT-1", &deleted)
+	if deleted.DeletedAt == nil {
+		t.Fatal("confirmed, the order is not deleted")
+	}
+	var listed string
+	run("find it under Deleted orders", chromedp.Click(`#back`), chromedp.WaitVisible(`#filters`),
+		chromedp.SetValue(`#filters select[name=deleted]`, "true"), chromedp.Click(`#filters button[type=submit]`),
+		chromedp.WaitVisible(`tr[data-number="NOSTAT-1"]`), chromedp.Evaluate(`location.hash`, &hash), chromedp.Text(`#order-table`, &listed))
+	if hash != "#/orders?deleted=true" {
+		t.Errorf("the filter is not in the address: %q", hash)
+	}
+	run("reload the bookmarked list", chromedp.Reload(), chromedp.WaitVisible(`tr[data-number="NOSTAT-1"]`))
+	run("open it, delete and undo", chromedp.Click(`tr[data-number="NOSTAT-1"]`), chromedp.WaitVisible(`#restore`),
+		chromedp.Click(`#restore`), chromedp.WaitVisible(`#delete`), chromedp.Click(`#delete`), chromedp.Click(`#confirm-delete`),
+		chromedp.WaitVisible(`#notice-action`), chromedp.Click(`#notice-action`), chromedp.WaitVisible(`#delete`))
+	deleted.DeletedAt = nil // deleted_at is left out once restored
+	getJSON(t, bot.base+"/api/v2/orders/NOSTAT-1", &deleted)
+	if deleted.DeletedAt != nil {
+		var note string
+		_ = chromedp.Run(ctx, chromedp.Text(`#notice`, &note))
+		t.Errorf("Undo in the message did not restore the order (notice %q)", note)
+	}
+	run("Back returns to the list", chromedp.NavigateBack(), chromedp.WaitVisible(`#order-table`), chromedp.Evaluate(`location.hash`, &hash))
+	if !strings.HasPrefix(hash, "#/orders") {
+		t.Errorf("Back went to %q", hash)
 	}
 }

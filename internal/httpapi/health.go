@@ -30,6 +30,7 @@ type Health struct {
 	LiveSubscribers int                     `json:"live_subscribers"`
 	ParseHealth     ParseHealthSummary      `json:"parse_health"`
 	LiveRelay       string                  `json:"live_relay,omitempty" enum:"listening,not listening" doc:"With PostgreSQL: whether the other instances' changes reach this one's live clients"`
+	TimeZone        string                  `json:"time_zone,omitempty" doc:"The timezone setting's zone (IANA name) that days and totals are counted in; empty: the machine's own"`
 	Mail            []mailbox.AccountStatus `json:"mail" doc:"Each mailbox of mail.accounts: whether it is read, when it last was, what to fix"`
 }
 
@@ -54,6 +55,9 @@ func (hs *healthRoutes) health(ctx context.Context, _ *struct{}) (*healthOutput,
 		LiveSubscribers: hs.hub.Subscribers(),
 		ParseHealth:     ParseHealthSummary{Alerting: []string{}},
 		Mail:            []mailbox.AccountStatus{},
+	}
+	if hs.zone != nil && hs.zone.String() != "Local" {
+		h.TimeZone = hs.zone.String()
 	}
 	if hs.mail != nil {
 		h.Mail = hs.mail()

@@ -58,6 +58,7 @@ type (
 		parseHealth    func() []parsehealth.Source
 		gateway        func(context.Context) gateway.Status
 		mail           func() []mailbox.AccountStatus
+		zone           *time.Location
 	}
 )
 
@@ -70,7 +71,7 @@ func routes(r chi.Router, s *server, d Deps) {
 	lives := &liveRoutes{hub: d.Hub}
 	admin := &adminRoutes{database: d.Database, runBackfill: d.Backfill, logger: d.Logger}
 	health := &healthRoutes{version: d.Version, started: d.Started, database: d.Database, hub: d.Hub,
-		relayListening: d.RelayListening, parseHealth: d.Messages.ParseHealth, gateway: d.Gateway, mail: d.Mail}
+		relayListening: d.RelayListening, parseHealth: d.Messages.ParseHealth, gateway: d.Gateway, mail: d.Mail, zone: d.Orders.Location()}
 
 	r.Get(pathWS, s.serveWS)
 	api := humachi.New(r, apiConfig(d.Version))

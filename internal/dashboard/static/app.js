@@ -1,5 +1,6 @@
-// ROMS dashboard: plain JavaScript over the public API. Filters live in memory only, so no
-// email or order number ends up in the address bar or the browser's history.
+// ROMS dashboard: plain JavaScript over the public API. The view, its filters and the open
+// order are in the address's fragment (#/orders?store=target, #/order/BBY01-1), so a page
+// can be bookmarked and Back works; a fragment is never sent to any server.
 
 const $ = (sel, root = document) => root.querySelector(sel);
 const el = (tag, attrs = {}, ...children) => {
@@ -49,7 +50,10 @@ function signIn() {
 }
 
 const money = (m, cur) => (m === null || m === undefined) ? '' : `${Number(m).toFixed(2)} ${cur || ''}`.trim();
-const day = (t) => new Date(t).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
+// zone is ROMS's time zone (the timezone setting), which "today" and the totals use: every
+// time is shown in it, not in the browser's.
+let zone;
+const day = (t) => new Date(t).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short', timeZone: zone });
 
 // ---- Orders ----
 const state = { filter: {}, cursors: [''], page: 0, rows: new Map() };
@@ -63,7 +67,8 @@ function query(extra = {}) {
 async function loadOrders() {
   const q = query({ limit: PAGE });
   if (state.cursors[state.page]) q.set('cursor', state.cursors[state.page]);
-  const page = await api('/api/v2/orders?' + q);
+  state.pending = []; // live changes that arrive while the page is on its way
+  const page = await api('/api/v2/orders?' + q).finally(() => { state.loaded = state.pending; state.pending = null; });
   state.cursors[state.page + 1] = page.next_cursor || '';
   const body = $('#order-table tbody');
   body.replaceChildren();
@@ -75,11 +80,14 @@ async function loadOrders() {
   $('#prev').disabled = state.page === 0;
   $('#next').disabled = !page.next_cursor;
   $('#export').href = '/api/v2/orders/export.csv?' + query();
+  for (const change of state.loaded || []) live(change); // newer than the page: shown again
+  state.loaded = null;
 }
 
 function orderRow(o) {
-  const row = el('tr', { tabindex: 0, 'data-number': o.order_number, onclick: () => openOrder(o.order_number),
-    onkeydown: (ev) => { if (ev.key === 'Enter') openOrder(o.order_number); } },
+  const open = () => { location.hash = orderHash(o.order_number); };
+  const row = el('tr', { tabindex: 0, 'data-number': o.order_number, onclick: open,
+    onkeydown: (ev) => { if (ev.key === 'Enter') open(); } },
   el('td', {}, day(o.order_date)), el('td', { class: 'mono' }, o.order_number), el('td', {}, o.product),
   el('td', {}, o.store), el('td', {}, o.profile), el('td', { class: 'num' }, money(o.total, o.currency)),
   el('td', {}, el('span', { class: 'status ' + o.status }, o.status || '-')), el('td', { class: 'mono' }, o.tracking_number));
@@ -90,13 +98,14 @@ function orderRow(o) {
 // live applies an order change from the stream: a new order appears at the top of the
 // first page of the newest-first list, a change redraws its row.
 function live(change) {
+  if (state.pending) { state.pending.push(change); return; }
   const o = change.order;
   const row = state.rows.get(o.order_number);
   if (row) {
     const fresh = orderRow(o);
     row.replaceWith(fresh);
     flash(fresh);
-  } else if (change.type === 'created' && state.page === 0 && (state.filter.sort || 'date_desc') === 'date_desc' && !Object.values({ ...state.filter, sort: '' }).some(Boolean)) {
+  } else if (change.type === 'created' && !state.rows.has(o.order_number) && state.page === 0 && (state.filter.sort || 'date_desc') === 'date_desc' && !Object.values({ ...state.filter, sort: '' }).some(Boolean)) {
     const fresh = orderRow(o);
     $('#order-table tbody').prepend(fresh);
     flash(fresh);
@@ -122,19 +131,29 @@ function startLive() {
 }
 
 // ---- One order ----
+const orderHash = (number) => '#/order/' + encodeURIComponent(number);
+let current; // the order on the page, as loaded: an edit sends only what differs from it
+
 async function openOrder(number) {
   const path = '/api/v2/orders/' + encodeURIComponent(number);
   const [o, events] = await Promise.all([api(path), api(path + '/events')]);
+  current = o;
   show('order');
   $('#order').dataset.number = o.order_number;
   $('#order-title').textContent = `Order ${o.order_number}`;
   const fields = [['Product', o.product], ['Status', o.status], ['Store', o.store], ['Ordered', day(o.order_date)],
-    ['Price', money(o.price, o.currency)], ['Total', money(o.total, o.currency)], ['Quantity', `${o.quantity} ordered, ${o.qty_received} received`],
-    ['Profile', o.profile], ['Email', o.email], ['Tracking', o.tracking_number], ['Reference #', o.reference_number],
-    ['Notes', o.notes], ['Deleted', o.deleted_at ? day(o.deleted_at) : '']];
-  $('#order-fields').replaceChildren(...fields.filter(([, v]) => v).flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
+    ['Price', money(o.price, o.currency)], ['Total', money(o.total, o.currency)], ['Commission', money(o.commission, o.currency)],
+    ['Quantity', `${o.quantity} ordered, ${o.qty_received} received`],
+    ['Profile', o.profile], ['Email', o.email], ['Customer', o.customer_name], ['Tracking', trackingLinks(o)],
+    ['Reference #', o.reference_number], ['Payment', o.payment_method], ['Shipping address', o.shipping_address],
+    ['Shipping method', o.shipping_method], ['Proxy', o.proxy_list], ['Notes', o.notes],
+    ['Items', (o.items || []).map((i) => el('div', {}, `${i.quantity} × ${i.product}` + (i.price != null ? ` at ${money(i.price, o.currency)}` : '')))],
+    ...Object.entries(o.extra || {}), ['Header', o.raw_header], ['Deleted', o.deleted_at ? day(o.deleted_at) : '']];
+  $('#order-fields').replaceChildren(...fields.filter(([, v]) => v && (!Array.isArray(v) || v.length))
+    .flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
   const form = $('#edit');
-  form.status.replaceChildren(...STATUSES.map((s) => el('option', { value: s, selected: s === o.status }, s)));
+  const options = o.status ? STATUSES : ['', ...STATUSES];
+  form.status.replaceChildren(...options.map((s) => el('option', { value: s, selected: s === (o.status || '') }, s || '(none)')));
   form.qty_received.value = o.qty_received;
   form.price.value = o.price ?? '';
   form.notes.value = o.notes;
@@ -142,20 +161,58 @@ async function openOrder(number) {
   $('#edit-error').textContent = '';
   $('#delete').hidden = !!o.deleted_at;
   $('#restore').hidden = !o.deleted_at;
+  $('#confirm').hidden = true;
   $('#events').replaceChildren(...events.slice().reverse().map((e) => el('li', {},
-    el('strong', {}, `${day(e.at)} ${e.type}`), ` by ${e.actor || 'ROMS'}`,
-    el('ul', {}, e.changes.map((c) => el('li', {}, `${c.field}: ${fmt(c.old)} → ${fmt(c.new)}`))))));
+    el('strong', {}, `${day(e.at)} ${e.type}`), ` by ${actorName(e.actor)}`,
+    el('ul', {}, e.changes.map((c) => el('li', {}, `${fieldName(c.field)}: ${fmt(c.old)} → ${fmt(c.new)}`))))));
+}
+
+// carriers' tracking pages, by the shape of the number (or the email's Carrier).
+const carriers = [
+  [/^1Z[0-9A-Z]{16}$/, 'https://www.ups.com/track?tracknum='], [/^TBA\d{12}$/, 'https://track.amazon.com/tracking/'],
+  [/^9[1-5]\d{18,20}$|^[A-Z]{2}\d{9}US$/, 'https://tools.usps.com/go/TrackConfirmAction?tLabels='],
+  [/^\d{12}$|^\d{15}$/, 'https://www.fedex.com/fedextrack/?trknbr='], [/^\d{10}$/, 'https://www.dhl.com/us-en/home/tracking.html?tracking-id='],
+  [/^[CD]\d{14}$/, 'https://www.ontrac.com/tracking/?number='], [/^\d{16}$|^[A-Z]{2}\d{9}CA$/, 'https://www.canadapost-postescanada.ca/track-reperage/en#/search?searchFor='],
+  [/^[A-Z]{2}\d{9}GB$/, 'https://www.royalmail.com/track-your-item#/tracking-results/'],
+];
+
+function trackingLinks(o) {
+  return (o.tracking_numbers || []).map((n) => {
+    const c = carriers.find(([re]) => re.test(n));
+    return c ? el('a', { href: c[1] + encodeURIComponent(n), target: '_blank', rel: 'noopener', class: 'mono' }, n, ' ') : el('span', { class: 'mono' }, n + ' ');
+  });
+}
+
+// fieldName is a change's field as README names it, in words.
+const fieldName = (f) => ({ raw_header: 'header', tracking_numbers: 'tracking numbers', qty_received: 'quantity received' }[f] || f.replaceAll('_', ' '));
+
+// actorName says who made a change: which bot message, which Discord user, which import.
+function actorName(a) {
+  if (!a) return 'ROMS';
+  const [kind, ...rest] = a.split(':');
+  const what = rest.join(':');
+  return ({
+    api: () => 'the API or this dashboard', cli: () => 'the command line',
+    message: () => what.startsWith('discord') ? `a Discord message (${what.split('/').pop()})` : `a ${what || 'webhook'} message`,
+    'discord-user': () => `Discord user ${what}`, import: () => `import ${what}`, email: () => `an email (mailbox ${what})`,
+    undo: () => `undo of ${what}`, replay: () => `a replay (${what})`,
+  }[kind] || (() => a))();
 }
 
 const fmt = (v) => v === null || v === undefined ? '(none)' : Array.isArray(v) ? v.join(', ') : String(v);
 
+// saveOrder sends only what the person changed.
 async function saveOrder(ev) {
   ev.preventDefault();
   const form = ev.target;
   const number = $('#order').dataset.number;
-  const change = { status: form.status.value, qty_received: Number(form.qty_received.value), notes: form.notes.value };
-  if (form.price.value !== '') change.price = Number(form.price.value);
+  const change = {};
+  if (form.status.value !== (current.status || '')) change.status = form.status.value;
+  if (Number(form.qty_received.value) !== current.qty_received) change.qty_received = Number(form.qty_received.value);
+  if (form.notes.value !== (current.notes || '')) change.notes = form.notes.value;
+  if (form.price.value !== String(current.price ?? '')) change.price = form.price.value === '' ? null : Number(form.price.value);
   if (form.tracking_number.value.trim()) change.tracking_number = form.tracking_number.value.trim();
+  if (Object.keys(change).length === 0) { $('#edit-error').textContent = 'Nothing changed.'; return; }
   try {
     await api('/api/v2/orders/' + encodeURIComponent(number), { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(change) });
     await openOrder(number);
@@ -164,11 +221,25 @@ async function saveOrder(ev) {
   }
 }
 
+// askDelete asks first; a delete can be undone from the message it leaves.
+function askDelete() {
+  $('#confirm-text').textContent = `Delete order ${current.order_number}? It leaves the lists and totals; its history stays, and it can be restored.`;
+  $('#confirm').hidden = false;
+}
+
 async function deleteOrder(restore) {
   const number = $('#order').dataset.number;
   const path = '/api/v2/orders/' + encodeURIComponent(number) + (restore ? '/restore' : '');
   await api(path, { method: restore ? 'POST' : 'DELETE' });
   await openOrder(number);
+  notice(restore ? `Order ${number} restored.` : `Order ${number} deleted.`, restore ? null : ['Undo', () => deleteOrder(true)]);
+}
+
+// notice shows a message under the header, with one action (Undo) when given.
+function notice(text, action) {
+  const n = $('#notice');
+  n.replaceChildren(text, action ? el('button', { id: 'notice-action', onclick: () => { n.hidden = true; action[1](); } }, action[0]) : '');
+  n.hidden = false;
 }
 
 // ---- Totals ----
@@ -404,22 +475,48 @@ function show(view) {
 
 const loaders = { orders: loadOrders, totals: loadTotals, health: loadHealth, review: loadReview, imports: async () => {} };
 
+// route shows what the address's fragment names: a view with its filters, or an order.
+async function route() {
+  const [path, search] = location.hash.replace(/^#\/?/, '').split('?');
+  const [view, ...rest] = path.split('/');
+  if (view === 'order' && rest.length) return openOrder(decodeURIComponent(rest.join('/')));
+  const name = loaders[view] ? view : 'orders';
+  if (name === 'orders') {
+    const filter = Object.fromEntries(new URLSearchParams(search || ''));
+    if (JSON.stringify(filter) !== JSON.stringify(state.filter)) {
+      state.filter = filter;
+      state.cursors = [''];
+      state.page = 0;
+    }
+    const form = $('#filters');
+    for (const input of form.elements) if (input.name) input.value = filter[input.name] ?? (input.tagName === 'SELECT' ? input.options[0]?.value ?? '' : '');
+  }
+  show(name);
+  await loaders[name]();
+}
+
+// go shows what hash names, again if it is already the address.
+const go = (hash) => { if (location.hash === hash) route(); else location.hash = hash; };
+
+const ordersHash = () => '#/orders' + (query().toString() ? '?' + query() : '');
+
 async function start() {
   $('#filters').status.append(...STATUSES.map((s) => el('option', { value: s }, s)));
-  for (const b of document.querySelectorAll('nav button')) b.onclick = () => { show(b.dataset.view); loaders[b.dataset.view](); };
+  for (const b of document.querySelectorAll('nav button')) b.onclick = () => go(b.dataset.view === 'orders' ? ordersHash() : '#/' + b.dataset.view);
   $('#filters').onsubmit = (ev) => {
     ev.preventDefault();
-    state.filter = Object.fromEntries(new FormData(ev.target));
-    state.cursors = [''];
-    state.page = 0;
-    loadOrders();
+    const filter = Object.fromEntries([...new FormData(ev.target)].filter(([k, v]) => v && !(k === 'sort' && v === 'date_desc')));
+    go('#/orders' + (Object.keys(filter).length ? '?' + new URLSearchParams(filter) : ''));
   };
   $('#prev').onclick = () => { state.page--; loadOrders(); };
   $('#next').onclick = () => { state.page++; loadOrders(); };
-  $('#back').onclick = () => { show('orders'); loadOrders(); };
+  $('#back').onclick = () => go(ordersHash());
   $('#edit').onsubmit = saveOrder;
-  $('#delete').onclick = () => deleteOrder(false);
+  $('#delete').onclick = askDelete;
+  $('#confirm-delete').onclick = () => deleteOrder(false);
+  $('#confirm-keep').onclick = () => { $('#confirm').hidden = true; };
   $('#restore').onclick = () => deleteOrder(true);
+  window.addEventListener('hashchange', route);
   $('#period').onchange = loadTotals;
   $('#import').onsubmit = importFile;
   $('#logout').onclick = async () => { await fetch('/api/v2/session', { method: 'DELETE' }); location.reload(); };
@@ -432,7 +529,9 @@ async function start() {
   checkDiscord();
   setInterval(checkDiscord, 60000);
   api('/api/v2/review?limit=200').then((r) => countReview(r.entries.length)).catch(() => {});
-  await loadOrders();
+  zone = (await (await fetch('/health')).json()).time_zone || undefined;
+  try { new Intl.DateTimeFormat([], { timeZone: zone }); } catch { zone = undefined; } // an old browser: its own zone
+  await route();
 }
 
 start();
