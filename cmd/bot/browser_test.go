@@ -106,7 +106,8 @@ func TestDashboardInABrowser(t *testing.T) {
 	run("open the dashboard and sign in", network.Enable(), chromedp.Navigate(bot.base+"/"),
 		chromedp.WaitVisible(`#login input[name=token]`), chromedp.SendKeys(`#login input[name=token]`, token),
 		chromedp.Click(`#login button[type=submit]`), chromedp.WaitNotVisible(`#login`),
-		chromedp.WaitVisible(`#live.on`))
+		chromedp.WaitVisible(`#live.on`), chromedp.WaitVisible(`#overview .period`),
+		chromedp.Click(`nav button[data-view=orders]`), chromedp.WaitVisible(`#order-table`))
 
 	post := func(text string) {
 		req, _ := http.NewRequest(http.MethodPost, bot.base+"/api/v2/webhooks/orders", strings.NewReader(text))
@@ -183,6 +184,18 @@ func TestDashboardInABrowser(t *testing.T) {
 	resp.Body.Close()
 	if !strings.Contains(string(csv), "BBY01-807102506907") || !strings.Contains(string(csv), "1Z999AA10123456784") {
 		t.Errorf("CSV from %s: %.200s", href, csv)
+	}
+
+	post("Successful Checkout | Best Buy US\nProduct\nOLED TV\nPrice\n$1,299.99\nOrder Number\nBBY01-900000000001\n")
+	var spend, checkouts, success, changeText string
+	run("see the overview", chromedp.Click(`nav button[data-view=overview]`),
+		chromedp.WaitVisible(`//section[@data-period="all"]//div[@data-kpi="checkouts"]/strong[.="2"]`),
+		chromedp.Text(`section[data-period=today] div[data-kpi=spend] strong`, &spend),
+		chromedp.Text(`section[data-period=all] div[data-kpi=checkouts] strong`, &checkouts),
+		chromedp.Text(`section[data-period=today] div[data-kpi=success] strong`, &success),
+		chromedp.Text(`section[data-period=today] div[data-kpi=checkouts] small`, &changeText))
+	if spend != "$1,599.98" || checkouts != "2" || success != "100.0%" || !strings.Contains(changeText, "vs yesterday") {
+		t.Errorf("overview: spend %q, checkouts %q, success %q, change %q", spend, checkouts, success, changeText)
 	}
 
 	dir := os.Getenv("ROMS_SCREENSHOTS")

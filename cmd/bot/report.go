@@ -21,7 +21,7 @@ type filterFlags struct {
 }
 
 func (ff *filterFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&ff.t.From, "since", "", "orders on or after: 2026-11-01, today, yesterday, week or month")
+	fs.StringVar(&ff.t.From, "since", "", "orders on or after: 2026-11-01, today, yesterday, week, month, last-week or last-month")
 	fs.StringVar(&ff.t.To, "until", "", "orders up to and including this day")
 	fs.StringVar(&ff.t.Status, "status", "", "one status or several, comma-separated")
 	fs.StringVar(&ff.t.Store, "store", "", "part of the store name")

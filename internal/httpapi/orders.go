@@ -21,7 +21,7 @@ type FilterParams struct {
 	Q             string `query:"q" doc:"Text found in the order number, product, email, profile, store or tracking numbers"`
 	HasTracking   string `query:"has_tracking" enum:"true,false" doc:"Only orders with (true) or without (false) a tracking number"`
 	FullyReceived string `query:"fully_received" enum:"true,false" doc:"Only orders whose quantity received has (true) or has not (false) reached the quantity"`
-	From          string `query:"from" doc:"Orders dated at or after this: 2026-11-20 (midnight in the configured time zone), an RFC 3339 time, or today, yesterday, week, month"`
+	From          string `query:"from" doc:"Orders dated at or after this: 2026-11-20 (midnight in the configured time zone), an RFC 3339 time, or today, yesterday, week, month, last-week, last-month"`
 	To            string `query:"to" doc:"Orders dated before this; a plain date includes that whole day"`
 	Open          bool   `query:"open" doc:"Only orders still waiting on something: no tracking yet, units not all received, or in review hold (never declined, cancelled, refunded or returned)"`
 	Deleted       bool   `query:"deleted" doc:"List deleted orders instead of live ones"`

@@ -171,11 +171,12 @@ func yesNo(field, text string) (*bool, error) {
 }
 
 // ErrBadTime is a date or time the service cannot read.
-var ErrBadTime = errors.New("use a date like 2026-11-20, a time like 2026-11-20T18:04:05Z, or today, yesterday, week, month")
+var ErrBadTime = errors.New("use a date like 2026-11-20, a time like 2026-11-20T18:04:05Z, or today, yesterday, week, month, last-week, last-month")
 
 // Day reads the start of a date in the service's time zone, or an exact RFC 3339 time.
 // As an upper bound (end true) a plain date means the end of that day, which is what
-// people mean by "to 2026-11-20". Words: today, yesterday, week (since Monday), month.
+// people mean by "to 2026-11-20". Words: today, yesterday, week (since Monday), month,
+// last-week and last-month (the whole week or month before).
 func (s *Service) Day(text string, end bool) (time.Time, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
@@ -206,6 +207,10 @@ func (s *Service) dayStart(text string) (time.Time, error) {
 		return today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7)), nil
 	case "month":
 		return time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, s.loc), nil
+	case "last-week": // the whole week before this one, Monday to Sunday
+		return today.AddDate(0, 0, -((int(today.Weekday())+6)%7)-7), nil
+	case "last-month":
+		return time.Date(now.Year(), now.Month()-1, 1, 0, 0, 0, 0, s.loc), nil
 	}
 	return time.ParseInLocation(time.DateOnly, text, s.loc)
 }
@@ -214,9 +219,9 @@ func (s *Service) dayStart(text string) (time.Time, error) {
 // words, the next midnight for a day.
 func (s *Service) nextDay(start time.Time, text string) time.Time {
 	switch text {
-	case "week":
+	case "week", "last-week":
 		return start.AddDate(0, 0, 7)
-	case "month":
+	case "month", "last-month":
 		return start.AddDate(0, 1, 0)
 	}
 	return start.AddDate(0, 0, 1)

@@ -283,6 +283,18 @@ func TestDaysAreInTheConfiguredTimeZone(t *testing.T) {
 	if st.TimeZone != "America/New_York" || len(st.Groups) != 1 || st.Groups[0].Group != "2026-11-26" {
 		t.Errorf("stats %+v", st)
 	}
+	for _, tt := range []struct {
+		text string
+		end  bool
+		want string
+	}{
+		{"last-week", false, "2026-11-16"}, {"last-week", true, "2026-11-23"},
+		{"last-month", false, "2026-10-01"}, {"last-month", true, "2026-11-01"},
+	} {
+		if got, err := s.Day(tt.text, tt.end); err != nil || got.Format(time.DateOnly) != tt.want || got.Location() != newYork {
+			t.Errorf("%s (end %v): %v %v, want midnight %s in New York", tt.text, tt.end, got, err, tt.want)
+		}
+	}
 	if _, err := s.Day("next tuesday", false); !errors.Is(err, ErrBadTime) {
 		t.Errorf("bad day: %v", err)
 	}

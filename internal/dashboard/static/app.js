@@ -266,6 +266,54 @@ async function loadTotals() {
   $('#chart-legend').textContent = 'Bars: checkouts. Line: spend.';
 }
 
+// ---- Overview ----
+// The periods side by side, each with the one before it.
+const PERIODS = [
+  { name: 'Today', from: 'today', to: 'today', before: ['yesterday', 'yesterday'], than: 'yesterday' },
+  { name: 'This week', from: 'week', to: '', before: ['last-week', 'last-week'], than: 'last week' },
+  { name: 'This month', from: 'month', to: '', before: ['last-month', 'last-month'], than: 'last month' },
+  { name: 'All time', from: '', to: '' },
+];
+
+async function loadOverview() {
+  const stats = (from, to) => api('/api/v2/stats?' + new URLSearchParams(Object.entries({ from, to }).filter(([, v]) => v)));
+  const figures = await Promise.all(PERIODS.map((p) => Promise.all([stats(p.from, p.to), p.before ? stats(...p.before) : null])));
+  $('#overview-periods').replaceChildren(...PERIODS.map((p, i) => {
+    const [now, before] = figures[i].map((s) => s && kpis(s.overall));
+    const row = (name, key, show, points) => el('div', { class: 'kpi', 'data-kpi': key }, el('span', {}, name), el('strong', {}, show(now[key])),
+      before ? el('small', { class: 'change' }, change(now[key], before[key], points) + ' vs ' + p.than) : '');
+    return el('section', { class: 'period', 'data-period': p.from || 'all' }, el('h2', {}, p.name),
+      row('Checkouts', 'checkouts', String), row('Units', 'units', String), row('Spend', 'spend', formatMoney),
+      row('Average', 'average', formatMoney), row('Success rate', 'success', percent, true), row('Cancel rate', 'cancel', percent, true));
+  }));
+}
+
+// kpis are a period's figures: money in its first currency (the configured one, for most).
+function kpis(t) {
+  const m = (t.money || [])[0] || { spend: 0, average: 0, currency: '' };
+  return { checkouts: t.checkouts, units: t.units, spend: { v: m.spend, cur: m.currency }, average: { v: m.average, cur: m.currency },
+    success: t.checkouts ? (t.checkouts - t.declined) / t.checkouts : null, cancel: t.checkouts ? t.cancel_rate : null };
+}
+
+const value = (x) => (x && typeof x === 'object' ? x.v : x);
+const percent = (r) => (r === null ? '-' : `${(100 * r).toFixed(1)}%`);
+
+// formatMoney writes an amount as the currency is written, with separators: $26,596.59.
+function formatMoney(m) {
+  if (!m || !m.cur) return m && m.v ? Number(m.v).toFixed(2) : '-';
+  return new Intl.NumberFormat([], { style: 'currency', currency: m.cur }).format(m.v);
+}
+
+// change is how a figure moved since the period before: a percentage, or points for a rate.
+function change(now, before, points) {
+  const a = value(now), b = value(before);
+  if (a === null || b === null || a === undefined || b === undefined) return '-';
+  if (points) return `${a >= b ? '+' : ''}${(100 * (a - b)).toFixed(1)} pts`;
+  if (b === 0) return a === 0 ? 'same' : 'new';
+  const pct = (100 * (a - b)) / b;
+  return `${pct >= 0 ? '▲ +' : '▼ '}${pct.toFixed(0)}%`;
+}
+
 const card = (name, value) => el('div', { class: 'card' }, el('span', {}, name), el('strong', {}, String(value)));
 
 // chart draws checkouts per day as bars and the day's spend (in the first currency) as a
@@ -473,14 +521,14 @@ function show(view) {
   }
 }
 
-const loaders = { orders: loadOrders, totals: loadTotals, health: loadHealth, review: loadReview, imports: async () => {} };
+const loaders = { overview: loadOverview, orders: loadOrders, totals: loadTotals, health: loadHealth, review: loadReview, imports: async () => {} };
 
 // route shows what the address's fragment names: a view with its filters, or an order.
 async function route() {
   const [path, search] = location.hash.replace(/^#\/?/, '').split('?');
   const [view, ...rest] = path.split('/');
   if (view === 'order' && rest.length) return openOrder(decodeURIComponent(rest.join('/')));
-  const name = loaders[view] ? view : 'orders';
+  const name = loaders[view] ? view : 'overview';
   if (name === 'orders') {
     const filter = Object.fromEntries(new URLSearchParams(search || ''));
     if (JSON.stringify(filter) !== JSON.stringify(state.filter)) {
