@@ -356,3 +356,51 @@ func TestTheOrderPageAsAPersonUsesIt(t *testing.T) {
 		t.Errorf("Back went to %q", hash)
 	}
 }
+
+// TestOnAPhoneNothingScrollsSideways walks every page at 390x844: nothing is wider than
+// the screen, the list's rows are cards, the filters fold behind one button and the
+// navigation is a bar at the bottom.
+func TestOnAPhoneNothingScrollsSideways(t *testing.T) {
+	exe := browserPath(t)
+	t.Chdir(t.TempDir())
+	bot := startBot(t, nil)
+	postText(t, bot.base, string(sample))
+	postText(t, bot.base, "Successful Checkout | Pokémon Center\nProduct\nPokémon TCG: Scarlet & Violet—Prismatic Evolutions Super-Premium Collection with a very long name indeed\n"+
+		"Price\n$119.99\nOrder Number\nP123456789\nTracking Number\n1Z0X5W242034567895\nNotes\nhttps://www.pokemoncenter.com/account/orders/P123456789/details?with=a-long-query-string\n")
+	ctx := browser(t, exe)
+	if err := chromedp.Run(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)); err != nil {
+		t.Fatal(err)
+	}
+	for _, page := range []struct{ hash, ready string }{
+		{"#/overview", `#overview .period`}, {"#/orders", `tr[data-number="P123456789"]`}, {"#/order/P123456789", `#order-title`},
+		{"#/totals", `#cards .card`}, {"#/imports", `#import`}, {"#/review", `#review`}, {"#/health", `#health-cards .card`},
+	} {
+		var wide, screen int
+		err := chromedp.Run(ctx, chromedp.Navigate(bot.base+"/"+page.hash), chromedp.WaitVisible(page.ready),
+			chromedp.Evaluate(`document.documentElement.scrollWidth`, &wide), chromedp.Evaluate(`window.innerWidth`, &screen))
+		if err != nil {
+			t.Fatalf("%s: %v", page.hash, err)
+		}
+		if wide > screen {
+			t.Errorf("%s is %d pixels wide on a %d-pixel screen: it scrolls sideways", page.hash, wide, screen)
+		}
+	}
+	var headVisible, storeVisible, storeAfter bool
+	var navBottom, screenHeight float64
+	err := chromedp.Run(ctx, chromedp.Navigate(bot.base+"/#/orders"), chromedp.WaitVisible(`tr[data-number="P123456789"]`),
+		chromedp.Evaluate(`getComputedStyle(document.querySelector('#order-table thead')).display !== 'none'`, &headVisible),
+		chromedp.Evaluate(`getComputedStyle(document.querySelector('#filters [name=store]')).display !== 'none'`, &storeVisible),
+		chromedp.Click(`#filters-toggle`),
+		chromedp.Evaluate(`getComputedStyle(document.querySelector('#filters [name=store]')).display !== 'none'`, &storeAfter),
+		chromedp.Evaluate(`document.querySelector('header nav').getBoundingClientRect().bottom`, &navBottom),
+		chromedp.Evaluate(`window.innerHeight`, &screenHeight))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if headVisible || storeVisible || !storeAfter {
+		t.Errorf("on a phone: table head shown %v, filters shown before the button %v, after %v", headVisible, storeVisible, storeAfter)
+	}
+	if navBottom < screenHeight-1 {
+		t.Errorf("the navigation ends at %.0f of %.0f pixels: not a bar at the bottom", navBottom, screenHeight)
+	}
+}

@@ -556,6 +556,10 @@ async function start() {
     const filter = Object.fromEntries([...new FormData(ev.target)].filter(([k, v]) => v && !(k === 'sort' && v === 'date_desc')));
     go('#/orders' + (Object.keys(filter).length ? '?' + new URLSearchParams(filter) : ''));
   };
+  $('#filters-toggle').onclick = (ev) => {
+    const open = $('#filters').classList.toggle('open');
+    ev.target.setAttribute('aria-expanded', String(open));
+  };
   $('#prev').onclick = () => { state.page--; loadOrders(); };
   $('#next').onclick = () => { state.page++; loadOrders(); };
   $('#back').onclick = () => go(ordersHash());
