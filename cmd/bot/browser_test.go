@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
@@ -402,5 +403,41 @@ func TestOnAPhoneNothingScrollsSideways(t *testing.T) {
 	}
 	if navBottom < screenHeight-1 {
 		t.Errorf("the navigation ends at %.0f of %.0f pixels: not a bar at the bottom", navBottom, screenHeight)
+	}
+}
+
+// TestDarkModeFollowsTheSystemAndTheToggle: a system in dark mode gets a dark page; the
+// toggle makes it light and the choice stays across a reload.
+func TestDarkModeFollowsTheSystemAndTheToggle(t *testing.T) {
+	exe := browserPath(t)
+	t.Chdir(t.TempDir())
+	bot := startBot(t, nil)
+	ctx := browser(t, exe)
+	background := func() string {
+		var bg string
+		if err := chromedp.Run(ctx, chromedp.Evaluate(`getComputedStyle(document.body).backgroundColor`, &bg)); err != nil {
+			t.Fatal(err)
+		}
+		return bg
+	}
+	err := chromedp.Run(ctx, emulation.SetEmulatedMedia().WithFeatures([]*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}),
+		chromedp.Navigate(bot.base+"/"), chromedp.WaitVisible(`#overview .period`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dark := background(); dark != "rgb(17, 21, 28)" {
+		t.Errorf("a dark system gets a %s page", dark)
+	}
+	if err := chromedp.Run(ctx, chromedp.Click(`#theme`)); err != nil {
+		t.Fatal(err)
+	}
+	if light := background(); light != "rgb(246, 247, 249)" {
+		t.Errorf("after the toggle the page is %s, want light", light)
+	}
+	if err := chromedp.Run(ctx, chromedp.Reload(), chromedp.WaitVisible(`#overview .period`)); err != nil {
+		t.Fatal(err)
+	}
+	if kept := background(); kept != "rgb(246, 247, 249)" {
+		t.Errorf("after a reload the page is %s: the choice was not kept", kept)
 	}
 }

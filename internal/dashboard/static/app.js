@@ -548,7 +548,23 @@ const go = (hash) => { if (location.hash === hash) route(); else location.hash =
 
 const ordersHash = () => '#/orders' + (query().toString() ? '?' + query() : '');
 
+// theme follows the system until the toggle chooses light or dark; the choice is kept.
+function applyTheme() {
+  const chosen = localStorage.getItem('roms-theme');
+  if (chosen) document.documentElement.dataset.theme = chosen;
+  else delete document.documentElement.dataset.theme;
+}
+
+function toggleTheme() {
+  const dark = document.documentElement.dataset.theme === 'dark' ||
+    (!document.documentElement.dataset.theme && matchMedia('(prefers-color-scheme: dark)').matches);
+  localStorage.setItem('roms-theme', dark ? 'light' : 'dark');
+  applyTheme();
+}
+
 async function start() {
+  applyTheme();
+  $('#theme').onclick = toggleTheme;
   $('#filters').status.append(...STATUSES.map((s) => el('option', { value: s }, s)));
   for (const b of document.querySelectorAll('nav button')) b.onclick = () => go(b.dataset.view === 'orders' ? ordersHash() : '#/' + b.dataset.view);
   $('#filters').onsubmit = (ev) => {
