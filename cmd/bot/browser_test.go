@@ -441,3 +441,29 @@ func TestDarkModeFollowsTheSystemAndTheToggle(t *testing.T) {
 		t.Errorf("after a reload the page is %s: the choice was not kept", kept)
 	}
 }
+
+// TestPendingCardsOpenTheirLists: each card counts its orders and opens their list.
+func TestPendingCardsOpenTheirLists(t *testing.T) {
+	exe := browserPath(t)
+	t.Chdir(t.TempDir())
+	bot := startBot(t, nil)
+	postText(t, bot.base, string(sample))
+	postText(t, bot.base, "Order Number: SHIP-1001\nStatus: shipped\nTracking Number: 1Z0X5W242034567895\n")
+	postText(t, bot.base, "Order Number: HOLD-1001\nStatus: review_hold\n")
+	ctx := browser(t, exe)
+	var shipped, hold, open string
+	err := chromedp.Run(ctx, chromedp.Navigate(bot.base+"/#/pending"), chromedp.WaitVisible(`#pending-cards .card`),
+		chromedp.Text(`[data-pending="Shipped, not received"] strong`, &shipped),
+		chromedp.Text(`[data-pending="In review hold"] strong`, &hold), chromedp.Text(`[data-pending="Still open"] strong`, &open),
+		chromedp.Click(`[data-pending="Shipped, not received"]`), chromedp.WaitVisible(`tr[data-number="SHIP-1001"]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if shipped != "1" || hold != "1" || open != "3" {
+		t.Errorf("pending: shipped %s, hold %s, open %s; want 1, 1, 3", shipped, hold, open)
+	}
+	var rows int
+	if err := chromedp.Run(ctx, chromedp.Evaluate(`document.querySelectorAll('#order-table tbody tr').length`, &rows)); err != nil || rows != 1 {
+		t.Errorf("the card's list has %d rows, want only the shipped order (%v)", rows, err)
+	}
+}

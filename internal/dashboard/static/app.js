@@ -314,6 +314,26 @@ function change(now, before, points) {
   return `${pct >= 0 ? '▲ +' : '▼ '}${pct.toFixed(0)}%`;
 }
 
+// ---- Pending ----
+// daysAgo is the date n days before today in ROMS's zone, as the filters take it.
+function daysAgo(n) {
+  const d = new Date(Date.now() - n * 86400e3);
+  return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+}
+
+async function loadPending() {
+  const lists = [
+    ['No tracking after 3 days', { has_tracking: 'false', open: 'true', to: daysAgo(3) }],
+    ['Shipped, not received', { status: 'shipped', fully_received: 'false' }],
+    ['Delivered, not all received', { status: 'delivered', fully_received: 'false' }],
+    ['In review hold', { status: 'review_hold' }],
+    ['Still open', { open: 'true' }],
+  ];
+  const totals = await Promise.all(lists.map(([, f]) => api('/api/v2/orders?' + new URLSearchParams({ ...f, limit: 1 })).then((p) => p.total)));
+  $('#pending-cards').replaceChildren(...lists.map(([name, f], i) => el('a', { class: 'card link', href: '#/orders?' + new URLSearchParams(f),
+    'data-pending': name }, el('span', {}, name), el('strong', {}, String(totals[i])))));
+}
+
 const card = (name, value) => el('div', { class: 'card' }, el('span', {}, name), el('strong', {}, String(value)));
 
 // chart draws checkouts per day as bars and the day's spend (in the first currency) as a
@@ -521,7 +541,7 @@ function show(view) {
   }
 }
 
-const loaders = { overview: loadOverview, orders: loadOrders, totals: loadTotals, health: loadHealth, review: loadReview, imports: async () => {} };
+const loaders = { overview: loadOverview, pending: loadPending, orders: loadOrders, totals: loadTotals, health: loadHealth, review: loadReview, imports: async () => {} };
 
 // route shows what the address's fragment names: a view with its filters, or an order.
 async function route() {
