@@ -149,6 +149,19 @@ func TestDashboardInABrowser(t *testing.T) {
 		t.Errorf("totals %q", cards)
 	}
 
+	var axis, label string
+	run("read the breakdowns without hovering, and follow a bar to its orders", chromedp.WaitVisible(`figure[data-by=store] svg a[data-group="Best Buy US"]`),
+		chromedp.Text(`#chart-axis`, &axis), chromedp.TextContent(`figure[data-by=store] svg a[data-group="Best Buy US"]`, &label),
+		chromedp.Click(`figure[data-by=store] svg a[data-group="Best Buy US"] rect`), chromedp.WaitVisible(`tr[data-number="BBY01-807102506907"]`))
+	if !strings.Contains(label, "Best Buy US") || !strings.Contains(label, "1") || axis == "" {
+		t.Errorf("the store bar reads %q, the axis %q", label, axis)
+	}
+	var hash string
+	run("the list it opened is filtered to the store", chromedp.Evaluate(`location.hash`, &hash))
+	if !strings.Contains(hash, "store=Best+Buy+US") {
+		t.Errorf("the bar opened %q", hash)
+	}
+
 	file := filepath.Join(t.TempDir(), "tracking.csv")
 	if err := os.WriteFile(file, []byte("Order #,Tracking Number\nBBY01-807102506907,1Z888\nNOPE-1,1Z777\n"), 0o600); err != nil {
 		t.Fatal(err)

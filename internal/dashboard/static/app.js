@@ -263,7 +263,48 @@ async function loadTotals() {
   const since = new Date(Date.now() - 29 * 86400e3).toISOString().slice(0, 10);
   const daily = await api('/api/v2/stats?' + new URLSearchParams({ from: since, group_by: 'day' }));
   $('#chart').replaceChildren(chart(daily.groups || [], since));
-  $('#chart-legend').textContent = 'Bars: checkouts. Line: spend.';
+  const peak = Math.max(0, ...(daily.groups || []).map((g) => g.checkouts));
+  $('#chart-axis').replaceChildren(el('span', {}, since), el('span', {}, daysAgo(15)), el('span', {}, daysAgo(0)));
+  $('#chart-legend').textContent = `Bars: checkouts a day (the tallest ${peak}). Line: spend a day. Days run left to right, oldest first.`;
+  const bys = [['Store', 'store', 'store'], ['Profile', 'profile', 'profile'], ['Product', 'product', 'q'], ['Status', 'status', 'status']];
+  const parts = await Promise.all(bys.map(([, by]) => api('/api/v2/stats?' + new URLSearchParams({ from, to, group_by: by }))));
+  $('#breakdowns').replaceChildren(...bys.map(([name, , key], i) => breakdown(name, parts[i].groups || [], key, { from, to })));
+}
+
+// breakdown draws a period's checkouts by one grouping as labelled bars, the top ten and
+// the rest; a bar opens the orders list filtered to it.
+function breakdown(name, groups, key, period) {
+  const ns = 'http://www.w3.org/2000/svg';
+  const sorted = groups.slice().sort((a, b) => b.checkouts - a.checkouts);
+  const rows = sorted.slice(0, 10).map((g) => ({ label: g.group || '(none)', value: g.checkouts, group: g.group }));
+  const rest = sorted.slice(10).reduce((n, g) => n + g.checkouts, 0);
+  if (rest) rows.push({ label: `the rest (${sorted.length - 10})`, value: rest });
+  const max = Math.max(1, ...rows.map((r) => r.value));
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', `0 0 320 ${rows.length * 22 + 4}`);
+  svg.setAttribute('class', 'breakdown');
+  rows.forEach((r, i) => {
+    const y = i * 22 + 2;
+    const link = document.createElementNS(ns, 'a');
+    if (r.group) {
+      const filter = Object.fromEntries(Object.entries({ [key]: r.group, from: period.from, to: period.to }).filter(([, v]) => v));
+      link.setAttribute('href', '#/orders?' + new URLSearchParams(filter));
+    }
+    const text = (x, anchor, content, cls) => {
+      const t = document.createElementNS(ns, 'text');
+      t.setAttribute('x', x); t.setAttribute('y', y + 14); t.setAttribute('text-anchor', anchor); t.setAttribute('class', cls);
+      t.textContent = content;
+      return t;
+    };
+    const bar = document.createElementNS(ns, 'rect');
+    bar.setAttribute('x', 120); bar.setAttribute('y', y + 3); bar.setAttribute('height', 14);
+    bar.setAttribute('width', Math.max(2, 160 * r.value / max)); bar.setAttribute('class', 'bar');
+    link.append(text(116, 'end', r.label.length > 18 ? r.label.slice(0, 17) + '…' : r.label, 'label'), bar,
+      text(124 + 160 * r.value / max, 'start', String(r.value), 'value'));
+    link.setAttribute('data-group', r.group ?? '');
+    svg.append(link);
+  });
+  return el('figure', { class: 'breakdown-card', 'data-by': key }, el('figcaption', {}, `Checkouts by ${name.toLowerCase()}`), svg);
 }
 
 // ---- Overview ----
