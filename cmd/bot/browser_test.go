@@ -168,6 +168,7 @@ func TestDashboardInABrowser(t *testing.T) {
 	}
 	var imported, undone string
 	run("import a tracking file, then undo it", chromedp.Click(`nav button[data-view=imports]`), chromedp.WaitVisible(`#import`),
+		chromedp.WaitReady(`#import option[value=tracking]`),
 		chromedp.SetValue(`#import select[name=kind]`, "tracking"), chromedp.SetUploadFiles(`#import input[type=file]`, []string{file}),
 		chromedp.Click(`#import button[type=submit]`), chromedp.WaitVisible(`//div[@id="import-result"]//button`),
 		chromedp.Text(`#import-result`, &imported), chromedp.Click(`//div[@id="import-result"]//button`),
@@ -478,5 +479,38 @@ func TestPendingCardsOpenTheirLists(t *testing.T) {
 	var rows int
 	if err := chromedp.Run(ctx, chromedp.Evaluate(`document.querySelectorAll('#order-table tbody tr').length`, &rows)); err != nil || rows != 1 {
 		t.Errorf("the card's list has %d rows, want only the shipped order (%v)", rows, err)
+	}
+}
+
+// TestTheImportsPageSaysWhatEachKindReads: the columns of the chosen kind with a sample
+// file to download, and a file dropped on the form is imported.
+func TestTheImportsPageSaysWhatEachKindReads(t *testing.T) {
+	exe := browserPath(t)
+	t.Chdir(t.TempDir())
+	bot := startBot(t, nil)
+	postText(t, bot.base, string(sample))
+	ctx := browser(t, exe)
+	var reads, sampleName, result string
+	err := chromedp.Run(ctx, chromedp.Navigate(bot.base+"/#/imports"), chromedp.WaitReady(`#import option[value=received]`),
+		chromedp.SetValue(`#import select[name=kind]`, "received"),
+		chromedp.Evaluate(`document.querySelector('#import select').dispatchEvent(new Event('change'))`, nil),
+		chromedp.Text(`#import-reads`, &reads), chromedp.AttributeValue(`#import-sample`, "download", &sampleName, nil),
+		chromedp.SetValue(`#import select[name=kind]`, "tracking"),
+		chromedp.Evaluate(`(() => {
+			const dt = new DataTransfer();
+			dt.items.add(new File(["Order Number,Tracking Number\nBBY01-807102506907,1Z0X5W242034567895\n"], "tracking.csv", { type: "text/csv" }));
+			document.querySelector('#import').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+			return true;
+		})()`, nil),
+		chromedp.Click(`#import button[type=submit]`), chromedp.WaitVisible(`//div[@id="import-result"]/p[contains(., "row")]`),
+		chromedp.Text(`#import-result`, &result))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(reads, "Qty Received") || sampleName != "sample-received.csv" {
+		t.Errorf("the received kind reads %q, sample %q", reads, sampleName)
+	}
+	if !strings.Contains(result, "1 row: 1 updated") {
+		t.Errorf("the dropped file: %q", result)
 	}
 }

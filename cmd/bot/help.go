@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/roms-dev/roms/internal/orders"
 )
 
 // commandHelp is `bot NAME -h`: the command's own use, flags and an example, instead of
@@ -32,16 +34,14 @@ var helps = map[string]struct{ use, example, more string }{
 }
 
 // importKinds says what columns each kind of import reads.
-const importKinds = `Applies a file. KIND is what it holds; column names match in any case:
-  tracking       an order number column (Order Number, Order #, Order No...) and a
-                 tracking number column (Tracking Number, Tracking, Tracking #...)
-  received       Qty Received (or Quantity Received, Received...), by order number or
-                 tracking number; optionally Total, Commission, Status
-  charges        a card statement: a date, a description holding the order number, a
-                 reference
-  cancellations  order numbers (a column, or one or more a line), optionally a Reason
-  orders         pasted checkout messages one after another, or a CSV of orders with an
-                 order number column (ROMS's own export, ROMS V2's, a spreadsheet)`
+var importKinds = func() string {
+	var b strings.Builder
+	b.WriteString("Applies a file. KIND is what it holds; column names match in any case:")
+	for _, k := range orders.ImportHelp {
+		fmt.Fprintf(&b, "\n  %-14s %s", k.Kind, k.Reads)
+	}
+	return b.String()
+}()
 
 // printHelp writes a command's help.
 func printHelp(w io.Writer, h *commandHelp) {

@@ -148,3 +148,8 @@ func importRequestBody() *huma.RequestBody {
 		},
 	}
 }
+
+// importKinds lists what each kind of import reads, with a sample file.
+func (h *importRoutes) importKinds(_ context.Context, _ *struct{}) (*struct{ Body []orders.ImportKindHelp }, error) {
+	return &struct{ Body []orders.ImportKindHelp }{orders.ImportHelp}, nil
+}

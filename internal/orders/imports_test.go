@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -383,4 +384,22 @@ func TestAPasswordColumnIsKeptNowhere(t *testing.T) {
 		t.Fatalf("%+v %v", sum, err)
 	}
 	checkSecrets(t, p, []string{"hunter22x", "hunter22y"}, "PW-1")
+}
+
+// TestEveryImportKindHasHelpAndASampleThatReads: the help names every kind once, and
+// each kind's sample imports with no row it cannot read.
+func TestEveryImportKindHasHelpAndASampleThatReads(t *testing.T) {
+	t.Parallel()
+	var kinds []string
+	for _, h := range ImportHelp {
+		kinds = append(kinds, h.Kind)
+		s, _ := newService(t, now)
+		sum, err := s.Import(context.Background(), h.Kind, []byte(h.Sample))
+		if err != nil || sum.Invalid != 0 || sum.Rows == 0 {
+			t.Errorf("%s sample: %+v %v", h.Kind, sum, err)
+		}
+	}
+	if !slices.Equal(slices.Sorted(slices.Values(kinds)), slices.Sorted(slices.Values(ImportKinds))) {
+		t.Errorf("help for %v, kinds %v", kinds, ImportKinds)
+	}
 }

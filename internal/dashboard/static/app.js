@@ -416,6 +416,34 @@ function chart(groups, since) {
 }
 
 // ---- Imports ----
+// loadImports lists the kinds with what each reads and a sample file to start from.
+let kinds = [];
+async function loadImports() {
+  if (!kinds.length) kinds = await api('/api/v2/imports/kinds');
+  const form = $('#import');
+  const chosen = form.kind.value || kinds[0].kind;
+  form.kind.replaceChildren(...kinds.map((k) => el('option', { value: k.kind, selected: k.kind === chosen }, k.name)));
+  describeKind();
+}
+
+function describeKind() {
+  const k = kinds.find((x) => x.kind === $('#import').kind.value);
+  if (!k) return;
+  const url = URL.createObjectURL(new Blob([k.sample], { type: 'text/csv' }));
+  $('#import-reads').replaceChildren(`Reads ${k.reads}. `, el('a', { href: url, download: `sample-${k.kind}.csv`, id: 'import-sample' }, 'Download a sample file'));
+}
+
+// dropFile takes a file dropped on the import form as its file.
+function dropFile(ev) {
+  ev.preventDefault();
+  const file = ev.dataTransfer && ev.dataTransfer.files[0];
+  if (!file) return;
+  const dt = new DataTransfer();
+  dt.items.add(file);
+  $('#import').file.files = dt.files;
+  $('#import').classList.remove('over');
+}
+
 async function importFile(ev) {
   ev.preventDefault();
   const form = ev.target;
@@ -582,7 +610,7 @@ function show(view) {
   }
 }
 
-const loaders = { overview: loadOverview, pending: loadPending, orders: loadOrders, totals: loadTotals, health: loadHealth, review: loadReview, imports: async () => {} };
+const loaders = { overview: loadOverview, pending: loadPending, orders: loadOrders, totals: loadTotals, health: loadHealth, review: loadReview, imports: loadImports };
 
 // route shows what the address's fragment names: a view with its filters, or an order.
 async function route() {
@@ -648,6 +676,10 @@ async function start() {
   window.addEventListener('hashchange', route);
   $('#period').onchange = loadTotals;
   $('#import').onsubmit = importFile;
+  $('#import').kind.onchange = describeKind;
+  $('#import').addEventListener('dragover', (ev) => { ev.preventDefault(); $('#import').classList.add('over'); });
+  $('#import').addEventListener('dragleave', () => $('#import').classList.remove('over'));
+  $('#import').addEventListener('drop', dropFile);
   $('#logout').onclick = async () => { await fetch('/api/v2/session', { method: 'DELETE' }); location.reload(); };
   const session = await (await fetch('/api/v2/session', { credentials: 'same-origin' })).json();
   if (session.token_required && !session.authenticated) await signIn();
