@@ -322,7 +322,7 @@ async function loadOverview() {
   $('#overview-periods').replaceChildren(...PERIODS.map((p, i) => {
     const [now, before] = figures[i].map((s) => s && kpis(s.overall));
     const row = (name, key, show, points) => el('div', { class: 'kpi', 'data-kpi': key }, el('span', {}, name), el('strong', {}, show(now[key])),
-      before ? el('small', { class: 'change' }, change(now[key], before[key], points) + ' vs ' + p.than) : '');
+      before ? el('small', { class: 'change' }, change(now[key], before[key], points, p.than)) : '');
     return el('section', { class: 'period', 'data-period': p.from || 'all' }, el('h2', {}, p.name),
       row('Checkouts', 'checkouts', String), row('Units', 'units', String), row('Spend', 'spend', formatMoney),
       row('Average', 'average', formatMoney), row('Success rate', 'success', percent, true), row('Cancel rate', 'cancel', percent, true));
@@ -346,13 +346,13 @@ function formatMoney(m) {
 }
 
 // change is how a figure moved since the period before: a percentage, or points for a rate.
-function change(now, before, points) {
+function change(now, before, points, than) {
   const a = value(now), b = value(before);
-  if (a === null || b === null || a === undefined || b === undefined) return '-';
-  if (points) return `${a >= b ? '+' : ''}${(100 * (a - b)).toFixed(1)} pts`;
-  if (b === 0) return a === 0 ? 'same' : 'new';
+  if (b === null || b === undefined || (!points && b === 0)) return a ? `none ${than}` : `none ${than} either`;
+  if (a === null || a === undefined) return `none yet; ${points ? percent(b) : b} ${than}`;
+  if (points) return `${a >= b ? '+' : ''}${(100 * (a - b)).toFixed(1)} pts vs ${than}`;
   const pct = (100 * (a - b)) / b;
-  return `${pct >= 0 ? '▲ +' : '▼ '}${pct.toFixed(0)}%`;
+  return `${pct >= 0 ? '▲ +' : '▼ '}${pct.toFixed(0)}% vs ${than}`;
 }
 
 // ---- Pending ----
