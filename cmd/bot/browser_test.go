@@ -514,3 +514,59 @@ func TestTheImportsPageSaysWhatEachKindReads(t *testing.T) {
 		t.Errorf("the dropped file: %q", result)
 	}
 }
+
+// TestTheListIsEditedLikeASpreadsheet: a status changed in its row, and orders picked
+// for a bulk cancel and a bulk delete that asks first and can be undone.
+func TestTheListIsEditedLikeASpreadsheet(t *testing.T) {
+	exe := browserPath(t)
+	t.Chdir(t.TempDir())
+	bot := startBot(t, nil)
+	for _, n := range []string{"BULK-1001", "BULK-1002", "BULK-1003"} {
+		postText(t, bot.base, "Successful Checkout | Target\nProduct\nETB\nOrder Number\n"+n+"\n")
+	}
+	status := func(n string) string {
+		var o struct {
+			Status    string
+			DeletedAt *string `json:"deleted_at"`
+		}
+		getJSON(t, bot.base+"/api/v2/orders/"+n, &o)
+		if o.DeletedAt != nil {
+			return "deleted"
+		}
+		return o.Status
+	}
+	ctx := browser(t, exe)
+	run := func(what string, actions ...chromedp.Action) {
+		t.Helper()
+		if err := chromedp.Run(ctx, actions...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	run("change a status in its row", chromedp.Navigate(bot.base+"/#/orders"), chromedp.WaitVisible(`tr[data-number="BULK-1001"]`),
+		chromedp.SetValue(`tr[data-number="BULK-1001"] select.inline`, "shipped"),
+		chromedp.Evaluate(`document.querySelector('tr[data-number="BULK-1001"] select.inline').dispatchEvent(new Event('change'))`, nil),
+		chromedp.WaitVisible(`tr[data-number="BULK-1001"] select.inline.shipped`))
+	if got := status("BULK-1001"); got != "shipped" {
+		t.Errorf("the inline status is %q", got)
+	}
+	run("cancel two at once", chromedp.Click(`input.pick[data-number="BULK-1002"]`), chromedp.Click(`input.pick[data-number="BULK-1003"]`),
+		chromedp.WaitVisible(`#bulk`), chromedp.Click(`#bulk-cancel`), chromedp.WaitVisible(`#notice`),
+		chromedp.WaitVisible(`tr[data-number="BULK-1003"] select.inline.cancelled`))
+	if status("BULK-1002") != "cancelled" || status("BULK-1003") != "cancelled" || status("BULK-1001") != "shipped" {
+		t.Errorf("after the bulk cancel: %s %s %s", status("BULK-1001"), status("BULK-1002"), status("BULK-1003"))
+	}
+	run("delete two, asked first", chromedp.Click(`input.pick[data-number="BULK-1002"]`), chromedp.Click(`input.pick[data-number="BULK-1003"]`),
+		chromedp.Click(`#bulk-delete`), chromedp.WaitVisible(`#bulk-confirm`))
+	if status("BULK-1002") == "deleted" {
+		t.Fatal("deleted before the person confirmed")
+	}
+	run("confirm, then undo", chromedp.Click(`#bulk-delete-yes`), chromedp.WaitVisible(`#notice-action`),
+		chromedp.WaitNotPresent(`tr[data-number="BULK-1002"]`))
+	if status("BULK-1002") != "deleted" || status("BULK-1003") != "deleted" {
+		t.Fatalf("the bulk delete: %s %s", status("BULK-1002"), status("BULK-1003"))
+	}
+	run("undo", chromedp.Click(`#notice-action`), chromedp.WaitVisible(`tr[data-number="BULK-1002"]`))
+	if status("BULK-1002") == "deleted" || status("BULK-1003") == "deleted" {
+		t.Error("Undo did not restore the deleted orders")
+	}
+}

@@ -56,7 +56,7 @@ let zone;
 const day = (t) => new Date(t).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short', timeZone: zone });
 
 // ---- Orders ----
-const state = { filter: {}, cursors: [''], page: 0, rows: new Map() };
+const state = { filter: {}, cursors: [''], page: 0, rows: new Map(), picked: new Set() };
 
 function query(extra = {}) {
   const q = new URLSearchParams();
@@ -88,11 +88,57 @@ function orderRow(o) {
   const open = () => { location.hash = orderHash(o.order_number); };
   const row = el('tr', { tabindex: 0, 'data-number': o.order_number, onclick: open,
     onkeydown: (ev) => { if (ev.key === 'Enter') open(); } },
+  el('td', { onclick: (ev) => ev.stopPropagation() }, el('input', { type: 'checkbox', class: 'pick', 'data-number': o.order_number,
+    'aria-label': `Select ${o.order_number}`, onchange: updateBulk, checked: state.picked.has(o.order_number) })),
   el('td', {}, day(o.order_date)), el('td', { class: 'mono' }, o.order_number), el('td', {}, o.product),
   el('td', {}, o.store), el('td', {}, o.profile), el('td', { class: 'num' }, money(o.total, o.currency)),
-  el('td', {}, el('span', { class: 'status ' + o.status }, o.status || '-')), el('td', { class: 'mono' }, o.tracking_number));
+  el('td', { onclick: (ev) => ev.stopPropagation() }, inlineStatus(o)), el('td', { class: 'mono' }, o.tracking_number));
   state.rows.set(o.order_number, row);
   return row;
+}
+
+// inlineStatus changes an order's status from its row, as a spreadsheet's cell would.
+function inlineStatus(o) {
+  const options = o.status ? STATUSES : ['', ...STATUSES];
+  return el('select', { class: 'inline status ' + o.status, 'aria-label': `Status of ${o.order_number}`,
+    onchange: async (ev) => {
+      try {
+        await patch(o.order_number, { status: ev.target.value });
+      } catch (err) {
+        notice(`${o.order_number}: ${err.message}`);
+      }
+    } }, ...options.map((s) => el('option', { value: s, selected: s === (o.status || '') }, s || '-')));
+}
+
+const patch = (number, change) => api('/api/v2/orders/' + encodeURIComponent(number),
+  { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(change) });
+
+// ---- Bulk ----
+function updateBulk(ev) {
+  if (ev) (ev.target.checked ? state.picked.add(ev.target.dataset.number) : state.picked.delete(ev.target.dataset.number));
+  $('#bulk').hidden = state.picked.size === 0;
+  $('#bulk-count').textContent = `${state.picked.size} selected`;
+  $('#bulk-confirm').hidden = true;
+}
+
+// bulk applies fn to every selected order, one after another, and says how it went.
+async function bulk(what, fn) {
+  const numbers = [...state.picked];
+  let failed = 0;
+  for (const n of numbers) {
+    try { await fn(n); } catch { failed++; }
+  }
+  state.picked.clear();
+  updateBulk();
+  notice(`${what}: ${numbers.length - failed} of ${numbers.length} orders` + (failed ? `; ${failed} could not be changed` : '') + '.',
+    what === 'Deleted' ? ['Undo', () => bulkRestore(numbers)] : null);
+  await loadOrders();
+}
+
+async function bulkRestore(numbers) {
+  for (const n of numbers) await api('/api/v2/orders/' + encodeURIComponent(n) + '/restore', { method: 'POST' }).catch(() => {});
+  notice(`Restored ${numbers.length} orders.`);
+  await loadOrders();
 }
 
 // live applies an order change from the stream: a new order appears at the top of the
@@ -214,7 +260,7 @@ async function saveOrder(ev) {
   if (form.tracking_number.value.trim()) change.tracking_number = form.tracking_number.value.trim();
   if (Object.keys(change).length === 0) { $('#edit-error').textContent = 'Nothing changed.'; return; }
   try {
-    await api('/api/v2/orders/' + encodeURIComponent(number), { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(change) });
+    await patch(number, change);
     await openOrder(number);
   } catch (err) {
     $('#edit-error').textContent = err.message;
@@ -660,6 +706,19 @@ async function start() {
     ev.preventDefault();
     const filter = Object.fromEntries([...new FormData(ev.target)].filter(([k, v]) => v && !(k === 'sort' && v === 'date_desc')));
     go('#/orders' + (Object.keys(filter).length ? '?' + new URLSearchParams(filter) : ''));
+  };
+  $('#bulk-status').append(...STATUSES.map((s) => el('option', { value: s }, s)));
+  $('#bulk-set').onclick = () => bulk(`Status ${$('#bulk-status').value}`, (n) => patch(n, { status: $('#bulk-status').value }));
+  $('#bulk-cancel').onclick = () => bulk('Cancelled', (n) => patch(n, { status: 'cancelled' }));
+  $('#bulk-delete').onclick = () => { $('#bulk-n').textContent = state.picked.size; $('#bulk-confirm').hidden = false; };
+  $('#bulk-delete-no').onclick = () => { $('#bulk-confirm').hidden = true; };
+  $('#bulk-delete-yes').onclick = () => bulk('Deleted', (n) => api('/api/v2/orders/' + encodeURIComponent(n), { method: 'DELETE' }));
+  $('#pick-all').onchange = (ev) => {
+    for (const box of document.querySelectorAll('#order-table .pick')) {
+      box.checked = ev.target.checked;
+      (box.checked ? state.picked.add(box.dataset.number) : state.picked.delete(box.dataset.number));
+    }
+    updateBulk();
   };
   $('#filters-toggle').onclick = (ev) => {
     const open = $('#filters').classList.toggle('open');
