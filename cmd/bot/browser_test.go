@@ -184,6 +184,13 @@ func TestDashboardInABrowser(t *testing.T) {
 	if !strings.Contains(health, "Database\nok") && !strings.Contains(health, "Databaseok") {
 		t.Errorf("health %q", health)
 	}
+	var words string
+	run("read health in words", chromedp.Text(`#health-words`, &words))
+	for _, want := range []string{"The database is well", "Discord is not set up", "Every bot's posts are read"} {
+		if !strings.Contains(words, want) {
+			t.Errorf("health in words lacks %q: %q", want, words)
+		}
+	}
 
 	var href string
 	var ok bool

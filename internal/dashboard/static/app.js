@@ -614,7 +614,10 @@ function teachForm(label, source, result) {
 
 // ---- Health ----
 async function loadHealth() {
-  const [h, logs] = await Promise.all([fetch('/health').then((r) => r.json()), api('/api/v2/webhooks/logs?limit=20')]);
+  const [h, logs, parse] = await Promise.all([fetch('/health').then((r) => r.json()), api('/api/v2/webhooks/logs?limit=20'),
+    api('/api/v2/parse-health')]);
+  $('#health-words').replaceChildren(...healthWords(h, logs.logs || [], parse.sources || []).map(([ok, text]) =>
+    el('li', { class: ok ? 'ok' : 'bad' }, (ok ? '✓ ' : '⚠ ') + text)));
   const db = h.database;
   const mb = (n) => `${(n / 1048576).toFixed(1)} MB`;
   $('#health-cards').replaceChildren(
@@ -632,6 +635,32 @@ async function loadHealth() {
   $('#inputs tbody').replaceChildren(...logs.logs.map((l) => el('tr', { class: l.outcome === 'rejected' ? 'bad' : '' },
     el('td', {}, day(l.created_at)), el('td', {}, l.origin.source), el('td', {}, l.outcome), el('td', { class: 'mono' }, l.order_number || ''),
     el('td', {}, l.error_message || ''))));
+}
+
+// healthWords says how ROMS is, in sentences a person who is not a programmer reads:
+// each with whether it is well.
+function healthWords(h, logs, sources) {
+  const words = [];
+  const db = h.database;
+  words.push(db.state === 'ok' ? [true, `The database is well: ${db.orders} orders kept.`] :
+    [false, `The database has a problem: ${db.error}. See README "Backups" and "Troubleshooting".`]);
+  const d = h.discord;
+  words.push({
+    disabled: [true, 'Discord is not set up: checkouts come only through the webhook. README "Connect to Discord" shows how to add it.'],
+    connected: [true, 'Discord is connected' + (d.last_event_at ? `; the last message arrived ${day(d.last_event_at)}.` : '.')],
+    standby: [true, `Another ROMS holds the Discord connection; this one takes over if it stops.`],
+  }[d.state] || [false, `Discord is ${d.state}: ${d.message || 'ROMS keeps trying.'}`]);
+  const failed = logs.filter((l) => l.outcome === 'rejected');
+  words.push(failed.length ? [false, `${failed.length} of the last ${logs.length} inputs could not be stored or read; the table below says why.`] :
+    [true, logs.length ? `The webhook and Discord posts are read: the last ${logs.length} inputs were stored or set aside as not orders.` : 'No input has arrived yet.']);
+  const alerting = sources.filter((s) => s.alerting);
+  words.push(alerting.length ? [false, `${alerting.map((s) => s.source).join(', ')} stopped being read as orders: a bot changed its posts. "Needs a look" lists them and can teach ROMS the new labels.`] :
+    [true, sources.length ? `Every bot's posts are read (${sources.length} ${sources.length === 1 ? 'source' : 'sources'} since start).` : 'No bot has posted since ROMS started.']);
+  for (const m of h.mail || []) {
+    words.push(m.state === 'failing' ? [false, `Mailbox ${m.name}: ${m.message}`] :
+      [true, `Mailbox ${m.name} is read${m.last_read ? `, last ${day(m.last_read)}` : ''}: ${m.read} emails, ${m.applied} changed an order.`]);
+  }
+  return words;
 }
 
 // A banner for what the owner must fix in Discord (a missing intent, a spent allowance of
