@@ -109,6 +109,15 @@ func (h *orderRoutes) stats(ctx context.Context, in *statsInput) (*struct{ Body 
 	return &struct{ Body orders.Stats }{st}, nil
 }
 
+// overview is the dashboard's first page in one answer.
+func (h *orderRoutes) overview(ctx context.Context, _ *struct{}) (*struct{ Body []orders.Period }, error) {
+	periods, err := h.orders.Overview(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &struct{ Body []orders.Period }{periods}, nil
+}
+
 type exportInput struct {
 	FilterParams
 	Sort string `query:"sort" enum:"date_desc,date_asc,price_desc,price_asc" default:"date_desc"`

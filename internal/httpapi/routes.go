@@ -136,6 +136,7 @@ func routes(r chi.Router, s *server, d Deps) {
 	huma.Register(api, undo, imps.undoImport)
 	huma.Register(api, op("import-kinds", http.MethodGet, pathImports+"kinds", "What each kind of import reads, with a sample file", "Imports"), imps.importKinds)
 	huma.Register(api, op("order-stats", http.MethodGet, "/api/v2/stats", "Totals of the orders a filter selects, overall and per group", "Orders"), ords.stats)
+	huma.Register(api, op("overview", http.MethodGet, "/api/v2/overview", "Today, this week, this month and all time, each with the period before", "Orders"), ords.overview)
 	huma.Register(api, op("get-order", http.MethodGet, "/api/v2/orders/{order_number}", "Get one order", "Orders"), ords.getOrder)
 	huma.Register(api, op("list-order-events", http.MethodGet, "/api/v2/orders/{order_number}/events", "History of one order, oldest first, with who made each change", "Orders"), ords.listEvents)
 	update := op("update-order", http.MethodPatch, "/api/v2/orders/{order_number}", "Correct an order: set fields, or clear them with null", "Orders")

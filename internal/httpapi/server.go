@@ -56,6 +56,7 @@ type Orders interface {
 	Events(ctx context.Context, number string) ([]order.Event, error)
 	List(ctx context.Context, f order.Filter) (order.Page, error)
 	Stats(ctx context.Context, f order.Filter, by string) (orders.Stats, error)
+	Overview(ctx context.Context) ([]orders.Period, error)
 	Export(ctx context.Context, f order.Filter, w io.Writer) (int, error)
 	Correct(ctx context.Context, number string, e order.Edit, actor string) (order.Result, error)
 	Create(ctx context.Context, f order.Fields, actor string) (order.Result, error)

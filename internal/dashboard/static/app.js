@@ -53,7 +53,13 @@ const money = (m, cur) => (m === null || m === undefined) ? '' : `${Number(m).to
 // zone is ROMS's time zone (the timezone setting), which "today" and the totals use: every
 // time is shown in it, not in the browser's.
 let zone;
-const day = (t) => new Date(t).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short', timeZone: zone });
+let dayFormat; // made once: a formatter made for every date costs a millisecond each
+const day = (t) => {
+  if (!dayFormat || dayFormat.resolvedOptions().timeZone !== (zone || dayFormat.resolvedOptions().timeZone)) {
+    dayFormat = new Intl.DateTimeFormat([], { dateStyle: 'medium', timeStyle: 'short', timeZone: zone });
+  }
+  return dayFormat.format(new Date(t));
+};
 
 // ---- Orders ----
 const state = { filter: {}, cursors: [''], page: 0, rows: new Map(), picked: new Set() };
@@ -355,18 +361,15 @@ function breakdown(name, groups, key, period) {
 
 // ---- Overview ----
 // The periods side by side, each with the one before it.
-const PERIODS = [
-  { name: 'Today', from: 'today', to: 'today', before: ['yesterday', 'yesterday'], than: 'yesterday' },
-  { name: 'This week', from: 'week', to: '', before: ['last-week', 'last-week'], than: 'last week' },
-  { name: 'This month', from: 'month', to: '', before: ['last-month', 'last-month'], than: 'last month' },
-  { name: 'All time', from: '', to: '' },
-];
+const PERIODS = { today: ['Today', 'yesterday', 'today'], week: ['This week', 'last week', 'week'],
+  month: ['This month', 'last month', 'month'], all: ['All time', '', ''] };
 
 async function loadOverview() {
-  const stats = (from, to) => api('/api/v2/stats?' + new URLSearchParams(Object.entries({ from, to }).filter(([, v]) => v)));
-  const figures = await Promise.all(PERIODS.map((p) => Promise.all([stats(p.from, p.to), p.before ? stats(...p.before) : null])));
-  $('#overview-periods').replaceChildren(...PERIODS.map((p, i) => {
-    const [now, before] = figures[i].map((s) => s && kpis(s.overall));
+  const periods = await api('/api/v2/overview');
+  $('#overview-periods').replaceChildren(...periods.map((period) => {
+    const [name, than, from] = PERIODS[period.name];
+    const p = { name, than, from };
+    const now = kpis(period.now), before = period.before && kpis(period.before);
     const row = (name, key, show, points) => el('div', { class: 'kpi', 'data-kpi': key }, el('span', {}, name), el('strong', {}, show(now[key])),
       before ? el('small', { class: 'change' }, change(now[key], before[key], points, p.than)) : '');
     return el('section', { class: 'period', 'data-period': p.from || 'all' }, el('h2', {}, p.name),
@@ -665,9 +668,9 @@ function healthWords(h, logs, sources) {
 
 // A banner for what the owner must fix in Discord (a missing intent, a spent allowance of
 // sessions): it says what to do, and goes once Discord reads again.
-async function checkDiscord() {
+async function checkDiscord(known) {
   try {
-    const h = await (await fetch('/health')).json();
+    const h = known || await (await fetch('/health')).json();
     const d = h.discord || {};
     const alert = $('#discord-alert');
     const show = d.state === 'refused' || d.message_content === 'missing' || (d.sessions_left != null && d.sessions_left < 250);
@@ -769,17 +772,18 @@ async function start() {
   $('#import').addEventListener('dragleave', () => $('#import').classList.remove('over'));
   $('#import').addEventListener('drop', dropFile);
   $('#logout').onclick = async () => { await fetch('/api/v2/session', { method: 'DELETE' }); location.reload(); };
-  const session = await (await fetch('/api/v2/session', { credentials: 'same-origin' })).json();
+  const [session, health] = await Promise.all([fetch('/api/v2/session', { credentials: 'same-origin' }).then((r) => r.json()),
+    fetch('/health').then((r) => r.json())]);
+  zone = health.time_zone || undefined;
+  try { new Intl.DateTimeFormat([], { timeZone: zone }); } catch { zone = undefined; } // an old browser: its own zone
   if (session.token_required && !session.authenticated) await signIn();
   else {
     $('#logout').hidden = !session.token_required;
     startLive();
   }
-  checkDiscord();
+  checkDiscord(health);
   setInterval(checkDiscord, 60000);
   api('/api/v2/review?limit=200').then((r) => countReview(r.entries.length)).catch(() => {});
-  zone = (await (await fetch('/health')).json()).time_zone || undefined;
-  try { new Intl.DateTimeFormat([], { timeZone: zone }); } catch { zone = undefined; } // an old browser: its own zone
   await route();
 }
 
