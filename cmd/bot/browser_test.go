@@ -103,12 +103,7 @@ func TestDashboardInABrowser(t *testing.T) {
 		}
 	})
 
-	run := func(what string, actions ...chromedp.Action) {
-		t.Helper()
-		if err := chromedp.Run(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	run := steps(t, ctx)
 	run("open the dashboard and sign in", network.Enable(), chromedp.Navigate(bot.base+"/"),
 		chromedp.WaitVisible(`#login input[name=token]`), chromedp.SendKeys(`#login input[name=token]`, token),
 		chromedp.Click(`#login button[type=submit]`), chromedp.WaitNotVisible(`#login`),
@@ -308,12 +303,7 @@ func TestTheOrderPageAsAPersonUsesIt(t *testing.T) {
 	bot := startBot(t, map[string]string{"ROMS_TIMEZONE": "America/New_York"})
 	postText(t, bot.base, "Order Number: NOSTAT-1\nProduct: Air Max 90\nSize: 10.5\nTracking Number: 1Z0X5W242034567895\n")
 	ctx := browser(t, exe)
-	run := func(what string, actions ...chromedp.Action) {
-		t.Helper()
-		if err := chromedp.Run(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	run := steps(t, ctx)
 	var fields, link, hash, history string
 	run("open the order from its address, as a bookmark does", chromedp.Navigate(bot.base+"/#/order/NOSTAT-1"),
 		chromedp.WaitVisible(`#order-title`), chromedp.Text(`#order-fields`, &fields),
@@ -548,12 +538,7 @@ func TestTheListIsEditedLikeASpreadsheet(t *testing.T) {
 		return o.Status
 	}
 	ctx := browser(t, exe)
-	run := func(what string, actions ...chromedp.Action) {
-		t.Helper()
-		if err := chromedp.Run(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	run := steps(t, ctx)
 	run("change a status in its row", chromedp.Navigate(bot.base+"/#/orders"), chromedp.WaitVisible(`tr[data-number="BULK-1001"]`),
 		chromedp.SetValue(`tr[data-number="BULK-1001"] select.inline`, "shipped"),
 		chromedp.Evaluate(`document.querySelector('tr[data-number="BULK-1001"] select.inline').dispatchEvent(new Event('change'))`, nil),
@@ -675,6 +660,16 @@ func seedOrders(t *testing.T, path string, n int) {
 				t.Fatal(err)
 			}
 			batch = batch[:0]
+		}
+	}
+}
+
+// steps runs a named step of a browser test in ctx, stopping the test when it fails.
+func steps(t *testing.T, ctx context.Context) func(what string, actions ...chromedp.Action) {
+	return func(what string, actions ...chromedp.Action) {
+		t.Helper()
+		if err := chromedp.Run(ctx, actions...); err != nil {
+			t.Fatalf("%s: %v", what, err)
 		}
 	}
 }

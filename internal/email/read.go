@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/roms-dev/roms/internal/parser"
 )
 
 // What an email says happened to an order.
@@ -138,7 +140,7 @@ func orderNumbers(text string) []string {
 	var labelled, rest []string
 	add := func(list *[]string, tok string) {
 		tok = strings.TrimPrefix(tok, "#")
-		if countDigits(tok) < 4 || notNumber.MatchString(tok) || slices.Contains(labelled, tok) || slices.Contains(rest, tok) {
+		if parser.CountDigits(tok) < 4 || notNumber.MatchString(tok) || slices.Contains(labelled, tok) || slices.Contains(rest, tok) {
 			return
 		}
 		*list = append(*list, tok)
@@ -162,16 +164,6 @@ func orderNumbers(text string) []string {
 }
 
 var priceNear = regexp.MustCompile(`[$€£]\s?\d|\d\s?(USD|EUR|GBP|CAD)\b`)
-
-func countDigits(s string) int {
-	n := 0
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			n++
-		}
-	}
-	return n
-}
 
 // quantity is the first "Qty: 2" of an email, in the languages read.
 var quantity = regexp.MustCompile(`(?im)^\s*(qty|quantity|quantité|menge|anzahl|cantidad|quantità)\s*:?\s*(\d{1,3})\s*$`)

@@ -379,7 +379,7 @@ func isURL(s string) bool {
 func numberInURL(s string) string {
 	found := ""
 	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune("/?&=#", r) }) {
-		if orderToken.MatchString(part) && countDigits(part) >= 4 {
+		if orderToken.MatchString(part) && CountDigits(part) >= 4 {
 			found = part
 		}
 	}
@@ -388,7 +388,8 @@ func numberInURL(s string) string {
 
 var orderToken = regexp.MustCompile(`^[A-Za-z0-9_-]{4,40}$`)
 
-func countDigits(s string) int {
+// CountDigits is how many digits s holds: an order number has several, a word none.
+func CountDigits(s string) int {
 	n := 0
 	for _, r := range s {
 		if r >= '0' && r <= '9' {
