@@ -733,8 +733,15 @@ func (m Mail) problems() []error {
 	return errs
 }
 
-// accountKeys are the keys of a mail.accounts entry.
-var accountKeys = []string{"name", "server", "security", "username", "password", "folders"}
+// accountKeys are the keys of a mail.accounts entry: MailAccount's own, so they cannot
+// drift from what is decoded.
+var accountKeys = func() []string {
+	var keys []string
+	for f := range reflect.TypeFor[MailAccount]().Fields() {
+		keys = append(keys, f.Tag.Get("mapstructure"))
+	}
+	return keys
+}()
 
 // unknownAccountKeys names a misspelt key inside mail.accounts' entries, which
 // unknownKeys cannot see in a list.

@@ -52,7 +52,7 @@ func Parse(raw []byte) (Message, error) {
 	msg := Message{ID: strings.Trim(m.Header.Get("Message-Id"), "<> "), Subject: decodeHeader(m.Header.Get("Subject")),
 		From: address(m.Header.Get("From"))}
 	if msg.ID == "" {
-		msg.ID = digest(raw)
+		msg.ID = Digest(raw)
 	}
 	msg.Date, _ = mail.ParseDate(m.Header.Get("Date"))
 	var plain, html strings.Builder
@@ -135,8 +135,9 @@ func decodeTransfer(encoding string, r io.Reader) io.Reader {
 	return r
 }
 
-// digest names an email without a Message-ID by its content.
-func digest(raw []byte) string {
+// Digest names an email by its content: its ID when it has no Message-ID, and what tells
+// two versions of an email apart.
+func Digest(raw []byte) string {
 	sum := sha256.Sum256(raw)
 	return "sha256:" + hex.EncodeToString(sum[:12])
 }

@@ -42,11 +42,12 @@ type Reading struct {
 
 // Read is what m says about an order.
 func Read(m Message) Reading {
+	head := firstLines(m.Text, 25)
 	r := Reading{Event: event(m.Subject)}
 	if r.Event == "" {
-		r.Event = event(firstLines(m.Text, 25))
+		r.Event = event(head)
 	}
-	r.Partial = r.Event == Cancelled && partial.MatchString(m.Subject+"\n"+firstLines(m.Text, 25))
+	r.Partial = r.Event == Cancelled && partial.MatchString(m.Subject+"\n"+head)
 	r.Tracking = findTracking(m.Text, m.Links)
 	if r.Event == "" && len(r.Tracking) > 0 && shippedHint.MatchString(m.Subject+" "+m.Text) {
 		r.Event = Shipped

@@ -2,8 +2,6 @@ package orders
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"regexp"
@@ -30,16 +28,17 @@ const maxEmailNumbers = 40
 func (s *Service) IngestEmail(ctx context.Context, account string, raw []byte) (Ingested, error) {
 	in := Input{Origin: order.Origin{Source: order.SourceEmail, Poster: account}, ContentType: "message/rfc822",
 		Actor: order.ActorEmail(account)}
+	sum := email.Digest(raw)
 	m, err := email.Parse(raw)
 	if err != nil {
 		in.Raw = string(raw)
-		in.Mark = &order.Mark{Key: "email:" + account + ":" + digest(raw), Hash: digest(raw)}
+		in.Mark = &order.Mark{Key: "email:" + account + ":" + sum, Hash: sum}
 		return Ingested{}, s.Reject(ctx, in, fmt.Errorf("not an email that can be read: %w", err))
 	}
 	in.Raw = emailLogText(m)
 	in.Origin.MessageID = m.ID // the order's history names the email; its log entry holds it
 	in.ReceivedAt, in.OccurredAt = m.Date, m.Date
-	in.Mark = &order.Mark{Key: "email:" + account + ":" + m.ID, Hash: digest(raw)}
+	in.Mark = &order.Mark{Key: "email:" + account + ":" + m.ID, Hash: sum}
 	msg, err := s.emailMessage(ctx, email.Read(m), m)
 	if err != nil {
 		return Ingested{}, err
@@ -167,9 +166,4 @@ func emailLogText(m email.Message) string {
 		b.WriteString("Link: " + l + "\n")
 	}
 	return oneTimeCode.ReplaceAllString(b.String(), "${1}[redacted]")
-}
-
-func digest(raw []byte) string {
-	sum := sha256.Sum256(raw)
-	return hex.EncodeToString(sum[:16])
 }
