@@ -53,10 +53,12 @@ const money = (m, cur) => (m === null || m === undefined) ? '' : `${Number(m).to
 // zone is ROMS's time zone (the timezone setting), which "today" and the totals use: every
 // time is shown in it, not in the browser's.
 let zone;
-let dayFormat; // made once: a formatter made for every date costs a millisecond each
+// One formatter a zone: making one for every date costs a millisecond each.
+let dayFormat, dayZone;
 const day = (t) => {
-  if (!dayFormat || dayFormat.resolvedOptions().timeZone !== (zone || dayFormat.resolvedOptions().timeZone)) {
+  if (!dayFormat || dayZone !== zone) {
     dayFormat = new Intl.DateTimeFormat([], { dateStyle: 'medium', timeStyle: 'short', timeZone: zone });
+    dayZone = zone;
   }
   return dayFormat.format(new Date(t));
 };
