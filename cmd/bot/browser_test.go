@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/roms-dev/roms/internal/bbolt"
 	"github.com/roms-dev/roms/internal/fakediscord"
@@ -81,6 +82,11 @@ func TestTheDashboardSaysWhatDiscordNeeds(t *testing.T) {
 	}
 }
 
+// choose picks a value in a select and tells the page, as a person's choice would.
+func choose(sel, value string) chromedp.Action {
+	return chromedp.Evaluate(fmt.Sprintf(`(() => { const s = document.querySelector(%q); s.value = %q; s.dispatchEvent(new Event('change', { bubbles: true })); })()`, sel, value), nil)
+}
+
 // TestDashboardInABrowser uses the dashboard as a person would, in headless Chromium
 // against the whole program with a token: sign in, see a checkout arrive, correct it,
 // see the totals, download the CSV; and nothing is fetched from anywhere but ROMS.
@@ -137,16 +143,33 @@ func TestDashboardInABrowser(t *testing.T) {
 		t.Errorf("history %q", history)
 	}
 
-	var cards string
+	var cards, ticks string
 	var bars int
-	run("see the totals", chromedp.Click(`nav button[data-view=totals]`), chromedp.WaitVisible(`#cards .card`),
-		chromedp.Text(`#cards`, &cards), chromedp.WaitVisible(`#chart svg polyline.spend`),
-		chromedp.Evaluate(`document.querySelectorAll('#chart svg rect').length`, &bars))
+	var totalsShot []byte
+	run("see the totals, and the last 30 days a bar a day with both axes' values", chromedp.Click(`nav button[data-view=totals]`), chromedp.WaitVisible(`#cards .card`),
+		chromedp.Text(`#cards`, &cards), chromedp.SetValue(`#period select[name=period]`, "last30"),
+		choose(`#period select[name=bucket]`, "day"), chromedp.WaitVisible(`#chart svg[data-period="last30 day"] polyline.spend`),
+		chromedp.Evaluate(`document.querySelectorAll('#chart svg rect.bar').length`, &bars),
+		chromedp.Evaluate(`[...document.querySelectorAll('#chart svg text')].map((t) => t.textContent).join(' ')`, &ticks),
+		chromedp.Screenshot(`#totals`, &totalsShot, chromedp.NodeVisible))
 	if bars != 30 {
-		t.Errorf("the chart has %d days, want 30", bars)
+		t.Errorf("the chart of the last 30 days has %d bars, want 30", bars)
+	}
+	if !strings.Contains(ticks, "$299.99") || !strings.Contains(ticks, "0 ") {
+		t.Errorf("the chart's axes read %q, want the spend's peak and a zero", ticks)
 	}
 	if !strings.Contains(cards, "Checkouts\n1") && !strings.Contains(cards, "Checkouts1") {
 		t.Errorf("totals %q", cards)
+	}
+	var monthHash string
+	run("all time a bar a month, and a bar opens its month's orders", chromedp.SetValue(`#period select[name=period]`, "all"),
+		choose(`#period select[name=bucket]`, "month"),
+		chromedp.WaitVisible(`#chart svg[data-period="all month"] a[data-bucket] rect.bar`),
+		chromedp.Evaluate(`document.querySelectorAll('#chart svg rect.bar').length`, &bars),
+		chromedp.Click(`#chart svg a[data-bucket] rect.bar`), chromedp.WaitVisible(`tr[data-number="BBY01-807102506907"]`),
+		chromedp.Evaluate(`location.hash`, &monthHash), chromedp.Click(`nav button[data-view=totals]`), chromedp.WaitVisible(`#chart svg`))
+	if bars != 1 || !strings.Contains(monthHash, "from="+time.Now().Format("2006-01")+"-01") {
+		t.Errorf("all time a month a bar: %d bars, the bar opened %q", bars, monthHash)
 	}
 
 	var axis, label string
@@ -228,6 +251,7 @@ func TestDashboardInABrowser(t *testing.T) {
 	run("screenshots", chromedp.FullScreenshot(&wide, 100), chromedp.EmulateViewport(390, 844), chromedp.CaptureScreenshot(&phone))
 	_ = os.WriteFile(filepath.Join(dir, "dashboard-wide.png"), wide, 0o644)
 	_ = os.WriteFile(filepath.Join(dir, "dashboard-phone.png"), phone, 0o644)
+	_ = os.WriteFile(filepath.Join(dir, "dashboard-totals.png"), totalsShot, 0o644)
 
 	var docs string
 	run("open the API docs", chromedp.EmulateViewport(1280, 800), chromedp.Navigate(bot.base+"/docs"), chromedp.WaitVisible(`#list-orders`),
@@ -546,10 +570,43 @@ func TestTheListIsEditedLikeASpreadsheet(t *testing.T) {
 	if got := status("BULK-1001"); got != "shipped" {
 		t.Errorf("the inline status is %q", got)
 	}
+	var o struct {
+		TrackingNumbers []string `json:"tracking_numbers"`
+		QtyReceived     int      `json:"qty_received"`
+		Notes, Status   string
+	}
+	cellOf := func(field string) string { return `tr[data-number="BULK-1001"] td[data-field=` + field + `]` }
+	run("type tracking, units received and a note into their cells", chromedp.Click(cellOf("tracking_numbers")),
+		chromedp.SendKeys(cellOf("tracking_numbers")+` input`, "1Z999AA10123456784"+kb.Enter),
+		chromedp.WaitVisible(`//tr[@data-number="BULK-1001"]/td[@data-field="tracking_numbers"][contains(., "1Z999AA10123456784")]`),
+		chromedp.Click(cellOf("qty_received")), chromedp.SendKeys(cellOf("qty_received")+` input`, "1"+kb.Enter),
+		chromedp.WaitVisible(`//tr[@data-number="BULK-1001"]/td[@data-field="qty_received"][starts-with(normalize-space(.), "1 of 1")]`),
+		chromedp.Click(cellOf("notes")), chromedp.SendKeys(cellOf("notes")+` input`, "sold on eBay"),
+		chromedp.Click(`#count`), // leaving the cell saves it
+		chromedp.WaitVisible(`//tr[@data-number="BULK-1001"]/td[@data-field="notes"][.="sold on eBay"]`),
+		chromedp.Click(cellOf("notes")), chromedp.SendKeys(cellOf("notes")+` input`, " and paid"+kb.Escape),
+		chromedp.WaitNotPresent(cellOf("notes")+` input`))
+	getJSON(t, bot.base+"/api/v2/orders/BULK-1001", &o)
+	if len(o.TrackingNumbers) != 1 || o.TrackingNumbers[0] != "1Z999AA10123456784" || o.QtyReceived != 1 || o.Notes != "sold on eBay" || o.Status != "received" {
+		t.Errorf("after the inline edits: %+v", o)
+	}
+	var events []struct{ Changes []struct{ Field string } }
+	getJSON(t, bot.base+"/api/v2/orders/BULK-1001/events", &events)
+	var fields []string
+	for _, e := range events[1:] {
+		for _, c := range e.Changes {
+			fields = append(fields, c.Field)
+		}
+	}
+	// All units received makes a shipped order received, in the same change.
+	if got := strings.Join(fields, " "); got != "status shipped_date tracking_numbers qty_received status notes" {
+		t.Errorf("the edits changed %q, want the status's, then each cell's field once and nothing else (Escape saves nothing)", got)
+	}
+
 	run("cancel two at once", chromedp.Click(`input.pick[data-number="BULK-1002"]`), chromedp.Click(`input.pick[data-number="BULK-1003"]`),
 		chromedp.WaitVisible(`#bulk`), chromedp.Click(`#bulk-cancel`), chromedp.WaitVisible(`#notice`),
 		chromedp.WaitVisible(`tr[data-number="BULK-1003"] select.inline.cancelled`))
-	if status("BULK-1002") != "cancelled" || status("BULK-1003") != "cancelled" || status("BULK-1001") != "shipped" {
+	if status("BULK-1002") != "cancelled" || status("BULK-1003") != "cancelled" || status("BULK-1001") != "received" {
 		t.Errorf("after the bulk cancel: %s %s %s", status("BULK-1001"), status("BULK-1002"), status("BULK-1003"))
 	}
 	run("delete two, asked first", chromedp.Click(`input.pick[data-number="BULK-1002"]`), chromedp.Click(`input.pick[data-number="BULK-1003"]`),

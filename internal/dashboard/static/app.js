@@ -100,7 +100,10 @@ function orderRow(o) {
     'aria-label': `Select ${o.order_number}`, onchange: updateBulk, checked: state.picked.has(o.order_number) })),
   el('td', {}, day(o.order_date)), el('td', { class: 'mono' }, o.order_number), el('td', {}, o.product),
   el('td', {}, o.store), el('td', {}, o.profile), el('td', { class: 'num' }, money(o.total, o.currency)),
-  el('td', { onclick: (ev) => ev.stopPropagation() }, inlineStatus(o)), el('td', { class: 'mono' }, o.tracking_number));
+  el('td', { onclick: (ev) => ev.stopPropagation() }, inlineStatus(o)),
+  cell(o, 'tracking_numbers', o.tracking_number || '', (v) => ({ tracking_numbers: v.split(/[\s,]+/).filter(Boolean) })),
+  cell(o, 'qty_received', String(o.qty_received), (v) => ({ qty_received: Number(v) }), `of ${o.quantity}`),
+  cell(o, 'notes', o.notes || '', (v) => ({ notes: v })));
   state.rows.set(o.order_number, row);
   return row;
 }
@@ -116,6 +119,47 @@ function inlineStatus(o) {
         notice(`${o.order_number}: ${err.message}`);
       }
     } }, ...options.map((s) => el('option', { value: s, selected: s === (o.status || '') }, s || '-')));
+}
+
+// cell is a value edited in place, as in a spreadsheet: a click (or Enter) opens it,
+// Enter or leaving it saves what changed, Escape puts it back. The saved order comes
+// back on the live stream and redraws the row.
+function cell(o, name, text, change, after = '') {
+  const td = el('td', { class: 'cell', 'data-field': name, tabindex: 0, title: 'Click to edit' }, text, after && el('small', {}, ' ' + after));
+  const open = (ev) => {
+    ev.stopPropagation();
+    if (td.querySelector('input')) return;
+    const input = el('input', { value: text, inputmode: name === 'qty_received' ? 'numeric' : 'text', 'aria-label': `${fieldName(name)} of ${o.order_number}` });
+    let done = false;
+    const finish = async (save) => {
+      if (done) return;
+      done = true;
+      const value = input.value.trim();
+      td.replaceChildren(save ? value : text, after && el('small', {}, ' ' + after));
+      if (!save || value === text) return;
+      td.classList.add('saving');
+      try {
+        await patch(o.order_number, change(value));
+      } catch (err) {
+        td.replaceChildren(text, after && el('small', {}, ' ' + after));
+        notice(`${o.order_number}: ${err.message}`);
+      }
+      td.classList.remove('saving');
+    };
+    input.onkeydown = (e) => {
+      e.stopPropagation();
+      if (e.key === 'Enter') finish(true);
+      if (e.key === 'Escape') finish(false);
+    };
+    input.onblur = () => finish(true);
+    input.onclick = (e) => e.stopPropagation();
+    td.replaceChildren(input);
+    input.focus();
+    input.select();
+  };
+  td.onclick = open;
+  td.onkeydown = (e) => { if (e.key === 'Enter') open(e); };
+  return td;
 }
 
 const patch = (number, change) => api('/api/v2/orders/' + encodeURIComponent(number),
@@ -297,14 +341,30 @@ function notice(text, action) {
 }
 
 // ---- Totals ----
+// periodRange is the chosen period as dates in ROMS's zone, both days included; all time
+// starts at the first order (''), found from the chart's own figures.
+function periodRange(form) {
+  const today = daysAgo(0);
+  const custom = form.period.value === 'custom';
+  for (const label of form.querySelectorAll('.custom')) label.hidden = !custom;
+  return {
+    today: [today, today], week: [mondayOf(today), today], month: [today.slice(0, 8) + '01', today],
+    last30: [daysAgo(29), today], all: ['', today],
+    custom: [form.from.value || daysAgo(29), form.to.value || today],
+  }[form.period.value];
+}
+
 async function loadTotals() {
   const form = $('#period');
-  const from = { today: 'today', week: 'week', month: 'month', all: '' }[form.period.value];
-  const to = form.period.value === 'today' ? 'today' : '';
-  const st = await api('/api/v2/stats?' + new URLSearchParams({ from, to, group_by: form.by.value }));
+  const [from, to] = periodRange(form);
+  const period = { from, to };
+  const stats = (by) => api('/api/v2/stats?' + new URLSearchParams({ from, to, group_by: by }));
+  const bys = [['Store', 'store', 'store'], ['Profile', 'profile', 'profile'], ['Product', 'product', 'q'], ['Status', 'status', 'status']];
+  const bucket = form.bucket.value || bestBucket(from, to);
+  const [st, series, ...parts] = await Promise.all([stats(form.by.value), stats(bucket), ...bys.map(([, by]) => stats(by))]);
   const t = st.overall;
-  const spend = (t.money || []).map((m) => money(m.spend, m.currency)).join(', ') || '-';
-  const average = (t.money || []).map((m) => money(m.average, m.currency)).join(', ') || '-';
+  const spend = (t.money || []).map((m) => formatMoney({ v: m.spend, cur: m.currency })).join(', ') || '-';
+  const average = (t.money || []).map((m) => formatMoney({ v: m.average, cur: m.currency })).join(', ') || '-';
   $('#cards').replaceChildren(card('Checkouts', t.checkouts), card('Units', t.units), card('Spend', spend), card('Average', average),
     card('Cancel rate', `${(100 * t.cancel_rate).toFixed(1)}%`), card('With tracking', t.with_tracking));
   const head = el('tr', {}, el('th', {}, form.by.value), el('th', { class: 'num' }, 'Checkouts'), el('th', { class: 'num' }, 'Units'),
@@ -312,17 +372,45 @@ async function loadTotals() {
   $('#groups thead').replaceChildren(head);
   $('#groups tbody').replaceChildren(...(st.groups || []).map((g) => el('tr', {}, el('td', {}, g.group || '-'),
     el('td', { class: 'num' }, g.checkouts), el('td', { class: 'num' }, g.units),
-    el('td', { class: 'num' }, (g.money || []).map((m) => money(m.spend, m.currency)).join(', ')),
+    el('td', { class: 'num' }, (g.money || []).map((m) => formatMoney({ v: m.spend, cur: m.currency })).join(', ')),
     el('td', { class: 'num' }, `${(100 * g.cancel_rate).toFixed(1)}%`))));
-  const since = new Date(Date.now() - 29 * 86400e3).toISOString().slice(0, 10);
-  const daily = await api('/api/v2/stats?' + new URLSearchParams({ from: since, group_by: 'day' }));
-  $('#chart').replaceChildren(chart(daily.groups || [], since));
-  const peak = Math.max(0, ...(daily.groups || []).map((g) => g.checkouts));
-  $('#chart-axis').replaceChildren(el('span', {}, since), el('span', {}, daysAgo(15)), el('span', {}, daysAgo(0)));
-  $('#chart-legend').textContent = `Bars: checkouts a day (the tallest ${peak}). Line: spend a day. Days run left to right, oldest first.`;
-  const bys = [['Store', 'store', 'store'], ['Profile', 'profile', 'profile'], ['Product', 'product', 'q'], ['Status', 'status', 'status']];
-  const parts = await Promise.all(bys.map(([, by]) => api('/api/v2/stats?' + new URLSearchParams({ from, to, group_by: by }))));
-  $('#breakdowns').replaceChildren(...bys.map(([name, , key], i) => breakdown(name, parts[i].groups || [], key, { from, to })));
+  const groups = series.groups || [];
+  const first = from || (groups.map((g) => g.group).sort()[0] || to).slice(0, 10).padEnd(10, '-01').slice(0, 10);
+  const bars = buckets(first, to, bucket);
+  $('#chart-title').textContent = `Checkouts and spend ${{ day: 'a day', week: 'a week', month: 'a month' }[bucket]}`;
+  const drawn = chart(groups, bars, bucket, { from: first, to });
+  drawn.dataset.period = `${form.period.value} ${bucket}`;
+  $('#chart').replaceChildren(drawn);
+  const peak = Math.max(0, ...groups.map((g) => g.checkouts));
+  $('#chart-axis').textContent = `From ${first} to ${to}, ${bars.length} ${bucket}${bars.length === 1 ? '' : 's'}: ` +
+    `${t.checkouts} ${t.checkouts === 1 ? 'checkout' : 'checkouts'} in all, at most ${peak} in one ${bucket}. Bars are checkouts, the line is spend; a bar opens its orders.`;
+  $('#breakdowns').replaceChildren(...bys.map(([name, , key], i) => breakdown(name, parts[i].groups || [], key, period)));
+}
+
+// Dates as the filters write them (2026-12-03), counted in whole days.
+const addDays = (d, n) => new Date(Date.parse(d + 'T00:00:00Z') + n * 86400e3).toISOString().slice(0, 10);
+const mondayOf = (d) => addDays(d, -((new Date(d + 'T00:00:00Z').getUTCDay() + 6) % 7));
+const nextMonth = (d) => { const [y, m] = d.split('-').map(Number); return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`; };
+const daysBetween = (a, b) => Math.round((Date.parse(b) - Date.parse(a)) / 86400e3);
+
+// bestBucket is a bar a day up to two months, a week up to half a year, else a month.
+function bestBucket(from, to) {
+  if (!from) return 'month';
+  const days = daysBetween(from, to);
+  return days <= 62 ? 'day' : days <= 183 ? 'week' : 'month';
+}
+
+// buckets are the chart's bars from one date to another, each with its first and last day
+// and the key the totals group it by (a day, a week's Monday, a month).
+function buckets(from, to, by) {
+  const out = [];
+  let d = by === 'week' ? mondayOf(from) : by === 'month' ? from.slice(0, 8) + '01' : from;
+  while (d <= to && out.length < 400) {
+    const next = by === 'day' ? addDays(d, 1) : by === 'week' ? addDays(d, 7) : nextMonth(d);
+    out.push({ key: by === 'month' ? d.slice(0, 7) : d, from: d, to: addDays(next, -1) });
+    d = next;
+  }
+  return out;
 }
 
 // breakdown draws a period's checkouts by one grouping as labelled bars, the top ten and
@@ -428,42 +516,58 @@ async function loadPending() {
 
 const card = (name, value) => el('div', { class: 'card' }, el('span', {}, name), el('strong', {}, String(value)));
 
-// chart draws checkouts per day as bars and the day's spend (in the first currency) as a
-// line, each day's figures in its bar's title.
-function chart(groups, since) {
+// chart draws a bar of checkouts per bucket, with its count on it when there is room, and
+// the bucket's spend (in the first currency) as a line; both axes are labelled, so it
+// reads without hovering. A bar opens the orders of its days.
+function chart(groups, bars, by, period) {
   const ns = 'http://www.w3.org/2000/svg';
-  const byDay = new Map(groups.map((g) => [g.group, g]));
-  const days = [];
-  for (let d = new Date(since + 'T00:00:00'); days.length < 30; d.setDate(d.getDate() + 1)) {
-    days.push(`${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`);
-  }
-  const max = Math.max(1, ...groups.map((g) => g.checkouts));
-  const svg = document.createElementNS(ns, 'svg');
-  svg.setAttribute('viewBox', '0 0 300 100');
-  svg.setAttribute('preserveAspectRatio', 'none');
-  days.forEach((d, i) => {
-    const g = byDay.get(d);
-    const h = g ? Math.max(2, 90 * g.checkouts / max) : 0;
-    const bar = document.createElementNS(ns, 'rect');
-    bar.setAttribute('x', i * 10 + 1); bar.setAttribute('width', 8);
-    bar.setAttribute('y', 95 - h); bar.setAttribute('height', h);
-    bar.setAttribute('class', 'bar');
-    const title = document.createElementNS(ns, 'title');
-    title.textContent = `${d}: ${g ? g.checkouts : 0} checkouts, ${g ? (g.money || []).map((m) => money(m.spend, m.currency)).join(', ') : '0'}`;
-    bar.append(title);
-    svg.append(bar);
-  });
-  const currency = groups.flatMap((g) => g.money || []).map((m) => m.currency)[0];
-  const spendOf = (d) => {
-    const m = ((byDay.get(d) || {}).money || []).find((x) => x.currency === currency);
-    return m ? Number(m.spend) : 0;
+  const node = (tag, attrs, text) => {
+    const n = document.createElementNS(ns, tag);
+    for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v);
+    if (text !== undefined) n.textContent = text;
+    return n;
   };
-  const maxSpend = Math.max(1, ...days.map(spendOf));
-  const line = document.createElementNS(ns, 'polyline');
-  line.setAttribute('points', days.map((d, i) => `${i * 10 + 5},${95 - 90 * spendOf(d) / maxSpend}`).join(' '));
-  line.setAttribute('class', 'spend');
-  svg.append(line);
+  const byKey = new Map(groups.map((g) => [g.group, g]));
+  const currency = groups.flatMap((g) => g.money || []).map((m) => m.currency)[0];
+  const spendOf = (g) => Number(((g && g.money) || []).find((m) => m.currency === currency)?.spend || 0);
+  const W = Math.max(300, ($('#chart').clientWidth || 300) - 16), H = 200, left = 36, right = currency ? 64 : 8, top = 14, bottom = 30;
+  const w = W - left - right, h = H - top - bottom, step = w / Math.max(1, bars.length);
+  const max = Math.max(1, ...groups.map((g) => g.checkouts)), maxSpend = Math.max(1, ...groups.map(spendOf));
+  const svg = node('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H });
+  const counts = max >= 4 ? [0, Math.round(max / 2), max] : [0, max]; // whole checkouts only
+  for (const n of counts) { // grid lines with both axes' values
+    const y = top + h - h * n / max;
+    svg.append(node('line', { x1: left, x2: left + w, y1: y, y2: y, class: 'grid' }),
+      node('text', { x: left - 4, y: y + 4, 'text-anchor': 'end', class: 'tick' }, String(n)));
+  }
+  if (currency) {
+    for (const f of [0, 0.5, 1]) {
+      svg.append(node('text', { x: left + w + 4, y: top + h - f * h + 4, class: 'tick spend-tick' }, formatMoney({ v: f * maxSpend, cur: currency })));
+    }
+  }
+  const every = Math.ceil(bars.length / Math.max(1, Math.floor(w / 70))); // x labels at least 70 px apart
+  const points = [];
+  bars.forEach((b, i) => {
+    const g = byKey.get(b.key), n = g ? g.checkouts : 0, x = left + i * step;
+    const bh = n ? Math.max(2, h * n / max) : 0;
+    const link = node('a', { href: '#/orders?' + new URLSearchParams({ from: b.from < period.from ? period.from : b.from, to: b.to > period.to ? period.to : b.to }), 'data-bucket': b.key });
+    const bar = node('rect', { x: x + step * 0.1, width: Math.max(1, step * 0.8), y: top + h - bh, height: bh, class: 'bar' });
+    bar.append(node('title', {}, `${bucketName(b, by)}: ${n} checkouts, ${g ? (g.money || []).map((m) => money(m.spend, m.currency)).join(', ') : '0'}`));
+    link.append(bar);
+    if (n && step >= 18) link.append(node('text', { x: x + step / 2, y: top + h - bh - 3, 'text-anchor': 'middle', class: 'value' }, String(n)));
+    svg.append(link);
+    if (i % every === 0) svg.append(node('text', { x: x + step / 2, y: H - bottom + 16, 'text-anchor': 'middle', class: 'tick' }, bucketName(b, by)));
+    points.push(`${x + step / 2},${top + h - h * spendOf(g) / maxSpend}`);
+  });
+  if (currency) svg.append(node('polyline', { points: points.join(' '), class: 'spend' }));
   return svg;
+}
+
+// bucketName is a bar's label: Dec 3, the week of Nov 30, Dec 2026.
+function bucketName(b, by) {
+  const d = new Date(b.from + 'T12:00:00Z');
+  if (by === 'month') return d.toLocaleDateString([], { month: 'short', year: 'numeric', timeZone: 'UTC' });
+  return d.toLocaleDateString([], { month: 'short', day: 'numeric', timeZone: 'UTC' });
 }
 
 // ---- Imports ----
