@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/csv"
 	"context"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -608,6 +610,21 @@ func TestTheListIsEditedLikeASpreadsheet(t *testing.T) {
 		chromedp.WaitVisible(`tr[data-number="BULK-1003"] select.inline.cancelled`))
 	if status("BULK-1002") != "cancelled" || status("BULK-1003") != "cancelled" || status("BULK-1001") != "received" {
 		t.Errorf("after the bulk cancel: %s %s %s", status("BULK-1001"), status("BULK-1002"), status("BULK-1003"))
+	}
+	var href string
+	run("pick two", chromedp.Click(`input.pick[data-number="BULK-1003"]`), chromedp.Click(`input.pick[data-number="BULK-1001"]`))
+	run("read the link", chromedp.AttributeValue(`#bulk-export`, "href", &href, nil))
+	run("unpick", chromedp.Click(`input.pick[data-number="BULK-1003"]`),
+		chromedp.Click(`input.pick[data-number="BULK-1001"]`), chromedp.WaitNotVisible(`#bulk`))
+	resp, err := http.Get(bot.base + href)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(resp.Body).ReadAll()
+	resp.Body.Close()
+	col := slices.Index(rows[0], "Order Number")
+	if err != nil || len(rows) != 3 || col < 0 || rows[1][col] != "BULK-1003" || rows[2][col] != "BULK-1001" {
+		t.Errorf("the selection's CSV from %s: %q, %v", href, rows, err)
 	}
 	run("delete two, asked first", chromedp.Click(`input.pick[data-number="BULK-1002"]`), chromedp.Click(`input.pick[data-number="BULK-1003"]`),
 		chromedp.Click(`#bulk-delete`), chromedp.WaitVisible(`#bulk-confirm`))

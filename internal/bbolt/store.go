@@ -199,7 +199,7 @@ func migrateV1(tx *bolt.Tx) error {
 		if err := json.Unmarshal(v, &o); err != nil {
 			return fmt.Errorf("decode order %d: %w", binary.BigEndian.Uint64(k), err)
 		}
-		o.SetTracking(order.SplitTracking(o.TrackingNumber))
+		o.SetTracking(order.SplitList(o.TrackingNumber))
 		raw, err := json.Marshal(o)
 		rewritten = append(rewritten, [2][]byte{clone(k), raw})
 		encoded = append(encoded, [2][]byte{clone(k), summaries.Encode(&o)})

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -45,7 +44,7 @@ func updateOrder(svc Orders) handler {
 // cancelOrders is /cancel: each number set to cancelled, with the reason kept.
 func cancelOrders(svc Orders) handler {
 	return func(ctx context.Context, in *Interaction) (*discordgo.InteractionResponseData, error) {
-		numbers := strings.FieldsFunc(in.String("numbers"), func(c rune) bool { return c == ',' || c == ';' || unicode.IsSpace(c) })
+		numbers := order.SplitList(in.String("numbers"))
 		if len(numbers) == 0 {
 			return nil, errors.New("give the order numbers to cancel, separated by commas or spaces")
 		}

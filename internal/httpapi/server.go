@@ -58,6 +58,7 @@ type Orders interface {
 	Stats(ctx context.Context, f order.Filter, by string) (orders.Stats, error)
 	Overview(ctx context.Context) ([]orders.Period, error)
 	Export(ctx context.Context, f order.Filter, w io.Writer) (int, error)
+	ExportNumbers(ctx context.Context, numbers []string, f order.Filter, w io.Writer) (int, error)
 	Correct(ctx context.Context, number string, e order.Edit, actor string) (order.Result, error)
 	Create(ctx context.Context, f order.Fields, actor string) (order.Result, error)
 	CreateFromText(ctx context.Context, text, actor string) (order.Result, []string, error)

@@ -246,9 +246,9 @@ func blank(v any) bool {
 	return false
 }
 
-func TestSplitTracking(t *testing.T) {
+func TestSplitList(t *testing.T) {
 	t.Parallel()
-	if got := SplitTracking(" 1Z999, 1Z888;1Z999\n 1Z777 "); len(got) != 3 || got[0] != "1Z999" || got[2] != "1Z777" {
+	if got := SplitList(" 1Z999, 1Z888;1Z999\n 1Z777 "); len(got) != 3 || got[0] != "1Z999" || got[2] != "1Z777" {
 		t.Errorf("got %q", got)
 	}
 }

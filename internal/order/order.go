@@ -244,9 +244,9 @@ func New(number string, origin Origin, at time.Time) Order {
 	}
 }
 
-// SplitTracking reads tracking numbers as people paste them: "1Z999, 1Z888", one per line,
-// or separated by semicolons or spaces. Duplicates are dropped, order is kept.
-func SplitTracking(s string) []string {
+// SplitList reads tracking or order numbers as people paste them: "1Z999, 1Z888", one
+// per line, or separated by semicolons or spaces. Duplicates are dropped, order is kept.
+func SplitList(s string) []string {
 	var out []string
 	for _, t := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || unicode.IsSpace(r) }) {
 		if !slices.Contains(out, t) {

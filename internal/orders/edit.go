@@ -172,7 +172,7 @@ func normalise(e *order.Edit) error {
 	}
 	var tracking []string
 	for _, t := range f.TrackingNumbers {
-		tracking = append(tracking, order.SplitTracking(t)...)
+		tracking = append(tracking, order.SplitList(t)...)
 	}
 	f.TrackingNumbers = tracking // duplicates are dropped when merged
 	for _, t := range f.TrackingNumbers {

@@ -1,6 +1,7 @@
 package orders
 
 import (
+	"errors"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -62,6 +63,34 @@ const utf8BOM = "\ufeff"
 // Export writes the orders that match f as CSV, one row at a time: memory stays flat
 // however many orders there are. It returns how many rows it wrote.
 func (s *Service) Export(ctx context.Context, f order.Filter, w io.Writer) (int, error) {
+	return s.writeCSV(w, func(fn func(*order.Order) error) error { return s.store.Each(ctx, f, fn) })
+}
+
+// ExportNumbers writes, as Export does, the orders of a selection that f also selects, in
+// the selection's order; numbers of no such order are left out.
+func (s *Service) ExportNumbers(ctx context.Context, numbers []string, f order.Filter, w io.Writer) (int, error) {
+	m := order.NewMatcher(f)
+	return s.writeCSV(w, func(fn func(*order.Order) error) error {
+		seen := map[string]bool{}
+		for _, n := range numbers {
+			o, err := s.Get(ctx, n)
+			if errors.Is(err, order.ErrNotFound) || (err == nil && (seen[o.OrderNumber] || !m.Match(&o))) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			seen[o.OrderNumber] = true
+			if err := fn(&o); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// writeCSV writes the header and a row for each order each gives.
+func (s *Service) writeCSV(w io.Writer, each func(func(*order.Order) error) error) (int, error) {
 	if _, err := io.WriteString(w, utf8BOM); err != nil {
 		return 0, err
 	}
@@ -74,7 +103,7 @@ func (s *Service) Export(ctx context.Context, f order.Filter, w io.Writer) (int,
 		return 0, err
 	}
 	n := 0
-	err := s.store.Each(ctx, f, func(o *order.Order) error {
+	err := each(func(o *order.Order) error {
 		for i, c := range exportColumns {
 			row[i] = neutralise(c.value(o, s.loc))
 		}

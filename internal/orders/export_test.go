@@ -1,6 +1,14 @@
 package orders
 
-import "testing"
+import (
+	"context"
+	"encoding/csv"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/roms-dev/roms/internal/order"
+)
 
 // TestNeutraliseEveryFormulaShape: whatever hides the "=" (white space, a no-break space,
 // a zero-width space, a BOM, full-width signs, a ";" that a ;-separated spreadsheet
@@ -30,5 +38,45 @@ func TestNeutraliseEveryFormulaShape(t *testing.T) {
 		if got := cell(neutralise(in)); in != "" && got != cell(in) && in[0] != ' ' {
 			t.Errorf("re-import of %q gives %q", in, got)
 		}
+	}
+}
+
+// TestExportNumbersWritesTheSelection: the picked orders in the order picked, each once;
+// unknown numbers, deleted orders and those the filter leaves out are not written.
+func TestExportNumbersWritesTheSelection(t *testing.T) {
+	t.Parallel()
+	s, _ := newService(t, now)
+	seedForImports(t, s)
+	ctx := context.Background()
+	if _, err := s.Delete(ctx, "WM-55", order.ActorAPI); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name, numbers string
+		f             order.Filter
+		want          []string
+	}{
+		{"picked order, any case and #", "tgt-1001, #BBY01-807102506907 NOPE-1;TGT-1001", order.Filter{}, []string{"TGT-1001", "BBY01-807102506907"}},
+		{"deleted left out", "WM-55 BBY01-900", order.Filter{}, []string{"BBY01-900"}},
+		{"and the filter", "TGT-1001 BBY01-900", order.Filter{Statuses: []string{"review_hold"}}, []string{"BBY01-900"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var b strings.Builder
+			n, err := s.ExportNumbers(ctx, order.SplitList(tt.numbers), tt.f, &b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(b.String(), utf8BOM))).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range rows[1:] {
+				got = append(got, r[slices.Index(rows[0], "Order Number")])
+			}
+			if n != len(tt.want) || !slices.Equal(got, tt.want) {
+				t.Errorf("wrote %d: %q, want %q", n, got, tt.want)
+			}
+		})
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/roms-dev/roms/internal/order"
 )
@@ -334,7 +333,7 @@ func plainNumbers(data []byte) table {
 		if slices.Contains(orderColumns, headerName(line)) {
 			continue // a heading such as "Order Number"
 		}
-		for _, n := range strings.FieldsFunc(line, func(r rune) bool { return r == ',' || r == ';' || unicode.IsSpace(r) }) {
+		for _, n := range order.SplitList(line) {
 			if n = cell(n); n != "" && !slices.Contains(orderColumns, headerName(n)) {
 				t.rows, t.lines = append(t.rows, []string{n}), append(t.lines, i+1)
 			}

@@ -537,7 +537,7 @@ func (m *Message) setKnown(name, value string) bool {
 		if fs.TrackingNumbers != nil {
 			return false
 		}
-		fs.TrackingNumbers = order.SplitTracking(value)
+		fs.TrackingNumbers = order.SplitList(value)
 		return true
 	case fOrderNumber:
 		if isURL(value) {

@@ -170,6 +170,7 @@ function updateBulk(ev) {
   if (ev) (ev.target.checked ? state.picked.add(ev.target.dataset.number) : state.picked.delete(ev.target.dataset.number));
   $('#bulk').hidden = state.picked.size === 0;
   $('#bulk-count').textContent = `${state.picked.size} selected`;
+  $('#bulk-export').href = '/api/v2/orders/export.csv?' + new URLSearchParams({ numbers: [...state.picked].join(','), ...(state.filter.deleted ? { deleted: 'true' } : {}) });
   $('#bulk-confirm').hidden = true;
 }
 
