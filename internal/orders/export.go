@@ -1,10 +1,10 @@
 package orders
 
 import (
-	"errors"
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
