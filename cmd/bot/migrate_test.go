@@ -20,7 +20,7 @@ import (
 
 // seedEveryKind stores every kind of record through the service: orders created, updated,
 // deleted, with cart items and extra fields; their events; ignored and rejected inputs in
-// the log; marks; a channel position.
+// the log; marks; a channel position; a taught label; documents.
 func seedEveryKind(t *testing.T, path string) {
 	t.Helper()
 	st, err := bbolt.Open(path, time.Second)
@@ -55,6 +55,11 @@ func seedEveryKind(t *testing.T, path string) {
 	}
 	if err := st.Teach(ctx, "Ref", "order_number"); err != nil { // a label taught from the review list
 		t.Fatal(err)
+	}
+	for _, d := range []order.Document{{Collection: "imports", Key: "b1", Data: []byte(`{"rows":2}`)}, {Collection: "clients", Key: "ann", Data: []byte{0, 1}}} {
+		if err := st.PutDocument(ctx, d.Collection, d.Key, d.Data); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

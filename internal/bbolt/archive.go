@@ -1,6 +1,7 @@
 package bbolt
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/binary"
@@ -60,6 +61,13 @@ func (s *Store) Records(ctx context.Context, fn func(order.Record) error) error 
 		if err == nil {
 			err = each(bucketAliases, func(k, v []byte) error {
 				return fn(order.Record{Alias: &order.AliasRecord{Label: string(k), Field: string(v)}})
+			})
+		}
+		if err == nil {
+			err = tx.Bucket(bucketDocuments).ForEachBucket(func(collection []byte) error {
+				return tx.Bucket(bucketDocuments).Bucket(collection).ForEach(func(k, v []byte) error {
+					return fn(order.Record{Document: &order.Document{Collection: string(collection), Key: string(k), Data: bytes.Clone(v)}})
+				})
 			})
 		}
 		return err
@@ -175,6 +183,12 @@ func restore(tx *bolt.Tx, r order.Record) error {
 			return nil
 		}
 		return b.Put([]byte(r.Alias.Label), []byte(r.Alias.Field))
+	case r.Document != nil:
+		b, err := tx.Bucket(bucketDocuments).CreateBucketIfNotExists([]byte(r.Document.Collection))
+		if err != nil || b.Get([]byte(r.Document.Key)) != nil {
+			return err
+		}
+		return b.Put([]byte(r.Document.Key), r.Document.Data)
 	}
 	return nil
 }
@@ -197,7 +211,10 @@ func (s *Store) Census(ctx context.Context) (order.Census, error) {
 		c.Marks = tx.Bucket(bucketSeen).Stats().KeyN
 		c.Positions = tx.Bucket(bucketPositions).Stats().KeyN
 		c.Aliases = tx.Bucket(bucketAliases).Stats().KeyN
-		return nil
+		return tx.Bucket(bucketDocuments).ForEachBucket(func(collection []byte) error {
+			c.Documents += tx.Bucket(bucketDocuments).Bucket(collection).Stats().KeyN
+			return nil
+		})
 	})
 	return c, err
 }

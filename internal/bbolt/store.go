@@ -44,6 +44,7 @@ var (
 	bucketSeen      = []byte("inputs_seen")     // mark key -> be64(version) hash
 	bucketPositions = []byte("positions")       // name -> decimal position
 	bucketAliases   = []byte("parser_aliases")  // label as taught -> field
+	bucketDocuments = []byte("documents")       // collection -> (key -> document), documents.go
 
 	keySchemaVersion = []byte("schema_version")
 	keyOrderCount    = []byte("count_orders") // be64
@@ -53,7 +54,7 @@ var (
 
 var allBuckets = [][]byte{
 	bucketMeta, bucketOrders, bucketSummaries, bucketNumbers, bucketEvents, bucketLogs, bucketByActor,
-	bucketSeen, bucketPositions, bucketAliases,
+	bucketSeen, bucketPositions, bucketAliases, bucketDocuments,
 }
 
 // ErrLocked means another process has the database open.

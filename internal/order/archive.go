@@ -14,6 +14,7 @@ type Record struct {
 	Mark     *MarkRecord   `json:"mark,omitempty"`
 	Position *PositionMark `json:"position,omitempty"`
 	Alias    *AliasRecord  `json:"alias,omitempty"`
+	Document *Document     `json:"document,omitempty"`
 }
 
 // AliasRecord is a parser label taught from the review list.
@@ -37,12 +38,12 @@ type PositionMark struct {
 
 // Census counts what a store holds, to check that a migration moved everything.
 type Census struct {
-	Orders, Events, Logs, Marks, Positions, Aliases int
+	Orders, Events, Logs, Marks, Positions, Aliases, Documents int
 }
 
 func (c Census) String() string {
-	return fmt.Sprintf("%d orders, %d events, %d log entries, %d marks, %d positions, %d taught labels",
-		c.Orders, c.Events, c.Logs, c.Marks, c.Positions, c.Aliases)
+	return fmt.Sprintf("%d orders, %d events, %d log entries, %d marks, %d positions, %d taught labels, %d documents",
+		c.Orders, c.Events, c.Logs, c.Marks, c.Positions, c.Aliases, c.Documents)
 }
 
 // Archive is what a store gives and takes to move a whole database to another store.

@@ -46,6 +46,21 @@ type Store interface {
 	Aliases(ctx context.Context) (map[string]string, error)
 	Teach(ctx context.Context, label, field string) error
 	Counts(ctx context.Context) (Counts, error)
+	// Documents are small things that are not orders (an import batch's summary, an ACO
+	// client), kept by key in a collection. PutDocument writes or replaces one; Document
+	// reads one (ErrNotFound when there is none); Documents lists a collection by key,
+	// from the first key after after, up to limit (0: all); DeleteDocument forgets one.
+	PutDocument(ctx context.Context, collection, key string, data []byte) error
+	Document(ctx context.Context, collection, key string) ([]byte, error)
+	Documents(ctx context.Context, collection, after string, limit int) ([]Document, error)
+	DeleteDocument(ctx context.Context, collection, key string) error
+}
+
+// Document is one stored document of a collection.
+type Document struct {
+	Collection string `json:"collection"`
+	Key        string `json:"key"`
+	Data       []byte `json:"data"`
 }
 
 // Outcomes of one input or edit, as replies and the webhook log report them.

@@ -48,6 +48,10 @@ func (s *Store) Records(ctx context.Context, fn func(order.Record) error) error 
 				var a order.AliasRecord
 				return order.Record{Alias: &a}, rows.Scan(&a.Label, &a.Field)
 			}},
+			{`SELECT collection, key, data FROM documents ORDER BY collection, key COLLATE "C"`, func(rows pgx.Rows) (order.Record, error) {
+				var d order.Document
+				return order.Record{Document: &d}, rows.Scan(&d.Collection, &d.Key, &d.Data)
+			}},
 		}
 		for _, k := range kinds {
 			rows, err := tx.Query(ctx, k.query)
@@ -136,6 +140,10 @@ func restore(ctx context.Context, tx pgx.Tx, r order.Record) error {
 		_, err := tx.Exec(ctx, `INSERT INTO parser_aliases (label, field) VALUES ($1, $2) ON CONFLICT (label) DO NOTHING`,
 			r.Alias.Label, r.Alias.Field)
 		return err
+	case r.Document != nil:
+		_, err := tx.Exec(ctx, `INSERT INTO documents (collection, key, data) VALUES ($1, $2, $3) ON CONFLICT (collection, key) DO NOTHING`,
+			r.Document.Collection, r.Document.Key, r.Document.Data)
+		return err
 	}
 	return nil
 }
@@ -145,8 +153,8 @@ func (s *Store) Census(ctx context.Context) (order.Census, error) {
 	var c order.Census
 	err := s.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM orders), (SELECT count(*) FROM events),
 		(SELECT count(*) FROM webhook_log), (SELECT count(*) FROM marks), (SELECT count(*) FROM positions),
-		(SELECT count(*) FROM parser_aliases)`).
-		Scan(&c.Orders, &c.Events, &c.Logs, &c.Marks, &c.Positions, &c.Aliases)
+		(SELECT count(*) FROM parser_aliases), (SELECT count(*) FROM documents)`).
+		Scan(&c.Orders, &c.Events, &c.Logs, &c.Marks, &c.Positions, &c.Aliases, &c.Documents)
 	if err != nil {
 		return order.Census{}, fmt.Errorf("count what is stored: %w", err)
 	}

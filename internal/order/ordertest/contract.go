@@ -38,6 +38,7 @@ func Contract(t *testing.T, open func(t *testing.T) order.Store) {
 		{"FindLogsAndReplays", findLogs},
 		{"PositionsOnlyMoveForward", positions},
 		{"TaughtAliasesAreKept", taughtAliases},
+		{"DocumentsByCollectionAndKey", documents},
 		{"ListFilters", listFilters},
 		{"NumbersByPrefix", numbersByPrefix},
 		{"PagingVisitsEveryOrderOnceInEverySort", paging},
@@ -402,6 +403,67 @@ func taughtAliases(t *testing.T, s order.Store) {
 	}
 	if a, err := s.Aliases(ctx); err != nil || len(a) != 1 || a["MAIL"] != "notes" {
 		t.Errorf("aliases %v %v, want MAIL taught anew and Ticket forgotten", a, err)
+	}
+}
+
+func documents(t *testing.T, s order.Store) {
+	ctx := context.Background()
+	if _, err := s.Document(ctx, "clients", "ann"); !errors.Is(err, order.ErrNotFound) {
+		t.Fatalf("a document never stored: %v, want ErrNotFound", err)
+	}
+	put := func(collection, key, data string) {
+		t.Helper()
+		if err := s.PutDocument(ctx, collection, key, []byte(data)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("clients", "bob", "1")
+	put("clients", "ann", "2")
+	put("clients", "Zed", "3")
+	put("fees", "ann", "other collection")
+	put("clients", "bob", "4") // replaces
+	keys := func(after string, limit int) string {
+		t.Helper()
+		docs, err := s.Documents(ctx, "clients", after, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, d := range docs {
+			out = append(out, d.Key+"="+string(d.Data))
+			holds(t, "a listed document", d, that("its collection named", d.Collection == "clients"))
+		}
+		return strings.Join(out, " ")
+	}
+	for _, tt := range []struct {
+		after string
+		limit int
+		want  string
+	}{
+		{"", 0, "Zed=3 ann=2 bob=4"}, // by key, byte by byte
+		{"", 2, "Zed=3 ann=2"},
+		{"Zed", 0, "ann=2 bob=4"},
+		{"an", 1, "ann=2"},
+		{"bob", 0, ""},
+	} {
+		if got := keys(tt.after, tt.limit); got != tt.want {
+			t.Errorf("after %q limit %d: %q, want %q", tt.after, tt.limit, got, tt.want)
+		}
+	}
+	if d, err := s.Document(ctx, "fees", "ann"); err != nil || string(d) != "other collection" {
+		t.Errorf("fees/ann: %q %v", d, err)
+	}
+	if err := s.DeleteDocument(ctx, "clients", "ann"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteDocument(ctx, "clients", "never"); err != nil {
+		t.Errorf("deleting a document that is not there: %v", err)
+	}
+	if got := keys("", 0); got != "Zed=3 bob=4" {
+		t.Errorf("after the delete: %q", got)
+	}
+	if docs, err := s.Documents(ctx, "nothing-here", "", 0); err != nil || len(docs) != 0 {
+		t.Errorf("an empty collection: %v %v", docs, err)
 	}
 }
 
