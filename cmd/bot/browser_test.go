@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -203,6 +204,29 @@ func TestDashboardInABrowser(t *testing.T) {
 		t.Errorf("import %q, undo %q", imported, undone)
 	}
 
+	var past string
+	run("import it again, leave the page, and undo it from the past imports", chromedp.SetUploadFiles(`#import input[type=file]`, []string{file}),
+		chromedp.Click(`#import button[type=submit]`), chromedp.WaitVisible(`//div[@id="import-result"]//button`),
+		chromedp.Click(`nav button[data-view=orders]`), chromedp.WaitVisible(`#order-table`),
+		chromedp.Click(`nav button[data-view=imports]`), chromedp.WaitVisible(`#batches tbody tr:nth-child(2)`),
+		chromedp.Click(`#batches tbody tr:first-child td.undo button`),
+		chromedp.WaitVisible(`//table[@id="batches"]/tbody/tr[1]/td[contains(., "Undone")]`), chromedp.Text(`#batches tbody`, &past))
+	if strings.Count(past, "Undone: 1 orders put back") != 2 || strings.Count(past, "2 rows: 1 updated, 1 not found.") != 2 || !strings.Contains(past, "by the API or this dashboard") {
+		t.Errorf("past imports, both undone (one from the list), want the counts of each and who undid it:\n%s", past)
+	}
+	var tracked struct {
+		TrackingNumbers []string `json:"tracking_numbers"`
+	}
+	req, _ := http.NewRequest(http.MethodGet, bot.base+"/api/v2/orders/BBY01-807102506907", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		_ = json.NewDecoder(resp.Body).Decode(&tracked)
+		resp.Body.Close()
+	}
+	if slices.Contains(tracked.TrackingNumbers, "1Z888") || len(tracked.TrackingNumbers) == 0 {
+		t.Errorf("the undo from the list left the imported tracking: %v", tracked.TrackingNumbers)
+	}
+
 	var health string
 	run("see health", chromedp.Click(`nav button[data-view=health]`), chromedp.WaitVisible(`#inputs tbody tr`),
 		chromedp.Text(`#health-cards`, &health))
@@ -221,7 +245,7 @@ func TestDashboardInABrowser(t *testing.T) {
 	var ok bool
 	run("find the CSV link", chromedp.Click(`nav button[data-view=orders]`), chromedp.WaitVisible(`#export`),
 		chromedp.AttributeValue(`#export`, "href", &href, &ok))
-	req, _ := http.NewRequest(http.MethodGet, bot.base+href, nil)
+	req, _ = http.NewRequest(http.MethodGet, bot.base+href, nil)
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -153,3 +153,15 @@ func importRequestBody() *huma.RequestBody {
 func (h *importRoutes) importKinds(_ context.Context, _ *struct{}) (*struct{ Body []orders.ImportKindHelp }, error) {
 	return &struct{ Body []orders.ImportKindHelp }{orders.ImportHelp}, nil
 }
+
+type batchesInput struct {
+	Limit int `query:"limit" minimum:"1" maximum:"500" default:"50"`
+}
+
+func (h *importRoutes) batches(ctx context.Context, in *batchesInput) (*struct{ Body []orders.Batch }, error) {
+	list, err := h.imports.Batches(ctx, in.Limit)
+	if err != nil {
+		return nil, err
+	}
+	return &struct{ Body []orders.Batch }{list}, nil
+}

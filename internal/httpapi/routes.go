@@ -134,6 +134,7 @@ func routes(r chi.Router, s *server, d Deps) {
 	undo := op("undo-import", http.MethodPost, pathImports+"{batch}/undo", "Undo an import batch", "Imports")
 	undo.Errors = []int{404}
 	huma.Register(api, undo, imps.undoImport)
+	huma.Register(api, op("list-imports", http.MethodGet, "/api/v2/imports", "Past imports, newest first: what each did, and its undo", "Imports"), imps.batches)
 	huma.Register(api, op("import-kinds", http.MethodGet, pathImports+"kinds", "What each kind of import reads, with a sample file", "Imports"), imps.importKinds)
 	huma.Register(api, op("order-stats", http.MethodGet, "/api/v2/stats", "Totals of the orders a filter selects, overall and per group", "Orders"), ords.stats)
 	huma.Register(api, op("overview", http.MethodGet, "/api/v2/overview", "Today, this week, this month and all time, each with the period before", "Orders"), ords.overview)

@@ -73,6 +73,7 @@ type Imports interface {
 	Import(ctx context.Context, kind string, data []byte) (orders.ImportSummary, error)
 	ImportWithProgress(ctx context.Context, kind string, data []byte, progress func(orders.ImportProgress)) (orders.ImportSummary, error)
 	Undo(ctx context.Context, batch, actor string) (orders.UndoSummary, error)
+	Batches(ctx context.Context, limit int) ([]orders.Batch, error)
 }
 
 // Database is what health and backup need of the storage.

@@ -151,6 +151,7 @@ func (s *Service) ImportWithProgress(ctx context.Context, kind string, data []by
 	}
 	sum := ImportSummary{Batch: batch, Kind: kind, Rows: len(plans), Notes: notes}
 	sum.Rejected = tally(&sum, results, header, source)
+	s.keepBatch(ctx, sum)
 	s.logger.Info("import done", "kind", kind, "batch", batch, "rows", sum.Rows, "updated", sum.Updated, "created", sum.Created,
 		"rejected", sum.NotFound+sum.Invalid+sum.Conflicts)
 	return sum, nil

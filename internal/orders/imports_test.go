@@ -210,6 +210,18 @@ func TestUndoRevertsABatchButNotLaterEdits(t *testing.T) {
 	if _, err := s.Undo(ctx, "20260101-000000-abcdef", order.ActorAPI); !errors.Is(err, ErrUnknownBatch) {
 		t.Errorf("unknown batch: %v", err)
 	}
+	batches, err := s.Batches(ctx, 10)
+	if err != nil || len(batches) != 2 {
+		t.Fatalf("past imports: %+v %v, want both", batches, err)
+	}
+	for _, b := range batches {
+		want := map[string]UndoSummary{received.Batch: sum, created.Batch: undone}[b.Batch]
+		by := map[string]string{received.Batch: order.ActorDiscordUser("42"), created.Batch: order.ActorAPI}[b.Batch]
+		if b.Undone == nil || b.Undone.Deleted != want.Deleted || b.Undone.Reverted != want.Reverted || b.UndoneAt == nil ||
+			b.UndoneBy != by || b.Rows == 0 || b.At.IsZero() {
+			t.Errorf("past import %+v, want it undone as %+v by %s", b, want, by)
+		}
+	}
 }
 
 func TestAFiftyThousandRowImportFinishes(t *testing.T) {

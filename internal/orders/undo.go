@@ -85,7 +85,13 @@ func (s *Service) Undo(ctx context.Context, batch, actor string) (UndoSummary, e
 		}
 	}
 	sum.AlreadyUndone = undone == len(numbers) && len(sum.Kept) == 0 && sum.LeftAlone == 0
-	return sum, ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return sum, err
+	}
+	if !sum.AlreadyUndone {
+		s.noteUndo(ctx, sum, actor)
+	}
+	return sum, nil
 }
 
 // autoFields are set by ROMS itself when a status is reached; they follow the status.

@@ -580,6 +580,7 @@ async function loadImports() {
   const chosen = form.kind.value || kinds[0].kind;
   form.kind.replaceChildren(...kinds.map((k) => el('option', { value: k.kind, selected: k.kind === chosen }, k.name)));
   describeKind();
+  await loadBatches();
 }
 
 function describeKind() {
@@ -609,25 +610,50 @@ async function importFile(ev) {
   out.textContent = 'Importing…';
   try {
     const sum = await api('/api/v2/imports/' + form.kind.value, { method: 'POST', body: data });
-    const parts = [['created', sum.created], ['updated', sum.updated], ['already up to date', sum.unchanged],
-      ['not found', sum.not_found], ['could not be read', sum.invalid], ['conflicts', sum.conflicts]].filter(([, n]) => n);
-    const children = [el('p', {}, `${sum.rows} ${sum.rows === 1 ? 'row' : 'rows'}: ` + parts.map(([w, n]) => `${n} ${w}`).join(', ') + '.'),
-      ...(sum.notes || []).map((n) => el('p', { class: 'muted' }, n))];
+    const children = [el('p', {}, importWords(sum)), ...(sum.notes || []).map((n) => el('p', { class: 'muted' }, n))];
     if (sum.rejected_csv) {
       const url = URL.createObjectURL(new Blob([sum.rejected_csv], { type: 'text/csv' }));
       children.push(el('p', {}, el('a', { href: url, download: `not-imported-${sum.batch}.csv` }, 'Download the rows not used')));
     }
-    if (sum.created + sum.updated > 0) {
-      children.push(el('button', { onclick: async () => {
-        const u = await api(`/api/v2/imports/${sum.batch}/undo`, { method: 'POST' });
-        out.replaceChildren(el('p', {}, `Undone: ${u.reverted} orders put back, ${u.deleted} deleted, ${u.left_alone} changes left alone (changed again since)` +
-          ((u.kept || []).length ? `, ${u.kept.length} kept (changed since by others: ${u.kept.join(', ')})` : '') + '.'));
-      } }, 'Undo this import'));
-    }
+    if (sum.created + sum.updated > 0) children.push(el('button', { onclick: () => undoImport(sum.batch, out) }, 'Undo this import'));
     out.replaceChildren(...children);
   } catch (err) {
     out.replaceChildren(el('p', { class: 'error' }, err.message));
   }
+  loadBatches();
+}
+
+// importWords says what an import did: "2 rows: 1 updated, 1 not found."
+function importWords(sum) {
+  const parts = [['created', sum.created], ['updated', sum.updated], ['already up to date', sum.unchanged],
+    ['not found', sum.not_found], ['could not be read', sum.invalid], ['conflicts', sum.conflicts]].filter(([, n]) => n);
+  return `${sum.rows} ${sum.rows === 1 ? 'row' : 'rows'}` + (parts.length ? ': ' + parts.map(([w, n]) => `${n} ${w}`).join(', ') : '') + '.';
+}
+
+const undoWords = (u) => `Undone: ${u.reverted} orders put back, ${u.deleted} deleted, ${u.left_alone} changes left alone (changed again since)` +
+  ((u.kept || []).length ? `, ${u.kept.length} kept (changed since by others: ${u.kept.join(', ')})` : '') + '.';
+
+async function undoImport(batch, out) {
+  try {
+    const u = await api(`/api/v2/imports/${batch}/undo`, { method: 'POST' });
+    out.replaceChildren(el('p', {}, u.already_undone ? 'Nothing to undo: the orders are already as they were before this import.' : undoWords(u)));
+  } catch (err) {
+    out.replaceChildren(el('p', { class: 'error' }, err.message));
+  }
+  loadBatches();
+}
+
+// loadBatches lists past imports with what each did and its undo, or what the undo did.
+async function loadBatches() {
+  const batches = await api('/api/v2/imports?limit=50');
+  const kindName = (k) => (kinds.find((x) => x.kind === k) || { name: k }).name;
+  $('#batches tbody').replaceChildren(...batches.map((b) => {
+    const status = el('td', { class: 'undo' });
+    if (b.undone) status.append(el('span', { class: 'muted' }, `${undoWords(b.undone)} (${day(b.undone_at)}, by ${actorName(b.undone_by)})`));
+    else if (b.created + b.updated > 0) status.append(el('button', { onclick: () => undoImport(b.batch, status) }, 'Undo'));
+    return el('tr', { 'data-batch': b.batch }, el('td', {}, day(b.at)), el('td', {}, kindName(b.kind)), el('td', {}, importWords(b)), status);
+  }));
+  if (!batches.length) $('#batches tbody').append(el('tr', {}, el('td', { colspan: 4, class: 'muted' }, 'No imports yet.')));
 }
 
 // ---- Needs a look ----
