@@ -334,12 +334,37 @@ func TestTeachingInTheDashboard(t *testing.T) {
 	if getJSON(t, bot.base+"/api/v2/orders/UB-77", nil) != 200 {
 		t.Error("the order was not made")
 	}
+	fake.Post(channel, discordgo.Message{WebhookID: "1300000000000000043",
+		Author: &discordgo.User{ID: "1300000000000000043", Username: "Drop Bot", Bot: true},
+		Embeds: []*discordgo.MessageEmbed{{Title: "Order Shipped | Target", Fields: []*discordgo.MessageEmbedField{
+			{Name: "Ref", Value: "UB-77"}, {Name: "Tracking Number", Value: "1Z999AA10123456784"}}}}})
+	var history, link string
+	if err := chromedp.Run(ctx, chromedp.Navigate(bot.base+"/#/order/UB-77"),
+		chromedp.WaitVisible(`//ol[@id="events"]//li[contains(., "Drop Bot's message in Discord")]`), chromedp.Text(`#events`, &history),
+		chromedp.AttributeValue(`#events a.open-message`, "href", &link, nil)); err != nil {
+		t.Fatalf("the order's history: %v", err)
+	}
+	if !strings.HasPrefix(link, "https://discord.com/channels/") || !strings.HasSuffix(link, "/"+channel+"/"+lastMessageID(t, bot)) {
+		t.Errorf("the history links the Discord message as %q:\n%s", link, history)
+	}
 	if dir := os.Getenv("ROMS_SCREENSHOTS"); dir != "" {
 		var shot []byte
 		if err := chromedp.Run(ctx, chromedp.FullScreenshot(&shot, 100)); err == nil {
 			_ = os.WriteFile(filepath.Join(dir, "dashboard-review.png"), shot, 0o644)
 		}
 	}
+}
+
+// lastMessageID is the Discord message of the newest log entry.
+func lastMessageID(t *testing.T, bot *runningBot) string {
+	var logs struct {
+		Logs []struct{ Origin order.Origin }
+	}
+	getJSON(t, bot.base+"/api/v2/webhooks/logs?limit=1", &logs)
+	if len(logs.Logs) == 0 {
+		return "(no log)"
+	}
+	return logs.Logs[0].Origin.MessageID
 }
 
 // TestTheOrderPageAsAPersonUsesIt is #20's defects of the order page, each checked in a
@@ -372,15 +397,22 @@ func TestTheOrderPageAsAPersonUsesIt(t *testing.T) {
 	if !strings.HasPrefix(link, "https://www.ups.com/track?tracknum=1Z0X5W242034567895") {
 		t.Errorf("the UPS number links to %q", link)
 	}
-	run("save only a note", chromedp.SetValue(`#edit textarea[name=notes]`, "gift for Sam"), chromedp.Click(`#edit button[type=submit]`),
+	body := `{"username":"Refract","embeds":[{"title":"Nike","fields":[{"name":"Order Number","value":"NOSTAT-1"},{"name":"Notes","value":"size swap"}]}]}`
+	if resp, err := http.Post(bot.base+"/api/v2/webhooks/orders", "application/json", strings.NewReader(body)); err == nil {
+		resp.Body.Close()
+	}
+	run("save only a note", chromedp.WaitVisible(`//ol[@id="events"]//li[contains(., "Refract's")]`),
+		chromedp.SetValue(`#edit textarea[name=notes]`, "gift for Sam"), chromedp.Click(`#edit button[type=submit]`),
 		chromedp.WaitVisible(`//ol[@id="events"]//li[contains(., "notes:")]`), chromedp.Text(`#events`, &history))
 	var o struct{ Status, Notes string }
 	getJSON(t, bot.base+"/api/v2/orders/NOSTAT-1", &o)
 	if o.Status != "" || o.Notes != "gift for Sam" {
 		t.Errorf("saving a note made the order %+v: the status must stay unset", o)
 	}
-	if !strings.Contains(history, "by the API or this dashboard") || !strings.Contains(history, "by a http message") {
-		t.Errorf("history does not say who in words: %q", history)
+	for _, who := range []string{"by the API or this dashboard", "by a webhook post", "by Refract's webhook post"} {
+		if !strings.Contains(history, who) {
+			t.Errorf("history does not say %q: %q", who, history)
+		}
 	}
 
 	var asked string
@@ -589,9 +621,9 @@ func TestTheListIsEditedLikeASpreadsheet(t *testing.T) {
 	}
 	ctx := browser(t, exe)
 	run := steps(t, ctx)
-	run("change a status in its row", chromedp.Navigate(bot.base+"/#/orders"), chromedp.WaitVisible(`tr[data-number="BULK-1001"]`),
-		chromedp.SetValue(`tr[data-number="BULK-1001"] select.inline`, "shipped"),
-		chromedp.Evaluate(`document.querySelector('tr[data-number="BULK-1001"] select.inline').dispatchEvent(new Event('change'))`, nil),
+	run("open the list", chromedp.Navigate(bot.base+"/#/orders"), chromedp.WaitVisible(`tr[data-number="BULK-1001"]`))
+	run("change a status in its row", chromedp.Click(`tr[data-number="BULK-1001"] select.inline`), // its statuses are listed when first used
+		chromedp.WaitReady(`tr[data-number="BULK-1001"] select.inline option[value=shipped]`), choose(`tr[data-number="BULK-1001"] select.inline`, "shipped"),
 		chromedp.WaitVisible(`tr[data-number="BULK-1001"] select.inline.shipped`))
 	if got := status("BULK-1001"); got != "shipped" {
 		t.Errorf("the inline status is %q", got)
@@ -704,27 +736,33 @@ func TestTheDashboardIsFastAtAHundredThousandOrders(t *testing.T) {
 		}
 	}
 	// The first paint of a page opened afresh is timed from the navigation's start, the
-	// best of three: the first also compiles the page's script, which a browser keeps.
-	overview := math.Inf(1)
-	for range 3 {
-		var ms float64
-		err := chromedp.Run(ctx, chromedp.Navigate("about:blank"), chromedp.Navigate(bot.base+"/#/overview"), chromedp.Evaluate(`new Promise((resolve) => {
-			const tick = () => document.querySelector('section[data-period=all] div[data-kpi=checkouts] strong') ? resolve(performance.now()) : requestAnimationFrame(tick);
-			tick(); })`, &ms, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
-		if err != nil {
-			t.Fatal(err)
+	// best of five: the first also compiles the page's script, which a browser keeps, and
+	// a page's start is where a shared machine's noise shows most (100-300 ms here).
+	firstPaint := func(what, hash, ready string) {
+		t.Helper()
+		best := math.Inf(1)
+		for range 5 {
+			var ms float64
+			err := chromedp.Run(ctx, chromedp.Navigate("about:blank"), chromedp.Navigate(bot.base+"/"+hash), chromedp.Evaluate(`new Promise((resolve) => {
+				const tick = () => (`+ready+`) ? resolve(performance.now()) : requestAnimationFrame(tick);
+				tick(); })`, &ms, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("first paint of %s: %.0f ms from the navigation", what, ms)
+			best = min(best, ms)
 		}
-		t.Logf("first paint of the Overview: %.0f ms from the navigation", ms)
-		overview = min(overview, ms)
+		if time.Duration(best*float64(time.Millisecond)) > bar {
+			t.Errorf("the first paint of %s took %.0f ms at 100,000 orders, more than %s", what, best, bar)
+		}
 	}
-	if time.Duration(overview*float64(time.Millisecond)) > bar {
-		t.Errorf("the Overview's first paint took %.0f ms at 100,000 orders, more than %s", overview, bar)
-	}
+	firstPaint("the orders list opened afresh", "#/orders", `document.querySelector('#order-table tbody tr')`)
+	firstPaint("the Overview", "#/overview", `document.querySelector('section[data-period=all] div[data-kpi=checkouts] strong')`)
 	var total string
 	if err := chromedp.Run(ctx, chromedp.Text(`section[data-period=all] div[data-kpi=checkouts] strong`, &total)); err != nil || total != "100000" {
 		t.Errorf("the Overview counts %q checkouts, want 100000 (%v)", total, err)
 	}
-	measure("first paint of the orders list", `location.hash = '#/orders'`, `document.querySelector('#order-table tbody tr')`)
+	measure("the orders list from the Overview", `location.hash = '#/orders'`, `document.querySelector('#order-table tbody tr')`)
 	measure("a filter change", `document.querySelector('#filters [name=store]').value = 'Costco'; document.querySelector('#filters button[type=submit]').click()`,
 		`[...document.querySelectorAll('#order-table tbody tr td:nth-child(5)')].every((td) => td.textContent === 'Costco') && document.querySelector('#order-table tbody tr')`)
 	var store string

@@ -108,17 +108,27 @@ function orderRow(o) {
   return row;
 }
 
-// inlineStatus changes an order's status from its row, as a spreadsheet's cell would.
+// inlineStatus changes an order's status from its row, as a spreadsheet's cell would. The
+// list of statuses is made when the cell is first used: fifty rows of thirteen options
+// each were a third of the list's first paint.
 function inlineStatus(o) {
-  const options = o.status ? STATUSES : ['', ...STATUSES];
-  return el('select', { class: 'inline status ' + o.status, 'aria-label': `Status of ${o.order_number}`,
+  const select = el('select', { class: 'inline status ' + o.status, 'aria-label': `Status of ${o.order_number}`,
     onchange: async (ev) => {
       try {
         await patch(o.order_number, { status: ev.target.value });
       } catch (err) {
         notice(`${o.order_number}: ${err.message}`);
       }
-    } }, ...options.map((s) => el('option', { value: s, selected: s === (o.status || '') }, s || '-')));
+    } }, el('option', { value: o.status || '', selected: true }, o.status || '-'));
+  const fill = () => {
+    if (select.options.length > 1) return;
+    const options = o.status ? STATUSES : ['', ...STATUSES];
+    select.replaceChildren(...options.map((s) => el('option', { value: s, selected: s === (o.status || '') }, s || '-')));
+  };
+  select.addEventListener('pointerdown', fill);
+  select.addEventListener('focus', fill);
+  select.addEventListener('keydown', fill);
+  return select;
 }
 
 // cell is a value edited in place, as in a spreadsheet: a click (or Enter) opens it,
@@ -162,8 +172,14 @@ function cell(o, name, text, change, after = '') {
   return td;
 }
 
-const patch = (number, change) => api('/api/v2/orders/' + encodeURIComponent(number),
-  { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(change) });
+// patch changes an order and redraws its row from the answer, not waiting for the live
+// stream (which may not be connected yet, or at all behind some proxies).
+const patch = async (number, change) => {
+  const reply = await api('/api/v2/orders/' + encodeURIComponent(number),
+    { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(change) });
+  if (reply.order && state.rows.has(reply.order.order_number)) live({ type: 'updated', order: reply.order });
+  return reply;
+};
 
 // ---- Bulk ----
 function updateBulk(ev) {
@@ -262,7 +278,7 @@ async function openOrder(number) {
   $('#restore').hidden = !o.deleted_at;
   $('#confirm').hidden = true;
   $('#events').replaceChildren(...events.slice().reverse().map((e) => el('li', {},
-    el('strong', {}, `${day(e.at)} ${e.type}`), ` by ${actorName(e.actor)}`,
+    el('strong', {}, `${day(e.at)} ${e.type}`), ` by ${actorName(e.actor, e.origin)}`, messageLink(e.origin),
     el('ul', {}, e.changes.map((c) => el('li', {}, `${fieldName(c.field)}: ${fmt(c.old)} → ${fmt(c.new)}`))))));
 }
 
@@ -285,17 +301,26 @@ function trackingLinks(o) {
 // fieldName is a change's field as README names it, in words.
 const fieldName = (f) => ({ raw_header: 'header', tracking_numbers: 'tracking numbers', qty_received: 'quantity received' }[f] || f.replaceAll('_', ' '));
 
-// actorName says who made a change: which bot message, which Discord user, which import.
-function actorName(a) {
+// actorName says who made a change: which bot's message, which Discord user, which import.
+function actorName(a, origin = {}) {
   if (!a) return 'ROMS';
   const [kind, ...rest] = a.split(':');
   const what = rest.join(':');
+  const poster = origin.poster ? `${origin.poster}'s` : 'a';
   return ({
     api: () => 'the API or this dashboard', cli: () => 'the command line',
-    message: () => what.startsWith('discord') ? `a Discord message (${what.split('/').pop()})` : `a ${what || 'webhook'} message`,
-    'discord-user': () => `Discord user ${what}`, import: () => `import ${what}`, email: () => `an email (mailbox ${what})`,
+    message: () => what.startsWith('discord') || what.startsWith('backfill') ? `${poster} message in Discord` + (origin.message_id ? ` (${origin.message_id})` : '')
+      : what.startsWith('http') ? `${poster} webhook post` : `${poster} ${what || 'webhook'} message`,
+    'discord-user': () => `Discord user ${what}`, import: () => `import ${what}`,
+    email: () => `an email to mailbox ${what}` + (origin.message_id ? ` (${origin.message_id})` : ''),
     undo: () => `undo of ${what}`, replay: () => `a replay (${what})`,
   }[kind] || (() => a))();
+}
+
+// messageLink opens the Discord message a change came from, when it came from one.
+function messageLink(origin = {}) {
+  if (!origin.guild_id || !origin.channel_id || !origin.message_id) return '';
+  return el('a', { href: `https://discord.com/channels/${origin.guild_id}/${origin.channel_id}/${origin.message_id}`, target: '_blank', rel: 'noopener', class: 'open-message' }, ' open it in Discord');
 }
 
 const fmt = (v) => v === null || v === undefined ? '(none)' : Array.isArray(v) ? v.join(', ') : String(v);
@@ -863,6 +888,8 @@ function toggleTheme() {
 }
 
 async function start() {
+  const boot = Promise.all([fetch('/api/v2/session', { credentials: 'same-origin' }).then((r) => r.json()),
+    fetch('/health').then((r) => r.json())]); // asked first: the rest of the start waits on them
   applyTheme();
   $('#theme').onclick = toggleTheme;
   $('#filters').status.append(...STATUSES.map((s) => el('option', { value: s }, s)));
@@ -898,6 +925,9 @@ async function start() {
   $('#confirm-keep').onclick = () => { $('#confirm').hidden = true; };
   $('#restore').onclick = () => deleteOrder(true);
   window.addEventListener('hashchange', route);
+  // A page left keeps its stream open until the server notices; a browser gives a site six
+  // connections, so a few reloads would leave none for the page that follows.
+  window.addEventListener('pagehide', () => { if (source) source.close(); });
   $('#period').onchange = loadTotals;
   $('#import').onsubmit = importFile;
   $('#import').kind.onchange = describeKind;
@@ -905,19 +935,18 @@ async function start() {
   $('#import').addEventListener('dragleave', () => $('#import').classList.remove('over'));
   $('#import').addEventListener('drop', dropFile);
   $('#logout').onclick = async () => { await fetch('/api/v2/session', { method: 'DELETE' }); location.reload(); };
-  const [session, health] = await Promise.all([fetch('/api/v2/session', { credentials: 'same-origin' }).then((r) => r.json()),
-    fetch('/health').then((r) => r.json())]);
+  const [session, health] = await boot;
   zone = health.time_zone || undefined;
-  try { new Intl.DateTimeFormat([], { timeZone: zone }); } catch { zone = undefined; } // an old browser: its own zone
-  if (session.token_required && !session.authenticated) await signIn();
-  else {
-    $('#logout').hidden = !session.token_required;
-    startLive();
-  }
+  const signedIn = !(session.token_required && !session.authenticated);
+  if (!signedIn) await signIn();
+  else $('#logout').hidden = !session.token_required;
+  const shown = route(); // its data is asked for before the date formatter, slow to make, is made
+  try { day(0); } catch { zone = undefined; } // an old browser that lacks the zone: its own
+  await shown; // the page first; then what only the header shows
+  if (signedIn) startLive();
   checkDiscord(health);
   setInterval(checkDiscord, 60000);
   api('/api/v2/review?limit=200').then((r) => countReview(r.entries.length)).catch(() => {});
-  await route();
 }
 
 start();
