@@ -472,7 +472,7 @@ func TestOnAPhoneNothingScrollsSideways(t *testing.T) {
 	}
 	for _, page := range []struct{ hash, ready string }{
 		{"#/overview", `#overview .period`}, {"#/orders", `tr[data-number="P123456789"]`}, {"#/order/P123456789", `#order-title`},
-		{"#/totals", `#cards .card`}, {"#/imports", `#import`}, {"#/review", `#review`}, {"#/health", `#health-cards .card`},
+		{"#/totals", `#chart svg rect.bar`}, {"#/imports", `#batches tbody tr`}, {"#/review", `#review`}, {"#/health", `#health-cards .card`},
 	} {
 		var wide, screen int
 		err := chromedp.Run(ctx, chromedp.Navigate(bot.base+"/"+page.hash), chromedp.WaitVisible(page.ready),
