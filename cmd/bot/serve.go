@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/roms-dev/roms/internal/aco"
 	"github.com/roms-dev/roms/internal/bbolt"
 	"github.com/roms-dev/roms/internal/commands"
 	"github.com/roms-dev/roms/internal/config"
@@ -66,7 +67,8 @@ func serve(ctx context.Context, args []string, environ []string, stdout, stderr 
 		return err
 	}
 	mail := newMailReader(cfg.Mail, svc, logger)
-	handler, sources := httpHandler(cfg, st, svc, hub, self, listener, mail, m, logger)
+	fees := newACO(cfg, st, logger)
+	handler, sources := httpHandler(cfg, st, svc, hub, self, listener, mail, fees, m, logger)
 	if err := svc.RefreshAliases(ctx); err != nil { // the labels taught from the review list
 		logger.Warn("read taught parser labels", "error", err)
 	}
@@ -83,7 +85,7 @@ func serve(ctx context.Context, args []string, environ []string, stdout, stderr 
 	background.Go(func() { keepLogsTrimmed(ctx, svc, cfg.Storage.LogRetention, logger) })
 	background.Go(func() { self.relay(ctx) })
 	background.Go(func() { svc.WatchAliases(ctx, aliasRefresh) }) // another instance may teach a label
-	background.Go(func() { runListener(ctx, self, listener) })
+	background.Go(func() { runLeading(ctx, self, listener, fees, hub) })
 	background.Go(func() { mail.Run(ctx) })
 	if cfg.Metrics.Addr != "" {
 		mln, err := listen(cfg.Metrics.Addr, "metrics.addr")
@@ -97,11 +99,26 @@ func serve(ctx context.Context, args []string, environ []string, stdout, stderr 
 	return serveHTTP(ctx, ln, handler, hub, logger)
 }
 
-// runListener runs the Discord listener, if there is one, while this instance holds the gateway.
-func runListener(ctx context.Context, self gatewayLeader, listener *discord.Listener) {
-	if listener != nil {
-		self.lead(ctx, func(held context.Context) { _ = listener.Run(held) })
-	}
+// runLeading runs what one instance does for all while this one holds the gateway: the
+// Discord listener, if there is one, and the fees that follow the orders.
+func runLeading(ctx context.Context, self gatewayLeader, listener *discord.Listener, fees *aco.Service, hub *live.Hub) {
+	self.lead(ctx, func(held context.Context) {
+		var work sync.WaitGroup
+		if listener != nil {
+			work.Go(func() { _ = listener.Run(held) })
+		}
+		work.Go(func() { fees.Follow(held, hub, feeSweep) })
+		work.Wait()
+	})
+}
+
+// feeSweep is how often every recent order's fee is checked: holds of days end by time.
+const feeSweep = 5 * time.Minute
+
+// newACO is the ACO service of the settings.
+func newACO(cfg config.Config, st order.Store, logger *slog.Logger) *aco.Service {
+	hold, _ := aco.ParseHold(cfg.ACO.Hold) // checked when the settings loaded
+	return aco.New(st, aco.Options{Hold: hold, LookBack: cfg.ACO.LookBackDays, Logger: logger})
 }
 
 // newMailReader reads the mailboxes of the settings into the service; nil without any.
@@ -140,7 +157,7 @@ func newListener(cfg config.Config, svc *orders.Service, logger *slog.Logger) (*
 // httpHandler is the HTTP API, the dashboard and (unless they have an address of their
 // own) the metrics, with the sources the metrics read.
 func httpHandler(cfg config.Config, st *storage, svc *orders.Service, hub *live.Hub, self instance, listener *discord.Listener,
-	mail *mailbox.Reader, m *metrics.Metrics, logger *slog.Logger) (http.Handler, metrics.Sources) {
+	mail *mailbox.Reader, fees *aco.Service, m *metrics.Metrics, logger *slog.Logger) (http.Handler, metrics.Sources) {
 	deps := httpapi.Deps{
 		Messages: svc, Orders: svc, Imports: svc, Positions: svc,
 		Database: st.database,
@@ -149,6 +166,7 @@ func httpHandler(cfg config.Config, st *storage, svc *orders.Service, hub *live.
 		RateLimit: httpapi.RateLimit{PerMinute: cfg.HTTP.RateLimit.PerMinute, Burst: cfg.HTTP.RateLimit.Burst},
 		Version:   buildVersion(), Started: time.Now(), Dashboard: dashboard.Handler(),
 		RelayListening: self.relayListening(),
+		ACO:            fees,
 	}
 	sources := metrics.Sources{Counts: st.database.Counts, Problem: st.database.Problem, Subscribers: hub.Subscribers,
 		ParseHealth: svc.ParseHealth}

@@ -447,3 +447,21 @@ func (s *Service) Owed(ctx context.Context) ([]Owed, error) {
 	}
 	return out, nil
 }
+
+// PutClients adds the clients of a file, and replaces those it names that exist (their
+// added date kept); it returns how many of each.
+func (s *Service) PutClients(ctx context.Context, clients []Client) (added, replaced int, err error) {
+	for _, c := range clients {
+		if _, err := s.EditClient(ctx, c); err == nil {
+			replaced++
+			continue
+		} else if !errors.Is(err, ErrNoClient) {
+			return added, replaced, fmt.Errorf("%s: %w", c.Name, err)
+		}
+		if _, err := s.AddClient(ctx, c); err != nil {
+			return added, replaced, fmt.Errorf("%s: %w", c.Name, err)
+		}
+		added++
+	}
+	return added, replaced, nil
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/go-viper/mapstructure/v2"
 	"github.com/spf13/viper"
 
+	"github.com/roms-dev/roms/internal/aco"
 	"github.com/roms-dev/roms/internal/parser"
 )
 
@@ -38,6 +39,8 @@ type Config struct {
 	Discord  Discord `mapstructure:"discord"`
 	Metrics  Metrics `mapstructure:"metrics"`
 	Mail     Mail    `mapstructure:"mail"`
+	ACO      ACO     `mapstructure:"aco"`
+	Relay    Relay   `mapstructure:"relay"`
 	Log      Log     `mapstructure:"log"`
 	Parser   Parser  `mapstructure:"-"` // read by readAliases: its keys are labels, not settings
 }
@@ -171,6 +174,32 @@ type Backfill struct {
 	Initial string `mapstructure:"initial"` // none, all, or a duration such as 720h
 }
 
+// ACO is the ACO service: the fees of its clients' checkouts.
+type ACO struct {
+	// Hold is how long a new fee waits before it is due: a number of days (3d), tracking
+	// (until the order has a tracking number) or shipped.
+	Hold string `mapstructure:"hold"`
+	// LookBackDays is how far back fees are checked against their orders again.
+	LookBackDays int `mapstructure:"look_back_days"`
+}
+
+// Relay posts each new checkout to a public success channel and tells its client.
+type Relay struct {
+	PublicChannel string `mapstructure:"public_channel"` // a channel id; empty: no public posts
+	// Notify is how a client hears of their checkout, unless their own setting says
+	// otherwise: ping (in the public channel), dm, or none.
+	Notify string `mapstructure:"notify"`
+	// OnCancel is what becomes of the public post of an order later declined, cancelled or
+	// removed: edit (says so), delete, or keep.
+	OnCancel string `mapstructure:"on_cancel"`
+	// Show names the private fields the public post shows too: price, order_number,
+	// email, profile, address, proxy. None by default.
+	Show []string `mapstructure:"show"`
+}
+
+// RelayFields are the fields relay.show may name.
+var RelayFields = []string{"price", "order_number", "email", "profile", "address", "proxy"}
+
 // Log is the process log on stderr.
 type Log struct {
 	Level  string `mapstructure:"level"`
@@ -209,6 +238,12 @@ var defaults = map[string]any{
 	"mail.poll":                         "2m",
 	"mail.since":                        "720h",
 	"mail.accounts":                     []map[string]any{},
+	"aco.hold":                          "tracking",
+	"aco.look_back_days":                60,
+	"relay.public_channel":              "",
+	"relay.notify":                      "ping",
+	"relay.on_cancel":                   "edit",
+	"relay.show":                        []string{},
 	"log.level":                         "info",
 	"log.format":                        "text",
 	"parser.aliases":                    map[string]string{},
@@ -554,6 +589,7 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("config %s (env %s): %s", key, EnvName(key), fmt.Sprintf(format, args...)))
 	}
 	errs = append(errs, c.Mail.problems()...)
+	errs = append(errs, c.acoProblems()...)
 	if _, err := c.Location(); err != nil {
 		bad("timezone", "%q is not a time zone: use a name such as America/New_York, Europe/London or UTC", c.TimeZone)
 	}
@@ -756,4 +792,33 @@ func unknownAccountKeys(accounts any) error {
 		}
 	}
 	return nil
+}
+
+// acoProblems are what is wrong with the aco and relay settings, each naming its key.
+func (c Config) acoProblems() []error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("config %s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	if _, err := aco.ParseHold(c.ACO.Hold); err != nil {
+		bad("aco.hold", "%v", err)
+	}
+	if c.ACO.LookBackDays < 1 || c.ACO.LookBackDays > 3650 {
+		bad("aco.look_back_days", "%d: between 1 and 3650", c.ACO.LookBackDays)
+	}
+	if ch := c.Relay.PublicChannel; ch != "" && !isSnowflake(ch) {
+		bad("relay.public_channel", "%q is not a channel id (Developer Mode, right-click the channel, Copy Channel ID)", ch)
+	}
+	if !slices.Contains([]string{aco.NotifyPing, aco.NotifyDM, aco.NotifyNone}, c.Relay.Notify) {
+		bad("relay.notify", "%q: one of ping, dm, none", c.Relay.Notify)
+	}
+	if !slices.Contains([]string{"edit", "delete", "keep"}, c.Relay.OnCancel) {
+		bad("relay.on_cancel", "%q: one of edit, delete, keep", c.Relay.OnCancel)
+	}
+	for _, f := range c.Relay.Show {
+		if !slices.Contains(RelayFields, f) {
+			bad("relay.show", "%q: the fields are %s", f, strings.Join(RelayFields, ", "))
+		}
+	}
+	return errs
 }

@@ -115,6 +115,10 @@ func routes(r chi.Router, s *server, d Deps) {
 	huma.Register(api, dismiss, msgs.dismissReview)
 	huma.Register(api, op("parse-health", http.MethodGet, "/api/v2/parse-health", "How well each source's posts are read since the bot started", "Review"), msgs.parseHealth)
 
+	if d.ACO != nil {
+		registerACO(api, op, &acoRoutes{aco: d.ACO, zone: d.Orders.Location()})
+	}
+
 	huma.Register(api, op("list-orders", http.MethodGet, "/api/v2/orders", "Find orders: filters, search, sort, paging and the count of matches", "Orders"), ords.listOrders)
 	create := op("create-order", http.MethodPost, "/api/v2/orders", "Add an order by hand (fields, or a message in the text format)", "Orders")
 	create.DefaultStatus, create.Errors = http.StatusCreated, []int{409, 422}

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/roms-dev/roms/internal/aco"
+
 	"github.com/roms-dev/roms/internal/gateway"
 	"github.com/roms-dev/roms/internal/mailbox"
 
@@ -124,6 +126,8 @@ type Deps struct {
 	RelayListening func() bool
 	// Mail is each mailbox's state; nil without mail.accounts.
 	Mail func() []mailbox.AccountStatus
+	// ACO is the ACO service: clients, fees, invoices.
+	ACO *aco.Service
 }
 
 // server is what every request passes through before its route: the checks of host,
