@@ -111,7 +111,7 @@ func TestAnACOServiceOverTheAPI(t *testing.T) {
 	}
 	file, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	edited := strings.Replace(string(file), "5.00/order", "6.00/order", 1) + "new-one,New One,,Card 9,,2/unit,dm,\n"
+	edited := strings.Replace(string(file), "5.00/order", "6.00/order", 1) + "new-one,New One,,,Card 9,,2/unit,dm,\n"
 	var imported struct{ Added, Replaced int }
 	req, _ := http.NewRequest("POST", api+"/clients/import", strings.NewReader(edited))
 	req.Header.Set("Content-Type", "text/csv")

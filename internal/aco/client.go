@@ -24,6 +24,9 @@ type Client struct {
 	ID          string `json:"id" doc:"A short name made from the name: lower case, dashes"`
 	Name        string `json:"name"`
 	DiscordUser string `json:"discord_user,omitempty" doc:"Their Discord user id, to ping or DM them"`
+	// Channel is their own channel in the owner's server, where a ping with their
+	// details goes; without one they get a direct message.
+	Channel string `json:"channel,omitempty" doc:"Their own channel's id, for pings with their details; without one: a DM"`
 	// Profiles are checkout-bot profile names, exact (any case) or with * for any text:
 	// "Lennar #*" is every profile that starts "Lennar #".
 	Profiles []string `json:"profiles,omitempty"`
@@ -57,6 +60,9 @@ func (c *Client) Check() error {
 		if !strings.Contains(e, "@") || strings.Count(e, "@") > 1 || strings.HasSuffix(e, "@") {
 			return fmt.Errorf("email %q: give an address, or @domain.com for every address at a catch-all domain", e)
 		}
+	}
+	if c.Channel != "" && !snowflake.MatchString(c.Channel) {
+		return fmt.Errorf("channel %q: give the channel's id (Developer Mode, right-click the channel, Copy Channel ID)", c.Channel)
 	}
 	if c.DiscordUser != "" && !snowflake.MatchString(c.DiscordUser) {
 		return fmt.Errorf("discord user %q: give the user's id (a long number; Developer Mode, right-click, Copy User ID)", c.DiscordUser)

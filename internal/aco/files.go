@@ -11,7 +11,7 @@ import (
 
 // clientColumns are the columns of the clients' CSV, as WriteClients writes them and
 // ReadClients reads them (in any order, any case).
-var clientColumns = []string{"ID", "Name", "Discord User", "Profiles", "Emails", "Fee", "Notify", "Notes"}
+var clientColumns = []string{"ID", "Name", "Discord User", "Channel", "Profiles", "Emails", "Fee", "Notify", "Notes"}
 
 // WriteClients writes clients as CSV: profiles and emails each in one cell, split by "; ".
 func WriteClients(w io.Writer, clients []Client) error {
@@ -24,7 +24,7 @@ func WriteClients(w io.Writer, clients []Client) error {
 		if c.Fee.Kind == "" && len(c.Fee.Stores) == 0 {
 			fee = ""
 		}
-		if err := cw.Write([]string{c.ID, c.Name, c.DiscordUser, strings.Join(c.Profiles, "; "), strings.Join(c.Emails, "; "), fee, c.Notify, c.Notes}); err != nil {
+		if err := cw.Write([]string{c.ID, c.Name, c.DiscordUser, c.Channel, strings.Join(c.Profiles, "; "), strings.Join(c.Emails, "; "), fee, c.Notify, c.Notes}); err != nil {
 			return err
 		}
 	}
@@ -62,7 +62,7 @@ func ReadClients(r io.Reader) ([]Client, error) {
 		if strings.TrimSpace(strings.Join(row, "")) == "" {
 			continue
 		}
-		c := Client{ID: cell(row, "id"), Name: cell(row, "name"), DiscordUser: cell(row, "discord user"),
+		c := Client{ID: cell(row, "id"), Name: cell(row, "name"), DiscordUser: cell(row, "discord user"), Channel: cell(row, "channel"),
 			Profiles: SplitList(cell(row, "profiles")), Emails: SplitList(cell(row, "emails")), Notify: strings.ToLower(cell(row, "notify")), Notes: cell(row, "notes")}
 		if text := cell(row, "fee"); text != "" {
 			rule, err := ParseFeeRule(text)

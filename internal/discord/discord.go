@@ -7,7 +7,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -124,19 +123,14 @@ type Listener struct {
 
 // New prepares a listener; Run connects it.
 func New(cfg Config, svc Orders, logger *slog.Logger) (*Listener, error) {
-	base, err := url.Parse(cfg.APIURL)
-	if err != nil || base.Host == "" {
-		return nil, fmt.Errorf("discord api url %q: not a URL", cfg.APIURL)
+	rest, err := restSession(cfg.Token, cfg.APIURL)
+	if err != nil {
+		return nil, err
 	}
 	cfg.IdleTimeout = cmp.Or(cfg.IdleTimeout, defaultIdleTimeout)
 	cfg.DeferAfter = cmp.Or(cfg.DeferAfter, defaultDeferAfter)
 	cfg.SyncEvery = cmp.Or(cfg.SyncEvery, defaultSyncEvery)
 	cfg.IdentifyGap = cmp.Or(cfg.IdentifyGap, defaultIdentifyGap)
-	rest, err := discordgo.New("Bot " + cfg.Token)
-	if err != nil {
-		return nil, fmt.Errorf("discord session: %w", err)
-	}
-	rest.Client = &http.Client{Timeout: 30 * time.Second, Transport: rebase{base: base, next: http.DefaultTransport}}
 	return &Listener{
 		cfg: cfg, rest: rest, orders: svc, logger: logger,
 		channels: set(cfg.Channels), authors: set(cfg.AllowedAuthors),

@@ -65,8 +65,11 @@ type Server struct {
 	startLimit        sessionStartLimit
 	buckets           map[string]*bucket
 	violations        []string
-	flap              bool        // drop each connection once its handshake is done
-	connections       []time.Time // when each gateway connection was accepted
+	flap              bool                          // drop each connection once its handshake is done
+	connections       []time.Time                   // when each gateway connection was accepted
+	nonces            map[string]*discordgo.Message // channel + nonce -> the message it made, for enforce_nonce
+	dmChannels        map[string]string             // user id -> their DM channel with the bot
+	deleted           map[string]int                // channel id -> messages the bot deleted there
 }
 
 // interaction is one dispatched interaction and what the bot answered so far.
@@ -118,6 +121,9 @@ func New(logf func(string, ...any)) *Server {
 		Token:         "fake-bot-token",
 		logf:          logf,
 		history:       map[string][]*discordgo.Message{},
+		nonces:        map[string]*discordgo.Message{},
+		dmChannels:    map[string]string{},
+		deleted:       map[string]int{},
 		commands:      map[string][]storedCommand{},
 		conns:         map[*conn]bool{},
 		requests:      map[string]int{},
@@ -275,6 +281,20 @@ func (s *Server) Edit(channelID, messageID string, change func(*discordgo.Messag
 		}
 	}
 	panic("fakediscord: edit of unknown message " + messageID)
+}
+
+// DMChannel is the bot's DM channel with a user, once it opened one ("" before).
+func (s *Server) DMChannel(user string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.dmChannels[user]
+}
+
+// Deleted counts the messages the bot deleted in a channel.
+func (s *Server) Deleted(channel string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.deleted[channel]
 }
 
 // DispatchInteraction sends INTERACTION_CREATE, as when a user runs a slash command. Its

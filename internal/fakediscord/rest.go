@@ -25,6 +25,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/v9/channels/{channel}/messages", s.listMessages)
 	mux.HandleFunc("GET /api/v9/channels/{channel}/messages/{message}", s.getMessage)
 	mux.HandleFunc("POST /api/v9/channels/{channel}/messages", s.createMessage)
+	mux.HandleFunc("PATCH /api/v9/channels/{channel}/messages/{message}", s.editMessage)
+	mux.HandleFunc("DELETE /api/v9/channels/{channel}/messages/{message}", s.deleteMessage)
+	mux.HandleFunc("POST /api/v9/users/@me/channels", s.createDM)
 	mux.HandleFunc("PUT /api/v9/channels/{channel}/messages/{message}/reactions/{emoji}/@me", s.addReaction)
 	mux.HandleFunc("GET /api/v9/applications/{app}/commands", s.listCommands)
 	mux.HandleFunc("GET /api/v9/applications/{app}/guilds/{guild}/commands", s.listCommands)
@@ -226,17 +229,119 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 		Content string                    `json:"content"`
 		Embeds  []*discordgo.MessageEmbed `json:"embeds"`
 	}
+	// A nonce with enforce_nonce makes a repeat of the same send (the bot retried after
+	// losing the answer) return the message the first one made, as Discord does for a few
+	// minutes.
+	var once struct {
+		Nonce        json.RawMessage `json:"nonce"`
+		EnforceNonce bool            `json:"enforce_nonce"`
+	}
 	var body messageBody
-	if !decode(w, r, &send, &body) {
+	if !decode(w, r, &send, &body, &once) {
 		return
 	}
 	errs := formErrors{}
 	checkMessage(body, "", errs)
+	if len(once.Nonce) > 0 && len(strings.Trim(string(once.Nonce), `"`)) > 25 {
+		errs["nonce"] = "Must be 25 or fewer in length."
+	}
 	if s.refuseLocking(w, r, errs) {
 		return
 	}
-	m := s.Post(r.PathValue("channel"), discordgo.Message{Content: send.Content, Embeds: send.Embeds, Author: botUser()})
+	channel := r.PathValue("channel")
+	key := channel + "/" + strings.Trim(string(once.Nonce), `"`)
+	if once.EnforceNonce && len(once.Nonce) > 0 {
+		s.mu.Lock()
+		made := s.nonces[key]
+		s.mu.Unlock()
+		if made != nil {
+			writeJSON(w, http.StatusOK, made)
+			return
+		}
+	}
+	m := s.Post(channel, discordgo.Message{Content: send.Content, Embeds: send.Embeds, Author: botUser()})
+	if once.EnforceNonce && len(once.Nonce) > 0 {
+		s.mu.Lock()
+		s.nonces[key] = m
+		s.mu.Unlock()
+	}
 	writeJSON(w, http.StatusOK, m)
+}
+
+// editMessage is the bot editing its own message.
+func (s *Server) editMessage(w http.ResponseWriter, r *http.Request) {
+	var edit struct {
+		Content *string                    `json:"content"`
+		Embeds  *[]*discordgo.MessageEmbed `json:"embeds"`
+	}
+	if !decode(w, r, &edit) {
+		return
+	}
+	s.mu.Lock()
+	m := s.find(r.PathValue("channel"), r.PathValue("message"))
+	if m != nil {
+		if edit.Content != nil {
+			m.Content = *edit.Content
+		}
+		if edit.Embeds != nil {
+			m.Embeds = *edit.Embeds
+		}
+		edited := time.Now().UTC()
+		m.EditedTimestamp = &edited
+		s.dispatch("MESSAGE_UPDATE", s.forSession(m))
+	}
+	s.mu.Unlock()
+	if m == nil {
+		writeJSON(w, http.StatusNotFound, map[string]any{"message": "Unknown Message", "code": 10008})
+		return
+	}
+	writeJSON(w, http.StatusOK, m)
+}
+
+// deleteMessage is the bot deleting a message.
+func (s *Server) deleteMessage(w http.ResponseWriter, r *http.Request) {
+	channel, id := r.PathValue("channel"), r.PathValue("message")
+	s.mu.Lock()
+	found := s.find(channel, id) != nil
+	if found {
+		s.history[channel] = slices.DeleteFunc(s.history[channel], func(m *discordgo.Message) bool { return m.ID == id })
+		s.deleted[channel]++
+		s.dispatch("MESSAGE_DELETE", map[string]any{"id": id, "channel_id": channel, "guild_id": GuildID})
+	}
+	s.mu.Unlock()
+	if !found {
+		writeJSON(w, http.StatusNotFound, map[string]any{"message": "Unknown Message", "code": 10008})
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// find is a channel's message by id; the caller holds the lock.
+func (s *Server) find(channel, id string) *discordgo.Message {
+	for _, m := range s.history[channel] {
+		if m.ID == id {
+			return m
+		}
+	}
+	return nil
+}
+
+// createDM opens (or finds) the bot's DM channel with a user.
+func (s *Server) createDM(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		RecipientID string `json:"recipient_id"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	s.mu.Lock()
+	id := s.dmChannels[in.RecipientID]
+	if id == "" {
+		id = s.newID(time.Now())
+		s.dmChannels[in.RecipientID] = id
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"id": id, "type": 1, "recipients": []map[string]any{{"id": in.RecipientID, "username": "user"}}})
 }
 
 // decode reads a JSON body into each of vs (what the fake keeps, what it checks),

@@ -24,6 +24,7 @@ type acoRoutes struct {
 type ClientInput struct {
 	Name        string   `json:"name" minLength:"1" maxLength:"200"`
 	DiscordUser string   `json:"discord_user,omitempty" doc:"Their Discord user id, to ping or DM them"`
+	Channel     string   `json:"channel,omitempty" doc:"Their own channel's id, where pings with their details go; without one: a DM"`
 	Profiles    []string `json:"profiles,omitempty" doc:"Profile names, exact or with * (Lennar #*)"`
 	Emails      []string `json:"emails,omitempty" doc:"Their addresses (every Gmail dot and +tag of them matches) or @domain.com for a catch-all"`
 	Fee         string   `json:"fee,omitempty" doc:"5/order, 3/unit, 8%, 8% min 5; rates for some stores after ';': 8%; Walmart: 3/unit"`
@@ -32,7 +33,7 @@ type ClientInput struct {
 }
 
 func (in ClientInput) client(id string) (aco.Client, error) {
-	c := aco.Client{ID: id, Name: in.Name, DiscordUser: in.DiscordUser, Profiles: in.Profiles, Emails: in.Emails, Notify: in.Notify, Notes: in.Notes}
+	c := aco.Client{ID: id, Name: in.Name, DiscordUser: in.DiscordUser, Channel: in.Channel, Profiles: in.Profiles, Emails: in.Emails, Notify: in.Notify, Notes: in.Notes}
 	if strings.TrimSpace(in.Fee) != "" {
 		rule, err := aco.ParseFeeRule(in.Fee)
 		if err != nil {
