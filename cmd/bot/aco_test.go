@@ -8,7 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bwmarrin/discordgo"
+
 	"github.com/roms-dev/roms/internal/aco"
+	"github.com/roms-dev/roms/internal/fakediscord"
 )
 
 // apiCall sends a JSON request to the bot and decodes the answer, failing on an unexpected
@@ -127,4 +130,127 @@ func TestAnACOServiceOverTheAPI(t *testing.T) {
 	}
 	apiCall(t, "DELETE", api+"/clients/bob-cooks", nil, 409, nil)
 	apiCall(t, "DELETE", api+"/clients/new-one", nil, 204, nil)
+}
+
+const (
+	successChannel = "1290000000000000777"
+	annUser        = "1290000000000000801"
+	annChannel     = "1290000000000000802"
+	bobUser        = "1290000000000000811"
+)
+
+// relayedCheckout is a checkout posted in the watched channel by a bot, with the
+// client's profile and email in it.
+func relayedCheckout(number, profile, email string) discordgo.Message {
+	return discordgo.Message{WebhookID: "1300000000000000042", Author: &discordgo.User{ID: "1300000000000000042", Username: "Refract", Bot: true},
+		Embeds: []*discordgo.MessageEmbed{{Title: "Successful Checkout | Target", Fields: []*discordgo.MessageEmbedField{
+			{Name: "Product", Value: "Elite Trainer Box"}, {Name: "Price", Value: "$49.99"}, {Name: "Order Number", Value: number},
+			{Name: "Profile", Value: profile}, {Name: "Email", Value: email}, {Name: "Size", Value: "OS"}}}}}
+}
+
+// text is what a Discord message shows: its content and its embeds' titles and fields.
+func text(m discordgo.Message) string {
+	parts := []string{m.Content}
+	for _, e := range m.Embeds {
+		parts = append(parts, e.Title, e.Description)
+		for _, f := range e.Fields {
+			parts = append(parts, f.Name+": "+f.Value)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
+// TestTheSuccessRelayOverDiscord: clients of two profiles and emails (a pattern, Gmail dots
+// and a +tag, a catch-all); their checkouts, read from the watched channel, are posted in
+// the success channel without private data and told to each client with theirs (Ann in
+// her channel with a ping, Bob by DM); a later cancel edits the public post, tells Bob and
+// voids his fee; and /health and /metrics show the relay.
+func TestTheSuccessRelayOverDiscord(t *testing.T) {
+	t.Chdir(t.TempDir())
+	fake := fakediscord.Start(t)
+	env := discordEnv(fake)
+	env["ROMS_RELAY_PUBLIC_CHANNEL"] = successChannel
+	env["ROMS_ACO_HOLD"] = "0"
+	bot := startBot(t, env)
+	api := bot.base + "/api/v2"
+	apiCall(t, "POST", api+"/clients", map[string]any{"name": "Ann", "discord_user": annUser, "channel": annChannel, "notify": "ping",
+		"profiles": []string{"Ann #*"}, "fee": "5/order"}, 201, nil)
+	apiCall(t, "POST", api+"/clients", map[string]any{"name": "Bob", "discord_user": bobUser, "emails": []string{"bob.cooks@gmail.com", "@bobcooks.io"},
+		"fee": "10%"}, 201, nil)
+	waitFor(t, "the bot on the gateway", func() bool {
+		var h health
+		getJSON(t, bot.base+"/health", &h)
+		return h.Discord.State == "connected"
+	})
+	fake.Post(channel, relayedCheckout("R-1", "Ann #3", "x@y.com"))
+	fake.Post(channel, relayedCheckout("R-2", "Main", "b.o.b.cooks+drop@gmail.com"))
+	fake.Post(channel, relayedCheckout("R-3", "Main", "any@bobcooks.io"))
+	waitFor(t, "three public posts", func() bool { return len(fake.History(successChannel)) == 3 })
+	for _, m := range fake.History(successChannel) {
+		shown := text(m)
+		for _, private := range []string{"49.99", "R-", "Ann #3", "gmail", "bobcooks", "<@"} {
+			if strings.Contains(shown, private) {
+				t.Errorf("the public post shows %q:\n%s", private, shown)
+			}
+		}
+		if !strings.Contains(shown, "Elite Trainer Box") || !strings.Contains(shown, "Size: OS") || !strings.Contains(shown, "Bot: Refract") {
+			t.Errorf("the public post lacks the product, size or bot:\n%s", shown)
+		}
+	}
+	waitFor(t, "Ann pinged in her channel, Bob told by DM twice", func() bool {
+		return len(fake.History(annChannel)) == 1 && fake.DMChannel(bobUser) != "" && len(fake.History(fake.DMChannel(bobUser))) == 2
+	})
+	ann := text(fake.History(annChannel)[0])
+	if !strings.Contains(ann, "<@"+annUser+">") || !strings.Contains(ann, "Order Number: R-1") || !strings.Contains(ann, "49.99") || !strings.Contains(ann, "Profile: Ann #3") {
+		t.Errorf("Ann's ping:\n%s", ann)
+	}
+
+	apiCall(t, "PATCH", api+"/orders/R-3", map[string]any{"status": "cancelled"}, 200, nil)
+	waitFor(t, "the cancel relayed", func() bool {
+		edited := false
+		for _, m := range fake.History(successChannel) {
+			edited = edited || strings.Contains(text(m), "Cancelled | Target")
+		}
+		return edited && len(fake.History(fake.DMChannel(bobUser))) == 3
+	})
+	if told := text(fake.History(fake.DMChannel(bobUser))[2]); !strings.Contains(told, "cancelled") || !strings.Contains(told, "R-3") {
+		t.Errorf("Bob was told:\n%s", told)
+	}
+	var fee struct{ State string }
+	waitFor(t, "R-3's fee voided", func() bool {
+		var fees []struct {
+			Order string `json:"order_number"`
+			State string
+		}
+		getJSON(t, api+"/fees?client=bob", &fees)
+		for _, f := range fees {
+			if f.Order == "R-3" {
+				fee.State = f.State
+			}
+		}
+		return fee.State == "void"
+	})
+	var h struct {
+		Relay struct {
+			Enabled bool
+			Backlog int
+			Sent    int
+		}
+	}
+	getJSON(t, bot.base+"/health", &h)
+	if !h.Relay.Enabled || h.Relay.Backlog != 0 || h.Relay.Sent != 8 {
+		t.Errorf("health's relay: %+v, want 8 sent and nothing waiting", h.Relay)
+	}
+	resp, err := http.Get(bot.base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(metrics), "roms_relay_backlog 0") {
+		t.Errorf("/metrics has no relay backlog")
+	}
+	if v := fake.TakeViolations(); len(v) > 0 {
+		t.Errorf("Discord's rules broken: %v", v)
+	}
 }

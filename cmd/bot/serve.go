@@ -26,6 +26,7 @@ import (
 	"github.com/roms-dev/roms/internal/metrics"
 	"github.com/roms-dev/roms/internal/order"
 	"github.com/roms-dev/roms/internal/orders"
+	"github.com/roms-dev/roms/internal/relay"
 )
 
 const (
@@ -68,7 +69,11 @@ func serve(ctx context.Context, args []string, environ []string, stdout, stderr 
 	}
 	mail := newMailReader(cfg.Mail, svc, logger)
 	fees := newACO(cfg, st, logger)
-	handler, sources := httpHandler(cfg, st, svc, hub, self, listener, mail, fees, m, logger)
+	posts, err := newRelay(cfg, st, fees, logger)
+	if err != nil {
+		return err
+	}
+	handler, sources := httpHandler(cfg, st, svc, hub, self, listener, mail, fees, posts, m, logger)
 	if err := svc.RefreshAliases(ctx); err != nil { // the labels taught from the review list
 		logger.Warn("read taught parser labels", "error", err)
 	}
@@ -85,7 +90,7 @@ func serve(ctx context.Context, args []string, environ []string, stdout, stderr 
 	background.Go(func() { keepLogsTrimmed(ctx, svc, cfg.Storage.LogRetention, logger) })
 	background.Go(func() { self.relay(ctx) })
 	background.Go(func() { svc.WatchAliases(ctx, aliasRefresh) }) // another instance may teach a label
-	background.Go(func() { runLeading(ctx, self, listener, fees, hub) })
+	background.Go(func() { runLeading(ctx, self, listener, fees, posts, hub) })
 	background.Go(func() { mail.Run(ctx) })
 	if cfg.Metrics.Addr != "" {
 		mln, err := listen(cfg.Metrics.Addr, "metrics.addr")
@@ -100,16 +105,31 @@ func serve(ctx context.Context, args []string, environ []string, stdout, stderr 
 }
 
 // runLeading runs what one instance does for all while this one holds the gateway: the
-// Discord listener, if there is one, and the fees that follow the orders.
-func runLeading(ctx context.Context, self gatewayLeader, listener *discord.Listener, fees *aco.Service, hub *live.Hub) {
+// Discord listener, if there is one, the fees that follow the orders, and the relay.
+func runLeading(ctx context.Context, self gatewayLeader, listener *discord.Listener, fees *aco.Service, posts *relay.Relay, hub *live.Hub) {
 	self.lead(ctx, func(held context.Context) {
 		var work sync.WaitGroup
 		if listener != nil {
 			work.Go(func() { _ = listener.Run(held) })
 		}
 		work.Go(func() { fees.Follow(held, hub, feeSweep) })
+		work.Go(func() { posts.Run(held, hub) })
 		work.Wait()
 	})
+}
+
+// newRelay is the relay of the settings; without Discord it sends nothing.
+func newRelay(cfg config.Config, st order.Store, fees *aco.Service, logger *slog.Logger) (*relay.Relay, error) {
+	var poster relay.Poster
+	if cfg.Discord.Token != "" {
+		p, err := discord.NewPoster(cfg.Discord.Token, cfg.Discord.APIURL)
+		if err != nil {
+			return nil, err
+		}
+		poster = p
+	}
+	return relay.New(st, fees, poster, relay.Settings{PublicChannel: cfg.Relay.PublicChannel, Notify: cfg.Relay.Notify,
+		OnCancel: cfg.Relay.OnCancel, Show: cfg.Relay.Show}, logger), nil
 }
 
 // feeSweep is how often every recent order's fee is checked: holds of days end by time.
@@ -157,7 +177,7 @@ func newListener(cfg config.Config, svc *orders.Service, logger *slog.Logger) (*
 // httpHandler is the HTTP API, the dashboard and (unless they have an address of their
 // own) the metrics, with the sources the metrics read.
 func httpHandler(cfg config.Config, st *storage, svc *orders.Service, hub *live.Hub, self instance, listener *discord.Listener,
-	mail *mailbox.Reader, fees *aco.Service, m *metrics.Metrics, logger *slog.Logger) (http.Handler, metrics.Sources) {
+	mail *mailbox.Reader, fees *aco.Service, posts *relay.Relay, m *metrics.Metrics, logger *slog.Logger) (http.Handler, metrics.Sources) {
 	deps := httpapi.Deps{
 		Messages: svc, Orders: svc, Imports: svc, Positions: svc,
 		Database: st.database,
@@ -167,9 +187,10 @@ func httpHandler(cfg config.Config, st *storage, svc *orders.Service, hub *live.
 		Version:   buildVersion(), Started: time.Now(), Dashboard: dashboard.Handler(),
 		RelayListening: self.relayListening(),
 		ACO:            fees,
+		Relay:          posts.Health,
 	}
 	sources := metrics.Sources{Counts: st.database.Counts, Problem: st.database.Problem, Subscribers: hub.Subscribers,
-		ParseHealth: svc.ParseHealth}
+		ParseHealth: svc.ParseHealth, RelayBacklog: func() int { return posts.Health().Backlog }}
 	if listener != nil {
 		deps.Gateway, deps.Backfill = self.gatewayStatus(listener.Status), listener.Backfill
 		sources.Gateway = deps.Gateway

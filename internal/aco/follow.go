@@ -13,7 +13,7 @@ import (
 // behind a burst and lost its place on the hub).
 func (s *Service) Follow(ctx context.Context, hub *live.Hub, every time.Duration) {
 	for ctx.Err() == nil {
-		changes, stop := hub.Subscribe(4096)
+		changes, stop := hub.Follow(4096)
 		s.sweep(ctx)
 		s.follow(ctx, changes, every)
 		stop()

@@ -9,6 +9,7 @@ import (
 
 	"github.com/roms-dev/roms/internal/gateway"
 	"github.com/roms-dev/roms/internal/mailbox"
+	"github.com/roms-dev/roms/internal/relay"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humachi"
@@ -58,6 +59,7 @@ type (
 		parseHealth    func() []parsehealth.Source
 		gateway        func(context.Context) gateway.Status
 		mail           func() []mailbox.AccountStatus
+		relay          func() relay.Backlog
 		zone           *time.Location
 	}
 )
@@ -71,7 +73,7 @@ func routes(r chi.Router, s *server, d Deps) {
 	lives := &liveRoutes{hub: d.Hub}
 	admin := &adminRoutes{database: d.Database, runBackfill: d.Backfill, logger: d.Logger}
 	health := &healthRoutes{version: d.Version, started: d.Started, database: d.Database, hub: d.Hub,
-		relayListening: d.RelayListening, parseHealth: d.Messages.ParseHealth, gateway: d.Gateway, mail: d.Mail, zone: d.Orders.Location()}
+		relayListening: d.RelayListening, parseHealth: d.Messages.ParseHealth, gateway: d.Gateway, mail: d.Mail, relay: d.Relay, zone: d.Orders.Location()}
 
 	r.Get(pathWS, s.serveWS)
 	api := humachi.New(r, apiConfig(d.Version))

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/roms-dev/roms/internal/aco"
+	"github.com/roms-dev/roms/internal/relay"
 
 	"github.com/roms-dev/roms/internal/gateway"
 	"github.com/roms-dev/roms/internal/mailbox"
@@ -128,6 +129,8 @@ type Deps struct {
 	Mail func() []mailbox.AccountStatus
 	// ACO is the ACO service: clients, fees, invoices.
 	ACO *aco.Service
+	// Relay is the success relay's state, for /health; nil without one.
+	Relay func() relay.Backlog
 }
 
 // server is what every request passes through before its route: the checks of host,

@@ -21,19 +21,29 @@ type OrderChange struct {
 // Hub delivers every published event to every subscriber.
 type Hub struct {
 	mu     sync.Mutex
-	subs   map[chan OrderChange]struct{}
+	subs   map[chan OrderChange]bool // true: ROMS's own (fees, relay), not a viewer
 	closed bool
 }
 
 // NewHub returns a hub with no subscribers.
 func NewHub() *Hub {
-	return &Hub{subs: map[chan OrderChange]struct{}{}}
+	return &Hub{subs: map[chan OrderChange]bool{}}
 }
 
 // Subscribe returns a channel of events and a function that ends the subscription. A
 // subscriber that falls more than buffer events behind has its channel closed: it missed
 // events, and must reload what it shows before subscribing again.
 func (h *Hub) Subscribe(buffer int) (<-chan OrderChange, func()) {
+	return h.subscribe(buffer, false)
+}
+
+// Follow is Subscribe for ROMS's own work (the fees, the relay): it is not counted
+// among the viewers Subscribers counts.
+func (h *Hub) Follow(buffer int) (<-chan OrderChange, func()) {
+	return h.subscribe(buffer, true)
+}
+
+func (h *Hub) subscribe(buffer int, own bool) (<-chan OrderChange, func()) {
 	ch := make(chan OrderChange, buffer)
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -41,7 +51,7 @@ func (h *Hub) Subscribe(buffer int) (<-chan OrderChange, func()) {
 		close(ch)
 		return ch, func() {}
 	}
-	h.subs[ch] = struct{}{}
+	h.subs[ch] = own
 	return ch, func() { h.drop(ch) }
 }
 
@@ -71,11 +81,17 @@ func (h *Hub) Publish(e OrderChange) {
 	}
 }
 
-// Subscribers counts the current subscribers.
+// Subscribers counts the current subscribers, those of Follow left out.
 func (h *Hub) Subscribers() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return len(h.subs)
+	n := 0
+	for _, own := range h.subs {
+		if !own {
+			n++
+		}
+	}
+	return n
 }
 
 func (h *Hub) drop(ch chan OrderChange) {

@@ -25,6 +25,8 @@ type Sources struct {
 	Gateway     func(context.Context) gateway.Status
 	Subscribers func() int
 	ParseHealth func() []parsehealth.Source
+	// RelayBacklog is how many posts, edits and deletes the success relay has waiting.
+	RelayBacklog func() int
 }
 
 // Metrics holds the counters the service feeds.
@@ -74,6 +76,7 @@ var (
 	descIdentifies = prometheus.NewDesc("roms_discord_identifies_24h", "New gateway sessions (IDENTIFY) in the last 24 hours; Discord allows 1,000 a day.", nil, nil)
 	descSessions   = prometheus.NewDesc("roms_discord_sessions_left", "New gateway sessions Discord still allows until its daily reset, as it last said.", nil, nil)
 	descLive       = prometheus.NewDesc("roms_live_subscribers", "Clients following live updates (the live stream and /ws).", nil, nil)
+	descRelay      = prometheus.NewDesc("roms_relay_backlog", "Success relay posts, edits and deletes waiting to be sent.", nil, nil)
 	descParsed     = prometheus.NewDesc("roms_parse_posts_total", "Posts of each source since start, by what became of them: read (every label known), guessed (some fields inferred), noise (not an order), unread (meant to be an order, not read).", []string{"source", "result"}, nil)
 	descAlerting   = prometheus.NewDesc("roms_parse_source_alerting", "1 while a source that used to be read is not read any more (a bot changed its posts).", []string{"source"}, nil)
 )
@@ -82,7 +85,7 @@ var (
 type partsCollector struct{ src Sources }
 
 func (c *partsCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descOrders, descLogEntries, descLogBytes, descDBBytes, descDBOK, descGateway, descReconnects, descLastEvent, descCursor, descContent, descIdentifies, descSessions, descLive, descParsed, descAlerting} {
+	for _, d := range []*prometheus.Desc{descOrders, descLogEntries, descLogBytes, descDBBytes, descDBOK, descGateway, descReconnects, descLastEvent, descCursor, descContent, descIdentifies, descSessions, descLive, descRelay, descParsed, descAlerting} {
 		ch <- d
 	}
 }
@@ -106,6 +109,9 @@ func (c *partsCollector) Collect(ch chan<- prometheus.Metric) {
 	gauge(descDBOK, ok)
 	if c.src.Subscribers != nil {
 		gauge(descLive, float64(c.src.Subscribers()))
+	}
+	if c.src.RelayBacklog != nil {
+		gauge(descRelay, float64(c.src.RelayBacklog()))
 	}
 	if c.src.ParseHealth != nil {
 		for _, s := range c.src.ParseHealth() {

@@ -129,8 +129,8 @@ type item struct {
 	Next     time.Time `json:"next,omitempty"` // not before: a failed item waits
 }
 
-// Status is the relay as /health and /metrics show it.
-type Status struct {
+// Backlog is the relay as /health and /metrics show it.
+type Backlog struct {
 	Enabled   bool      `json:"enabled"`
 	Backlog   int       `json:"backlog" doc:"Posts, edits and deletes waiting to be sent"`
 	Sent      int64     `json:"sent" doc:"Sent since the start"`
@@ -151,7 +151,7 @@ type Relay struct {
 	// mu makes each read-change-write of an order's state one step: the follower queues
 	// while the sender records what it sent.
 	mu     sync.Mutex
-	status Status
+	status Backlog
 	since  time.Time
 }
 
@@ -161,11 +161,11 @@ func New(store Store, clients Clients, poster Poster, s Settings, logger *slog.L
 		logger = slog.Default()
 	}
 	return &Relay{store: store, clients: clients, poster: poster, settings: s, logger: logger, now: time.Now,
-		wake: make(chan struct{}, 1), status: Status{Enabled: poster != nil}}
+		wake: make(chan struct{}, 1), status: Backlog{Enabled: poster != nil}}
 }
 
-// Status is the relay's state now.
-func (r *Relay) Status() Status {
+// Health is the relay's state now.
+func (r *Relay) Health() Backlog {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.status
@@ -210,7 +210,7 @@ func (r *Relay) start(ctx context.Context) error {
 // follow queues what each change of an order asks for.
 func (r *Relay) follow(ctx context.Context, hub *live.Hub) {
 	for ctx.Err() == nil {
-		changes, stop := hub.Subscribe(4096)
+		changes, stop := hub.Follow(4096)
 		for c := range changes {
 			if err := r.Follow(ctx, c.Order.OrderNumber); err != nil && ctx.Err() == nil {
 				r.logger.Warn("relay: could not queue the posts of an order", "order", c.Order.OrderNumber, "error", err)

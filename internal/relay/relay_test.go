@@ -207,7 +207,7 @@ func TestTheRelayPostsPubliclyAndTellsTheClient(t *testing.T) {
 	if ann = d.in("dm-222222222222222222"); len(ann) != 2 || !strings.Contains(strings.Join(ann, "\n"), "was cancelled") {
 		t.Errorf("Ann was not told of the cancel once: %q", ann)
 	}
-	if s := r.Status(); s.Backlog != 0 || s.Sent != 6 {
+	if s := r.Health(); s.Backlog != 0 || s.Sent != 6 {
 		t.Errorf("status %+v, want an empty outbox and 6 sent", s)
 	}
 }
@@ -232,7 +232,7 @@ func TestABurstIsPostedOnceThroughARestartAndLostAnswers(t *testing.T) {
 	d.loseNext = 3
 	d.mu.Unlock()
 	go func() {
-		for first.Status().Sent < 50 {
+		for first.Health().Sent < 50 {
 			time.Sleep(time.Millisecond)
 		}
 		stop()
@@ -256,7 +256,7 @@ func TestABurstIsPostedOnceThroughARestartAndLostAnswers(t *testing.T) {
 		}
 		seen[p] = true
 	}
-	if s := second.Status(); s.Backlog != 0 {
+	if s := second.Health(); s.Backlog != 0 {
 		t.Errorf("backlog after the burst: %+v", s)
 	}
 	d.mu.Lock()
