@@ -69,8 +69,8 @@ func TestTwoBotsShareOnePostgreSQL(t *testing.T) {
 // TestGatewayFailsOverBetweenTwoProcesses runs two built bots on one database with the
 // fake Discord. One holds the gateway, the other stands by; the holder is killed with
 // SIGKILL in the middle of a stream of checkouts. The other takes over, catches up from
-// the shared channel cursor, and every checkout is stored exactly once; edits after the
-// fail-over update their orders.
+// the shared channel cursor, and every checkout is stored exactly once and posted once
+// to the success channel; edits after the fail-over update their orders.
 func TestGatewayFailsOverBetweenTwoProcesses(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the bot")
@@ -84,7 +84,8 @@ func TestGatewayFailsOverBetweenTwoProcesses(t *testing.T) {
 		cmd := exec.Command(bin)
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "ROMS_HTTP_ADDR="+addr, "ROMS_LOG_LEVEL=error",
-			"ROMS_STORAGE_DRIVER=postgres", "ROMS_STORAGE_POSTGRES_DSN="+dsn)
+			"ROMS_STORAGE_DRIVER=postgres", "ROMS_STORAGE_POSTGRES_DSN="+dsn,
+			"ROMS_RELAY_PUBLIC_CHANNEL="+successChannel, "ROMS_RELAY_SHOW=order_number")
 		for k, v := range discordEnv(fake) {
 			cmd.Env = append(cmd.Env, k+"="+v)
 		}
@@ -161,7 +162,26 @@ func TestGatewayFailsOverBetweenTwoProcesses(t *testing.T) {
 			t.Errorf("%s has %d events, want %d", number, len(events), want)
 		}
 	}
-	t.Logf("fail-over: the standby instance held the gateway %v after the holder was killed; %d checkouts each stored once",
+	// The success relay posted each checkout once: the killed holder's outbox went on
+	// at the survivor, and what was in flight when it died was not posted again.
+	waitWithin(t, 30*time.Second, "every checkout relayed", func() bool { return len(fake.History(successChannel)) >= total })
+	posted := map[string]int{}
+	for _, m := range fake.History(successChannel) {
+		for _, f := range m.Embeds[0].Fields {
+			if f.Name == "Order Number" {
+				posted[f.Value]++
+			}
+		}
+	}
+	for i := range total {
+		if n := posted[fmt.Sprintf("FO-%d", i)]; n != 1 {
+			t.Errorf("FO-%d was relayed %d times", i, n)
+		}
+	}
+	if n := len(fake.History(successChannel)); n != total {
+		t.Errorf("%d public posts for %d checkouts", n, total)
+	}
+	t.Logf("fail-over: the standby instance held the gateway %v after the holder was killed; %d checkouts each stored and relayed once",
 		backAt.Sub(killedAt).Round(10*time.Millisecond), total)
 }
 

@@ -81,6 +81,7 @@ var ErrGone = errors.New("gone from Discord")
 // Store is what the relay needs of storage.
 type Store interface {
 	Get(ctx context.Context, number string) (order.Order, error)
+	Each(ctx context.Context, f order.Filter, fn func(*order.Order) error) error
 	PutDocument(ctx context.Context, collection, key string, data []byte) error
 	Document(ctx context.Context, collection, key string) ([]byte, error)
 	Documents(ctx context.Context, collection, after string, limit int) ([]order.Document, error)
@@ -187,6 +188,36 @@ func (r *Relay) Run(ctx context.Context, hub *live.Hub) {
 	work.Wait()
 }
 
+// catchUpWindow is how far back a catch-up looks: the orders a relay that was not
+// running (a restart, another instance that led before) may not have queued.
+const catchUpWindow = 48 * time.Hour
+
+// CatchUp follows every recent order again, as Follow would have: what makes a change
+// the relay never heard (it was stopped between the order's write and its queueing, or
+// another instance led then) posted all the same, once.
+func (r *Relay) CatchUp(ctx context.Context) error {
+	from := r.now().Add(-catchUpWindow)
+	if r.since.After(from) {
+		from = r.since.Add(-time.Hour) // an order's date is its checkout's, a little before ROMS heard of it
+	}
+	var numbers []string // read first: a store may hold a read transaction open through Each
+	for _, deleted := range []bool{false, true} {
+		err := r.store.Each(ctx, order.Filter{From: from, Deleted: deleted, Sort: order.SortDateAsc}, func(o *order.Order) error {
+			numbers = append(numbers, o.OrderNumber)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for _, n := range numbers {
+		if err := r.Follow(ctx, n); err != nil {
+			return fmt.Errorf("catch up %s: %w", n, err)
+		}
+	}
+	return nil
+}
+
 // start reads (or, the first time, sets) when the relay started.
 func (r *Relay) start(ctx context.Context) error {
 	pos, err := r.store.Position(ctx, posSince)
@@ -207,20 +238,44 @@ func (r *Relay) start(ctx context.Context) error {
 	return nil
 }
 
-// follow queues what each change of an order asks for.
+// follow queues what each change of an order asks for, and catches up at the start,
+// every few minutes and whenever it fell behind the hub.
 func (r *Relay) follow(ctx context.Context, hub *live.Hub) {
 	for ctx.Err() == nil {
 		changes, stop := hub.Follow(4096)
-		for c := range changes {
+		r.catchUp(ctx)
+		r.followChanges(ctx, changes)
+		stop()
+	}
+}
+
+func (r *Relay) followChanges(ctx context.Context, changes <-chan live.OrderChange) {
+	tick := time.NewTicker(catchUpEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			r.catchUp(ctx)
+		case c, ok := <-changes:
+			if !ok {
+				r.logger.Warn("the relay fell behind the changes; it catches up")
+				return
+			}
 			if err := r.Follow(ctx, c.Order.OrderNumber); err != nil && ctx.Err() == nil {
-				r.logger.Warn("relay: could not queue the posts of an order", "order", c.Order.OrderNumber, "error", err)
+				r.logger.Warn("relay: could not queue the posts of an order; the next catch-up tries again", "order", c.Order.OrderNumber, "error", err)
 			}
 		}
-		stop()
-		if ctx.Err() == nil {
-			r.logger.Warn("relay fell behind the changes; it follows again from now") // the sweep of fees does not post
-			time.Sleep(time.Second)
-		}
+	}
+}
+
+// catchUpEvery is how often the relay looks at every recent order again.
+const catchUpEvery = 5 * time.Minute
+
+func (r *Relay) catchUp(ctx context.Context) {
+	if err := r.CatchUp(ctx); err != nil && ctx.Err() == nil {
+		r.logger.Warn("relay catch-up", "error", err)
 	}
 }
 

@@ -267,3 +267,39 @@ func TestABurstIsPostedOnceThroughARestartAndLostAnswers(t *testing.T) {
 		}
 	}
 }
+
+// TestCatchUpPostsWhatTheRelayNeverHeard: orders written while no relay followed (it was
+// stopped, or another instance led) are posted by the next one's catch-up, once; those
+// made before the relay first started never are.
+func TestCatchUpPostsWhatTheRelayNeverHeard(t *testing.T) {
+	t.Parallel()
+	st, _, d, open := setup(t, Settings{Notify: aco.NotifyNone})
+	ctx := context.Background()
+	write(t, st, "MISSED-1", order.Fields{Product: "One", Status: "verified"})
+	write(t, st, "MISSED-2", order.Fields{Product: "Two", Status: "verified"})
+	r := open()
+	for range 2 {
+		if err := r.CatchUp(ctx); err != nil {
+			t.Fatal(err)
+		}
+		r.Deliver(ctx)
+	}
+	if posts := d.in(public); len(posts) != 2 {
+		t.Errorf("after catching up: %q, want the two orders once each", posts)
+	}
+
+	old, _, d2, open2 := setup(t, Settings{Notify: aco.NotifyNone})
+	before := time.Now().Add(-time.Minute)
+	if _, err := old.Write(ctx, order.Write{Number: "OLD-1", Edit: order.Edit{Fields: order.Fields{Product: "Old"}}, Actor: "api", At: before, OccurredAt: before}); err != nil {
+		t.Fatal(err)
+	}
+	r2 := open2()
+	r2.since = time.Now() // as if the relay was turned on after OLD-1
+	if err := r2.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r2.Deliver(ctx)
+	if posts := d2.in(public); len(posts) != 0 {
+		t.Errorf("an order from before the relay was posted: %q", posts)
+	}
+}
