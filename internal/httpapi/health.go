@@ -33,7 +33,7 @@ type Health struct {
 	LiveRelay       string                  `json:"live_relay,omitempty" enum:"listening,not listening" doc:"With PostgreSQL: whether the other instances' changes reach this one's live clients"`
 	TimeZone        string                  `json:"time_zone,omitempty" doc:"The timezone setting's zone (IANA name) that days and totals are counted in; empty: the machine's own"`
 	Mail            []mailbox.AccountStatus `json:"mail" doc:"Each mailbox of mail.accounts: whether it is read, when it last was, what to fix"`
-	Relay           *relay.Backlog           `json:"relay,omitempty" doc:"The success relay: posts waiting, sent, failing"`
+	Relay           *relay.Backlog          `json:"relay,omitempty" doc:"The success relay: posts waiting, sent, failing"`
 }
 
 // ParseHealthSummary says whether every source's posts are still read; the detail is at
