@@ -180,7 +180,7 @@ func TestSlashCommandsFromDiscordChangeOrders(t *testing.T) {
 	env["ROMS_DISCORD_GUILD_IDS"] = "1290000000000000010"
 	env["ROMS_DISCORD_ROLES_WRITE"] = "1290000000000000666"
 	bot := startBot(t, env)
-	waitFor(t, "the commands", func() bool { return len(fake.Commands("1290000000000000010")) == 11 })
+	waitFor(t, "the commands", func() bool { return len(fake.Commands("1290000000000000010")) == 15 })
 	postText(t, bot.base, string(sample))
 	update := func(role string) {
 		fake.DispatchInteraction(&discordgo.Interaction{ID: "1310000000000000001", Type: discordgo.InteractionApplicationCommand,
@@ -266,7 +266,7 @@ func TestAnUnknownBotIsTaughtInDiscord(t *testing.T) {
 	env["ROMS_DISCORD_GUILD_IDS"] = "1290000000000000010"
 	env["ROMS_DISCORD_ALERTS_CHANNEL"] = alerts
 	bot := startBot(t, env)
-	waitFor(t, "the commands", func() bool { return len(fake.Commands("1290000000000000010")) == 11 })
+	waitFor(t, "the commands", func() bool { return len(fake.Commands("1290000000000000010")) == 15 })
 	post := func(title string, fields ...string) {
 		m := discordgo.Message{WebhookID: "1300000000000000043", Author: &discordgo.User{ID: "1300000000000000043", Username: "Drop Bot", Bot: true}}
 		e := &discordgo.MessageEmbed{Title: title}

@@ -63,16 +63,18 @@ func serve(ctx context.Context, args []string, environ []string, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	listener, err := newListener(cfg, svc, logger)
+	fees := newACO(cfg, st, logger)
+	poster, err := newPoster(cfg.Discord)
+	if err != nil {
+		return err
+	}
+	posts := relay.New(st, fees, poster, relay.Settings{PublicChannel: cfg.Relay.PublicChannel, Notify: cfg.Relay.Notify,
+		OnCancel: cfg.Relay.OnCancel, Show: cfg.Relay.Show}, logger)
+	listener, err := newListener(cfg, svc, fees, poster, logger)
 	if err != nil {
 		return err
 	}
 	mail := newMailReader(cfg.Mail, svc, logger)
-	fees := newACO(cfg, st, logger)
-	posts, err := newRelay(cfg, st, fees, logger)
-	if err != nil {
-		return err
-	}
 	handler, sources := httpHandler(cfg, st, svc, hub, self, listener, mail, fees, posts, m, logger)
 	if err := svc.RefreshAliases(ctx); err != nil { // the labels taught from the review list
 		logger.Warn("read taught parser labels", "error", err)
@@ -118,20 +120,6 @@ func runLeading(ctx context.Context, self gatewayLeader, listener *discord.Liste
 	})
 }
 
-// newRelay is the relay of the settings; without Discord it sends nothing.
-func newRelay(cfg config.Config, st order.Store, fees *aco.Service, logger *slog.Logger) (*relay.Relay, error) {
-	var poster relay.Poster
-	if cfg.Discord.Token != "" {
-		p, err := discord.NewPoster(cfg.Discord.Token, cfg.Discord.APIURL)
-		if err != nil {
-			return nil, err
-		}
-		poster = p
-	}
-	return relay.New(st, fees, poster, relay.Settings{PublicChannel: cfg.Relay.PublicChannel, Notify: cfg.Relay.Notify,
-		OnCancel: cfg.Relay.OnCancel, Show: cfg.Relay.Show}, logger), nil
-}
-
 // feeSweep is how often every recent order's fee is checked: holds of days end by time.
 const feeSweep = 5 * time.Minute
 
@@ -139,6 +127,15 @@ const feeSweep = 5 * time.Minute
 func newACO(cfg config.Config, st order.Store, logger *slog.Logger) *aco.Service {
 	hold, _ := aco.ParseHold(cfg.ACO.Hold) // checked when the settings loaded
 	return aco.New(st, aco.Options{Hold: hold, LookBack: cfg.ACO.LookBackDays, Logger: logger})
+}
+
+// newPoster is what posts to Discord's REST API: the relay's messages and /invoice's DMs;
+// nil without a token.
+func newPoster(cfg config.Discord) (relay.Poster, error) {
+	if cfg.Token == "" {
+		return nil, nil
+	}
+	return discord.NewPoster(cfg.Token, cfg.APIURL)
 }
 
 // newMailReader reads the mailboxes of the settings into the service; nil without any.
@@ -161,15 +158,22 @@ func mailAccounts(cfg config.Mail) []mailbox.Account {
 
 // newListener is the Discord listener the settings ask for, with its slash commands;
 // nil without a token.
-func newListener(cfg config.Config, svc *orders.Service, logger *slog.Logger) (*discord.Listener, error) {
+func newListener(cfg config.Config, svc *orders.Service, fees *aco.Service, poster relay.Poster, logger *slog.Logger) (*discord.Listener, error) {
 	if cfg.Discord.Token == "" {
 		return nil, nil
+	}
+	dm := func(ctx context.Context, user string, m relay.Message) error {
+		channel, err := poster.DM(ctx, user)
+		if err == nil {
+			_, err = poster.Send(ctx, channel, m, "")
+		}
+		return err
 	}
 	dc := discordConfig(cfg.Discord, time.Now())
 	dc.Alerts = svc.Alerts()
 	dc.Interactions = commands.New(svc, commands.Config{
 		ReadRoles: cfg.Discord.Roles.Read, WriteRoles: cfg.Discord.Roles.Write, PublicReplies: cfg.Discord.PublicReplies,
-		Download: discord.Downloader(cfg.Discord.APIURL), Logger: logger,
+		Download: discord.Downloader(cfg.Discord.APIURL), Logger: logger, ACO: fees, DM: dm,
 	})
 	return discord.New(dc, svc, logger)
 }

@@ -14,6 +14,7 @@ import (
 type Interaction struct {
 	Type     discordgo.InteractionType
 	Name     string // the command
+	Sub      string // its subcommand (/client add), if it has them
 	CustomID string // the button
 	UserID   string
 	Roles    []string
@@ -39,7 +40,11 @@ func newInteraction(raw *discordgo.Interaction) *Interaction {
 		if data.Resolved != nil {
 			in.files = data.Resolved.Attachments
 		}
-		for _, o := range data.Options {
+		options := data.Options
+		if len(options) == 1 && options[0].Type == discordgo.ApplicationCommandOptionSubCommand {
+			in.Sub, options = options[0].Name, options[0].Options
+		}
+		for _, o := range options {
 			in.options[o.Name] = o
 			if o.Focused {
 				in.focused = o.Name

@@ -16,6 +16,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/roms-dev/roms/internal/aco"
+	"github.com/roms-dev/roms/internal/relay"
+
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/roms-dev/roms/internal/order"
@@ -55,14 +58,21 @@ type Config struct {
 	Download Download
 	// Logger gets what the user is not shown (a handler's panic); nil logs to slog's default.
 	Logger *slog.Logger
+	// ACO is the ACO service of /client, /assign, /owed and /invoice.
+	ACO *aco.Service
+	// DM sends a user a direct message (/invoice's send); nil without Discord's REST.
+	DM func(ctx context.Context, user string, m relay.Message) error
 }
 
 // handler answers one command. Each is made by a function that takes what it uses.
 type handler func(ctx context.Context, in *Interaction) (*discordgo.InteractionResponseData, error)
 
 type command struct {
-	def    *discordgo.ApplicationCommand
-	write  bool // changes orders: needs a write role
+	def   *discordgo.ApplicationCommand
+	write bool // changes orders: needs a write role
+	// writes, when set, says which of its subcommands change things (/client add does,
+	// /client list does not); write is then ignored.
+	writes func(sub string) bool
 	handle handler
 }
 
@@ -98,6 +108,9 @@ func New(svc Orders, cfg Config) *Router {
 		lists: &lists{orders: svc, pages: newPages(), now: time.Now},
 		files: &files{orders: svc, download: cfg.Download, upload: maxUpload, now: time.Now}}
 	r.ordered = allCommands(svc, r.lists, r.files)
+	if cfg.ACO != nil {
+		r.ordered = append(r.ordered, acoCommands(cfg.ACO, svc.Location(), cfg.DM)...)
+	}
 	for _, c := range r.ordered {
 		r.commands[c.def.Name] = c
 	}
@@ -145,7 +158,11 @@ func (r *Router) command(ctx context.Context, in *Interaction) *discordgo.Intera
 	if !ok {
 		return failure(in.Type, fmt.Errorf("ROMS has no /%s command any more; Discord may still show an old list for a while", in.Name))
 	}
-	if err := r.allowed(in, c.write); err != nil {
+	write := c.write
+	if c.writes != nil {
+		write = c.writes(in.Sub)
+	}
+	if err := r.allowed(in, write); err != nil {
 		return failure(in.Type, err)
 	}
 	data, err := c.handle(ctx, in)
