@@ -182,3 +182,30 @@ func TestAnAssignmentTeachesTheClient(t *testing.T) {
 		t.Errorf("still unmatched: %+v", u)
 	}
 }
+
+// TestClientFigures counts a client's checkouts of a period by outcome, and their fees.
+func TestClientFigures(t *testing.T) {
+	t.Parallel()
+	s, st, clk := newService(t, Hold{})
+	ctx := context.Background()
+	rule, _ := ParseFeeRule("10%")
+	if _, err := s.AddClient(ctx, Client{Name: "Ann", Profiles: []string{"Ann*"}, Fee: rule}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ number, status, total string }{{"F-1", "verified", "100"}, {"F-2", "declined", "50"}, {"F-3", "cancelled", "30"}, {"F-4", "shipped", "200"}} {
+		checkout(t, st, clk.t, c.number, "Ann 1", "", c.total, c.status)
+	}
+	checkout(t, st, clk.t.AddDate(0, -2, 0), "OLD", "Ann 1", "", "999", "verified")
+	if _, err := s.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	figs, err := s.ClientFigures(ctx, clk.t.AddDate(0, 0, -1), clk.t.AddDate(0, 0, 1))
+	if err != nil || len(figs) != 1 {
+		t.Fatalf("%+v %v", figs, err)
+	}
+	f := figs[0]
+	if f.Checkouts != 4 || f.Declined != 1 || f.Cancelled != 1 || f.Spend != 30000 || f.SuccessRate != 0.75 || f.CancelRate != 0.5 ||
+		f.FeesDue != 3000 || f.FeesVoided != 0 { // F-3 was cancelled before it had a fee
+		t.Errorf("figures %+v", f)
+	}
+}

@@ -147,6 +147,22 @@ func (h *acoRoutes) importClients(ctx context.Context, in *importClientsInput) (
 	return &struct{ Body ClientsImported }{ClientsImported{added, replaced}}, acoError(err)
 }
 
+type figuresInput struct {
+	Period string `query:"period" doc:"A month (2026-12), this-month (the default), last-month, all, or 2026-12-01..2026-12-15"`
+}
+
+func (h *acoRoutes) figures(ctx context.Context, in *figuresInput) (*struct{ Body []aco.Figures }, error) {
+	from, to, err := aco.ParsePeriod(in.Period, h.zone, time.Now())
+	if err != nil {
+		return nil, huma.Error422UnprocessableEntity(err.Error())
+	}
+	if strings.EqualFold(strings.TrimSpace(in.Period), "all") {
+		to = time.Time{}
+	}
+	list, err := h.aco.ClientFigures(ctx, from, to)
+	return &struct{ Body []aco.Figures }{list}, err
+}
+
 type unmatchedInput struct {
 	Days int `query:"days" minimum:"1" maximum:"365" default:"7"`
 }
@@ -269,6 +285,9 @@ func registerACO(api huma.API, op func(id, method, path, summary, tag string) hu
 	imp := op("import-clients", http.MethodPost, "/api/v2/clients/import", "Add or replace clients from CSV (a Name column; ID, Discord User, Profiles, Emails, Fee, Notify, Notes)", "ACO")
 	imp.Errors = []int{422}
 	huma.Register(api, imp, h.importClients)
+	fig := op("client-figures", http.MethodGet, "/api/v2/clients/figures", "Each client's checkouts, spend, success and cancel rate, and fees, of a period", "ACO")
+	fig.Errors = []int{422}
+	huma.Register(api, fig, h.figures)
 	get := op("get-client", http.MethodGet, "/api/v2/clients/{id}", "One client", "ACO")
 	get.Errors = []int{404}
 	huma.Register(api, get, h.getClient)
