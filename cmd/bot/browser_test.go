@@ -472,7 +472,7 @@ func TestOnAPhoneNothingScrollsSideways(t *testing.T) {
 	}
 	for _, page := range []struct{ hash, ready string }{
 		{"#/overview", `#overview .period`}, {"#/orders", `tr[data-number="P123456789"]`}, {"#/order/P123456789", `#order-title`},
-		{"#/totals", `#chart svg rect.bar`}, {"#/imports", `#batches tbody tr`}, {"#/review", `#review`}, {"#/health", `#health-cards .card`},
+		{"#/totals", `#chart svg rect.bar`}, {"#/clients", `#client-table tbody tr`}, {"#/imports", `#batches tbody tr`}, {"#/review", `#review`}, {"#/health", `#health-cards .card`},
 	} {
 		var wide, screen int
 		err := chromedp.Run(ctx, chromedp.Navigate(bot.base+"/"+page.hash), chromedp.WaitVisible(page.ready),
@@ -806,6 +806,71 @@ func steps(t *testing.T, ctx context.Context) func(what string, actions ...chrom
 		t.Helper()
 		if err := chromedp.Run(ctx, actions...); err != nil {
 			t.Fatalf("%s: %v", what, err)
+		}
+	}
+}
+
+// TestClientsInTheDashboard runs an ACO service from the Clients page: a client added in
+// the form, their checkout counted and its fee due, an order of no one's assigned to them
+// (and their profile taught), an invoice made, printed as a sheet, marked sent and paid,
+// and the client's fee changed.
+func TestClientsInTheDashboard(t *testing.T) {
+	exe := browserPath(t)
+	t.Chdir(t.TempDir())
+	bot := startBot(t, map[string]string{"ROMS_ACO_HOLD": "0"})
+	ctx := browser(t, exe)
+	run := steps(t, ctx)
+	run("add a client in the form", chromedp.Navigate(bot.base+"/#/clients"), chromedp.WaitVisible(`#client-form`),
+		chromedp.SendKeys(`#client-form input[name=name]`, "Lennar Cooks"), chromedp.SendKeys(`#client-form input[name=profiles]`, "Lennar #*"),
+		chromedp.SendKeys(`#client-form input[name=fee]`, "5/order"), chromedp.Click(`#client-form button[type=submit]`),
+		chromedp.WaitVisible(`tr[data-client="lennar-cooks"]`))
+	checkout := func(number, profile string) {
+		postText(t, bot.base, "Successful Checkout | Target\nProduct\nETB\nPrice\n$49.99\nOrder Number\n"+number+"\nProfile\n"+profile+"\n")
+	}
+	checkout("LC-1", "Lennar #2")
+	checkout("U-9", "Card 9")
+	var owes string
+	waitFor(t, "the fee", func() bool {
+		var fees []json.RawMessage
+		getJSON(t, bot.base+"/api/v2/fees?client=lennar-cooks", &fees)
+		return len(fees) == 1
+	})
+	run("see their checkout and what they owe, and assign the order of no one's", chromedp.Navigate(bot.base+"/#/overview"), chromedp.Navigate(bot.base+"/#/clients"),
+		chromedp.WaitVisible(`tr[data-unmatched="U-9"] button.assign`), chromedp.Text(`tr[data-client="lennar-cooks"] td.owes`, &owes),
+		chromedp.SetValue(`tr[data-unmatched="U-9"] select`, "lennar-cooks"), chromedp.Click(`tr[data-unmatched="U-9"] button.assign`),
+		chromedp.WaitVisible(`//p[@id="clients-note"][contains(., "U-9 is lennar-cooks's")]`),
+		chromedp.WaitNotPresent(`tr[data-unmatched="U-9"]`), chromedp.Text(`tr[data-client="lennar-cooks"] td.owes`, &owes))
+	if owes != "$10.00" {
+		t.Errorf("Lennar owes %q after the assignment, want $10.00", owes)
+	}
+	var c struct{ Profiles []string }
+	getJSON(t, bot.base+"/api/v2/clients/lennar-cooks", &c)
+	if !slices.Contains(c.Profiles, "Card 9") {
+		t.Errorf("the assignment did not teach the profile: %v", c.Profiles)
+	}
+	var total, state string
+	run("make the invoice, mark it sent and record the payment", chromedp.SetValue(`#invoice-form select[name=period]`, "all"),
+		chromedp.Click(`#invoice-form button[type=submit]`), chromedp.WaitVisible(`#invoice-sheet .invoice-total`),
+		chromedp.Text(`#invoice-sheet .invoice-total`, &total), chromedp.Click(`#invoice-sent`),
+		chromedp.WaitVisible(`//strong[@class="invoice-state"][.="sent"]`),
+		chromedp.SendKeys(`#payment input[name=amount]`, "10"), chromedp.SendKeys(`#payment input[name=method]`, "Zelle"),
+		chromedp.Click(`#payment button[type=submit]`), chromedp.WaitVisible(`//strong[@class="invoice-state"][.="paid"]`),
+		chromedp.Text(`.invoice-state`, &state))
+	if total != "$10.00" || state != "paid" {
+		t.Errorf("the invoice: total %q, state %q", total, state)
+	}
+	var fee string
+	run("change the client's fee", chromedp.Navigate(bot.base+"/#/clients"), chromedp.WaitVisible(`#client-table`), chromedp.WaitVisible(`tr[data-client="lennar-cooks"] button.edit-client`),
+		chromedp.Click(`tr[data-client="lennar-cooks"] button.edit-client`), chromedp.SetValue(`#client-form input[name=fee]`, "6/order"),
+		chromedp.Click(`#client-form button[type=submit]`), chromedp.WaitVisible(`//tr[@data-client="lennar-cooks"]/td[contains(., "6.00/order")]`),
+		chromedp.Text(`tr[data-client="lennar-cooks"] td:nth-child(3)`, &fee))
+	if fee != "6.00/order" {
+		t.Errorf("the fee reads %q", fee)
+	}
+	if dir := os.Getenv("ROMS_SCREENSHOTS"); dir != "" {
+		var shot []byte
+		if err := chromedp.Run(ctx, chromedp.FullScreenshot(&shot, 100)); err == nil {
+			_ = os.WriteFile(filepath.Join(dir, "dashboard-clients.png"), shot, 0o644)
 		}
 	}
 }

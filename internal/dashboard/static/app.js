@@ -596,6 +596,182 @@ function bucketName(b, by) {
   return d.toLocaleDateString([], { month: 'short', day: 'numeric', timeZone: 'UTC' });
 }
 
+// ---- Clients (ACO) ----
+const rate = (r, n) => (n ? percent(r) : '-');
+const cents = (m, cur) => formatMoney({ v: m, cur: cur || 'USD' });
+let clients = [];
+
+async function loadClients() {
+  const period = $('#client-period').period.value;
+  const [list, figures, owed, unmatched, invoices] = await Promise.all([api('/api/v2/clients'),
+    api('/api/v2/clients/figures?' + new URLSearchParams({ period })), api('/api/v2/owed'),
+    api('/api/v2/aco/unmatched?days=7'), api('/api/v2/invoices')]);
+  clients = list;
+  const fig = new Map(figures.map((f) => [f.client, f]));
+  const owes = new Map(owed.map((o) => [o.client, o]));
+  $('#client-table tbody').replaceChildren(...list.map((c) => {
+    const f = fig.get(c.id) || {}, o = owes.get(c.id) || {}, cur = f.currency || o.currency;
+    return el('tr', { 'data-client': c.id },
+      el('td', {}, el('strong', {}, c.name), el('div', { class: 'muted mono' }, c.id)),
+      el('td', {}, [...(c.profiles || []), ...(c.emails || [])].join(', ') || '-'),
+      el('td', {}, feeText(c.fee)),
+      el('td', { class: 'num' }, String(f.checkouts || 0)), el('td', { class: 'num' }, cents(f.spend || 0, cur)),
+      el('td', { class: 'num' }, rate(f.success_rate, f.checkouts)), el('td', { class: 'num' }, rate(f.cancel_rate, f.checkouts)),
+      el('td', { class: 'num' }, cents(f.fees_pending || 0, cur)), el('td', { class: 'num' }, cents(f.fees_due || 0, cur)),
+      el('td', { class: 'num' }, cents(f.fees_paid || 0, cur)), el('td', { class: 'num' }, cents(f.fees_voided || 0, cur)),
+      el('td', { class: 'num owes' }, el('strong', {}, cents(o.owes || 0, cur))),
+      el('td', {}, el('button', { type: 'button', class: 'edit-client', onclick: () => editClient(c) }, 'Edit'), ' ',
+        el('button', { type: 'button', class: 'danger remove-client', onclick: () => removeClient(c) }, 'Remove')));
+  }));
+  if (!list.length) $('#client-table tbody').append(el('tr', {}, el('td', { colspan: 13, class: 'muted' }, 'No clients yet: add one below.')));
+  const options = () => list.map((c) => el('option', { value: c.id }, c.name));
+  $('#unmatched tbody').replaceChildren(...unmatched.map((u) => {
+    const pick = el('select', { 'aria-label': `Whose is ${u.order_number}` }, el('option', { value: '' }, '—'), ...options());
+    const teach = el('input', { type: 'checkbox', checked: true, 'aria-label': 'and the next like it' });
+    return el('tr', { 'data-unmatched': u.order_number }, el('td', {}, day(u.order_date)), el('td', { class: 'mono' }, u.order_number),
+      el('td', {}, u.product || '-'), el('td', {}, u.profile || '-'), el('td', {}, u.email || '-'),
+      el('td', {}, (u.doubt || []).length ? el('div', { class: 'muted' }, `Could be ${u.doubt.join(' or ')}`) : '', pick, ' ',
+        el('label', {}, teach, ' and the next like it'), ' ',
+        el('button', { type: 'button', class: 'assign', onclick: () => assign(u.order_number, pick.value, teach.checked) }, 'Assign')));
+  }));
+  if (!unmatched.length) $('#unmatched tbody').append(el('tr', {}, el('td', { colspan: 6, class: 'muted' }, 'Every recent order is a client\'s.')));
+  $('#invoice-form').client.replaceChildren(...options());
+  $('#invoices tbody').replaceChildren(...invoices.map((inv) => el('tr', { 'data-invoice': inv.id },
+    el('td', {}, el('a', { href: '#/invoice/' + encodeURIComponent(inv.id) }, inv.id)), el('td', {}, inv.name), el('td', {}, day(inv.made)),
+    el('td', { class: 'num' }, cents(inv.total, inv.currency)), el('td', {}, inv.state))));
+}
+
+// feeText writes a fee rule as the form takes it.
+function feeText(f) {
+  const one = (r) => !r || !r.kind ? '' : (r.kind === 'percent' ? `${r.percent}%` : `${Number(r.amount).toFixed(2)}/${r.kind === 'flat' ? 'order' : 'unit'}`) +
+    (r.minimum ? ` min ${Number(r.minimum).toFixed(2)}` : '');
+  return [one(f), ...(f.stores || []).map((s) => `${s.store}: ${one(s)}`)].filter(Boolean).join('; ') || 'no fee';
+}
+
+function editClient(c) {
+  const form = $('#client-form');
+  for (const [k, v] of Object.entries({ id: c.id, name: c.name, profiles: (c.profiles || []).join(', '), emails: (c.emails || []).join(', '),
+    fee: feeText(c.fee) === 'no fee' ? '' : feeText(c.fee), discord_user: c.discord_user || '', channel: c.channel || '', notify: c.notify || '', notes: c.notes || '' })) {
+    form.elements[k].value = v;
+  }
+  $('#client-form-title').textContent = `Change ${c.name}`;
+  $('#client-new').hidden = false;
+  form.name.focus();
+}
+
+function newClientForm() {
+  $('#client-form').reset();
+  $('#client-form').elements.id.value = '';
+  $('#client-form-title').textContent = 'Add a client';
+  $('#client-new').hidden = true;
+}
+
+async function saveClient(ev) {
+  ev.preventDefault();
+  const form = ev.target;
+  const list = (v) => v.split(/[,;\n]/).map((x) => x.trim()).filter(Boolean);
+  const body = { name: form.name.value, profiles: list(form.profiles.value), emails: list(form.emails.value), fee: form.fee.value,
+    discord_user: form.discord_user.value.trim(), channel: form.channel.value.trim(), notify: form.notify.value, notes: form.notes.value };
+  const id = form.elements.id.value;
+  try {
+    const c = await api('/api/v2/clients' + (id ? '/' + encodeURIComponent(id) : ''), { method: id ? 'PUT' : 'POST',
+      headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    $('#client-error').textContent = '';
+    $('#clients-note').textContent = `${id ? 'Changed' : 'Added'} ${c.name}.`;
+    newClientForm();
+    await loadClients();
+  } catch (err) {
+    $('#client-error').textContent = err.message;
+  }
+}
+
+async function removeClient(c) {
+  try {
+    await api('/api/v2/clients/' + encodeURIComponent(c.id), { method: 'DELETE' });
+    $('#clients-note').textContent = `Removed ${c.name}.`;
+  } catch (err) {
+    $('#clients-note').textContent = err.message;
+  }
+  await loadClients();
+}
+
+async function assign(number, client, teach) {
+  try {
+    const r = await api('/api/v2/aco/assign', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ order_number: number, client, teach }) });
+    $('#clients-note').textContent = r.fee ? `${number} is ${client}'s: a fee of ${cents(r.fee.amount, r.fee.currency)}, ${r.fee.state}.` : `${number} is no one's.`;
+  } catch (err) {
+    $('#clients-note').textContent = err.message;
+  }
+  await loadClients();
+}
+
+async function importClients(ev) {
+  const file = ev.target.files[0];
+  if (!file) return;
+  try {
+    const r = await api('/api/v2/clients/import', { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body: await file.text() });
+    $('#clients-note').textContent = `Imported ${file.name}: ${r.added} added, ${r.replaced} replaced.`;
+  } catch (err) {
+    $('#clients-note').textContent = err.message;
+  }
+  ev.target.value = '';
+  await loadClients();
+}
+
+async function makeInvoice(ev) {
+  ev.preventDefault();
+  try {
+    const inv = await api('/api/v2/invoices', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ client: ev.target.client.value, period: ev.target.period.value }) });
+    $('#invoice-error').textContent = '';
+    go('#/invoice/' + encodeURIComponent(inv.id));
+  } catch (err) {
+    $('#invoice-error').textContent = err.message;
+  }
+}
+
+// openInvoice shows an invoice as a sheet to print, with what can be done to it.
+async function openInvoice(id) {
+  const inv = await api('/api/v2/invoices/' + encodeURIComponent(id));
+  show('invoice');
+  $('#invoice').dataset.id = inv.id;
+  const row = (l, cls) => el('tr', { class: cls || (l.void ? 'void' : '') }, el('td', {}, day(l.order_date).replace(/,? \d+:\d+.*$/, '')),
+    el('td', { class: 'mono' }, l.order_number), el('td', {}, `${l.product || ''}${l.store ? ' (' + l.store + ')' : ''}${l.note ? ' — ' + l.note : ''}`),
+    el('td', { class: 'num' }, cents(l.amount, inv.currency)));
+  const paid = (inv.payments || []).reduce((n, p) => n + Number(p.amount), 0);
+  $('#invoice-sheet').replaceChildren(el('h2', {}, `Invoice ${inv.id}`),
+    el('p', {}, `For ${inv.name}. Made ${day(inv.made)}. `, el('strong', { class: 'invoice-state' }, inv.state),
+      inv.paid_at ? ` on ${day(inv.paid_at)}` : ''),
+    el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Date'), el('th', {}, 'Order'), el('th', {}, 'What'), el('th', { class: 'num' }, 'Fee'))),
+      el('tbody', {}, ...inv.lines.map((l) => row(l)), ...(inv.credits || []).map((l) => row(l, 'credit')),
+        el('tr', { class: 'total' }, el('td', { colspan: 3 }, 'Total'), el('td', { class: 'num invoice-total' }, cents(inv.total, inv.currency))))),
+    ...(inv.payments || []).map((p) => el('p', { class: 'muted' }, `Paid ${cents(p.amount, inv.currency)} on ${day(p.at)}${p.method ? ' by ' + p.method : ''}.`)),
+    inv.state !== 'paid' && paid ? el('p', {}, `Left to pay: ${cents(inv.total - paid, inv.currency)}.`) : '');
+  $('#invoice-csv').href = `/api/v2/invoices/${encodeURIComponent(inv.id)}/csv`;
+  $('#invoice-sent').hidden = inv.state !== 'open';
+  $('#payment').hidden = inv.state === 'paid';
+}
+
+async function invoiceAction(path, body) {
+  const id = $('#invoice').dataset.id;
+  try {
+    await api(`/api/v2/invoices/${encodeURIComponent(id)}/${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: body ? JSON.stringify(body) : undefined });
+    $('#payment-error').textContent = '';
+  } catch (err) {
+    $('#payment-error').textContent = err.message;
+  }
+  await openInvoice(id);
+}
+
+async function recordPayment(ev) {
+  ev.preventDefault();
+  const f = ev.target;
+  await invoiceAction('payments', { amount: Number(f.amount.value), date: f.date.value || undefined, method: f.method.value });
+  f.reset();
+}
+
 // ---- Imports ----
 // loadImports lists the kinds with what each reads and a sample file to start from.
 let kinds = [];
@@ -841,18 +1017,20 @@ async function checkDiscord(known) {
 function show(view) {
   for (const section of document.querySelectorAll('.view')) section.hidden = section.id !== view;
   for (const b of document.querySelectorAll('nav button')) {
-    if (b.dataset.view === view || (view === 'order' && b.dataset.view === 'orders')) b.setAttribute('aria-current', 'page');
+    if (b.dataset.view === view || (view === 'order' && b.dataset.view === 'orders') || (view === 'invoice' && b.dataset.view === 'clients')) b.setAttribute('aria-current', 'page');
     else b.removeAttribute('aria-current');
   }
 }
 
-const loaders = { overview: loadOverview, pending: loadPending, orders: loadOrders, totals: loadTotals, health: loadHealth, review: loadReview, imports: loadImports };
+const loaders = { overview: loadOverview, pending: loadPending, orders: loadOrders, totals: loadTotals, health: loadHealth, review: loadReview,
+  imports: loadImports, clients: loadClients };
 
 // route shows what the address's fragment names: a view with its filters, or an order.
 async function route() {
   const [path, search] = location.hash.replace(/^#\/?/, '').split('?');
   const [view, ...rest] = path.split('/');
   if (view === 'order' && rest.length) return openOrder(decodeURIComponent(rest.join('/')));
+  if (view === 'invoice' && rest.length) return openInvoice(decodeURIComponent(rest.join('/')));
   const name = loaders[view] ? view : 'overview';
   if (name === 'orders') {
     const filter = Object.fromEntries(new URLSearchParams(search || ''));
@@ -930,6 +1108,14 @@ async function start() {
   window.addEventListener('pagehide', () => { if (source) source.close(); });
   $('#period').onchange = loadTotals;
   $('#import').onsubmit = importFile;
+  $('#client-form').onsubmit = saveClient;
+  $('#client-new').onclick = newClientForm;
+  $('#client-period').onchange = loadClients;
+  $('#clients-import').onchange = importClients;
+  $('#invoice-form').onsubmit = makeInvoice;
+  $('#invoice-print').onclick = () => window.print();
+  $('#invoice-sent').onclick = () => invoiceAction('sent');
+  $('#payment').onsubmit = recordPayment;
   $('#import').kind.onchange = describeKind;
   $('#import').addEventListener('dragover', (ev) => { ev.preventDefault(); $('#import').classList.add('over'); });
   $('#import').addEventListener('dragleave', () => $('#import').classList.remove('over'));
