@@ -2,9 +2,12 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -252,5 +255,44 @@ func TestTheSuccessRelayOverDiscord(t *testing.T) {
 	}
 	if v := fake.TakeViolations(); len(v) > 0 {
 		t.Errorf("Discord's rules broken: %v", v)
+	}
+}
+
+// TestClientsFromTheCommandLine imports a CSV of clients into the database with the bot
+// stopped, lists them, writes them back out, and does the same through the running bot.
+func TestClientsFromTheCommandLine(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	file := filepath.Join(dir, "clients.csv")
+	if err := os.WriteFile(file, []byte("Name,Profiles,Emails,Fee\nLennar Cooks,Lennar #*,,5/order\nBob,,\"bob@gmail.com; @bob.io\",8% min 3\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{}
+	cli := func(args ...string) string {
+		t.Helper()
+		var out bytes.Buffer
+		if err := run(context.Background(), args, envOf(env), strings.NewReader(""), &out, io.Discard); err != nil {
+			t.Fatalf("bot %s: %v\n%s", strings.Join(args, " "), err, out.String())
+		}
+		return out.String()
+	}
+	if err := startBot(t, nil).stop(); err != nil { // makes the database
+		t.Fatal(err)
+	}
+	if got := cli("clients", "import", file); !strings.Contains(got, "2 clients added, 0 replaced") {
+		t.Errorf("import: %s", got)
+	}
+	if got := cli("clients"); !strings.Contains(got, "Lennar Cooks") || !strings.Contains(got, "8% min 3.00") {
+		t.Errorf("list: %s", got)
+	}
+	env["ROMS_HTTP_ADDR"] = strings.TrimPrefix(startBot(t, nil).base, "http://")
+	if got := cli("clients", "import", file); !strings.Contains(got, "0 clients added, 2 replaced") {
+		t.Errorf("import through the running bot: %s", got)
+	}
+	out := filepath.Join(dir, "out.csv")
+	cli("clients", "export", "-o", out)
+	written, _ := os.ReadFile(out)
+	if !strings.Contains(string(written), "lennar-cooks,Lennar Cooks") || !strings.Contains(string(written), "bob@gmail.com; @bob.io") {
+		t.Errorf("export:\n%s", written)
 	}
 }

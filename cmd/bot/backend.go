@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -11,6 +12,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/roms-dev/roms/internal/aco"
 
 	"github.com/roms-dev/roms/internal/config"
 	"github.com/roms-dev/roms/internal/discord"
@@ -34,6 +37,10 @@ type backend interface {
 	// again, oldest first.
 	Replay(ctx context.Context, outcome string, since time.Time) ([]orders.Replayed, error)
 	Backfill(ctx context.Context, channel string, since time.Time, progress func(orders.Progress)) (orders.Summary, error)
+	// Clients are the ACO service's clients, and what each owes.
+	Clients(ctx context.Context) ([]aco.Client, []aco.Owed, error)
+	// PutClients adds the clients of a file and replaces those that exist.
+	PutClients(ctx context.Context, clients []aco.Client) (added, replaced int, err error)
 }
 
 // openBackend is the running bot's API when it holds the database, else the database
@@ -52,12 +59,14 @@ func openBackend(ctx context.Context, cfg config.Config, create bool, stderr io.
 		st.close()
 		return nil, nil, err
 	}
-	return inProcess{svc: svc, cfg: cfg, stderr: stderr}, st.close, nil
+	fees := aco.New(st, aco.Options{})
+	return inProcess{svc: svc, fees: fees, cfg: cfg, stderr: stderr}, st.close, nil
 }
 
 // inProcess is the orders service over the database this process opened.
 type inProcess struct {
 	svc    *orders.Service
+	fees   *aco.Service
 	cfg    config.Config
 	stderr io.Writer
 }
@@ -204,6 +213,40 @@ func (b botAPI) Backfill(ctx context.Context, channel string, since time.Time, p
 		return false, nil
 	})
 	return sum, err
+}
+
+func (p inProcess) Clients(ctx context.Context) ([]aco.Client, []aco.Owed, error) {
+	list, err := p.fees.Clients(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	owed, err := p.fees.Owed(ctx)
+	return list, owed, err
+}
+
+func (p inProcess) PutClients(ctx context.Context, clients []aco.Client) (int, int, error) {
+	return p.fees.PutClients(ctx, clients)
+}
+
+func (b botAPI) Clients(ctx context.Context) ([]aco.Client, []aco.Owed, error) {
+	var list []aco.Client
+	var owed []aco.Owed
+	err := b.get(ctx, "/api/v2/clients", &list)
+	if err == nil {
+		err = b.get(ctx, "/api/v2/owed", &owed)
+	}
+	return list, owed, err
+}
+
+func (b botAPI) PutClients(ctx context.Context, clients []aco.Client) (int, int, error) {
+	var file bytes.Buffer
+	if err := aco.WriteClients(&file, clients); err != nil {
+		return 0, 0, err
+	}
+	var got httpapi.ClientsImported
+	resp, err := call(ctx, http.MethodPost, b.url("/api/v2/clients/import"), b.cfg.HTTP.Token, "text/csv", &file)
+	err = readAnswer(resp, err, b.url("/api/v2/clients/import"), &got)
+	return got.Added, got.Replaced, err
 }
 
 func (b botAPI) url(path string) string { return localURL(b.cfg.HTTP.Addr) + path }

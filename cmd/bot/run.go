@@ -37,6 +37,8 @@ Usage:
                                     apply a file: tracking, received, charges (a card
                                     statement), cancellations, or orders (pasted messages)
   bot undo BATCH                    revert an import
+  bot clients [list|export [-o FILE]|import FILE]
+                                    the ACO service's clients and what each owes; CSV out and in
   bot replay -since WHEN [-outcome ignored|rejected]
                                     run logged inputs through today's parser again
   bot migrate -to postgres://...    copy the bbolt database (storage.path) into PostgreSQL
@@ -98,6 +100,8 @@ func dispatch(ctx context.Context, args []string, environ []string, stdin io.Rea
 		return replayCommand(ctx, rest, getenv, stdout)
 	case "mail":
 		return mailCommand(ctx, rest, getenv, stdout)
+	case "clients":
+		return clientsCommand(ctx, rest, getenv, stdout)
 	case "healthcheck":
 		return healthcheck(ctx, rest, getenv, stdout)
 	case "version":
