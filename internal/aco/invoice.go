@@ -108,20 +108,20 @@ func (s *Service) MakeInvoice(ctx context.Context, clientID string, from, to tim
 	}
 	// The invoice is saved first: a fee that says it is on an invoice that does not
 	// exist could never be billed again.
-	if err := putDoc(ctx, s.store, colInvoices, inv.ID, inv); err != nil {
+	if err := order.PutJSON(ctx, s.store, colInvoices, inv.ID, inv); err != nil {
 		return Invoice{}, err
 	}
 	for _, f := range billed {
 		f.Invoice = inv.ID
 		f.note(inv.Made, FeeInvoiced, "on invoice "+inv.ID)
-		if err := putDoc(ctx, s.store, colFees, order.Key(f.Order), f); err != nil {
+		if err := order.PutJSON(ctx, s.store, colFees, order.Key(f.Order), f); err != nil {
 			return inv, err
 		}
 	}
 	for _, f := range credited {
 		f.Credit.Invoice = inv.ID
 		f.note(inv.Made, f.State, "credit taken off invoice "+inv.ID)
-		if err := putDoc(ctx, s.store, colFees, order.Key(f.Order), f); err != nil {
+		if err := order.PutJSON(ctx, s.store, colFees, order.Key(f.Order), f); err != nil {
 			return inv, err
 		}
 	}
@@ -151,7 +151,7 @@ func (s *Service) invoiceID(ctx context.Context, client string, to time.Time) (s
 
 // Invoices lists the invoices, a client's or everyone's, newest first.
 func (s *Service) Invoices(ctx context.Context, client string) ([]Invoice, error) {
-	all, err := allDocs[Invoice](ctx, s.store, colInvoices)
+	all, err := order.AllJSON[Invoice](ctx, s.store, colInvoices)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +167,7 @@ func (s *Service) Invoices(ctx context.Context, client string) ([]Invoice, error
 
 // GetInvoice reads one invoice; order.ErrNotFound when there is none.
 func (s *Service) GetInvoice(ctx context.Context, id string) (Invoice, error) {
-	return getDoc[Invoice](ctx, s.store, colInvoices, strings.TrimSpace(id))
+	return order.GetJSON[Invoice](ctx, s.store, colInvoices, strings.TrimSpace(id))
 }
 
 // MarkSent records that the invoice went to the client.
@@ -204,13 +204,13 @@ func (s *Service) RecordPayment(ctx context.Context, id string, p Payment) (Invo
 			if l.Void {
 				continue
 			}
-			f, err := getDoc[Fee](ctx, s.store, colFees, order.Key(l.Order))
+			f, err := order.GetJSON[Fee](ctx, s.store, colFees, order.Key(l.Order))
 			if err != nil {
 				return err
 			}
 			if f.State == FeeInvoiced && f.Invoice == inv.ID {
 				f.note(at, FeePaid, "invoice "+inv.ID+" paid")
-				if err := putDoc(ctx, s.store, colFees, order.Key(l.Order), f); err != nil {
+				if err := order.PutJSON(ctx, s.store, colFees, order.Key(l.Order), f); err != nil {
 					return err
 				}
 			}
@@ -229,7 +229,7 @@ func (s *Service) changeInvoice(ctx context.Context, id string, change func(*Inv
 	if err := change(&inv); err != nil {
 		return inv, err
 	}
-	return inv, putDoc(ctx, s.store, colInvoices, inv.ID, inv)
+	return inv, order.PutJSON(ctx, s.store, colInvoices, inv.ID, inv)
 }
 
 // voidOnInvoice marks a voided fee's line on its unpaid invoice, and takes it off the total.
@@ -243,7 +243,7 @@ func (s *Service) voidOnInvoice(ctx context.Context, f *Fee) error {
 			inv.Lines[i].Void = true
 			inv.Lines[i].Note = f.History[len(f.History)-1].Reason
 			inv.Total -= l.Amount
-			return putDoc(ctx, s.store, colInvoices, inv.ID, inv)
+			return order.PutJSON(ctx, s.store, colInvoices, inv.ID, inv)
 		}
 	}
 	return nil

@@ -2,7 +2,6 @@ package aco
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -25,10 +24,7 @@ const (
 type Store interface {
 	Get(ctx context.Context, number string) (order.Order, error)
 	Each(ctx context.Context, f order.Filter, fn func(*order.Order) error) error
-	PutDocument(ctx context.Context, collection, key string, data []byte) error
-	Document(ctx context.Context, collection, key string) ([]byte, error)
-	Documents(ctx context.Context, collection, after string, limit int) ([]order.Document, error)
-	DeleteDocument(ctx context.Context, collection, key string) error
+	order.Documents
 }
 
 // Errors the service's callers tell apart.
@@ -78,50 +74,14 @@ func New(store Store, o Options) *Service {
 // Hold is the hold every new fee waits.
 func (s *Service) Hold() Hold { return s.hold }
 
-func getDoc[T any](ctx context.Context, st Store, collection, key string) (T, error) {
-	var v T
-	raw, err := st.Document(ctx, collection, key)
-	if err != nil {
-		return v, err
-	}
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return v, fmt.Errorf("read %s %s: %w", collection, key, err)
-	}
-	return v, nil
-}
-
-func putDoc(ctx context.Context, st Store, collection, key string, v any) error {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return st.PutDocument(ctx, collection, key, raw)
-}
-
-func allDocs[T any](ctx context.Context, st Store, collection string) ([]T, error) {
-	docs, err := st.Documents(ctx, collection, "", 0)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]T, 0, len(docs))
-	for _, d := range docs {
-		var v T
-		if err := json.Unmarshal(d.Data, &v); err != nil {
-			return nil, fmt.Errorf("read %s %s: %w", collection, d.Key, err)
-		}
-		out = append(out, v)
-	}
-	return out, nil
-}
-
 // Clients lists the clients by id.
 func (s *Service) Clients(ctx context.Context) ([]Client, error) {
-	return allDocs[Client](ctx, s.store, colClients)
+	return order.AllJSON[Client](ctx, s.store, colClients)
 }
 
 // Client reads one client; ErrNoClient when there is none.
 func (s *Service) Client(ctx context.Context, id string) (Client, error) {
-	c, err := getDoc[Client](ctx, s.store, colClients, Slug(id))
+	c, err := order.GetJSON[Client](ctx, s.store, colClients, Slug(id))
 	if errors.Is(err, order.ErrNotFound) {
 		return c, fmt.Errorf("%s: %w", id, ErrNoClient)
 	}
@@ -139,7 +99,7 @@ func (s *Service) AddClient(ctx context.Context, c Client) (Client, error) {
 		return c, err
 	}
 	c.Added = s.now()
-	return c, putDoc(ctx, s.store, colClients, c.ID, c)
+	return c, order.PutJSON(ctx, s.store, colClients, c.ID, c)
 }
 
 // EditClient replaces a client, keeping when they were added. Their orders are matched
@@ -154,7 +114,7 @@ func (s *Service) EditClient(ctx context.Context, c Client) (Client, error) {
 		return c, err
 	}
 	c.Added = old.Added
-	return c, putDoc(ctx, s.store, colClients, c.ID, c)
+	return c, order.PutJSON(ctx, s.store, colClients, c.ID, c)
 }
 
 // RemoveClient forgets a client whose fees are all paid or voided: removing one with fees
@@ -183,7 +143,7 @@ type Assignment struct {
 // Whose says whose an order is: the owner's assignment, or else the clients' profiles
 // and emails.
 func (s *Service) Whose(ctx context.Context, o *order.Order, clients []Client) (Match, error) {
-	a, err := getDoc[Assignment](ctx, s.store, colAssignments, order.Key(o.OrderNumber))
+	a, err := order.GetJSON[Assignment](ctx, s.store, colAssignments, order.Key(o.OrderNumber))
 	switch {
 	case err == nil:
 		return Match{Client: a.Client, By: "owner"}, nil
@@ -213,7 +173,7 @@ func (s *Service) Assign(ctx context.Context, number, clientID string, teach boo
 			}
 		}
 	}
-	if err := putDoc(ctx, s.store, colAssignments, order.Key(o.OrderNumber), Assignment{Client: clientID, At: s.now()}); err != nil {
+	if err := order.PutJSON(ctx, s.store, colAssignments, order.Key(o.OrderNumber), Assignment{Client: clientID, At: s.now()}); err != nil {
 		return nil, err
 	}
 	return s.Reconcile(ctx, o.OrderNumber)
@@ -259,7 +219,7 @@ func (s *Service) reconcile(ctx context.Context, o *order.Order, clients []Clien
 	}
 	key := order.Key(o.OrderNumber)
 	var fee *Fee
-	switch f, err := getDoc[Fee](ctx, s.store, colFees, key); {
+	switch f, err := order.GetJSON[Fee](ctx, s.store, colFees, key); {
 	case err == nil:
 		fee = &f
 	case !errors.Is(err, order.ErrNotFound):
@@ -269,7 +229,7 @@ func (s *Service) reconcile(ctx context.Context, o *order.Order, clients []Clien
 	if !changed {
 		return fee, nil
 	}
-	if err := putDoc(ctx, s.store, colFees, key, fee); err != nil {
+	if err := order.PutJSON(ctx, s.store, colFees, key, fee); err != nil {
 		return nil, fmt.Errorf("save the fee of %s: %w", o.OrderNumber, err)
 	}
 	if fee.State == FeeVoid && fee.Invoice != "" {
@@ -304,7 +264,7 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	var changed int
 	for i := range orders {
 		o := &orders[i]
-		before, _ := getDoc[Fee](ctx, s.store, colFees, order.Key(o.OrderNumber))
+		before, _ := order.GetJSON[Fee](ctx, s.store, colFees, order.Key(o.OrderNumber))
 		after, err := s.reconcile(ctx, o, clients)
 		if err != nil {
 			return changed, fmt.Errorf("sweep the fees: %w", err)
@@ -324,7 +284,7 @@ type FeeFilter struct {
 
 // Fees lists the fees a filter selects, oldest order first.
 func (s *Service) Fees(ctx context.Context, f FeeFilter) ([]Fee, error) {
-	all, err := allDocs[Fee](ctx, s.store, colFees)
+	all, err := order.AllJSON[Fee](ctx, s.store, colFees)
 	if err != nil {
 		return nil, err
 	}
@@ -340,7 +300,7 @@ func (s *Service) Fees(ctx context.Context, f FeeFilter) ([]Fee, error) {
 
 // Fee reads one order's fee; order.ErrNotFound when it has none.
 func (s *Service) Fee(ctx context.Context, number string) (Fee, error) {
-	return getDoc[Fee](ctx, s.store, colFees, order.Key(number))
+	return order.GetJSON[Fee](ctx, s.store, colFees, order.Key(number))
 }
 
 // Unmatched is a recent order that is no client's, or that is in doubt.

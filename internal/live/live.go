@@ -3,6 +3,7 @@
 package live
 
 import (
+	"context"
 	"sync"
 	"time"
 
@@ -100,5 +101,42 @@ func (h *Hub) drop(ch chan OrderChange) {
 	if _, ok := h.subs[ch]; ok {
 		delete(h.subs, ch)
 		close(ch)
+	}
+}
+
+// followers counts the subscriptions of Follow.
+func (h *Hub) followers() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for _, own := range h.subs {
+		if own {
+			n++
+		}
+	}
+	return n
+}
+
+// FollowChanges is the loop of work that follows every order change (the fees, the
+// relay) until ctx ends: catchUp at the start, every period, and whenever the work fell
+// behind the hub and lost its place; changed for each change in between.
+func (h *Hub) FollowChanges(ctx context.Context, every time.Duration, catchUp func(context.Context), changed func(context.Context, OrderChange)) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for ctx.Err() == nil {
+		changes, stop := h.Follow(4096)
+		catchUp(ctx)
+		for open := true; open && ctx.Err() == nil; {
+			select {
+			case <-ctx.Done():
+			case <-tick.C:
+				catchUp(ctx)
+			case c, ok := <-changes:
+				if open = ok; ok {
+					changed(ctx, c)
+				}
+			}
+		}
+		stop()
 	}
 }

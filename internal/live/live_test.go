@@ -1,7 +1,10 @@
 package live
 
 import (
+	"context"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/roms-dev/roms/internal/order"
 )
@@ -58,4 +61,48 @@ func TestCloseEndsEverySubscription(t *testing.T) {
 		t.Error("subscription after Close is open")
 	}
 	h.Publish(OrderChange{Type: "created"}) // no panic on closed channels
+}
+
+// TestFollowChangesCatchesUpWhenItFallsBehind: the work sees each change, catches up at the
+// start, and again after falling behind a burst larger than its buffer (its place lost).
+func TestFollowChangesCatchesUpWhenItFallsBehind(t *testing.T) {
+	t.Parallel()
+	h := NewHub()
+	ctx, cancel := context.WithCancel(context.Background())
+	var mu sync.Mutex
+	catchUps, seen := 0, 0
+	block := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		h.FollowChanges(ctx, time.Hour, func(context.Context) { mu.Lock(); catchUps++; mu.Unlock() }, func(_ context.Context, c OrderChange) {
+			if c.Order.OrderNumber == "slow" {
+				<-block // the work is busy while a burst goes by
+			}
+			mu.Lock()
+			seen++
+			mu.Unlock()
+		})
+	}()
+	waitUntil(t, func() bool { mu.Lock(); defer mu.Unlock(); return catchUps == 1 && h.followers() == 1 })
+	h.Publish(OrderChange{Order: order.Order{OrderNumber: "slow"}})
+	for range 5000 { // more than the follower's buffer
+		h.Publish(OrderChange{Order: order.Order{OrderNumber: "burst"}})
+	}
+	close(block)
+	waitUntil(t, func() bool { mu.Lock(); defer mu.Unlock(); return catchUps == 2 })
+	if h.Subscribers() != 0 {
+		t.Errorf("the work counts as %d viewers", h.Subscribers())
+	}
+	cancel()
+	<-done
+}
+
+func waitUntil(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out")
+		}
+	}
 }

@@ -2,7 +2,6 @@ package orders
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -36,23 +35,15 @@ func (s *Service) keepBatch(ctx context.Context, sum ImportSummary) {
 }
 
 func (s *Service) putBatch(ctx context.Context, b Batch) error {
-	raw, err := json.Marshal(b)
-	if err != nil {
-		return err
-	}
-	return s.store.PutDocument(ctx, collectionImports, b.Batch, raw)
+	return order.PutJSON(ctx, s.store, collectionImports, b.Batch, b)
 }
 
 // noteUndo records an undo on its batch's document, if the batch has one (batches of an
 // older ROMS have not).
 func (s *Service) noteUndo(ctx context.Context, u UndoSummary, actor string) {
-	raw, err := s.store.Document(ctx, collectionImports, u.Batch)
+	b, err := order.GetJSON[Batch](ctx, s.store, collectionImports, u.Batch)
 	if errors.Is(err, order.ErrNotFound) {
 		return
-	}
-	var b Batch
-	if err == nil {
-		err = json.Unmarshal(raw, &b)
 	}
 	if err == nil {
 		at := s.now()
@@ -66,17 +57,9 @@ func (s *Service) noteUndo(ctx context.Context, u UndoSummary, actor string) {
 
 // Batches lists past imports, newest first, up to limit.
 func (s *Service) Batches(ctx context.Context, limit int) ([]Batch, error) {
-	docs, err := s.store.Documents(ctx, collectionImports, "", 0)
+	out, err := order.AllJSON[Batch](ctx, s.store, collectionImports)
 	if err != nil {
 		return nil, fmt.Errorf("list past imports: %w", err)
-	}
-	out := make([]Batch, 0, len(docs))
-	for _, d := range docs {
-		var b Batch
-		if err := json.Unmarshal(d.Data, &b); err != nil {
-			return nil, fmt.Errorf("read past import %s: %w", d.Key, err)
-		}
-		out = append(out, b)
 	}
 	slices.SortStableFunc(out, func(a, b Batch) int { return b.At.Compare(a.At) }) // ids are to the second only
 	return out[:min(limit, len(out))], nil

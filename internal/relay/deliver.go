@@ -53,7 +53,7 @@ func (r *Relay) deliver(ctx context.Context, it item) error {
 	if !slices.Contains(st.Sent, it.Action) {
 		st.Sent = append(st.Sent, it.Action)
 	}
-	if err := putJSON(ctx, r.store, colState, order.Key(it.Order), st); err != nil {
+	if err := order.PutJSON(ctx, r.store, colState, order.Key(it.Order), st); err != nil {
 		return err
 	}
 	r.status.Sent++

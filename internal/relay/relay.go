@@ -13,7 +13,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -82,10 +81,7 @@ var ErrGone = errors.New("gone from Discord")
 type Store interface {
 	Get(ctx context.Context, number string) (order.Order, error)
 	Each(ctx context.Context, f order.Filter, fn func(*order.Order) error) error
-	PutDocument(ctx context.Context, collection, key string, data []byte) error
-	Document(ctx context.Context, collection, key string) ([]byte, error)
-	Documents(ctx context.Context, collection, after string, limit int) ([]order.Document, error)
-	DeleteDocument(ctx context.Context, collection, key string) error
+	order.Documents
 	Position(ctx context.Context, name string) (string, error)
 	Advance(ctx context.Context, name, pos string) error
 }
@@ -241,33 +237,11 @@ func (r *Relay) start(ctx context.Context) error {
 // follow queues what each change of an order asks for, and catches up at the start,
 // every few minutes and whenever it fell behind the hub.
 func (r *Relay) follow(ctx context.Context, hub *live.Hub) {
-	for ctx.Err() == nil {
-		changes, stop := hub.Follow(4096)
-		r.catchUp(ctx)
-		r.followChanges(ctx, changes)
-		stop()
-	}
-}
-
-func (r *Relay) followChanges(ctx context.Context, changes <-chan live.OrderChange) {
-	tick := time.NewTicker(catchUpEvery)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			r.catchUp(ctx)
-		case c, ok := <-changes:
-			if !ok {
-				r.logger.Warn("the relay fell behind the changes; it catches up")
-				return
-			}
-			if err := r.Follow(ctx, c.Order.OrderNumber); err != nil && ctx.Err() == nil {
-				r.logger.Warn("relay: could not queue the posts of an order; the next catch-up tries again", "order", c.Order.OrderNumber, "error", err)
-			}
+	hub.FollowChanges(ctx, catchUpEvery, r.catchUp, func(ctx context.Context, c live.OrderChange) {
+		if err := r.Follow(ctx, c.Order.OrderNumber); err != nil && ctx.Err() == nil {
+			r.logger.Warn("relay: could not queue the posts of an order; the next catch-up tries again", "order", c.Order.OrderNumber, "error", err)
 		}
-	}
+	})
 }
 
 // catchUpEvery is how often the relay looks at every recent order again.
@@ -334,7 +308,7 @@ func (r *Relay) Follow(ctx context.Context, number string) error {
 			continue
 		}
 		it := item{Key: order.Key(o.OrderNumber) + "/" + a, Order: o.OrderNumber, Action: a, Queued: r.now()}
-		if err := putJSON(ctx, r.store, colOutbox, it.Key, it); err != nil {
+		if err := order.PutJSON(ctx, r.store, colOutbox, it.Key, it); err != nil {
 			return err
 		}
 		st.Queued = append(st.Queued, a)
@@ -343,7 +317,7 @@ func (r *Relay) Follow(ctx context.Context, number string) error {
 	if !queued {
 		return nil
 	}
-	if err := putJSON(ctx, r.store, colState, order.Key(o.OrderNumber), st); err != nil {
+	if err := order.PutJSON(ctx, r.store, colState, order.Key(o.OrderNumber), st); err != nil {
 		return err
 	}
 	select {
@@ -369,23 +343,11 @@ func (r *Relay) notify(clients []aco.Client, id string) string {
 }
 
 func (r *Relay) state(ctx context.Context, number string) (state, error) {
-	st := state{Order: number}
-	raw, err := r.store.Document(ctx, colState, order.Key(number))
+	st, err := order.GetJSON[state](ctx, r.store, colState, order.Key(number))
 	if errors.Is(err, order.ErrNotFound) {
-		return st, nil
-	}
-	if err == nil {
-		err = json.Unmarshal(raw, &st)
+		return state{Order: number}, nil
 	}
 	return st, err
-}
-
-func putJSON(ctx context.Context, st Store, collection, key string, v any) error {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return st.PutDocument(ctx, collection, key, raw)
 }
 
 // deliverLoop sends the outbox whenever something is queued, and every few seconds.
@@ -433,17 +395,9 @@ func (r *Relay) Deliver(ctx context.Context) {
 
 // outbox is every waiting item, oldest first, each order's in its actions' order.
 func (r *Relay) outbox(ctx context.Context) ([]item, error) {
-	docs, err := r.store.Documents(ctx, colOutbox, "", 0)
+	items, err := order.AllJSON[item](ctx, r.store, colOutbox)
 	if err != nil {
 		return nil, err
-	}
-	items := make([]item, 0, len(docs))
-	for _, d := range docs {
-		var it item
-		if err := json.Unmarshal(d.Data, &it); err != nil {
-			return nil, fmt.Errorf("outbox item %s: %w", d.Key, err)
-		}
-		items = append(items, it)
 	}
 	sort.SliceStable(items, func(i, j int) bool {
 		if !items[i].Queued.Equal(items[j].Queued) {
@@ -484,7 +438,7 @@ func (r *Relay) failed(ctx context.Context, it item, err error) {
 	r.mu.Lock()
 	r.status.LastError = fmt.Sprintf("%s of %s: %v", it.Action[2:], it.Order, err)
 	r.mu.Unlock()
-	if err := putJSON(ctx, r.store, colOutbox, it.Key, it); err != nil {
+	if err := order.PutJSON(ctx, r.store, colOutbox, it.Key, it); err != nil {
 		r.logger.Warn("relay: record a failed post", "error", err)
 	}
 }
