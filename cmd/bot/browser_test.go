@@ -859,6 +859,12 @@ func TestClientsInTheDashboard(t *testing.T) {
 	if total != "$10.00" || state != "paid" {
 		t.Errorf("the invoice: total %q, state %q", total, state)
 	}
+	var paid string
+	run("the Overview sums what the clients paid and owe", chromedp.Navigate(bot.base+"/#/overview"),
+		chromedp.WaitVisible(`#overview-clients a[data-owed=paid]`), chromedp.Text(`#overview-clients a[data-owed=paid] strong`, &paid))
+	if paid != "$10.00" {
+		t.Errorf("the Overview says the clients paid %q", paid)
+	}
 	var fee string
 	run("change the client's fee", chromedp.Navigate(bot.base+"/#/clients"), chromedp.WaitVisible(`#client-table`), chromedp.WaitVisible(`tr[data-client="lennar-cooks"] button.edit-client`),
 		chromedp.Click(`tr[data-client="lennar-cooks"] button.edit-client`), chromedp.SetValue(`#client-form input[name=fee]`, "6/order"),

@@ -481,7 +481,8 @@ const PERIODS = { today: ['Today', 'yesterday', 'today'], week: ['This week', 'l
   month: ['This month', 'last month', 'month'], all: ['All time', '', ''] };
 
 async function loadOverview() {
-  const periods = await api('/api/v2/overview');
+  const [periods, owed] = await Promise.all([api('/api/v2/overview'), api('/api/v2/owed').catch(() => [])]);
+  overviewClients(owed);
   $('#overview-periods').replaceChildren(...periods.map((period) => {
     const [name, than, from] = PERIODS[period.name];
     const p = { name, than, from };
@@ -492,6 +493,19 @@ async function loadOverview() {
       row('Checkouts', 'checkouts', String), row('Units', 'units', String), row('Spend', 'spend', formatMoney),
       row('Average', 'average', formatMoney), row('Success rate', 'success', percent, true), row('Cancel rate', 'cancel', percent, true));
   }));
+}
+
+// overviewClients sums what the ACO clients owe, when there are clients: each card opens
+// the Clients page.
+function overviewClients(owed) {
+  const box = $('#overview-clients');
+  box.hidden = !owed.length;
+  if (!owed.length) return;
+  const cur = (owed.find((o) => o.currency) || {}).currency;
+  const sum = (k) => owed.reduce((n, o) => n + Number(o[k] || 0), 0);
+  const card = (name, key) => el('a', { class: 'card link', href: '#/clients', 'data-owed': key }, el('span', {}, name), el('strong', {}, cents(sum(key), cur)));
+  box.replaceChildren(card('Clients owe you', 'owes'), card('Fees due', 'due'), card('On invoices', 'invoiced'),
+    card('In their hold', 'pending'), card('Credit owed back', 'credit'), card('Paid', 'paid'));
 }
 
 // kpis are a period's figures: money in its first currency (the configured one, for most).
