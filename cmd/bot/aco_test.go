@@ -164,7 +164,7 @@ func text(m discordgo.Message) string {
 }
 
 // TestTheSuccessRelayOverDiscord: clients of two profiles and emails (a pattern, Gmail dots
-// and a +tag, a catch-all); their checkouts, read from the watched channel, are posted in
+// and a +tag, a catch-all), one added over the API and one with /client add in Discord; their checkouts, read from the watched channel, are posted in
 // the success channel without private data and told to each client with theirs (Ann in
 // her channel with a ping, Bob by DM); a later cancel edits the public post, tells Bob and
 // voids his fee; and /health and /metrics show the relay.
@@ -178,13 +178,26 @@ func TestTheSuccessRelayOverDiscord(t *testing.T) {
 	api := bot.base + "/api/v2"
 	apiCall(t, "POST", api+"/clients", map[string]any{"name": "Ann", "discord_user": annUser, "channel": annChannel, "notify": "ping",
 		"profiles": []string{"Ann #*"}, "fee": "5/order"}, 201, nil)
-	apiCall(t, "POST", api+"/clients", map[string]any{"name": "Bob", "discord_user": bobUser, "emails": []string{"bob.cooks@gmail.com", "@bobcooks.io"},
-		"fee": "10%"}, 201, nil)
 	waitFor(t, "the bot on the gateway", func() bool {
 		var h health
 		getJSON(t, bot.base+"/health", &h)
 		return h.Discord.State == "connected"
 	})
+	// Bob is added with /client add, through Discord.
+	str := func(name, v string) *discordgo.ApplicationCommandInteractionDataOption {
+		return &discordgo.ApplicationCommandInteractionDataOption{Name: name, Type: discordgo.ApplicationCommandOptionString, Value: v}
+	}
+	fake.DispatchInteraction(&discordgo.Interaction{ID: "1310000000000000009", Type: discordgo.InteractionApplicationCommand,
+		Token: "tok-client-add", GuildID: fakediscord.GuildID, ChannelID: channel,
+		Member: &discordgo.Member{User: &discordgo.User{ID: "1300000000000000777"}},
+		Data: discordgo.ApplicationCommandInteractionData{Name: "client", Options: []*discordgo.ApplicationCommandInteractionDataOption{{
+			Name: "add", Type: discordgo.ApplicationCommandOptionSubCommand, Options: []*discordgo.ApplicationCommandInteractionDataOption{
+				str("name", "Bob"), str("emails", "bob.cooks@gmail.com, @bobcooks.io"), str("fee", "10%"),
+				{Name: "user", Type: discordgo.ApplicationCommandOptionUser, Value: bobUser}}}}}})
+	waitFor(t, "the answer to /client add", func() bool { return len(fake.Interactions()) == 1 })
+	if answer := string(fake.Interactions()[0].Body); !strings.Contains(answer, "Added client **Bob** (`bob`)") {
+		t.Fatalf("/client add answered %s", answer)
+	}
 	fake.Post(channel, relayedCheckout("R-1", "Ann #3", "x@y.com"))
 	fake.Post(channel, relayedCheckout("R-2", "Main", "b.o.b.cooks+drop@gmail.com"))
 	fake.Post(channel, relayedCheckout("R-3", "Main", "any@bobcooks.io"))
