@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -307,5 +309,32 @@ func TestClientsFromTheCommandLine(t *testing.T) {
 	written, _ := os.ReadFile(out)
 	if !strings.Contains(string(written), "lennar-cooks,Lennar Cooks") || !strings.Contains(string(written), "bob@gmail.com; @bob.io") {
 		t.Errorf("export:\n%s", written)
+	}
+}
+
+// TestTheRelayKeepsAChannelsRateLimit: a burst of checkouts into a success channel that
+// takes five messages a second is posted whole, each once, without going over the limit.
+func TestTheRelayKeepsAChannelsRateLimit(t *testing.T) {
+	t.Chdir(t.TempDir())
+	fake := fakediscord.Start(t)
+	fake.LimitRoute("POST /api/v9/channels/"+successChannel+"/messages", 5, time.Second)
+	env := discordEnv(fake)
+	env["ROMS_RELAY_PUBLIC_CHANNEL"] = successChannel
+	env["ROMS_RELAY_SHOW"] = "order_number"
+	bot := startBot(t, env)
+	const burst = 15
+	for i := range burst {
+		postText(t, bot.base, fmt.Sprintf("Successful Checkout | Target\nProduct\nETB\nOrder Number\nRL-%02d\n", i))
+	}
+	waitWithin(t, 20*time.Second, "the burst relayed", func() bool { return len(fake.History(successChannel)) >= burst })
+	seen := map[string]bool{}
+	for _, m := range fake.History(successChannel) {
+		seen[text(m)] = true
+	}
+	if len(seen) != burst || len(fake.History(successChannel)) != burst {
+		t.Errorf("%d posts, %d different, for %d checkouts", len(fake.History(successChannel)), len(seen), burst)
+	}
+	if v := fake.TakeViolations(); len(v) > 0 {
+		t.Errorf("over the channel's rate limit: %v", v)
 	}
 }

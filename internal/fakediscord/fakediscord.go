@@ -70,6 +70,12 @@ type Server struct {
 	nonces            map[string]*discordgo.Message // channel + nonce -> the message it made, for enforce_nonce
 	dmChannels        map[string]string             // user id -> their DM channel with the bot
 	deleted           map[string]int                // channel id -> messages the bot deleted there
+	routeLimits       map[string]routeLimit         // "METHOD path" prefix -> its own rate limit
+}
+
+type routeLimit struct {
+	limit  int
+	window time.Duration
 }
 
 // interaction is one dispatched interaction and what the bot answered so far.
@@ -124,6 +130,7 @@ func New(logf func(string, ...any)) *Server {
 		nonces:        map[string]*discordgo.Message{},
 		dmChannels:    map[string]string{},
 		deleted:       map[string]int{},
+		routeLimits:   map[string]routeLimit{},
 		commands:      map[string][]storedCommand{},
 		conns:         map[*conn]bool{},
 		requests:      map[string]int{},
@@ -281,6 +288,15 @@ func (s *Server) Edit(channelID, messageID string, change func(*discordgo.Messag
 		}
 	}
 	panic("fakediscord: edit of unknown message " + messageID)
+}
+
+// LimitRoute gives the routes that start with prefix ("POST /api/v9/channels/ID/messages")
+// a rate limit of their own: limit requests a window, as Discord limits the messages a
+// channel takes. Going over it after the headers said 0 is a violation.
+func (s *Server) LimitRoute(prefix string, limit int, window time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.routeLimits[prefix] = routeLimit{limit, window}
 }
 
 // DMChannel is the bot's DM channel with a user, once it opened one ("" before).

@@ -89,22 +89,28 @@ func (s *Server) rateLimit(h http.Header, r *http.Request) time.Duration {
 		return 0
 	}
 	key := r.Method + " " + r.URL.Path
+	limit, window := bucketLimit, bucketWindow
+	for prefix, l := range s.routeLimits {
+		if strings.HasPrefix(key, prefix) {
+			limit, window = l.limit, l.window
+		}
+	}
 	b := s.buckets[key]
 	now := time.Now()
 	if b == nil || now.After(b.reset) {
-		b = &bucket{reset: now.Add(bucketWindow)}
+		b = &bucket{reset: now.Add(window)}
 		s.buckets[key] = b
 	}
 	b.count++
 	left := b.reset.Sub(now)
-	h.Set("X-RateLimit-Limit", strconv.Itoa(bucketLimit))
-	h.Set("X-RateLimit-Remaining", strconv.Itoa(max(0, bucketLimit-b.count)))
+	h.Set("X-RateLimit-Limit", strconv.Itoa(limit))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(max(0, limit-b.count)))
 	h.Set("X-RateLimit-Reset", strconv.FormatFloat(float64(b.reset.UnixMilli())/1000, 'f', 3, 64))
 	h.Set("X-RateLimit-Reset-After", strconv.FormatFloat(left.Seconds(), 'f', 3, 64))
 	bucketID := fnv.New64a()
 	bucketID.Write([]byte(key))
 	h.Set("X-RateLimit-Bucket", strconv.FormatUint(bucketID.Sum64(), 16))
-	if b.count > bucketLimit {
+	if b.count > limit {
 		s.violation("%s: over the route's rate limit after X-RateLimit-Remaining said 0", key)
 		return left
 	}
