@@ -338,6 +338,11 @@ func TestTeachingInTheDashboard(t *testing.T) {
 		Author: &discordgo.User{ID: "1300000000000000043", Username: "Drop Bot", Bot: true},
 		Embeds: []*discordgo.MessageEmbed{{Title: "Order Shipped | Target", Fields: []*discordgo.MessageEmbedField{
 			{Name: "Ref", Value: "UB-77"}, {Name: "Tracking Number", Value: "1Z999AA10123456784"}}}}})
+	waitFor(t, "the shipped post read", func() bool {
+		var events []json.RawMessage
+		getJSON(t, bot.base+"/api/v2/orders/UB-77/events", &events)
+		return len(events) == 2
+	})
 	var history, link string
 	if err := chromedp.Run(ctx, chromedp.Navigate(bot.base+"/#/order/UB-77"),
 		chromedp.WaitVisible(`//ol[@id="events"]//li[contains(., "Drop Bot's message in Discord")]`), chromedp.Text(`#events`, &history),

@@ -1140,10 +1140,10 @@ async function start() {
   const signedIn = !(session.token_required && !session.authenticated);
   if (!signedIn) await signIn();
   else $('#logout').hidden = !session.token_required;
+  if (signedIn) startLive(); // first: a change made while the page loads must not be missed
   const shown = route(); // its data is asked for before the date formatter, slow to make, is made
   try { day(0); } catch { zone = undefined; } // an old browser that lacks the zone: its own
   await shown; // the page first; then what only the header shows
-  if (signedIn) startLive();
   checkDiscord(health);
   setInterval(checkDiscord, 60000);
   api('/api/v2/review?limit=200').then((r) => countReview(r.entries.length)).catch(() => {});
