@@ -338,3 +338,49 @@ func TestTheRelayKeepsAChannelsRateLimit(t *testing.T) {
 		t.Errorf("over the channel's rate limit: %v", v)
 	}
 }
+
+// TestARestartInABurstRelaysEachOnce stops the bot in the middle of a burst of 100
+// checkouts read from Discord and starts it again on the same database: every checkout is
+// posted to the success channel once, those it had sent before the stop, those in its
+// outbox, and those it read after the start.
+func TestARestartInABurstRelaysEachOnce(t *testing.T) {
+	t.Chdir(t.TempDir())
+	fake := fakediscord.Start(t)
+	env := discordEnv(fake)
+	env["ROMS_RELAY_PUBLIC_CHANNEL"] = successChannel
+	env["ROMS_RELAY_SHOW"] = "order_number"
+	first := startBot(t, env)
+	waitFor(t, "the bot on the gateway", func() bool {
+		var h health
+		getJSON(t, first.base+"/health", &h)
+		return h.Discord.State == "connected"
+	})
+	const burst = 100
+	for i := range burst {
+		fake.Post(channel, checkoutMessage(fmt.Sprintf("RS-%03d", i), time.Now()))
+	}
+	waitFor(t, "a third posted", func() bool { return len(fake.History(successChannel)) >= burst/3 })
+	if err := first.stop(); err != nil { // in the middle: some read and queued, some not yet read
+		t.Fatal(err)
+	}
+	before := len(fake.History(successChannel))
+	startBot(t, env)
+	waitWithin(t, 30*time.Second, "every checkout relayed", func() bool { return len(fake.History(successChannel)) >= burst })
+	posted := map[string]int{}
+	for _, m := range fake.History(successChannel) {
+		for _, f := range m.Embeds[0].Fields {
+			if f.Name == "Order Number" {
+				posted[f.Value]++
+			}
+		}
+	}
+	for i := range burst {
+		if n := posted[fmt.Sprintf("RS-%03d", i)]; n != 1 {
+			t.Errorf("RS-%03d was relayed %d times", i, n)
+		}
+	}
+	if n := len(fake.History(successChannel)); n != burst {
+		t.Errorf("%d public posts for %d checkouts", n, burst)
+	}
+	t.Logf("%d posts before the stop, %d after the start", before, burst-before)
+}

@@ -864,6 +864,12 @@ func TestClientsInTheDashboard(t *testing.T) {
 	if total != "$10.00" || state != "paid" {
 		t.Errorf("the invoice: total %q, state %q", total, state)
 	}
+	var feeText string
+	run("the order page shows its fee", chromedp.Navigate(bot.base+"/#/order/LC-1"), chromedp.WaitVisible(`#order-fields a.fee`),
+		chromedp.Text(`#order-fields a.fee`, &feeText))
+	if !strings.Contains(feeText, "$5.00 paid, lennar-cooks's: invoice") {
+		t.Errorf("the order page's fee: %q", feeText)
+	}
 	var paid string
 	run("the Overview sums what the clients paid and owe", chromedp.Navigate(bot.base+"/#/overview"),
 		chromedp.WaitVisible(`#overview-clients a[data-owed=paid]`), chromedp.Text(`#overview-clients a[data-owed=paid] strong`, &paid))

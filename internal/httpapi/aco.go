@@ -205,6 +205,18 @@ func (h *acoRoutes) owed(ctx context.Context, _ *struct{}) (*struct{ Body []aco.
 	return &struct{ Body []aco.Owed }{list}, err
 }
 
+type feeInput struct {
+	OrderNumber string `path:"order_number"`
+}
+
+func (h *acoRoutes) fee(ctx context.Context, in *feeInput) (*struct{ Body aco.Fee }, error) {
+	f, err := h.aco.Fee(ctx, in.OrderNumber)
+	if errors.Is(err, order.ErrNotFound) {
+		return nil, huma.Error404NotFound("order " + in.OrderNumber + " has no fee: it is no client's, or earns none")
+	}
+	return &struct{ Body aco.Fee }{f}, err
+}
+
 type makeInvoiceInput struct {
 	Body struct {
 		Client string `json:"client" minLength:"1"`
@@ -302,6 +314,9 @@ func registerACO(api huma.API, op func(id, method, path, summary, tag string) hu
 	assign.Errors = []int{404, 422}
 	huma.Register(api, assign, h.assign)
 	huma.Register(api, op("list-fees", http.MethodGet, "/api/v2/fees", "Fees, oldest order first, with each change and why", "ACO"), h.fees)
+	fee := op("get-fee", http.MethodGet, "/api/v2/fees/{order_number}", "One order's fee, with each change and why", "ACO")
+	fee.Errors = []int{404}
+	huma.Register(api, fee, h.fee)
 	huma.Register(api, op("owed", http.MethodGet, "/api/v2/owed", "What each client owes and has paid", "ACO"), h.owed)
 	mk := op("make-invoice", http.MethodPost, "/api/v2/invoices", "Invoice a client's due fees of a period, less their open credits", "ACO")
 	mk.DefaultStatus, mk.Errors = http.StatusCreated, []int{404, 422}

@@ -251,7 +251,8 @@ let current; // the order on the page, as loaded: an edit sends only what differ
 
 async function openOrder(number) {
   const path = '/api/v2/orders/' + encodeURIComponent(number);
-  const [o, events] = await Promise.all([api(path), api(path + '/events')]);
+  const [o, events, fee] = await Promise.all([api(path), api(path + '/events'),
+    api('/api/v2/fees/' + encodeURIComponent(number)).catch(() => null)]);
   current = o;
   show('order');
   $('#order').dataset.number = o.order_number;
@@ -263,7 +264,8 @@ async function openOrder(number) {
     ['Reference #', o.reference_number], ['Payment', o.payment_method], ['Shipping address', o.shipping_address],
     ['Shipping method', o.shipping_method], ['Proxy', o.proxy_list], ['Notes', o.notes],
     ['Items', (o.items || []).map((i) => el('div', {}, `${i.quantity} × ${i.product}` + (i.price != null ? ` at ${money(i.price, o.currency)}` : '')))],
-    ...Object.entries(o.extra || {}), ['Header', o.raw_header], ['Deleted', o.deleted_at ? day(o.deleted_at) : '']];
+    ...Object.entries(o.extra || {}), ['Header', o.raw_header], ['Deleted', o.deleted_at ? day(o.deleted_at) : ''],
+    ['Client\'s fee', fee ? el('a', { href: '#/clients', class: 'fee' }, `${cents(fee.amount, fee.currency)} ${fee.state}, ${fee.client}'s: ${fee.history[fee.history.length - 1].reason}`) : '']];
   $('#order-fields').replaceChildren(...fields.filter(([, v]) => v && (!Array.isArray(v) || v.length))
     .flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
   const form = $('#edit');
