@@ -180,11 +180,7 @@ func TestTheSuccessRelayOverDiscord(t *testing.T) {
 	api := bot.base + "/api/v2"
 	apiCall(t, "POST", api+"/clients", map[string]any{"name": "Ann", "discord_user": annUser, "channel": annChannel, "notify": "ping",
 		"profiles": []string{"Ann #*"}, "fee": "5/order"}, 201, nil)
-	waitFor(t, "the bot on the gateway", func() bool {
-		var h health
-		getJSON(t, bot.base+"/health", &h)
-		return h.Discord.State == "connected"
-	})
+	waitConnected(t, bot.base)
 	// Bob is added with /client add, through Discord.
 	str := func(name, v string) *discordgo.ApplicationCommandInteractionDataOption {
 		return &discordgo.ApplicationCommandInteractionDataOption{Name: name, Type: discordgo.ApplicationCommandOptionString, Value: v}
@@ -350,11 +346,7 @@ func TestARestartInABurstRelaysEachOnce(t *testing.T) {
 	env["ROMS_RELAY_PUBLIC_CHANNEL"] = successChannel
 	env["ROMS_RELAY_SHOW"] = "order_number"
 	first := startBot(t, env)
-	waitFor(t, "the bot on the gateway", func() bool {
-		var h health
-		getJSON(t, first.base+"/health", &h)
-		return h.Discord.State == "connected"
-	})
+	waitConnected(t, first.base)
 	const burst = 100
 	for i := range burst {
 		fake.Post(channel, checkoutMessage(fmt.Sprintf("RS-%03d", i), time.Now()))
@@ -365,7 +357,25 @@ func TestARestartInABurstRelaysEachOnce(t *testing.T) {
 	}
 	before := len(fake.History(successChannel))
 	startBot(t, env)
-	waitWithin(t, 30*time.Second, "every checkout relayed", func() bool { return len(fake.History(successChannel)) >= burst })
+	relayedOnce(t, fake, "RS-%03d", burst)
+	t.Logf("%d posts before the stop, %d after the start", before, burst-before)
+}
+
+// waitConnected waits for the bot at base to be on Discord's gateway.
+func waitConnected(t *testing.T, base string) {
+	t.Helper()
+	waitFor(t, "the bot on the gateway", func() bool {
+		var h health
+		getJSON(t, base+"/health", &h)
+		return h.Discord.State == "connected"
+	})
+}
+
+// relayedOnce waits for the success channel to have n posts and checks that each order
+// number of the pattern (RS-%03d) has exactly one (the relay shows order numbers).
+func relayedOnce(t *testing.T, fake *fakediscord.Server, pattern string, n int) {
+	t.Helper()
+	waitWithin(t, 30*time.Second, "every checkout relayed", func() bool { return len(fake.History(successChannel)) >= n })
 	posted := map[string]int{}
 	for _, m := range fake.History(successChannel) {
 		for _, f := range m.Embeds[0].Fields {
@@ -374,13 +384,12 @@ func TestARestartInABurstRelaysEachOnce(t *testing.T) {
 			}
 		}
 	}
-	for i := range burst {
-		if n := posted[fmt.Sprintf("RS-%03d", i)]; n != 1 {
-			t.Errorf("RS-%03d was relayed %d times", i, n)
+	for i := range n {
+		if got := posted[fmt.Sprintf(pattern, i)]; got != 1 {
+			t.Errorf("%s was relayed %d times", fmt.Sprintf(pattern, i), got)
 		}
 	}
-	if n := len(fake.History(successChannel)); n != burst {
-		t.Errorf("%d public posts for %d checkouts", n, burst)
+	if got := len(fake.History(successChannel)); got != n {
+		t.Errorf("%d public posts for %d checkouts", got, n)
 	}
-	t.Logf("%d posts before the stop, %d after the start", before, burst-before)
 }

@@ -84,11 +84,8 @@ func TestBotReadsDiscordAndCatchesUpAfterARestart(t *testing.T) {
 	if !strings.Contains(bot.stdout.String(), "watching 1 channel") {
 		t.Errorf("banner: %s", bot.stdout.String())
 	}
+	waitConnected(t, bot.base)
 	var h health
-	waitFor(t, "discord to connect", func() bool {
-		getJSON(t, bot.base+"/health", &h)
-		return h.Discord.State == "connected"
-	})
 	fake.Post(channel, checkoutMessage("DC-1", time.Now()))
 	waitFor(t, "the order in the API", func() bool { return getJSON(t, bot.base+"/api/v2/orders/DC-1", nil) == 200 })
 	waitFor(t, "the channel cursor", func() bool {
