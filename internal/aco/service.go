@@ -276,6 +276,37 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	return changed, nil
 }
 
+// SweepHeld reconciles the orders of the fees still in their hold: all that can change
+// with time alone, and far fewer than Sweep reads. It returns how many fees changed.
+func (s *Service) SweepHeld(ctx context.Context) (int, error) {
+	held, err := s.Fees(ctx, FeeFilter{States: []string{FeePending}})
+	if err != nil || len(held) == 0 {
+		return 0, err
+	}
+	clients, err := s.Clients(ctx)
+	if err != nil {
+		return 0, err
+	}
+	changed := 0
+	for _, f := range held {
+		o, err := s.store.Get(ctx, f.Order)
+		if errors.Is(err, order.ErrNotFound) {
+			continue // deleted for good: the next full sweep sees its state
+		}
+		if err != nil {
+			return changed, err
+		}
+		after, err := s.reconcile(ctx, &o, clients)
+		if err != nil {
+			return changed, err
+		}
+		if after != nil && len(after.History) != len(f.History) {
+			changed++
+		}
+	}
+	return changed, nil
+}
+
 // FeeFilter selects fees.
 type FeeFilter struct {
 	Client string

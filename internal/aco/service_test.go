@@ -209,3 +209,30 @@ func TestClientFigures(t *testing.T) {
 		t.Errorf("figures %+v", f)
 	}
 }
+
+// TestSweepHeldBringsDueWhatTimeAloneEnds: the periodic sweep reads only the fees in
+// their hold, and a hold of days ends with no change to the order.
+func TestSweepHeldBringsDueWhatTimeAloneEnds(t *testing.T) {
+	t.Parallel()
+	s, st, clk := newService(t, Hold{Days: 2})
+	ctx := context.Background()
+	rule, _ := ParseFeeRule("5")
+	if _, err := s.AddClient(ctx, Client{Name: "Ann", Profiles: []string{"Ann*"}, Fee: rule}); err != nil {
+		t.Fatal(err)
+	}
+	checkout(t, st, clk.t, "H-1", "Ann 1", "", "100", "verified")
+	checkout(t, st, clk.t, "H-2", "Ann 1", "", "100", "verified")
+	if _, err := s.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.SweepHeld(ctx); err != nil || n != 0 {
+		t.Errorf("within the hold: %d changed, %v", n, err)
+	}
+	clk.t = clk.t.AddDate(0, 0, 2)
+	if n, err := s.SweepHeld(ctx); err != nil || n != 2 {
+		t.Errorf("after the hold: %d changed, %v; want both due", n, err)
+	}
+	if due, _ := s.Fees(ctx, FeeFilter{States: []string{FeeDue}}); len(due) != 2 {
+		t.Errorf("due fees %+v", due)
+	}
+}

@@ -118,19 +118,19 @@ func (h *Hub) followers() int {
 }
 
 // FollowChanges is the loop of work that follows every order change (the fees, the
-// relay) until ctx ends: catchUp at the start, every period, and whenever the work fell
-// behind the hub and lost its place; changed for each change in between.
-func (h *Hub) FollowChanges(ctx context.Context, every time.Duration, catchUp func(context.Context), changed func(context.Context, OrderChange)) {
-	tick := time.NewTicker(every)
-	defer tick.Stop()
+// relay) until ctx ends: catchUp at the start and whenever the work fell behind the hub
+// and lost its place, tick every period, changed for each change in between.
+func (h *Hub) FollowChanges(ctx context.Context, every time.Duration, catchUp, tick func(context.Context), changed func(context.Context, OrderChange)) {
+	ticker := time.NewTicker(every)
+	defer ticker.Stop()
 	for ctx.Err() == nil {
 		changes, stop := h.Follow(4096)
 		catchUp(ctx)
 		for open := true; open && ctx.Err() == nil; {
 			select {
 			case <-ctx.Done():
-			case <-tick.C:
-				catchUp(ctx)
+			case <-ticker.C:
+				tick(ctx)
 			case c, ok := <-changes:
 				if open = ok; ok {
 					changed(ctx, c)

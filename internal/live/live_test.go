@@ -75,7 +75,8 @@ func TestFollowChangesCatchesUpWhenItFallsBehind(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		h.FollowChanges(ctx, time.Hour, func(context.Context) { mu.Lock(); catchUps++; mu.Unlock() }, func(_ context.Context, c OrderChange) {
+		catchUp := func(context.Context) { mu.Lock(); catchUps++; mu.Unlock() }
+		h.FollowChanges(ctx, time.Hour, catchUp, catchUp, func(_ context.Context, c OrderChange) {
 			if c.Order.OrderNumber == "slow" {
 				<-block // the work is busy while a burst goes by
 			}

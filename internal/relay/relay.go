@@ -196,19 +196,23 @@ func (r *Relay) CatchUp(ctx context.Context) error {
 	if r.since.After(from) {
 		from = r.since.Add(-time.Hour) // an order's date is its checkout's, a little before ROMS heard of it
 	}
-	var numbers []string // read first: a store may hold a read transaction open through Each
+	var recent []order.Order // read first: a store may hold a read transaction open through Each
 	for _, deleted := range []bool{false, true} {
 		err := r.store.Each(ctx, order.Filter{From: from, Deleted: deleted, Sort: order.SortDateAsc}, func(o *order.Order) error {
-			numbers = append(numbers, o.OrderNumber)
+			recent = append(recent, *o)
 			return nil
 		})
 		if err != nil {
 			return err
 		}
 	}
-	for _, n := range numbers {
-		if err := r.Follow(ctx, n); err != nil {
-			return fmt.Errorf("catch up %s: %w", n, err)
+	clients, err := r.clients.Clients(ctx) // once, not once an order
+	if err != nil {
+		return err
+	}
+	for i := range recent {
+		if err := r.queue(ctx, &recent[i], clients); err != nil {
+			return fmt.Errorf("catch up %s: %w", recent[i].OrderNumber, err)
 		}
 	}
 	return nil
@@ -237,7 +241,7 @@ func (r *Relay) start(ctx context.Context) error {
 // follow queues what each change of an order asks for, and catches up at the start,
 // every few minutes and whenever it fell behind the hub.
 func (r *Relay) follow(ctx context.Context, hub *live.Hub) {
-	hub.FollowChanges(ctx, catchUpEvery, r.catchUp, func(ctx context.Context, c live.OrderChange) {
+	hub.FollowChanges(ctx, catchUpEvery, r.catchUp, r.catchUp, func(ctx context.Context, c live.OrderChange) {
 		if err := r.Follow(ctx, c.Order.OrderNumber); err != nil && ctx.Err() == nil {
 			r.logger.Warn("relay: could not queue the posts of an order; the next catch-up tries again", "order", c.Order.OrderNumber, "error", err)
 		}
@@ -260,14 +264,19 @@ func (r *Relay) Follow(ctx context.Context, number string) error {
 	if err != nil {
 		return err
 	}
-	if o.CreatedAt.Before(r.since) || o.Test {
-		return nil
-	}
 	clients, err := r.clients.Clients(ctx)
 	if err != nil {
 		return err
 	}
-	m, err := r.clients.Whose(ctx, &o, clients)
+	return r.queue(ctx, &o, clients)
+}
+
+// queue is Follow of an order as read, with the clients.
+func (r *Relay) queue(ctx context.Context, o *order.Order, clients []aco.Client) error {
+	if o.CreatedAt.Before(r.since) || o.Test {
+		return nil
+	}
+	m, err := r.clients.Whose(ctx, o, clients)
 	if err != nil {
 		return err
 	}
