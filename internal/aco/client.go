@@ -41,9 +41,27 @@ type Client struct {
 
 var errNoName = errors.New("a client needs a name")
 
+// InvalidError is input the service refuses: a client, rule or payment that does not
+// check out. Its text says what to write instead; the API answers it 422, where a
+// failure of the store is its own error.
+type InvalidError struct{ Err error }
+
+func (e *InvalidError) Error() string { return e.Err.Error() }
+func (e *InvalidError) Unwrap() error { return e.Err }
+
+// invalid marks err, if any, as refused input.
+func invalid(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &InvalidError{err}
+}
+
 // Check tidies a client (trimmed, duplicates dropped, the id made from the name when
-// unset) and says what is wrong with it, if anything.
-func (c *Client) Check() error {
+// unset) and says what is wrong with it, if anything (an InvalidError).
+func (c *Client) Check() error { return invalid(c.check()) }
+
+func (c *Client) check() error {
 	c.Name = strings.TrimSpace(c.Name)
 	if c.Name == "" {
 		return errNoName

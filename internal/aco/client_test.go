@@ -1,6 +1,7 @@
 package aco
 
 import (
+	"errors"
 	"slices"
 	"testing"
 
@@ -77,8 +78,8 @@ func TestClientCheck(t *testing.T) {
 		"bad fee":      {Name: "x", Fee: FeeRule{Rate: Rate{Kind: FeePercent, Percent: 150}}},
 		"flat without": {Name: "x", Fee: FeeRule{Rate: Rate{Kind: FeeFlat}}},
 	} {
-		if err := c.Check(); err == nil {
-			t.Errorf("%s: %+v passed the check", name, c)
+		if err := c.Check(); !errors.As(err, new(*InvalidError)) {
+			t.Errorf("%s: %+v: %v, want it refused as invalid", name, c, err)
 		}
 	}
 }

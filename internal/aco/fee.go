@@ -156,7 +156,7 @@ func ParseFeeRule(text string) (FeeRule, error) {
 		}
 		rate, err := parseRate(part)
 		if err != nil {
-			return FeeRule{}, err
+			return FeeRule{}, invalid(err)
 		}
 		if store == "" {
 			r.Rate = rate
@@ -164,7 +164,7 @@ func ParseFeeRule(text string) (FeeRule, error) {
 			r.Stores = append(r.Stores, StoreRate{Store: store, Rate: rate})
 		}
 	}
-	return r, r.Check()
+	return r, invalid(r.Check())
 }
 
 func parseRate(text string) (Rate, error) {

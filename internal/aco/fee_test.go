@@ -1,6 +1,7 @@
 package aco
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -41,8 +42,8 @@ func TestFeeRulesAsPeopleWriteThem(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"free", "150%", "5 per week", "-3", "Target:"} {
-		if _, err := ParseFeeRule(bad); err == nil {
-			t.Errorf("%q was read as a rule", bad)
+		if _, err := ParseFeeRule(bad); !errors.As(err, new(*InvalidError)) {
+			t.Errorf("%q: %v, want it refused as invalid", bad, err)
 		}
 	}
 	noPrice := &order.Order{Price: money("40"), Quantity: 2}

@@ -185,14 +185,14 @@ func (s *Service) MarkSent(ctx context.Context, id string) (Invoice, error) {
 // and so is each of its fees.
 func (s *Service) RecordPayment(ctx context.Context, id string, p Payment) (Invoice, error) {
 	if p.Amount <= 0 {
-		return Invoice{}, errors.New("a payment needs an amount")
+		return Invoice{}, invalid(errors.New("a payment needs an amount"))
 	}
 	if p.At.IsZero() {
 		p.At = s.now()
 	}
 	return s.changeInvoice(ctx, id, func(inv *Invoice) error {
 		if inv.State == InvoicePaid {
-			return fmt.Errorf("invoice %s is paid already", inv.ID)
+			return invalid(fmt.Errorf("invoice %s is paid already", inv.ID))
 		}
 		inv.Payments = append(inv.Payments, p)
 		if inv.Paid() < inv.Total {

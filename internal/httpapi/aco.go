@@ -53,15 +53,10 @@ func acoError(err error) error {
 		return huma.Error404NotFound(err.Error())
 	case errors.Is(err, aco.ErrClientTaken), errors.Is(err, aco.ErrOpenFees):
 		return huma.Error409Conflict(err.Error())
-	case errors.Is(err, aco.ErrNothingToInvoice):
+	case errors.Is(err, aco.ErrNothingToInvoice), errors.As(err, new(*aco.InvalidError)):
 		return huma.Error422UnprocessableEntity(err.Error())
 	}
-	var se huma.StatusError
-	if errors.As(err, &se) {
-		return err
-	}
-	// What is left is a client or rule that does not check out.
-	return huma.Error422UnprocessableEntity(err.Error())
+	return err // a failure of the store: the server's, not the request's
 }
 
 func (h *acoRoutes) listClients(ctx context.Context, _ *struct{}) (*struct{ Body []aco.Client }, error) {
