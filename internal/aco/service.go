@@ -203,41 +203,43 @@ func (s *Service) Reconcile(ctx context.Context, number string) (*Fee, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.reconcile(ctx, &o, clients)
+	fee, _, err := s.reconcile(ctx, &o, clients)
+	return fee, err
 }
 
-func (s *Service) reconcile(ctx context.Context, o *order.Order, clients []Client) (*Fee, error) {
+// reconcile is Reconcile of an order as read, with the clients; changed says whether it
+// stored the fee anew.
+func (s *Service) reconcile(ctx context.Context, o *order.Order, clients []Client) (fee *Fee, changed bool, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m, err := s.Whose(ctx, o, clients)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	var client *Client
 	if i := slices.IndexFunc(clients, func(c Client) bool { return c.ID == m.Client }); i >= 0 {
 		client = &clients[i]
 	}
 	key := order.Key(o.OrderNumber)
-	var fee *Fee
 	switch f, err := order.GetJSON[Fee](ctx, s.store, colFees, key); {
 	case err == nil:
 		fee = &f
 	case !errors.Is(err, order.ErrNotFound):
-		return nil, err
+		return nil, false, err
 	}
-	fee, changed := Reconcile(fee, o, client, s.hold, s.now())
+	fee, changed = Reconcile(fee, o, client, s.hold, s.now())
 	if !changed {
-		return fee, nil
+		return fee, false, nil
 	}
 	if err := order.PutJSON(ctx, s.store, colFees, key, fee); err != nil {
-		return nil, fmt.Errorf("save the fee of %s: %w", o.OrderNumber, err)
+		return nil, false, fmt.Errorf("save the fee of %s: %w", o.OrderNumber, err)
 	}
 	if fee.State == FeeVoid && fee.Invoice != "" {
 		if err := s.voidOnInvoice(ctx, fee); err != nil {
-			return fee, fmt.Errorf("take the void fee of %s off invoice %s: %w", o.OrderNumber, fee.Invoice, err)
+			return fee, true, fmt.Errorf("take the void fee of %s off invoice %s: %w", o.OrderNumber, fee.Invoice, err)
 		}
 	}
-	return fee, nil
+	return fee, true, nil
 }
 
 // Sweep reconciles every order of the last LookBack days, deleted ones included: what
@@ -263,13 +265,11 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	}
 	var changed int
 	for i := range orders {
-		o := &orders[i]
-		before, _ := order.GetJSON[Fee](ctx, s.store, colFees, order.Key(o.OrderNumber))
-		after, err := s.reconcile(ctx, o, clients)
+		_, did, err := s.reconcile(ctx, &orders[i], clients)
 		if err != nil {
 			return changed, fmt.Errorf("sweep the fees: %w", err)
 		}
-		if after != nil && len(after.History) != len(before.History) {
+		if did {
 			changed++
 		}
 	}
@@ -296,11 +296,11 @@ func (s *Service) SweepHeld(ctx context.Context) (int, error) {
 		if err != nil {
 			return changed, err
 		}
-		after, err := s.reconcile(ctx, &o, clients)
+		_, did, err := s.reconcile(ctx, &o, clients)
 		if err != nil {
 			return changed, err
 		}
-		if after != nil && len(after.History) != len(f.History) {
+		if did {
 			changed++
 		}
 	}
