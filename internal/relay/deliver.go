@@ -20,7 +20,7 @@ const (
 // deliver sends one item, records what it made and takes it out of the outbox. A crash
 // after the send and before the record sends it again: Discord answers a new message's
 // repeat with the first (the nonce), and an edit or a delete twice is the same as once.
-func (r *Relay) deliver(ctx context.Context, it item) error {
+func (r *Relay) deliver(ctx context.Context, it item, clients []aco.Client) error {
 	o, err := r.store.Get(ctx, it.Order)
 	if err != nil && !errors.Is(err, order.ErrNotFound) {
 		return err
@@ -31,11 +31,7 @@ func (r *Relay) deliver(ctx context.Context, it item) error {
 	if err != nil {
 		return err
 	}
-	client, err := r.client(ctx, st.Client)
-	if err != nil {
-		return err
-	}
-	made, err := r.send(ctx, it, &o, st, client)
+	made, err := r.send(ctx, it, &o, st, clientByID(clients, st.Client))
 	if err != nil {
 		return err
 	}
@@ -60,21 +56,12 @@ func (r *Relay) deliver(ctx context.Context, it item) error {
 	return r.store.DeleteDocument(ctx, colOutbox, it.Key)
 }
 
-// client is a client by id, nil for none (or one since removed).
-func (r *Relay) client(ctx context.Context, id string) (*aco.Client, error) {
-	if id == "" {
-		return nil, nil
+// clientByID is a client by id, nil for none (or one since removed).
+func clientByID(clients []aco.Client, id string) *aco.Client {
+	if i := slices.IndexFunc(clients, func(c aco.Client) bool { return c.ID == id }); id != "" && i >= 0 {
+		return &clients[i]
 	}
-	clients, err := r.clients.Clients(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for i := range clients {
-		if clients[i].ID == id {
-			return &clients[i], nil
-		}
-	}
-	return nil, nil
+	return nil
 }
 
 // send does an item's work on Discord, and returns the message a new one made.
@@ -115,11 +102,7 @@ func (r *Relay) send(ctx context.Context, it item, o *order.Order, st state, c *
 // clientChannel is where a client hears of their orders: their own channel for a ping,
 // or a direct message. A ping with their details never goes to the public channel.
 func (r *Relay) clientChannel(ctx context.Context, c *aco.Client) (string, error) {
-	mode := c.Notify
-	if mode == "" {
-		mode = r.settings.Notify
-	}
-	if mode == aco.NotifyPing && c.Channel != "" {
+	if r.mode(c) == aco.NotifyPing && c.Channel != "" {
 		return c.Channel, nil
 	}
 	return r.poster.DM(ctx, c.DiscordUser)

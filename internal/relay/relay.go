@@ -299,7 +299,7 @@ func (r *Relay) queue(ctx context.Context, o *order.Order, clients []aco.Client)
 		if r.settings.PublicChannel != "" {
 			wants = append(wants, actPost)
 		}
-		if st.Client != "" && r.notify(clients, st.Client) != aco.NotifyNone {
+		if r.mode(clientByID(clients, st.Client)) != aco.NotifyNone {
 			wants = append(wants, actTell)
 		}
 	}
@@ -307,7 +307,7 @@ func (r *Relay) queue(ctx context.Context, o *order.Order, clients []aco.Client)
 		if r.settings.PublicChannel != "" && r.settings.OnCancel != "keep" {
 			wants = append(wants, actPostFailed)
 		}
-		if st.Client != "" && r.notify(clients, st.Client) != aco.NotifyNone {
+		if r.mode(clientByID(clients, st.Client)) != aco.NotifyNone {
 			wants = append(wants, actTellFailed)
 		}
 	}
@@ -336,17 +336,14 @@ func (r *Relay) queue(ctx context.Context, o *order.Order, clients []aco.Client)
 	return nil
 }
 
-// notify is how a client hears of their orders.
-func (r *Relay) notify(clients []aco.Client, id string) string {
-	for _, c := range clients {
-		if c.ID == id {
-			if c.DiscordUser == "" {
-				return aco.NotifyNone
-			}
-			if c.Notify != "" {
-				return c.Notify
-			}
-		}
+// mode is how a client hears of their orders: their own setting, else relay.notify;
+// nothing for no client (or one since removed) or one without a Discord user.
+func (r *Relay) mode(c *aco.Client) string {
+	switch {
+	case c == nil || c.DiscordUser == "":
+		return aco.NotifyNone
+	case c.Notify != "":
+		return c.Notify
 	}
 	return r.settings.Notify
 }
@@ -382,7 +379,13 @@ func (r *Relay) Deliver(ctx context.Context) {
 		r.logger.Warn("relay: read the outbox", "error", err)
 		return
 	}
+	clients, err := r.clients.Clients(ctx) // once a round, not once an item
+	if err != nil {
+		r.logger.Warn("relay: read the clients", "error", err)
+		return
+	}
 	blocked := map[string]bool{}
+	var left []item // what is still waiting once the round is done
 	for _, it := range items {
 		if ctx.Err() != nil {
 			return
@@ -390,16 +393,18 @@ func (r *Relay) Deliver(ctx context.Context) {
 		key := order.Key(it.Order)
 		if blocked[key] || r.now().Before(it.Next) {
 			blocked[key] = true
+			left = append(left, it)
 			continue
 		}
-		if err := r.deliver(ctx, it); err != nil {
+		if err := r.deliver(ctx, it, clients); err != nil {
 			blocked[key] = true
 			if ctx.Err() == nil {
-				r.failed(ctx, it, err)
+				it = r.failed(ctx, it, err)
 			}
+			left = append(left, it)
 		}
 	}
-	r.count(ctx)
+	r.count(left)
 }
 
 // outbox is every waiting item, oldest first, each order's in its actions' order.
@@ -417,12 +422,9 @@ func (r *Relay) outbox(ctx context.Context) ([]item, error) {
 	return items, nil
 }
 
-// count refreshes the backlog figures.
-func (r *Relay) count(ctx context.Context) {
-	items, err := r.outbox(ctx)
-	if err != nil {
-		return
-	}
+// count sets the backlog figures from what a round left waiting (an item queued during
+// the round is counted by the next, which it wakes).
+func (r *Relay) count(items []item) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.status.Backlog, r.status.Failing, r.status.Oldest = len(items), 0, time.Time{}
@@ -436,8 +438,9 @@ func (r *Relay) count(ctx context.Context) {
 	}
 }
 
-// failed records a failed try; the item waits longer each time, up to ten minutes.
-func (r *Relay) failed(ctx context.Context, it item, err error) {
+// failed records a failed try, and returns the item as recorded: it waits longer each
+// time, up to ten minutes.
+func (r *Relay) failed(ctx context.Context, it item, err error) item {
 	it.Attempts++
 	it.Error = err.Error()
 	it.Next = r.now().Add(min(time.Duration(1<<min(it.Attempts, 10))*time.Second, 10*time.Minute))
@@ -450,6 +453,7 @@ func (r *Relay) failed(ctx context.Context, it item, err error) {
 	if err := order.PutJSON(ctx, r.store, colOutbox, it.Key, it); err != nil {
 		r.logger.Warn("relay: record a failed post", "error", err)
 	}
+	return it
 }
 
 // nonce is an item's nonce: the same for every try of it, and no other item's.
