@@ -173,8 +173,7 @@ func text(m discordgo.Message) string {
 func TestTheSuccessRelayOverDiscord(t *testing.T) {
 	t.Chdir(t.TempDir())
 	fake := fakediscord.Start(t)
-	env := discordEnv(fake)
-	env["ROMS_RELAY_PUBLIC_CHANNEL"] = successChannel
+	env := relayEnv(fake)
 	env["ROMS_ACO_HOLD"] = "0"
 	bot := startBot(t, env)
 	api := bot.base + "/api/v2"
@@ -314,8 +313,7 @@ func TestTheRelayKeepsAChannelsRateLimit(t *testing.T) {
 	t.Chdir(t.TempDir())
 	fake := fakediscord.Start(t)
 	fake.LimitRoute("POST /api/v9/channels/"+successChannel+"/messages", 5, time.Second)
-	env := discordEnv(fake)
-	env["ROMS_RELAY_PUBLIC_CHANNEL"] = successChannel
+	env := relayEnv(fake)
 	env["ROMS_RELAY_SHOW"] = "order_number"
 	bot := startBot(t, env)
 	const burst = 15
@@ -342,8 +340,7 @@ func TestTheRelayKeepsAChannelsRateLimit(t *testing.T) {
 func TestARestartInABurstRelaysEachOnce(t *testing.T) {
 	t.Chdir(t.TempDir())
 	fake := fakediscord.Start(t)
-	env := discordEnv(fake)
-	env["ROMS_RELAY_PUBLIC_CHANNEL"] = successChannel
+	env := relayEnv(fake)
 	env["ROMS_RELAY_SHOW"] = "order_number"
 	first := startBot(t, env)
 	waitConnected(t, first.base)
@@ -392,4 +389,11 @@ func relayedOnce(t *testing.T, fake *fakediscord.Server, pattern string, n int) 
 	if got := len(fake.History(successChannel)); got != n {
 		t.Errorf("%d public posts for %d checkouts", got, n)
 	}
+}
+
+// relayEnv is the settings of a bot on the fake Discord that relays to successChannel.
+func relayEnv(fake *fakediscord.Server) map[string]string {
+	env := discordEnv(fake)
+	env["ROMS_RELAY_PUBLIC_CHANNEL"] = successChannel
+	return env
 }

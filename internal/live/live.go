@@ -104,19 +104,6 @@ func (h *Hub) drop(ch chan OrderChange) {
 	}
 }
 
-// followers counts the subscriptions of Follow.
-func (h *Hub) followers() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	n := 0
-	for _, own := range h.subs {
-		if own {
-			n++
-		}
-	}
-	return n
-}
-
 // FollowChanges is the loop of work that follows every order change (the fees, the
 // relay) until ctx ends: catchUp at the start and whenever the work fell behind the hub
 // and lost its place, tick every period, changed for each change in between.

@@ -107,3 +107,16 @@ func waitUntil(t *testing.T, cond func() bool) {
 		}
 	}
 }
+
+// followers counts the subscriptions of Follow.
+func (h *Hub) followers() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for _, own := range h.subs {
+		if own {
+			n++
+		}
+	}
+	return n
+}
